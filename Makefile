@@ -1,0 +1,50 @@
+# lea-support: `make run` to try it, `make test` to check it. Everything is idempotent.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LEA := $(BIN)/lea-support
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+CSS := lea_support/static/build/app.css
+
+.PHONY: install run test test-sqlite test-postgres bench clean
+
+install: $(VENV)/.stamp-install $(CSS)
+	$(LEA) db upgrade
+
+$(VENV)/.stamp-install: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.stamp-install: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CSS): assets/app.scss node_modules/.stamp-install
+	mkdir -p $(dir $(CSS))
+	npx --no-install sass --style=compressed --no-source-map --quiet-deps --load-path=. assets/app.scss $(CSS)
+
+run: install
+	$(LEA) demo --if-empty
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"
+	$(LEA) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(MAKE) test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ] || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+		$(MAKE) test-postgres; \
+	else echo "No PostgreSQL server answers on 127.0.0.1:5432: PostgreSQL run skipped."; fi
+
+test-sqlite: install
+	TEST_DATABASE_URL= $(BIN)/pytest -q
+
+test-postgres: install
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -q -m "not sqlite_only"
+
+bench: install
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) node_modules lea_support/static/build *.egg-info

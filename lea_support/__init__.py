@@ -1,0 +1,122 @@
+"""lea-support: case management for a local authority's school improvement service."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, send_from_directory
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from .config import Config, config_for_environment
+from .extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """The application factory: settings, extensions, blueprints, CLI and error pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = config if isinstance(config, type) else config_for_environment()
+    app.config.from_object(settings)
+    if isinstance(config, dict):
+        app.config.update(config)
+    _check_production_settings(app)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "lea_support.db")
+    app.config.setdefault("GOVUK_FRONTEND_DIST", None)
+    if not app.config["GOVUK_FRONTEND_DIST"]:
+        app.config["GOVUK_FRONTEND_DIST"] = str(PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")
+
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(PROJECT_ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_assets(app)
+
+    from .core.errors_web import register_error_handlers
+    from .core.web import install_request_plumbing
+    from .core.templating import install_template_helpers
+
+    install_request_plumbing(app)
+    register_error_handlers(app)
+    install_template_helpers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[str, int, dict[str, str]]:
+        return "ok", 200, {"Content-Type": "text/plain"}
+
+    return app
+
+
+def _check_production_settings(app: Flask) -> None:
+    if app.config["ENV_NAME"] != "production":
+        return
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production (LEA_SUPPORT_ENV=production).")
+    app.config["DEBUG"] = False
+    app.debug = False
+
+
+def _init_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    WTFormsHelpers(app)
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            from .core.db import configure_sqlite
+
+            configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    # Import every area's models so that metadata (and Alembic) sees all tables.
+    from .auth import models as _auth_models  # noqa: F401
+    from .core import models as _core_models  # noqa: F401
+    from .schools import models as _school_models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.routes import bp as auth_bp
+    from .schools.routes import bp as schools_bp
+    from .core.routes import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(schools_bp)
+
+
+def _register_assets(app: Flask) -> None:
+    dist = Path(app.config["GOVUK_FRONTEND_DIST"])
+
+    # GOV.UK Frontend's fonts, images and manifest, straight from the npm package.
+    @app.get("/assets/<path:filename>")
+    def govuk_assets(filename: str) -> Any:
+        return send_from_directory(dist / "assets", filename, max_age=86400)
+
+    @app.get("/assets/js/govuk-frontend.min.js")
+    def govuk_js() -> Any:
+        return send_from_directory(dist, "govuk-frontend.min.js", max_age=86400)
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        return {"cspNonce": g.get("csp_nonce")}

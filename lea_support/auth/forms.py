@@ -1,0 +1,57 @@
+"""Sign-in and user administration forms."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from .models import ROLES
+
+
+class SignInForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[DataRequired("Enter your email address")])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             validators=[DataRequired("Enter your password")])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def _urns(text: str) -> list[int]:
+    parts = [p for p in text.replace(",", " ").split() if p]
+    bad = [p for p in parts if not p.isdigit()]
+    if bad:
+        raise ValidationError(f"URNs are numbers; check {', '.join(bad[:3])}")
+    return [int(p) for p in parts]
+
+
+class UserForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[DataRequired("Enter an email address"),
+                                    Email("Enter an email address in the correct format, like name@example.org"),
+                                    Length(max=254)])
+    name = StringField("Full name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the person's full name"), Length(max=120)])
+    role = SelectField("Role", choices=list(ROLES.items()), widget=GovSelect())
+    schools = TextAreaField(
+        "Schools (URNs)", widget=GovTextArea(), validators=[Optional()],
+        description="For school leaders and governors only: the URN of each of their schools, separated by spaces",
+    )
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             description="12 characters or more; not a common password")
+    is_disabled = BooleanField("Disable this account (ends their sessions now)", widget=GovCheckboxInput())
+    submit = SubmitField("Save user", widget=GovSubmitInput())
+
+    def validate_schools(self, field: TextAreaField) -> None:
+        field.urns = _urns(field.data or "")
+
+    @property
+    def school_urns(self) -> list[int]:
+        return _urns(self.schools.data or "")

@@ -1,0 +1,107 @@
+"""Users, their schools, their server-side sessions and sign-in attempts."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import UTCDateTime, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..schools.models import School
+
+ROLES: dict[str, str] = {
+    "admin": "Administrator",
+    "link_adviser": "Link adviser",
+    "sia": "School Improvement Adviser",
+    "project_team": "Project team member",
+    "school_leader": "School leader",
+    "governor": "Governor",
+}
+# Roles whose members belong to particular schools and see only those.
+SCHOOL_ROLES = frozenset({"school_leader", "governor"})
+# Roles of the authority's own staff.
+LA_ROLES = frozenset({"admin", "link_adviser", "sia", "project_team"})
+
+_role_list = ", ".join(f"'{r}'" for r in ROLES)
+
+user_schools = Table(
+    "user_schools",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("school_id", ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"role IN ({_role_list})", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    schools: Mapped[list["School"]] = relationship(secondary=user_schools, lazy="selectin")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return not self.is_disabled
+
+    @property
+    def role_name(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def is_la_staff(self) -> bool:
+        return self.role in LA_ROLES
+
+    @property
+    def school_ids(self) -> set[int]:
+        return {s.id for s in self.schools}
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class UserSession(db.Model):
+    """A signed-in session, kept on the server so that sign-out and disabling a user end it."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"
+
+
+class LoginAttempt(db.Model):
+    """A failed sign-in, counted for throttling by e-mail and by address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
+        Index("ix_login_attempts_ip_at", "ip_address", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LoginAttempt {self.email} {self.attempted_at:%Y-%m-%d %H:%M}>"

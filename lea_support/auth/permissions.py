@@ -1,0 +1,66 @@
+"""Named permission predicates. Views enforce them with `require(...)`; templates may ask them."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..schools.models import School
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_la_staff(user: Any) -> bool:
+    return _signed_in(user) and user.is_la_staff
+
+
+def can_administer(user: Any) -> bool:
+    """Users, reference data, imports, the audit log."""
+    return _signed_in(user) and user.role == "admin"
+
+
+def can_view_school_list(user: Any) -> bool:
+    return is_la_staff(user)
+
+
+def can_view_school(user: Any, school: "School") -> bool:
+    """LA staff see every school; a school leader sees their own. Governors have their own
+    pages (see `can_view_governor_pages`), not the LA's working view of the school."""
+    if is_la_staff(user):
+        return True
+    return _signed_in(user) and user.role == "school_leader" and school.id in user.school_ids
+
+
+def can_view_support_history(user: Any, school: "School") -> bool:
+    return is_la_staff(user)
+
+
+def can_change_support(user: Any) -> bool:
+    """Tier, level and concern flags are decided by SIAs and administrators."""
+    return _signed_in(user) and user.role in {"admin", "sia"}
+
+
+def can_view_allocations(user: Any) -> bool:
+    return is_la_staff(user)
+
+
+def can_adjust_allocation(user: Any) -> bool:
+    return _signed_in(user) and user.role in {"admin", "sia"}
+
+
+def can_import_schools(user: Any) -> bool:
+    return can_administer(user)
+
+
+def can_view_audit_log(user: Any) -> bool:
+    return can_administer(user)
+
+
+def can_view_governor_pages(user: Any, school: "School") -> bool:
+    """A governor sees their own schools' governor pages, and nothing else of the service."""
+    return _signed_in(user) and user.role == "governor" and school.id in user.school_ids
+
+
+def is_governor(user: Any) -> bool:
+    return _signed_in(user) and user.role == "governor"

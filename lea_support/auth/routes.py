@@ -1,0 +1,141 @@
+"""Sign-in, sign-out and user administration."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ..core.errors import DomainError
+from ..core.forms import apply_domain_error
+from ..core.models import utcnow
+from ..core.web import get_or_404, permission_required
+from ..extensions import db, login_manager
+from . import services
+from .forms import SignInForm, UserForm
+from .models import ROLES, User
+from .permissions import can_administer
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+SIGN_IN_ERROR = "Enter a correct email address and password"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    return services.load_session_user(user_id, session.get("sid"))
+
+
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Sign in to continue"
+login_manager.login_message_category = "info"
+login_manager.session_protection = None  # our server-side sessions do this job
+
+
+@bp.before_app_request
+def _idle_timeout() -> Any:
+    if "sid" not in session:
+        return None
+    now = utcnow()
+    if services.session_is_idle(session.get("seen"), now):
+        services.end_session(session.get("sid"))
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You were signed out because you had not done anything for a while", "info")
+        return None
+    session["seen"] = now.timestamp()
+    return None
+
+
+def _client_ip() -> str | None:
+    return request.remote_addr
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, _client_ip())
+        except services.SignInThrottled:
+            form.email.errors.append("Too many failed attempts. Wait 15 minutes, then try again")
+            return render_template("auth/sign_in.html", form=form), 429
+        if user is None:
+            db.session.commit()  # keep the failed attempt, for throttling
+            form.email.errors.append(SIGN_IN_ERROR)
+            status = 401
+        else:
+            # A fresh session at sign-in: nothing from before survives (session fixation).
+            next_url = session.get("next_url")
+            session.clear()
+            token = services.start_session(user, _client_ip())
+            session["sid"] = token
+            session["seen"] = utcnow().timestamp()
+            login_user(user)
+            db.session.commit()
+            return redirect(next_url or url_for("core.home"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.post("/sign-out")
+def sign_out() -> Any:
+    services.end_session(session.get("sid"))
+    logout_user()
+    session.clear()
+    flash("You have signed out", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/admin/users")
+@permission_required(can_administer)
+def list_users() -> Any:
+    users = db.session.scalars(select(User).order_by(User.name)).all()
+    return render_template("auth/users.html", users=users, roles=ROLES)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@permission_required(can_administer)
+def create_user() -> Any:
+    form = UserForm()
+    del form.is_disabled
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+                password=form.password.data or "", school_urns=form.school_urns,
+            )
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(f"User {user.name} created", "success")
+            return redirect(url_for("auth.list_users"))
+    return render_template("auth/user_form.html", form=form, user=None), 422 if form.errors else 200
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@permission_required(can_administer)
+def edit_user(user_id: int) -> Any:
+    user = get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    del form.email
+    if request.method == "GET":
+        form.schools.data = " ".join(str(s.urn) for s in user.schools)
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, name=form.name.data, role=form.role.data,
+                                 school_urns=form.school_urns, is_disabled=form.is_disabled.data)
+            if form.password.data:
+                services.set_password(current_user, user, form.password.data)
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(f"Changes to {user.name} saved", "success")
+            return redirect(url_for("auth.list_users"))
+    return render_template("auth/user_form.html", form=form, user=user), 422 if form.errors else 200

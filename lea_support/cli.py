@@ -1,0 +1,116 @@
+"""The `lea-support` command: Flask's CLI over the app factory, plus the project's own commands.
+Each command is a thin wrapper over a service function and commits once."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from .extensions import db
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Manage lea-support: run the server, migrate the database, import schools, add users."""
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(import_gias_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(issue_allocations_command)
+
+
+@click.group()
+def users() -> None:
+    """Create and manage user accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="admin, link_adviser, sia, project_team, school_leader or governor")
+@click.option("--school", "schools", multiple=True, type=int, help="URN of the user's school (repeatable)")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, schools: tuple[int, ...], password_stdin: bool) -> None:
+    """Create a user; the password comes from a prompt or standard input."""
+    from .auth.services import create_user
+    from .core.errors import DomainError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(None, email=email, name=name, role=role, password=password, school_urns=list(schools))
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message)
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}")
+
+
+@click.command("import-gias")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--la", "la_codes", multiple=True, help="Keep only this LA code (repeatable); default: every LA")
+@with_appcontext
+def import_gias_command(file: str, la_codes: tuple[str, ...]) -> None:
+    """Import (upsert by URN) the DfE GIAS establishment CSV."""
+    from .schools.gias import GiasFileError, import_gias
+
+    with open(file, "rb") as stream:
+        try:
+            summary = import_gias(None, stream, filename=file, la_codes=list(la_codes) or None)
+        except GiasFileError as err:
+            db.session.rollback()
+            click.echo(f"Rejected {file}: {err.headline}. Nothing was imported.", err=True)
+            for problem in err.problems:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(1)
+    db.session.commit()
+    click.echo(summary.message)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has schools")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Seed a fictional demo authority with schools in every tier and a user for every role."""
+    from .demo import DEMO_PASSWORD, seed_demo
+
+    users_made = seed_demo(if_empty=if_empty)
+    db.session.commit()
+    if users_made is None:
+        click.echo("The database already has schools; demo data not added.")
+    else:
+        click.echo("Demo authority ready. Sign in with any of these (password for all: " + DEMO_PASSWORD + "):")
+    from .demo import DEMO_USERS
+
+    for email, name, role, _ in DEMO_USERS:
+        click.echo(f"  {role:<14} {email}")
+
+
+@click.command("issue-allocations")
+@click.argument("academic_year")
+@with_appcontext
+def issue_allocations_command(academic_year: str) -> None:
+    """Issue the Annual Support Allocation (e.g. 2026/27) to every school without one."""
+    from .core.terms import parse_academic_year
+    from .schools.services import issue_annual_allocations
+
+    try:
+        parse_academic_year(academic_year)
+    except ValueError as err:
+        raise click.BadParameter(str(err))
+    created = issue_annual_allocations(None, academic_year)
+    db.session.commit()
+    click.echo(f"{created} allocations issued for {academic_year}")

@@ -1,0 +1,66 @@
+"""Settings read from the environment, with safe defaults for local use."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults for a developer's machine: embedded SQLite in the instance folder."""
+
+    ENV_NAME = "development"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    # None means "a SQLite file in the instance folder", resolved by create_app.
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_RECORD_QUERIES = False
+    SESSION_COOKIE_NAME = "lea_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # Idle timeout: a signed-in session with no request for this long must sign in again.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
+    # Absolute lifetime of a server-side session record.
+    SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "12")))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # a national GIAS file is about 60 MB
+    # Sign-in throttling: this many failures for one address or one e-mail inside the
+    # window earns a 429 until the window has passed.
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_MINUTES", "15")))
+    # Where GOV.UK Frontend's npm package puts its fonts, images and JavaScript.
+    GOVUK_FRONTEND_DIST = os.environ.get("GOVUK_FRONTEND_DIST")
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000"))
+    # Which LA codes a GIAS import keeps when none are given ("" keeps every LA).
+    GIAS_LA_CODES = [c for c in os.environ.get("GIAS_LA_CODES", "").split(",") if c]
+    PER_PAGE = 50
+    TESTING = False
+    DEBUG = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SESSION_COOKIE_SECURE = True
+    DEBUG = False
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
+    LOGIN_MAX_FAILURES = 5
+
+
+def config_for_environment() -> type[Config]:
+    """Choose the settings class from LEA_SUPPORT_ENV (development, production)."""
+    name = os.environ.get("LEA_SUPPORT_ENV", "development").lower()
+    return ProductionConfig if name == "production" else Config

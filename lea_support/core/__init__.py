@@ -1,0 +1,1 @@
+"""Shared foundations: base columns, the audit log, errors, terms and dates, web plumbing."""

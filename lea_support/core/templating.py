@@ -1,0 +1,56 @@
+"""Template filters and globals shared by every area."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from govuk_frontend_wtf.main import wtforms_errors
+
+from ..auth import permissions
+
+LOCAL_TZ = ZoneInfo("Europe/London")
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_TZ)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def error_summary(form: Any) -> dict[str, Any]:
+    """govuk-frontend-wtf's error summary, with form-wide errors linked to the page top."""
+    params = wtforms_errors(form)
+    for item in params["errorList"]:
+        if item["href"] in {"#None", "#"}:
+            item["href"] = "#main-content"
+    return params
+
+
+def url_with(**changes: Any) -> str:
+    """The current page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def install_template_helpers(app: Flask) -> None:
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_global(error_summary)
+    app.add_template_global(url_with)
+    app.add_template_global(permissions, "perms")

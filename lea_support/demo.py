@@ -1,0 +1,93 @@
+"""A fictional demo authority: about 40 schools in every tier and level, a user for every role.
+
+Every school here is invented (names, URNs in the 990000s, LA code 999), so no real school is
+given a fictional judgement.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sqlalchemy import select
+
+from .auth.services import create_user
+from .core.terms import academic_year_for
+from .extensions import db
+from .schools import services as school_services
+from .schools.models import School
+
+DEMO_PASSWORD = "demo-sign-in-2026"
+DEMO_LA_CODE, DEMO_LA_NAME = "999", "Fictional Borough"
+DEMO_URN_BASE = 990000
+
+# email, name, role, school index (for school roles)
+DEMO_USERS: list[tuple[str, str, str, int | None]] = [
+    ("admin@demo.invalid", "Alex Admin", "admin", None),
+    ("adviser@demo.invalid", "Lee Adviser", "link_adviser", None),
+    ("adviser2@demo.invalid", "Priya Patel", "link_adviser", None),
+    ("sia@demo.invalid", "Sam Improvement", "sia", None),
+    ("team@demo.invalid", "Jo Consultant", "project_team", None),
+    ("head@demo.invalid", "Chris Head", "school_leader", 0),
+    ("governor@demo.invalid", "Gill Governor", "governor", 0),
+]
+
+_PLACES = ["Ashby", "Brookfield", "Castlegate", "Dunmore", "Elmwood", "Fernhill", "Greyfriars", "Hollins",
+           "Ivydale", "Juniper", "Kingsmead", "Larkrise", "Millbrook", "Northgate", "Oakridge", "Pennyfield",
+           "Queensway", "Riverside", "Stonebridge", "Thornbury", "Upton", "Valley Road", "Westcliffe", "Yewtree"]
+_KINDS = [
+    ("Primary", "Community school", "Local authority maintained schools", 4, 11, "Primary School"),
+    ("Primary", "Voluntary aided school", "Local authority maintained schools", 4, 11, "CofE Primary School"),
+    ("Primary", "Academy converter", "Academies", 4, 11, "Primary Academy"),
+    ("Secondary", "Community school", "Local authority maintained schools", 11, 16, "High School"),
+    ("Secondary", "Academy sponsor led", "Academies", 11, 18, "Academy"),
+    ("Nursery", "Local authority nursery school", "Local authority maintained schools", 2, 5, "Nursery School"),
+    ("Not applicable", "Community special school", "Special schools", 3, 19, "Special School"),
+]
+# (tier, level) for each school in turn: mostly light touch, some enhanced, a few significant.
+_TIERS = ([("light_touch", 1)] * 22 + [("enhanced", 2)] * 10 + [("significant", 3)] * 4
+          + [("significant", 4)] * 2 + [("significant", 5)] * 2)
+
+
+def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
+    """Create the demo authority. Returns the number of users created, or None if skipped."""
+    if if_empty and db.session.scalar(select(School.id).limit(1)) is not None:
+        return None
+    rng = random.Random(2026)
+    made: list[School] = []
+    for i in range(schools):
+        phase, type_name, group, low, high, suffix = _KINDS[i % len(_KINDS)]
+        place = _PLACES[i % len(_PLACES)] + ("" if i < len(_PLACES) else " Park")
+        school = School(
+            urn=DEMO_URN_BASE + i + 1, la_code=DEMO_LA_CODE, la_name=DEMO_LA_NAME,
+            establishment_number=f"{2000 + i}", name=f"{place} {suffix}", type_name=type_name, type_group=group,
+            phase=phase, status="Open", statutory_low_age=low, statutory_high_age=high,
+            number_of_pupils=rng.randint(40, 1400), head_name=f"Mx {place} Head",
+            street=f"{i + 1} School Lane", town="Fictionville", postcode=f"FV{i % 9 + 1} {i % 9 + 1}AA",
+        )
+        db.session.add(school)
+        made.append(school)
+    db.session.flush()
+    users = {}
+    for email, name, role, school_index in DEMO_USERS:
+        urns = [made[school_index].urn] if school_index is not None else []
+        users[email] = create_user(None, email=email, name=name, role=role, password=DEMO_PASSWORD, school_urns=urns)
+    admin = users["admin@demo.invalid"]
+    advisers = [users["adviser@demo.invalid"], users["adviser2@demo.invalid"]]
+    for i, school in enumerate(made):
+        school_services.set_link_adviser(admin, school, advisers[i % 2] if i % 13 != 12 else None)
+        tier, level = _TIERS[i % len(_TIERS)]
+        # The first school (the demo head's and governor's) is in significant support.
+        if i == 0:
+            tier, level = "significant", 3
+        if (tier, level) != ("light_touch", 1):
+            school_services.change_support(
+                users["sia@demo.invalid"], school, support_tier=tier, mcs_level=level,
+                cause_for_concern="la" if level == 5 else None, is_vulnerable=level in (3, 4),
+                has_significant_underachievement=level >= 4,
+                reason="Demo: attainment below floor for two years" if tier == "significant" else "Demo: targeted support for early years",
+                evidence="Fictional demo data",
+            )
+    school_services.issue_annual_allocations(admin, academic_year_for(date.today()))
+    db.session.flush()
+    return len(users)
+

@@ -1,0 +1,1 @@
+"""The school register (GIAS import), support tiers with their history, allocations."""

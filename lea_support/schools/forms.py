@@ -1,0 +1,67 @@
+"""Forms for support decisions, link advisers, allocations and the GIAS upload."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+CONCERN_CHOICES = [("", "Not a cause for concern"), ("la", "Cause for concern, designated by the LA"),
+                   ("ofsted", "Cause for concern, designated by Ofsted")]
+
+
+class SupportDecisionForm(FlaskForm):
+    support_tier = RadioField("Support tier", widget=GovRadioInput(),
+                              validators=[InputRequired("Choose a support tier")])
+    mcs_level = RadioField("Level on the 5-level scale", coerce=int, widget=GovRadioInput(),
+                           choices=[(i, f"Level {i}") for i in range(1, 6)],
+                           validators=[InputRequired("Choose a level")],
+                           description="Light touch is level 1, enhanced level 2, significant 3 to 5")
+    cause_for_concern = RadioField("Cause for concern", choices=CONCERN_CHOICES, default="",
+                                   widget=GovRadioInput(), validate_choice=True)
+    flags = SelectMultipleField("Other concerns", widget=GovCheckboxesInput(), choices=[
+        ("vulnerable", "Vulnerable: could get into difficulty"),
+        ("underachievement", "Significant underachievement"),
+    ])
+    reason = TextAreaField("Reason for the decision", widget=GovTextArea(),
+                           validators=[DataRequired("Enter the reason for this decision"), Length(max=5000)])
+    evidence = TextAreaField("Evidence", widget=GovTextArea(), validators=[Length(max=10000)],
+                             description="For example: data, the latest Ofsted report, notes of visit")
+    submit = SubmitField("Record decision", widget=GovSubmitInput())
+
+
+class LinkAdviserForm(FlaskForm):
+    link_adviser = SelectField("Link adviser", coerce=int, widget=GovSelect())
+    submit = SubmitField("Save link adviser", widget=GovSubmitInput())
+
+
+class AllocationForm(FlaskForm):
+    link_visits = StringField("Link adviser visits", widget=GovTextInput(),
+                              validators=[DataRequired("Enter the number of link adviser visits")])
+    consultant_days = StringField("Consultant days", widget=GovTextInput(),
+                                  validators=[DataRequired("Enter the number of consultant days")])
+    reason = TextAreaField("Reason for the adjustment", widget=GovTextArea(),
+                           validators=[DataRequired("Enter the reason for adjusting the allocation"), Length(max=5000)])
+    submit = SubmitField("Save allocation", widget=GovSubmitInput())
+
+
+class IssueAllocationsForm(FlaskForm):
+    submit = SubmitField("Issue allocations to schools without one", widget=GovSubmitInput())
+
+
+class GiasUploadForm(FlaskForm):
+    file = FileField("GIAS establishment file (CSV)", widget=GovFileInput(),
+                     validators=[FileRequired("Choose the GIAS file to import")],
+                     description="The edubasealldata CSV exactly as downloaded from Get Information about Schools")
+    la_codes = StringField("LA codes to keep", widget=GovTextInput(),
+                           description="Separate codes with spaces, like 342 343. Leave empty to keep every LA.")
+    submit = SubmitField("Import schools", widget=GovSubmitInput())

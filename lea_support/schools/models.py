@@ -1,0 +1,265 @@
+"""Schools, their support tier and level, the decisions that set them, and allocations."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import UTCDateTime, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..auth.models import User
+
+CONCERN_DESIGNATIONS = {"la": "Designated by the LA", "ofsted": "Designated by Ofsted"}
+
+
+class SupportTier(db.Model):
+    """A support tier and the support it entitles a school to each year (reference data)."""
+
+    __tablename__ = "support_tiers"
+    __table_args__ = (
+        CheckConstraint("default_link_visits >= 0", name="visits_not_negative"),
+        CheckConstraint("default_consultant_days >= 0", name="days_not_negative"),
+    )
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    sort_order: Mapped[int] = mapped_column(Integer)
+    default_link_visits: Mapped[int] = mapped_column(Integer)
+    default_consultant_days: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+
+    levels: Mapped[list["TierLevel"]] = relationship(
+        back_populates="tier", order_by="TierLevel.level", lazy="selectin"
+    )
+
+    def __repr__(self) -> str:
+        return f"<SupportTier {self.code}>"
+
+
+class TierLevel(db.Model):
+    """Which levels of the 5-level scale belong to which tier (the cross-reference).
+    Schools point at a row here, so the database itself refuses a bad combination."""
+
+    __tablename__ = "tier_levels"
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 5", name="level_on_scale"),)
+
+    tier_code: Mapped[str] = mapped_column(
+        ForeignKey("support_tiers.code", ondelete="RESTRICT"), primary_key=True
+    )
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    tier: Mapped[SupportTier] = relationship(back_populates="levels")
+
+    def __repr__(self) -> str:
+        return f"<TierLevel {self.tier_code} {self.level}>"
+
+
+class School(db.Model):
+    __tablename__ = "schools"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["support_tier", "mcs_level"],
+            ["tier_levels.tier_code", "tier_levels.level"],
+            name="fk_schools_tier_level",
+            ondelete="RESTRICT",
+        ),
+        CheckConstraint("urn > 0", name="urn_positive"),
+        CheckConstraint(
+            "cause_for_concern IS NULL OR cause_for_concern IN ('la', 'ofsted')",
+            name="concern_designation_known",
+        ),
+        Index("ix_schools_tier_level", "support_tier", "mcs_level"),
+        Index("ix_schools_name", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    urn: Mapped[int] = mapped_column(Integer, unique=True)
+    la_code: Mapped[str] = mapped_column(String(10), index=True)
+    la_name: Mapped[str] = mapped_column(String(120), default="")
+    establishment_number: Mapped[str] = mapped_column(String(10), default="")
+    name: Mapped[str] = mapped_column(String(200))
+    type_name: Mapped[str] = mapped_column(String(120), default="", index=True)
+    type_group: Mapped[str] = mapped_column(String(120), default="")
+    phase: Mapped[str] = mapped_column(String(60), default="", index=True)
+    status: Mapped[str] = mapped_column(String(60), default="")
+    statutory_low_age: Mapped[int | None] = mapped_column(Integer)
+    statutory_high_age: Mapped[int | None] = mapped_column(Integer)
+    number_of_pupils: Mapped[int | None] = mapped_column(Integer)
+    head_name: Mapped[str] = mapped_column(String(200), default="")
+    street: Mapped[str] = mapped_column(String(200), default="")
+    locality: Mapped[str] = mapped_column(String(200), default="")
+    address3: Mapped[str] = mapped_column(String(200), default="")
+    town: Mapped[str] = mapped_column(String(120), default="")
+    county: Mapped[str] = mapped_column(String(120), default="")
+    postcode: Mapped[str] = mapped_column(String(12), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    telephone: Mapped[str] = mapped_column(String(40), default="")
+    trust_name: Mapped[str] = mapped_column(String(200), default="")
+    ofsted_rating: Mapped[str] = mapped_column(String(60), default="")
+    ofsted_last_inspection: Mapped[date | None] = mapped_column(Date)
+    open_date: Mapped[date | None] = mapped_column(Date)
+    close_date: Mapped[date | None] = mapped_column(Date)
+    # Digest of the imported GIAS fields, so a re-import can tell "unchanged" cheaply.
+    gias_digest: Mapped[str] = mapped_column(String(64), default="")
+
+    support_tier: Mapped[str] = mapped_column(String(20), default="light_touch")
+    mcs_level: Mapped[int] = mapped_column(Integer, default=1)
+    cause_for_concern: Mapped[str | None] = mapped_column(String(10), index=True)
+    is_vulnerable: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    has_significant_underachievement: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0"
+    )
+    link_adviser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    tier: Mapped[SupportTier] = relationship(
+        foreign_keys=[support_tier], primaryjoin="School.support_tier == SupportTier.code",
+        lazy="joined", viewonly=True,
+    )
+    link_adviser: Mapped["User | None"] = relationship(foreign_keys=[link_adviser_id], lazy="joined")
+
+    @property
+    def laestab(self) -> str:
+        return f"{self.la_code}{self.establishment_number}"
+
+    @property
+    def concern_flags(self) -> list[str]:
+        flags = []
+        if self.cause_for_concern:
+            flags.append(f"Cause for concern ({self.cause_for_concern.upper() if self.cause_for_concern == 'la' else 'Ofsted'})")
+        if self.is_vulnerable:
+            flags.append("Vulnerable")
+        if self.has_significant_underachievement:
+            flags.append("Significant underachievement")
+        return flags
+
+    @property
+    def age_range(self) -> str:
+        if self.statutory_low_age is None or self.statutory_high_age is None:
+            return ""
+        return f"{self.statutory_low_age} to {self.statutory_high_age}"
+
+    @property
+    def address(self) -> list[str]:
+        return [p for p in (self.street, self.locality, self.address3, self.town, self.county, self.postcode) if p]
+
+    def __repr__(self) -> str:
+        return f"<School {self.urn} {self.name!r}>"
+
+
+class SupportDecision(db.Model):
+    """A decision that set a school's tier, level or concern flags: who, when, why, evidence."""
+
+    __tablename__ = "support_decisions"
+    __table_args__ = (Index("ix_support_decisions_school_decided", "school_id", "decided_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    previous_tier: Mapped[str | None] = mapped_column(String(20))
+    previous_level: Mapped[int | None] = mapped_column(Integer)
+    support_tier: Mapped[str] = mapped_column(ForeignKey("support_tiers.code", ondelete="RESTRICT"))
+    mcs_level: Mapped[int] = mapped_column(Integer)
+    cause_for_concern: Mapped[str | None] = mapped_column(String(10))
+    is_vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_significant_underachievement: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    decided_by: Mapped["User | None"] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<SupportDecision school={self.school_id} {self.support_tier}/{self.mcs_level}>"
+
+
+class SupportAllocation(db.Model):
+    """A school's Annual Support Allocation for one academic year."""
+
+    __tablename__ = "support_allocations"
+    __table_args__ = (
+        UniqueConstraint("school_id", "academic_year", name="uq_support_allocations_school_year"),
+        CheckConstraint("link_visits >= 0", name="visits_not_negative"),
+        CheckConstraint("consultant_days >= 0", name="days_not_negative"),
+        Index("ix_support_allocations_year", "academic_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    academic_year: Mapped[str] = mapped_column(String(7))
+    support_tier: Mapped[str] = mapped_column(ForeignKey("support_tiers.code", ondelete="RESTRICT"))
+    link_visits: Mapped[int] = mapped_column(Integer)
+    consultant_days: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    adjustment_reason: Mapped[str] = mapped_column(Text, default="")
+    adjusted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    school: Mapped[School] = relationship(lazy="joined")
+
+    @property
+    def is_adjusted(self) -> bool:
+        return bool(self.adjustment_reason)
+
+    def __repr__(self) -> str:
+        return f"<SupportAllocation school={self.school_id} {self.academic_year}>"
+
+
+class SchoolEvent(db.Model):
+    """One entry on a school's timeline. Every area adds its own kinds."""
+
+    __tablename__ = "school_events"
+    __table_args__ = (Index("ix_school_events_school_occurred", "school_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Whether governors of the school may see this entry on their pages.
+    for_governors: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+    actor: Mapped["User | None"] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<SchoolEvent school={self.school_id} {self.kind}>"
+
+
+class GiasImport(db.Model):
+    """A record of one GIAS import and its counts."""
+
+    __tablename__ = "gias_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<GiasImport {self.id} {self.filename}>"

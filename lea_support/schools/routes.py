@@ -1,0 +1,263 @@
+"""The school list, the school page, support decisions, allocations and the GIAS upload."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..auth.permissions import (
+    can_adjust_allocation,
+    can_administer,
+    can_change_support,
+    can_import_schools,
+    can_view_allocations,
+    can_view_governor_pages,
+    can_view_school,
+    can_view_school_list,
+    can_view_support_history,
+    is_governor,
+)
+from ..core.csv_export import csv_response
+from ..core.errors import DomainError
+from ..core.forms import apply_domain_error
+from ..core.terms import academic_year_for, parse_academic_year
+from ..core.web import first_or_404, permission_required, require
+from ..extensions import db
+from . import gias, services
+from .forms import (
+    AllocationForm,
+    GiasUploadForm,
+    IssueAllocationsForm,
+    LinkAdviserForm,
+    SupportDecisionForm,
+)
+from .models import School
+
+bp = Blueprint("schools", __name__, template_folder="templates")
+
+
+def _school_or_404(urn: int) -> School:
+    return first_or_404(select(School).where(School.urn == urn))
+
+
+def _advisers() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.role.in_(["link_adviser", "sia"]), User.is_disabled.is_(False)).order_by(User.name)))
+
+
+def _filters_from_args(args: Any) -> tuple[services.SchoolFilters, list[str]]:
+    problems: list[str] = []
+    level = args.get("level", "")
+    adviser = args.get("adviser", "")
+    filters = services.SchoolFilters(
+        q=args.get("q", "")[:200], tier=args.get("tier", ""), phase=args.get("phase", ""),
+        type_name=args.get("type", ""), flags=args.getlist("flag"),
+        include_closed=args.get("closed") == "1", sort=args.get("sort", "name"),
+        descending=args.get("dir") == "desc",
+    )
+    if level:
+        if level.isdigit() and 1 <= int(level) <= 5:
+            filters.level = int(level)
+        else:
+            problems.append("Level must be a number from 1 to 5")
+    if adviser:
+        if adviser.isdigit():
+            filters.link_adviser_id = int(adviser)
+        else:
+            problems.append("Choose a link adviser from the list")
+    return filters, problems
+
+
+@bp.get("/schools")
+@permission_required(can_view_school_list)
+def list_schools() -> Any:
+    filters, problems = _filters_from_args(request.args)
+    per_page = 50
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    query = services.filtered_schools(filters)
+    total = services.count_rows(query)
+    schools = db.session.scalars(query.limit(per_page).offset((page_number - 1) * per_page)).unique().all()
+    return render_template(
+        "schools/list.html", schools=schools, filters=filters, problems=problems, total=total,
+        page=page_number, pages=max((total + per_page - 1) // per_page, 1),
+        tiers=services.support_tiers(), advisers=_advisers(), choices=services.filter_choices(),
+    )
+
+
+@bp.get("/schools/<int:urn>")
+@login_required
+def show_school(urn: int) -> Any:
+    school = _school_or_404(urn)
+    require(can_view_school(current_user, school))
+    year = academic_year_for(date.today())
+    allocation = services.allocation_for(school, year)
+    return render_template(
+        "schools/show.html", school=school, year=year,
+        allocation=allocation or services.default_allocation(school, year), allocation_issued=allocation is not None,
+        history=services.support_history(school) if can_view_support_history(current_user, school) else [],
+        timeline=services.timeline(school),
+    )
+
+
+@bp.route("/schools/<int:urn>/support", methods=["GET", "POST"])
+@permission_required(can_change_support)
+def change_support(urn: int) -> Any:
+    school = _school_or_404(urn)
+    tiers = services.support_tiers()
+    form = SupportDecisionForm(data=None if request.method == "POST" else {
+        "support_tier": school.support_tier, "mcs_level": school.mcs_level,
+        "cause_for_concern": school.cause_for_concern or "",
+        "flags": [f for f, on in (("vulnerable", school.is_vulnerable),
+                                  ("underachievement", school.has_significant_underachievement)) if on],
+    })
+    form.support_tier.choices = [(t.code, t.name) for t in tiers]
+    if form.validate_on_submit():
+        try:
+            services.change_support(
+                current_user, school, support_tier=form.support_tier.data, mcs_level=form.mcs_level.data,
+                cause_for_concern=form.cause_for_concern.data or None,
+                is_vulnerable="vulnerable" in form.flags.data,
+                has_significant_underachievement="underachievement" in form.flags.data,
+                reason=form.reason.data, evidence=form.evidence.data,
+            )
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash("Support decision recorded", "success")
+            return redirect(url_for("schools.show_school", urn=urn))
+    return render_template("schools/support_form.html", form=form, school=school, tiers=tiers), \
+        422 if form.errors else 200
+
+
+@bp.route("/schools/<int:urn>/link-adviser", methods=["GET", "POST"])
+@permission_required(can_administer)
+def set_link_adviser(urn: int) -> Any:
+    school = _school_or_404(urn)
+    form = LinkAdviserForm(link_adviser=school.link_adviser_id or 0)
+    advisers = _advisers()
+    form.link_adviser.choices = [(0, "No link adviser")] + [(u.id, u.name) for u in advisers]
+    if form.validate_on_submit():
+        adviser = db.session.get(User, form.link_adviser.data) if form.link_adviser.data else None
+        try:
+            services.set_link_adviser(current_user, school, adviser)
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash("Link adviser saved", "success")
+            return redirect(url_for("schools.show_school", urn=urn))
+    return render_template("schools/link_adviser_form.html", form=form, school=school), 422 if form.errors else 200
+
+
+def _year_from_slug(slug: str) -> str:
+    year = slug.replace("-", "/")
+    try:
+        parse_academic_year(year)
+    except ValueError:
+        abort(404)
+    return year
+
+
+@bp.get("/allocations")
+@permission_required(can_view_allocations)
+def allocations() -> Any:
+    year = request.args.get("year") or academic_year_for(date.today())
+    try:
+        parse_academic_year(year)
+    except ValueError:
+        year = academic_year_for(date.today())
+    rows = db.session.execute(services.allocation_table(year)).all()
+    if request.args.get("format") == "csv":
+        return csv_response(
+            f"support-allocations-{year.replace('/', '-')}.csv",
+            ["URN", "School", "Phase", "Tier", "Level", "Link adviser visits", "Consultant days", "Status", "Adjustment reason"],
+            ([s.urn, s.name, s.phase, t.name, s.mcs_level,
+              a.link_visits if a else t.default_link_visits,
+              a.consultant_days if a else t.default_consultant_days,
+              ("Adjusted" if a.is_adjusted else "Issued") if a else "Not issued",
+              a.adjustment_reason if a else ""] for s, a, t in rows),
+        )
+    return render_template("schools/allocations.html", rows=rows, year=year, form=IssueAllocationsForm())
+
+
+@bp.post("/allocations/<year_slug>/issue")
+@permission_required(can_adjust_allocation)
+def issue_allocations(year_slug: str) -> Any:
+    year = _year_from_slug(year_slug)
+    form = IssueAllocationsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    created = services.issue_annual_allocations(current_user, year)
+    flash(f"{created} allocations issued for {year}" if created else f"Every school already has an allocation for {year}", "success")
+    return redirect(url_for("schools.allocations", year=year))
+
+
+@bp.route("/allocations/<year_slug>/<int:urn>", methods=["GET", "POST"])
+@permission_required(can_adjust_allocation)
+def adjust_allocation(year_slug: str, urn: int) -> Any:
+    year = _year_from_slug(year_slug)
+    school = _school_or_404(urn)
+    current = services.allocation_for(school, year) or services.default_allocation(school, year)
+    form = AllocationForm(data=None if request.method == "POST" else {
+        "link_visits": current.link_visits, "consultant_days": current.consultant_days})
+    if form.validate_on_submit():
+        try:
+            services.adjust_allocation(current_user, school, year, link_visits=form.link_visits.data,
+                                       consultant_days=form.consultant_days.data, reason=form.reason.data)
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(f"Allocation for {year} saved", "success")
+            return redirect(url_for("schools.show_school", urn=urn))
+    return render_template("schools/allocation_form.html", form=form, school=school, year=year), \
+        422 if form.errors else 200
+
+
+@bp.route("/admin/import", methods=["GET", "POST"])
+@permission_required(can_import_schools)
+def import_schools() -> Any:
+    form = GiasUploadForm()
+    report = None
+    if form.validate_on_submit():
+        la_codes = [c for c in (form.la_codes.data or "").replace(",", " ").split() if c]
+        upload = form.file.data
+        try:
+            summary = gias.import_gias(current_user, upload.stream, filename=upload.filename or "upload.csv",
+                                       la_codes=la_codes or None)
+        except gias.GiasFileError as err:
+            db.session.rollback()
+            report = err
+            form.file.errors = [err.headline]
+        else:
+            flash(summary.message, "success")
+            return redirect(url_for("schools.import_schools"))
+    return render_template("schools/import.html", form=form, report=report,
+                           history=gias.recent_imports()), 422 if form.errors else 200
+
+
+@bp.get("/my-schools")
+@login_required
+def my_schools() -> Any:
+    require(current_user.role == "school_leader" or can_view_school_list(current_user))
+    return render_template("schools/my_schools.html", schools=current_user.schools)
+
+
+@bp.get("/governor")
+@login_required
+def governor_home() -> Any:
+    require(is_governor(current_user))
+    return render_template("schools/governor_home.html", schools=current_user.schools)
+
+
+@bp.get("/governor/schools/<int:urn>")
+@login_required
+def governor_school(urn: int) -> Any:
+    school = _school_or_404(urn)
+    require(can_view_governor_pages(current_user, school))
+    return render_template("schools/governor_school.html", school=school,
+                           timeline=services.timeline(school, governors_only=True))
+

@@ -1,0 +1,281 @@
+"""Business rules for the school register: support decisions, allocations, the timeline."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from ..core.audit import record_audit, snapshot
+from ..core.errors import DomainError
+from ..extensions import db
+from .models import (
+    CONCERN_DESIGNATIONS,
+    School,
+    SchoolEvent,
+    SupportAllocation,
+    SupportDecision,
+    SupportTier,
+    TierLevel,
+)
+
+if TYPE_CHECKING:
+    from ..auth.models import User
+
+SUPPORT_FIELDS = ("support_tier", "mcs_level", "cause_for_concern", "is_vulnerable", "has_significant_underachievement")
+
+
+def record_school_event(school: School, kind: str, summary: str, actor: "User | None" = None,
+                        *, for_governors: bool = False) -> SchoolEvent:
+    """Add an entry to a school's timeline. Every area calls this for what it does."""
+    event = SchoolEvent(school_id=school.id, kind=kind, summary=summary,
+                        actor_id=actor.id if actor else None, for_governors=for_governors)
+    db.session.add(event)
+    return event
+
+
+def support_tiers() -> list[SupportTier]:
+    return list(db.session.scalars(select(SupportTier).order_by(SupportTier.sort_order)))
+
+
+def tier_name(code: str) -> str:
+    tier = db.session.get(SupportTier, code)
+    return tier.name if tier else code
+
+
+def change_support(
+    actor: "User",
+    school: School,
+    *,
+    support_tier: str,
+    mcs_level: int,
+    cause_for_concern: str | None,
+    is_vulnerable: bool,
+    has_significant_underachievement: bool,
+    reason: str,
+    evidence: str = "",
+) -> SupportDecision:
+    """Decide a school's tier, level and concern flags, keeping the decision as history."""
+    reason, evidence = (reason or "").strip(), (evidence or "").strip()
+    tier = db.session.get(SupportTier, support_tier)
+    if tier is None:
+        raise DomainError("Choose a support tier from the list", field="support_tier")
+    allowed = [lvl.level for lvl in tier.levels]
+    if mcs_level not in allowed:
+        levels = " or ".join(str(lv) for lv in allowed) if allowed else "none"
+        raise DomainError(
+            f"{tier.name} goes with level {levels} on the 5-level scale, not level {mcs_level}. "
+            "Choose a level that matches the tier.",
+            field="mcs_level",
+        )
+    if cause_for_concern is not None and cause_for_concern not in CONCERN_DESIGNATIONS:
+        raise DomainError("Choose who designated the school a cause for concern", field="cause_for_concern")
+    if not reason:
+        raise DomainError("Enter the reason for this decision", field="reason")
+    before = snapshot(school, SUPPORT_FIELDS)
+    school.support_tier, school.mcs_level = support_tier, mcs_level
+    school.cause_for_concern = cause_for_concern
+    school.is_vulnerable = is_vulnerable
+    school.has_significant_underachievement = has_significant_underachievement
+    after = snapshot(school, SUPPORT_FIELDS)
+    if before == after:
+        raise DomainError("This is the school's current tier, level and flags: change something or cancel",
+                          field="support_tier")
+    decision = SupportDecision(
+        school_id=school.id, decided_by_id=actor.id,
+        previous_tier=before["support_tier"], previous_level=before["mcs_level"],
+        support_tier=support_tier, mcs_level=mcs_level, cause_for_concern=cause_for_concern,
+        is_vulnerable=is_vulnerable, has_significant_underachievement=has_significant_underachievement,
+        reason=reason, evidence=evidence,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    record_audit(actor, "school.support_decision", "school", school.id, school_id=school.id,
+                 before=before, after={**after, "reason": reason, "evidence": evidence})
+    if (before["support_tier"], before["mcs_level"]) != (support_tier, mcs_level):
+        summary = f"Support changed to {tier.name}, level {mcs_level}: {reason}"
+    else:
+        summary = f"Concern flags changed: {reason}"
+    record_school_event(school, "support_decision", summary, actor)
+    return decision
+
+
+def support_history(school: School) -> list[SupportDecision]:
+    return list(db.session.scalars(
+        select(SupportDecision).where(SupportDecision.school_id == school.id)
+        .order_by(SupportDecision.decided_at.desc(), SupportDecision.id.desc())
+    ))
+
+
+def set_link_adviser(actor: "User", school: School, adviser: "User | None") -> School:
+    """Name the school's link adviser (or none)."""
+    if adviser is not None and adviser.role not in {"link_adviser", "sia", "admin"}:
+        raise DomainError("A link adviser must be one of the authority's advisers", field="link_adviser")
+    before = {"link_adviser_id": school.link_adviser_id}
+    school.link_adviser_id = adviser.id if adviser else None
+    record_audit(actor, "school.link_adviser", "school", school.id, school_id=school.id,
+                 before=before, after={"link_adviser_id": school.link_adviser_id})
+    record_school_event(school, "link_adviser",
+                        f"Link adviser set to {adviser.name}" if adviser else "Link adviser removed", actor)
+    return school
+
+
+# --- Annual Support Allocation -------------------------------------------------------------
+
+def issue_annual_allocations(actor: "User | None", academic_year: str) -> int:
+    """Give every open school without one an allocation for the year, from its tier's defaults.
+    Returns how many were created; running it again creates none."""
+    have = select(SupportAllocation.school_id).where(SupportAllocation.academic_year == academic_year)
+    rows = db.session.execute(
+        select(School.id, School.support_tier, SupportTier.default_link_visits, SupportTier.default_consultant_days)
+        .join(SupportTier, SupportTier.code == School.support_tier)
+        .where(School.status != "Closed", School.id.not_in(have))
+    ).all()
+    db.session.add_all(
+        SupportAllocation(school_id=sid, academic_year=academic_year, support_tier=tier,
+                          link_visits=visits, consultant_days=days)
+        for sid, tier, visits, days in rows
+    )
+    if rows:
+        record_audit(actor, "allocation.issue", "academic_year", academic_year, after={"schools": len(rows)})
+    db.session.flush()
+    return len(rows)
+
+
+def allocation_for(school: School, academic_year: str) -> SupportAllocation | None:
+    return db.session.scalar(select(SupportAllocation).where(
+        SupportAllocation.school_id == school.id, SupportAllocation.academic_year == academic_year))
+
+
+def default_allocation(school: School, academic_year: str) -> SupportAllocation:
+    """The allocation the school's tier gives by default (not saved)."""
+    tier = db.session.get(SupportTier, school.support_tier)
+    assert tier is not None
+    return SupportAllocation(school_id=school.id, academic_year=academic_year, support_tier=tier.code,
+                             link_visits=tier.default_link_visits, consultant_days=tier.default_consultant_days)
+
+
+def adjust_allocation(actor: "User", school: School, academic_year: str, *, link_visits: Any,
+                      consultant_days: Any, reason: str) -> SupportAllocation:
+    """Change one school's allocation for a year, with a reason."""
+    reason = (reason or "").strip()
+    try:
+        visits = int(link_visits)
+    except (TypeError, ValueError):
+        raise DomainError("Enter the number of link adviser visits as a whole number, like 3", field="link_visits")
+    try:
+        days = Decimal(str(consultant_days)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise DomainError("Enter consultant days as a number, like 2.5", field="consultant_days")
+    if not 0 <= visits <= 100:
+        raise DomainError("Link adviser visits must be between 0 and 100", field="link_visits")
+    if not Decimal(0) <= days <= Decimal(365):
+        raise DomainError("Consultant days must be between 0 and 365", field="consultant_days")
+    if not reason:
+        raise DomainError("Enter the reason for adjusting the allocation", field="reason")
+    allocation = allocation_for(school, academic_year)
+    if allocation is None:
+        allocation = default_allocation(school, academic_year)
+        db.session.add(allocation)
+    before = snapshot(allocation, ("link_visits", "consultant_days"))
+    allocation.link_visits, allocation.consultant_days = visits, days
+    allocation.adjustment_reason, allocation.adjusted_by_id = reason, actor.id
+    db.session.flush()
+    record_audit(actor, "allocation.adjust", "support_allocation", allocation.id, school_id=school.id,
+                 before=before, after={"link_visits": visits, "consultant_days": days, "reason": reason})
+    record_school_event(school, "allocation",
+                        f"Support allocation for {academic_year} adjusted to {visits} visits and "
+                        f"{days} consultant days: {reason}", actor)
+    return allocation
+
+
+def allocation_table(academic_year: str) -> Select:
+    """All schools with their allocation for a year (stored, or the tier default if none)."""
+    return (
+        select(School, SupportAllocation, SupportTier)
+        .join(SupportTier, SupportTier.code == School.support_tier)
+        .outerjoin(SupportAllocation, and_(SupportAllocation.school_id == School.id,
+                                           SupportAllocation.academic_year == academic_year))
+        .where(School.status != "Closed")
+        .order_by(School.name, School.urn)
+    )
+
+
+# --- the school list -----------------------------------------------------------------------
+
+SORTS = {
+    "name": (School.name, School.urn),
+    "urn": (School.urn,),
+    "tier": (School.mcs_level, School.name),
+    "phase": (School.phase, School.name),
+    "pupils": (School.number_of_pupils, School.name),
+}
+FLAGS = {
+    "cause_for_concern": School.cause_for_concern.is_not(None),
+    "vulnerable": School.is_vulnerable.is_(True),
+    "underachievement": School.has_significant_underachievement.is_(True),
+}
+
+
+@dataclass
+class SchoolFilters:
+    q: str = ""
+    tier: str = ""
+    level: int | None = None
+    phase: str = ""
+    type_name: str = ""
+    link_adviser_id: int | None = None  # 0 means "no link adviser"
+    flags: list[str] = field(default_factory=list)
+    include_closed: bool = False
+    sort: str = "name"
+    descending: bool = False
+
+
+def filtered_schools(filters: SchoolFilters) -> Select:
+    """The schools matching the filters, sorted; the caller pages it."""
+    query = select(School)
+    if not filters.include_closed:
+        query = query.where(School.status != "Closed")
+    if q := filters.q.strip():
+        if q.isdigit():
+            query = query.where(or_(School.urn == int(q), School.name.ilike(f"%{q}%")))
+        else:
+            query = query.where(School.name.ilike(f"%{q}%"))
+    if filters.tier:
+        query = query.where(School.support_tier == filters.tier)
+    if filters.level:
+        query = query.where(School.mcs_level == filters.level)
+    if filters.phase:
+        query = query.where(School.phase == filters.phase)
+    if filters.type_name:
+        query = query.where(School.type_name == filters.type_name)
+    if filters.link_adviser_id == 0:
+        query = query.where(School.link_adviser_id.is_(None))
+    elif filters.link_adviser_id:
+        query = query.where(School.link_adviser_id == filters.link_adviser_id)
+    for flag in filters.flags:
+        if flag in FLAGS:
+            query = query.where(FLAGS[flag])
+    columns = SORTS.get(filters.sort, SORTS["name"])
+    order = [c.desc() if filters.descending else c.asc() for c in columns]
+    return query.order_by(*order, School.id)
+
+
+def count_rows(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def filter_choices() -> dict[str, list[str]]:
+    """The phases and types present on the register, for the filter menus."""
+    phases = db.session.scalars(select(School.phase).distinct().where(School.phase != "").order_by(School.phase))
+    types = db.session.scalars(select(School.type_name).distinct().where(School.type_name != "").order_by(School.type_name))
+    return {"phases": list(phases), "types": list(types)}
+
+
+def timeline(school: School, *, limit: int = 50, governors_only: bool = False) -> list[SchoolEvent]:
+    query = select(SchoolEvent).where(SchoolEvent.school_id == school.id)
+    if governors_only:
+        query = query.where(SchoolEvent.for_governors.is_(True))
+    return list(db.session.scalars(query.order_by(SchoolEvent.occurred_at.desc(), SchoolEvent.id.desc()).limit(limit)))
+
