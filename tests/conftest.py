@@ -1,0 +1,157 @@
+"""Fixtures: a migrated database per test (SQLite file, or PostgreSQL when TEST_DATABASE_URL
+is set), the app, a client, sign-in through the real form, and small factories."""
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from lea_support import create_app
+from lea_support.config import TestConfig
+from lea_support.extensions import db as _db
+
+PASSWORD = "correct-horse-staple-42"
+PG_URL = os.environ.get("TEST_DATABASE_URL") or ""
+ON_POSTGRES = PG_URL.startswith("postgresql")
+# Reference data loaded by the migrations; kept between tests.
+REFERENCE_TABLES = {"alembic_version", "support_tiers", "tier_levels"}
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config)
+    app.config.update(overrides)
+    return app
+
+
+def migrate_to_head(database_url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = make_app(database_url)
+    with app.app_context():
+        if ON_POSTGRES:
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head once per run: a SQLite file to copy, or the PG database."""
+    if ON_POSTGRES:
+        migrate_to_head(PG_URL)
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate_to_head(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def database_url(template_database: str, tmp_path: Path) -> str:
+    if ON_POSTGRES:
+        return template_database
+    path = tmp_path / "test.db"
+    shutil.copyfile(template_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url: str) -> Any:
+    app = make_app(database_url)
+    with app.app_context():
+        if ON_POSTGRES:
+            tables = [t.name for t in _db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+            with _db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Any:
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, url: str = "/sign-in") -> str:
+    """The CSRF token a user's browser would have from the form page."""
+    page = client.get(url)
+    match = _CSRF.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+def submit(client: FlaskClient, url: str, data: dict[str, Any], *, form_url: str | None = None, **kw: Any) -> Any:
+    """Post a form as a browser would: fetch the page for its CSRF token, then submit."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={**data, "csrf_token": token}, **kw)
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def create_school(db: Any) -> Callable[..., Any]:
+    from lea_support.schools.models import School
+
+    def make(**kw: Any) -> School:
+        n = next(_counter)
+        values = dict(urn=800000 + n, la_code="999", la_name="Test LA", establishment_number=str(1000 + n),
+                      name=f"Test School {n}", type_name="Community school", phase="Primary", status="Open")
+        values.update(kw)
+        school = School(**values)
+        db.session.add(school)
+        db.session.commit()
+        return school
+
+    return make
+
+
+@pytest.fixture
+def create_user(db: Any) -> Callable[..., Any]:
+    from lea_support.auth.services import create_user as create
+
+    def make(role: str = "admin", *, schools: list[Any] | None = None, email: str | None = None,
+             name: str | None = None, password: str = PASSWORD) -> Any:
+        n = next(_counter)
+        user = create(None, email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}",
+                      role=role, password=password, school_urns=[s.urn for s in schools or []])
+        db.session.commit()
+        return user
+
+    return make
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    return submit(client, "/sign-in", {"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, create_user: Callable[..., Any]) -> Callable[..., Any]:
+    """Create a user of a role and sign them in through the sign-in form."""
+
+    def login(role: str, *, schools: list[Any] | None = None) -> Any:
+        user = create_user(role, schools=schools)
+        response = sign_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return login
