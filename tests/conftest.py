@@ -2,17 +2,19 @@
 is set), the app, a client, sign-in through the real form, and small factories."""
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from lea_support import create_app
 from lea_support.config import TestConfig
@@ -40,23 +42,39 @@ def migrate_to_head(database_url: str) -> None:
 
     app = make_app(database_url)
     with app.app_context():
-        if ON_POSTGRES:
-            with _db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
         upgrade()
         _db.engine.dispose()
 
 
+@contextmanager
+def private_postgres_database(url: str) -> Iterator[str]:
+    """A fresh database beside the one named in TEST_DATABASE_URL, for this run only, so that
+    concurrent runs on one server never trample each other's schema."""
+    base = make_url(url)
+    name = f"{base.database}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database migrated to head once per run: a SQLite file to copy, or the PG database."""
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head once per run: a SQLite file to copy, or a private PG database."""
     if ON_POSTGRES:
-        migrate_to_head(PG_URL)
-        return PG_URL
+        with private_postgres_database(PG_URL) as url:
+            migrate_to_head(url)
+            yield url
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     migrate_to_head(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture
@@ -86,8 +104,22 @@ def db(app: Flask) -> Any:
     return _db
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run as they would on a server: in their own application
+    context (so `g` and the database session are per request, not shared with the test).
+
+    Before each request the test's own session commits what the test set up and lets go of
+    SQLite's write lock; its objects are expired, so they read back what the request saved.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        _db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

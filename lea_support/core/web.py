@@ -7,9 +7,8 @@ from typing import Any, Callable, TypeVar
 
 from flask import Flask, abort, g, request
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import db, login_manager
 from .db import SAFE_METHODS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,6 +41,8 @@ def permission_required(predicate: Callable[..., bool]) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
             require(predicate(current_user))
             return view(*args, **kwargs)
 
@@ -88,5 +89,3 @@ def install_request_plumbing(app: Flask) -> None:
         if exc is not None:
             db.session.rollback()
 
-
-__all__ = ["require", "get_or_404", "first_or_404", "permission_required", "install_request_plumbing", "select"]

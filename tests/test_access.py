@@ -1,0 +1,97 @@
+"""Every route x every role -> the status the server must answer. A route missing from the
+table fails the test, so nobody can add a page without deciding who may see it."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import csrf_token
+
+ROLES = ["anonymous", "admin", "link_adviser", "sia", "project_team", "school_leader", "governor"]
+LA = {"admin": 200, "link_adviser": 200, "sia": 200, "project_team": 200}
+ANON = {"anonymous": 302}
+
+
+def expect(default: int = 403, **by_role: int) -> dict[str, int]:
+    table = {role: default for role in ROLES}
+    table.update(ANON)
+    table.update(by_role)
+    return table
+
+
+# (method, url, endpoint, expected statuses). {own} is the signed-in user's school, {other}
+# a school they do not belong to, {user} another user.
+ACCESS = [
+    ("GET", "/healthz", "healthz", {r: 200 for r in ROLES}),
+    ("GET", "/", "core.home", expect(302, anonymous=302)),
+    ("GET", "/sign-in", "auth.sign_in", expect(302, anonymous=200)),
+    ("POST", "/sign-in", "auth.sign_in", expect(302, anonymous=422)),
+    ("POST", "/sign-out", "auth.sign_out", expect(302)),
+    ("GET", "/admin/audit", "core.audit_log", expect(admin=200)),
+    ("GET", "/admin/users", "auth.list_users", expect(admin=200)),
+    ("GET", "/admin/users/new", "auth.create_user", expect(admin=200)),
+    ("POST", "/admin/users/new", "auth.create_user", expect(admin=422)),
+    ("GET", "/admin/users/{user}/edit", "auth.edit_user", expect(admin=200)),
+    ("POST", "/admin/users/{user}/edit", "auth.edit_user", expect(admin=302)),
+    ("GET", "/admin/import", "schools.import_schools", expect(admin=200)),
+    ("POST", "/admin/import", "schools.import_schools", expect(admin=422)),
+    ("GET", "/schools", "schools.list_schools", expect(**LA)),
+    ("GET", "/schools/{own}", "schools.show_school", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}", "schools.show_school", expect(**LA)),
+    ("GET", "/schools/{own}/support", "schools.change_support", expect(admin=200, sia=200)),
+    ("POST", "/schools/{own}/support", "schools.change_support", expect(admin=422, sia=422)),
+    ("GET", "/schools/{own}/link-adviser", "schools.set_link_adviser", expect(admin=200)),
+    ("POST", "/schools/{own}/link-adviser", "schools.set_link_adviser", expect(admin=302)),
+    ("GET", "/allocations", "schools.allocations", expect(**LA)),
+    ("GET", "/allocations?format=csv", "schools.allocations", expect(**LA)),
+    ("POST", "/allocations/2026-27/issue", "schools.issue_allocations", expect(admin=302, sia=302)),
+    ("GET", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=200, sia=200)),
+    ("POST", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=422, sia=422)),
+    ("GET", "/my-schools", "schools.my_schools", expect(**LA, school_leader=200)),
+    ("GET", "/governor", "schools.governor_home", expect(governor=200)),
+    ("GET", "/governor/schools/{own}", "schools.governor_school", expect(governor=200)),
+    ("GET", "/governor/schools/{other}", "schools.governor_school", expect()),
+    ("GET", "/static/app.js", "static", {r: 200 for r in ROLES}),
+    ("GET", "/assets/images/favicon.svg", "govuk_assets", {r: 200 for r in ROLES}),
+    ("GET", "/assets/js/govuk-frontend.min.js", "govuk_js", {r: 200 for r in ROLES}),
+]
+
+
+def test_every_route_is_in_the_access_table(app):
+    covered = {(method, endpoint) for method, _, endpoint, _ in ACCESS}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if (method, rule.endpoint) not in covered:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    assert not missing, "Routes without an access rule: " + ", ".join(missing)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_table(role, client, create_school, create_user, login_as):
+    own, other = create_school(), create_school()
+    someone = create_user("link_adviser")
+    if role != "anonymous":
+        login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
+    failures = []
+    for method, pattern, _endpoint, expected in ACCESS:
+        url = pattern.format(own=own.urn, other=other.urn, user=someone.id)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token = csrf_token(client, "/sign-in") if role == "anonymous" else _token(client)
+            response = client.post(url, data={"csrf_token": token})
+        response.close()
+        if response.status_code != expected[role]:
+            failures.append(f"{method} {url}: {response.status_code}, expected {expected[role]}")
+        if method == "POST" and pattern == "/sign-out" and role != "anonymous":
+            login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
+    assert not failures, f"{role}: " + "; ".join(failures)
+
+
+def _token(client):
+    # Any signed-in page carries the sign-out form with a CSRF token.
+    for url in ("/my-schools", "/governor", "/schools"):
+        page = client.get(url)
+        if page.status_code == 200:
+            return csrf_token(client, url)
+    raise AssertionError("no page with a CSRF token")
