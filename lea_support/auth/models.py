@@ -50,7 +50,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    schools: Mapped[list["School"]] = relationship(secondary=user_schools, lazy="selectin")
+    schools: Mapped[list["School"]] = relationship(secondary=user_schools)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

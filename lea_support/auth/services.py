@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
@@ -196,7 +197,7 @@ def load_session_user(user_id: str, token: str | None) -> User | None:
     if not token or not user_id.isdigit():
         return None
     row = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == _token_hash(token), UserSession.user_id == int(user_id))
+        select(UserSession).options(joinedload(UserSession.user).selectinload(User.schools)).where(UserSession.token_hash == _token_hash(token), UserSession.user_id == int(user_id))
     )
     if row is None or not row.user.is_active:
         return None

@@ -45,9 +45,7 @@ class SupportTier(db.Model):
     default_link_visits: Mapped[int] = mapped_column(Integer)
     default_consultant_days: Mapped[Decimal] = mapped_column(Numeric(5, 1))
 
-    levels: Mapped[list["TierLevel"]] = relationship(
-        back_populates="tier", order_by="TierLevel.level", lazy="selectin"
-    )
+    levels: Mapped[list["TierLevel"]] = relationship(back_populates="tier", order_by="TierLevel.level")
 
     def __repr__(self) -> str:
         return f"<SupportTier {self.code}>"
@@ -215,7 +213,7 @@ class SupportAllocation(db.Model):
     adjusted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    school: Mapped[School] = relationship(lazy="joined")
+    school: Mapped[School] = relationship()
 
     @property
     def is_adjusted(self) -> bool:

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
@@ -36,7 +37,8 @@ def record_school_event(school: School, kind: str, summary: str, actor: "User | 
 
 
 def support_tiers() -> list[SupportTier]:
-    return list(db.session.scalars(select(SupportTier).order_by(SupportTier.sort_order)))
+    return list(db.session.scalars(
+        select(SupportTier).options(selectinload(SupportTier.levels)).order_by(SupportTier.sort_order)))
 
 
 def tier_name(code: str) -> str:

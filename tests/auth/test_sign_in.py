@@ -1,0 +1,142 @@
+"""Sign-in, sessions, throttling, CSRF and security headers, through the real routes."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from lea_support.auth.models import LoginAttempt, UserSession
+from tests.conftest import PASSWORD, csrf_token, sign_in, submit
+
+
+def test_sign_in_lands_on_the_roles_home(client, create_user):
+    user = create_user("link_adviser")
+    response = sign_in(client, user.email)
+    assert response.status_code == 302
+    assert client.get("/").headers["Location"].endswith("/schools")
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client, create_user):
+    user = create_user("sia")
+    wrong = sign_in(client, user.email, "not-the-password-at-all")
+    unknown = sign_in(client, "nobody@example.org", "not-the-password-at-all")
+    assert wrong.status_code == unknown.status_code == 401
+    message = "Enter a correct email address and password"
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+    # The email typed is kept in the form.
+    assert f'value="{user.email}"' in wrong.get_data(as_text=True)
+
+
+def test_repeated_failures_are_throttled_even_with_the_right_password(client, create_user, db):
+    user = create_user("admin")
+    for _ in range(5):
+        assert sign_in(client, user.email, "wrong-password-again").status_code == 401
+    throttled = sign_in(client, user.email)
+    assert throttled.status_code == 429
+    assert "Too many failed attempts" in throttled.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 5
+
+
+def test_throttling_counts_unknown_users_the_same_way(client):
+    for _ in range(5):
+        sign_in(client, "ghost@example.org", "wrong-password-again")
+    assert sign_in(client, "ghost@example.org", "wrong-password-again").status_code == 429
+
+
+def test_success_clears_the_failure_count(client, create_user, db):
+    user = create_user("admin")
+    for _ in range(3):
+        sign_in(client, user.email, "wrong-password-again")
+    assert sign_in(client, user.email).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+
+
+def test_session_is_renewed_at_sign_in(client, create_user):
+    user = create_user("admin")
+    client.get("/sign-in")
+    with client.session_transaction() as before:
+        before["planted"] = "by an attacker"
+    sign_in(client, user.email)
+    with client.session_transaction() as after:
+        assert "planted" not in after
+        assert after.get("sid")
+
+
+def test_sign_out_ends_the_session_on_the_server(client, create_user, db):
+    user = create_user("admin")
+    sign_in(client, user.email)
+    with client.session_transaction() as s:
+        stolen = dict(s)
+    token = csrf_token(client, "/schools")
+    assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
+    # Replaying the old cookie contents does not bring the session back.
+    with client.session_transaction() as s:
+        s.update(stolen)
+    assert client.get("/schools").status_code == 302
+
+
+def test_disabling_a_user_ends_their_sessions(app, client, create_user, db):
+    admin = create_user("admin")
+    victim = create_user("link_adviser")
+    other = app.test_client()
+    assert sign_in(other, victim.email).status_code == 302
+    assert other.get("/schools").status_code == 200
+    sign_in(client, admin.email)
+    response = submit(client, f"/admin/users/{victim.id}/edit",
+                      {"name": victim.name, "role": "link_adviser", "schools": "", "is_disabled": "y"})
+    assert response.status_code == 302
+    assert other.get("/schools").status_code == 302
+    assert sign_in(other, victim.email).status_code == 401
+
+
+def test_idle_sessions_expire(client, create_user, app):
+    user = create_user("admin")
+    sign_in(client, user.email)
+    with client.session_transaction() as s:
+        s["seen"] -= (app.config["SESSION_IDLE_TIMEOUT"] + timedelta(seconds=5)).total_seconds()
+    response = client.get("/schools")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_state_changing_requests_need_a_csrf_token(client, create_user):
+    user = create_user("admin")
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Your form expired" in response.get_data(as_text=True)
+
+
+def test_security_headers_on_every_response(client, create_user):
+    anonymous = client.get("/sign-in")
+    csp = anonymous.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert anonymous.headers["X-Content-Type-Options"] == "nosniff"
+    assert anonymous.headers["Referrer-Policy"]
+    user = create_user("admin")
+    sign_in(client, user.email)
+    signed_in = client.get("/schools")
+    assert signed_in.headers["Cache-Control"] == "no-store"
+    # The one inline script (GOV.UK's js-enabled class) carries this response's nonce.
+    nonce = signed_in.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}">' in signed_in.get_data(as_text=True)
+
+
+def test_session_cookie_flags(client, create_user):
+    user = create_user("admin")
+    response = sign_in(client, user.email)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_get_never_changes_state(client, create_user, db):
+    from lea_support.core.models import AuditEntry
+
+    user = create_user("admin")
+    sign_in(client, user.email)
+    count = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    for url in ["/", "/schools", "/admin/users", "/admin/audit", "/allocations"]:
+        client.get(url)
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == count
