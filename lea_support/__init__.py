@@ -69,6 +69,8 @@ def _check_production_settings(app: Flask) -> None:
         return
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production (LEA_SUPPORT_ENV=production).")
+    if os.environ.get("FLASK_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
+        raise RuntimeError("FLASK_DEBUG must not be set in production: the debugger runs any code it is sent.")
     app.config["DEBUG"] = False
     app.debug = False
 

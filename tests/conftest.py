@@ -47,11 +47,11 @@ def migrate_to_head(database_url: str) -> None:
 
 
 @contextmanager
-def private_postgres_database(url: str) -> Iterator[str]:
+def private_postgres_database(url: str, suffix: str = "") -> Iterator[str]:
     """A fresh database beside the one named in TEST_DATABASE_URL, for this run only, so that
     concurrent runs on one server never trample each other's schema."""
     base = make_url(url)
-    name = f"{base.database}_{os.getpid()}"
+    name = f"{base.database}_{os.getpid()}{suffix}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

@@ -36,6 +36,13 @@ def record_school_event(school: School, kind: str, summary: str, actor: "User | 
     return event
 
 
+def lock_school(school: School) -> None:
+    """Take the school's row lock for the rest of the transaction, so that two people changing
+    the same school's records queue rather than race (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers)."""
+    db.session.execute(select(School.id).where(School.id == school.id).with_for_update())
+
+
 def support_tiers() -> list[SupportTier]:
     return list(db.session.scalars(
         select(SupportTier).options(selectinload(SupportTier.levels)).order_by(SupportTier.sort_order)))
@@ -75,6 +82,8 @@ def change_support(
         raise DomainError("Choose who designated the school a cause for concern", field="cause_for_concern")
     if not reason:
         raise DomainError("Enter the reason for this decision", field="reason")
+    lock_school(school)
+    db.session.refresh(school)
     before = snapshot(school, SUPPORT_FIELDS)
     school.support_tier, school.mcs_level = support_tier, mcs_level
     school.cause_for_concern = cause_for_concern
@@ -176,6 +185,7 @@ def adjust_allocation(actor: "User", school: School, academic_year: str, *, link
         raise DomainError("Consultant days must be between 0 and 365", field="consultant_days")
     if not reason:
         raise DomainError("Enter the reason for adjusting the allocation", field="reason")
+    lock_school(school)
     allocation = allocation_for(school, academic_year)
     if allocation is None:
         allocation = default_allocation(school, academic_year)
