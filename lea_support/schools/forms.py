@@ -65,3 +65,13 @@ class GiasUploadForm(FlaskForm):
     la_codes = StringField("LA codes to keep", widget=GovTextInput(),
                            description="Separate codes with spaces, like 342 343. Leave empty to keep every LA.")
     submit = SubmitField("Import schools", widget=GovSubmitInput())
+
+
+class SupportTierForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(), validators=[DataRequired("Enter the tier's name"), Length(max=80)])
+    description = TextAreaField("What support it gives", widget=GovTextArea(), validators=[Length(max=2000)])
+    default_link_visits = StringField("Link adviser visits a year", widget=GovTextInput(),
+                                      validators=[DataRequired("Enter the number of link adviser visits")])
+    default_consultant_days = StringField("Consultant days a year", widget=GovTextInput(),
+                                          validators=[DataRequired("Enter the number of consultant days")])
+    submit = SubmitField("Save tier", widget=GovSubmitInput())

@@ -34,8 +34,9 @@ from .forms import (
     IssueAllocationsForm,
     LinkAdviserForm,
     SupportDecisionForm,
+    SupportTierForm,
 )
-from .models import School
+from .models import School, SupportTier
 
 bp = Blueprint("schools", __name__, template_folder="templates")
 
@@ -215,6 +216,31 @@ def adjust_allocation(year_slug: str, urn: int) -> Any:
             return redirect(url_for("schools.show_school", urn=urn))
     return render_template("schools/allocation_form.html", form=form, school=school, year=year), \
         422 if form.errors else 200
+
+
+@bp.get("/admin/tiers")
+@permission_required(can_administer)
+def list_tiers() -> Any:
+    return render_template("schools/tiers.html", tiers=services.support_tiers())
+
+
+@bp.route("/admin/tiers/<code>", methods=["GET", "POST"])
+@permission_required(can_administer)
+def edit_tier(code: str) -> Any:
+    tier = first_or_404(select(SupportTier).where(SupportTier.code == code))
+    form = SupportTierForm(obj=tier)
+    if form.validate_on_submit():
+        try:
+            services.update_support_tier(
+                current_user, tier, name=form.name.data, description=form.description.data,
+                default_link_visits=form.default_link_visits.data,
+                default_consultant_days=form.default_consultant_days.data)
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(f"{tier.name} saved. Allocations already issued are unchanged.", "success")
+            return redirect(url_for("schools.list_tiers"))
+    return render_template("schools/tier_form.html", form=form, tier=tier), 422 if form.errors else 200
 
 
 @bp.route("/admin/import", methods=["GET", "POST"])

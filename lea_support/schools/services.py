@@ -48,9 +48,23 @@ def support_tiers() -> list[SupportTier]:
         select(SupportTier).options(selectinload(SupportTier.levels)).order_by(SupportTier.sort_order)))
 
 
-def tier_name(code: str) -> str:
-    tier = db.session.get(SupportTier, code)
-    return tier.name if tier else code
+TIER_FIELDS = ("name", "description", "default_link_visits", "default_consultant_days")
+
+
+def update_support_tier(actor: "User", tier: SupportTier, *, name: str, description: str,
+                        default_link_visits: Any, default_consultant_days: Any) -> SupportTier:
+    """Change a tier's name or its default annual allocation (allocations already issued stay)."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Enter the tier's name", field="name")
+    visits, days = _allocation_numbers(default_link_visits, default_consultant_days, prefix="default_")
+    before = snapshot(tier, TIER_FIELDS)
+    tier.name, tier.description = name, (description or "").strip()
+    tier.default_link_visits, tier.default_consultant_days = visits, days
+    after = snapshot(tier, TIER_FIELDS)
+    if before != after:
+        record_audit(actor, "support_tier.update", "support_tier", tier.code, before=before, after=after)
+    return tier
 
 
 def change_support(
@@ -167,22 +181,29 @@ def default_allocation(school: School, academic_year: str) -> SupportAllocation:
                              link_visits=tier.default_link_visits, consultant_days=tier.default_consultant_days)
 
 
+def _allocation_numbers(link_visits: Any, consultant_days: Any, prefix: str = "") -> tuple[int, Decimal]:
+    """Visits and days as typed, checked: a whole number of visits, days to one decimal place."""
+    try:
+        visits = int(str(link_visits).strip())
+    except (TypeError, ValueError):
+        raise DomainError("Enter the number of link adviser visits as a whole number, like 3",
+                          field=f"{prefix}link_visits")
+    try:
+        days = Decimal(str(consultant_days).strip()).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise DomainError("Enter consultant days as a number, like 2.5", field=f"{prefix}consultant_days")
+    if not 0 <= visits <= 100:
+        raise DomainError("Link adviser visits must be between 0 and 100", field=f"{prefix}link_visits")
+    if not Decimal(0) <= days <= Decimal(365):
+        raise DomainError("Consultant days must be between 0 and 365", field=f"{prefix}consultant_days")
+    return visits, days
+
+
 def adjust_allocation(actor: "User", school: School, academic_year: str, *, link_visits: Any,
                       consultant_days: Any, reason: str) -> SupportAllocation:
     """Change one school's allocation for a year, with a reason."""
     reason = (reason or "").strip()
-    try:
-        visits = int(link_visits)
-    except (TypeError, ValueError):
-        raise DomainError("Enter the number of link adviser visits as a whole number, like 3", field="link_visits")
-    try:
-        days = Decimal(str(consultant_days)).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError):
-        raise DomainError("Enter consultant days as a number, like 2.5", field="consultant_days")
-    if not 0 <= visits <= 100:
-        raise DomainError("Link adviser visits must be between 0 and 100", field="link_visits")
-    if not Decimal(0) <= days <= Decimal(365):
-        raise DomainError("Consultant days must be between 0 and 365", field="consultant_days")
+    visits, days = _allocation_numbers(link_visits, consultant_days)
     if not reason:
         raise DomainError("Enter the reason for adjusting the allocation", field="reason")
     lock_school(school)

@@ -59,3 +59,17 @@ def test_csv_export_neutralises_formulas(client, login_as, create_school, db):
     names = [r[1] for r in rows[1:]]
     assert "'=HYPERLINK(\"http://evil\")" in names and "Plain School" in names
     assert rows[0][:2] == ["URN", "School"]
+
+
+def test_admin_changes_a_tiers_default_allocation(client, login_as, create_school, db):
+    school = create_school(support_tier="enhanced", mcs_level=2)
+    login_as("admin")
+    bad = submit(client, "/admin/tiers/enhanced", {"name": "Enhanced support", "description": "",
+                                                   "default_link_visits": "6", "default_consultant_days": "many"})
+    assert bad.status_code == 422 and "Enter consultant days as a number" in bad.get_data(as_text=True)
+    good = submit(client, "/admin/tiers/enhanced", {"name": "Enhanced support", "description": "More",
+                                                    "default_link_visits": "6", "default_consultant_days": "7.5"})
+    assert good.status_code == 302
+    services.issue_annual_allocations(None, "2027/28")
+    allocation = services.allocation_for(school, "2027/28")
+    assert (allocation.link_visits, allocation.consultant_days) == (6, Decimal("7.5"))
