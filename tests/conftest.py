@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
@@ -113,7 +113,8 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        _db.session.commit()
+        if has_app_context():  # not when following a redirect, which runs inside the request's run
+            _db.session.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -12,21 +12,22 @@ if TYPE_CHECKING:
     from ..auth.models import User
 
 
-def _plain(value: Any) -> Any:
+def to_json_ready(value: Any) -> Any:
+    """Dates, decimals and nested containers as plain JSON values."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: to_json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [to_json_ready(v) for v in value]
     return value
 
 
 def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """The named attributes of an object as JSON-ready data, for before/after."""
-    return {f: _plain(getattr(obj, f)) for f in fields}
+    return {f: to_json_ready(getattr(obj, f)) for f in fields}
 
 
 def record_audit(
@@ -46,8 +47,8 @@ def record_audit(
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
         school_id=school_id,
-        before=_plain(before) if before is not None else None,
-        after=_plain(after) if after is not None else None,
+        before=to_json_ready(before) if before is not None else None,
+        after=to_json_ready(after) if after is not None else None,
     )
     db.session.add(entry)
     return entry
