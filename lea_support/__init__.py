@@ -93,6 +93,8 @@ def _init_extensions(app: Flask) -> None:
 
     # Import every area's models so that metadata (and Alembic) sees all tables.
     from .auth import models as _auth_models  # noqa: F401
+    from .casework import models as _casework_models  # noqa: F401
+    from .core import calendar as _calendar_models  # noqa: F401
     from .core import models as _core_models  # noqa: F401
     from .schools import models as _school_models  # noqa: F401
 

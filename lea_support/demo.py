@@ -74,7 +74,8 @@ def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
     admin = users["admin@demo.invalid"]
     advisers = [users["adviser@demo.invalid"], users["adviser2@demo.invalid"]]
     for i, school in enumerate(made):
-        school_services.set_link_adviser(admin, school, advisers[i % 2] if i % 13 != 12 else None)
+        if i % 13 != 12:  # a few schools are left without a link adviser
+            school_services.assign_link_adviser(admin, school, advisers[i % 2], reason="Demo: initial allocation")
         tier, level = _TIERS[i % len(_TIERS)]
         # The first school (the demo head's and governor's) is in significant support.
         if i == 0:

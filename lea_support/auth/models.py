@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the secret in the adviser's calendar feed URL; None when no feed is issued.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     schools: Mapped[list["School"]] = relationship(secondary=user_schools)
 

@@ -41,6 +41,7 @@ class SupportDecisionForm(FlaskForm):
 
 class LinkAdviserForm(FlaskForm):
     link_adviser = SelectField("Link adviser", coerce=int, widget=GovSelect())
+    reason = TextAreaField("Reason for the change (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
     submit = SubmitField("Save link adviser", widget=GovSubmitInput())
 
 
@@ -75,3 +76,11 @@ class SupportTierForm(FlaskForm):
     default_consultant_days = StringField("Consultant days a year", widget=GovTextInput(),
                                           validators=[DataRequired("Enter the number of consultant days")])
     submit = SubmitField("Save tier", widget=GovSubmitInput())
+
+
+class ReassignSchoolsForm(FlaskForm):
+    adviser = SelectField("Adviser who is leaving", coerce=int, widget=GovSelect())
+    successor = SelectField("Adviser taking over their schools", coerce=int, widget=GovSelect())
+    reason = TextAreaField("Reason", widget=GovTextArea(),
+                           validators=[DataRequired("Enter the reason for the reassignment"), Length(max=2000)])
+    submit = SubmitField("Reassign schools", widget=GovSubmitInput())

@@ -261,3 +261,27 @@ class GiasImport(db.Model):
 
     def __repr__(self) -> str:
         return f"<GiasImport {self.id} {self.filename}>"
+
+
+class LinkAdviserAssignment(db.Model):
+    """Who was a school's link adviser, from when to when (the current one has no end)."""
+
+    __tablename__ = "link_adviser_assignments"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        Index("ix_link_adviser_assignments_school", "school_id", "starts_on"),
+        Index("ix_link_adviser_assignments_adviser", "adviser_id", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    adviser_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    adviser: Mapped["User"] = relationship(foreign_keys=[adviser_id], lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<LinkAdviserAssignment school={self.school_id} adviser={self.adviser_id} {self.starts_on}>"

@@ -33,6 +33,7 @@ from .forms import (
     GiasUploadForm,
     IssueAllocationsForm,
     LinkAdviserForm,
+    ReassignSchoolsForm,
     SupportDecisionForm,
     SupportTierForm,
 )
@@ -145,13 +146,33 @@ def set_link_adviser(urn: int) -> Any:
     if form.validate_on_submit():
         adviser = db.session.get(User, form.link_adviser.data) if form.link_adviser.data else None
         try:
-            services.set_link_adviser(current_user, school, adviser)
+            services.assign_link_adviser(current_user, school, adviser, reason=form.reason.data or "")
         except DomainError as err:
             apply_domain_error(form, err)
         else:
             flash("Link adviser saved", "success")
             return redirect(url_for("schools.show_school", urn=urn))
-    return render_template("schools/link_adviser_form.html", form=form, school=school), 422 if form.errors else 200
+    return render_template("schools/link_adviser_form.html", form=form, school=school,
+                           history=services.link_adviser_history(school)), 422 if form.errors else 200
+
+
+@bp.route("/admin/link-advisers/reassign", methods=["GET", "POST"])
+@permission_required(can_administer)
+def reassign_schools() -> Any:
+    form = ReassignSchoolsForm()
+    advisers = _advisers()
+    form.adviser.choices = [(u.id, u.name) for u in advisers]
+    form.successor.choices = [(u.id, u.name) for u in advisers]
+    if form.validate_on_submit():
+        leaving, successor = db.session.get(User, form.adviser.data), db.session.get(User, form.successor.data)
+        try:
+            moved = services.reassign_link_adviser_schools(current_user, leaving, successor, reason=form.reason.data)
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(f"{moved} schools moved from {leaving.name} to {successor.name}", "success")
+            return redirect(url_for("schools.list_schools", adviser=successor.id))
+    return render_template("schools/reassign.html", form=form), 422 if form.errors else 200
 
 
 def _year_from_slug(slug: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from ..core.errors import DomainError
 from ..extensions import db
 from .models import (
     CONCERN_DESIGNATIONS,
+    LinkAdviserAssignment,
     School,
     SchoolEvent,
     SupportAllocation,
@@ -24,6 +26,7 @@ from .models import (
 if TYPE_CHECKING:
     from ..auth.models import User
 
+ADVISER_ROLES = frozenset({"link_adviser", "sia"})
 SUPPORT_FIELDS = ("support_tier", "mcs_level", "cause_for_concern", "is_vulnerable", "has_significant_underachievement")
 
 
@@ -133,17 +136,51 @@ def support_history(school: School) -> list[SupportDecision]:
     ))
 
 
-def set_link_adviser(actor: "User", school: School, adviser: "User | None") -> School:
-    """Name the school's link adviser (or none)."""
-    if adviser is not None and adviser.role not in {"link_adviser", "sia", "admin"}:
-        raise DomainError("A link adviser must be one of the authority's advisers", field="link_adviser")
+def assign_link_adviser(actor: "User | None", school: School, adviser: "User | None", *, reason: str = "",
+                        on: date | None = None) -> School:
+    """Make `adviser` the school's link adviser from `on` (default today), ending the current
+    assignment; None leaves the school without one. History is kept in link_adviser_assignments."""
+    if adviser is not None and (adviser.role not in ADVISER_ROLES or adviser.is_disabled):
+        raise DomainError("A link adviser must be one of the authority's active advisers", field="link_adviser")
+    on = on or date.today()
+    if school.link_adviser_id == (adviser.id if adviser else None):
+        raise DomainError("That is already the school's link adviser", field="link_adviser")
+    lock_school(school)
+    current = db.session.scalar(select(LinkAdviserAssignment).where(
+        LinkAdviserAssignment.school_id == school.id, LinkAdviserAssignment.ends_on.is_(None)))
+    if current is not None:
+        current.ends_on = max(on, current.starts_on)
+    if adviser is not None:
+        db.session.add(LinkAdviserAssignment(school_id=school.id, adviser_id=adviser.id, starts_on=on,
+                                             assigned_by_id=actor.id if actor else None, reason=reason.strip()))
     before = {"link_adviser_id": school.link_adviser_id}
     school.link_adviser_id = adviser.id if adviser else None
     record_audit(actor, "school.link_adviser", "school", school.id, school_id=school.id,
-                 before=before, after={"link_adviser_id": school.link_adviser_id})
+                 before=before, after={"link_adviser_id": school.link_adviser_id, "reason": reason.strip()})
     record_school_event(school, "link_adviser",
                         f"Link adviser set to {adviser.name}" if adviser else "Link adviser removed", actor)
+    db.session.flush()
     return school
+
+
+def reassign_link_adviser_schools(actor: "User", leaving: "User", successor: "User", *, reason: str) -> int:
+    """Move every school of an adviser who is leaving to a successor; returns how many moved."""
+    if leaving.id == successor.id:
+        raise DomainError("Choose a different adviser to take over the schools", field="successor")
+    if not (reason or "").strip():
+        raise DomainError("Enter the reason for the reassignment", field="reason")
+    schools = list(db.session.scalars(select(School).where(School.link_adviser_id == leaving.id).order_by(School.id)))
+    if not schools:
+        raise DomainError(f"{leaving.name} is not the link adviser of any school", field="adviser")
+    for school in schools:
+        assign_link_adviser(actor, school, successor, reason=reason)
+    return len(schools)
+
+
+def link_adviser_history(school: School) -> list[LinkAdviserAssignment]:
+    return list(db.session.scalars(
+        select(LinkAdviserAssignment).where(LinkAdviserAssignment.school_id == school.id)
+        .order_by(LinkAdviserAssignment.starts_on.desc(), LinkAdviserAssignment.id.desc())))
 
 
 # --- Annual Support Allocation -------------------------------------------------------------

@@ -1,0 +1,194 @@
+"""Notes of visit, their agreed actions, the factual-accuracy loop, attachments, visit types."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import UTCDateTime, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..auth.models import User
+    from ..schools.models import School
+
+# The four aspects of LA support in Support4Success.
+SUPPORT_ASPECTS = {
+    "support4success": "Support4Success",
+    "sharing4success": "Sharing4Success",
+    "leading4success": "Leading4Success",
+    "thirst4success": "Thirst4Success",
+}
+NOTE_STATUSES = {
+    "planned": "Planned",
+    "draft": "Draft",
+    "sent": "Sent to school",
+    "responded": "School responded",
+    "finalised": "Finalised",
+}
+ACTION_STATUSES = {"open": "Open", "done": "Done", "dropped": "No longer needed"}
+EVENT_KINDS = {
+    "sent": "Sent to the school for a factual-accuracy check",
+    "marked_accurate": "Marked accurate by the school",
+    "marked_inaccurate": "Marked inaccurate by the school",
+    "adviser_reply": "Adviser replied",
+    "finalised": "Finalised",
+    "addendum": "Addendum",
+}
+
+
+def _in(values: dict[str, str] | set[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class VisitType(db.Model):
+    """A kind of visit (reference data an authority may extend)."""
+
+    __tablename__ = "visit_types"
+
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    sort_order: Mapped[int] = mapped_column(Integer)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+
+    def __repr__(self) -> str:
+        return f"<VisitType {self.code}>"
+
+
+class NoteOfVisit(db.Model):
+    """A link adviser's visit: planned, then written up, checked by the school and finalised."""
+
+    __tablename__ = "notes_of_visit"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(NOTE_STATUSES)})", name="status_known"),
+        CheckConstraint("minutes_spent IS NULL OR minutes_spent BETWEEN 0 AND 1440", name="minutes_in_a_day"),
+        Index("ix_notes_of_visit_school_date", "school_id", "visit_date"),
+        Index("ix_notes_of_visit_adviser_date", "adviser_id", "visit_date"),
+        Index("ix_notes_of_visit_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"))
+    adviser_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    visit_date: Mapped[date] = mapped_column(Date)
+    visit_type_code: Mapped[str] = mapped_column(ForeignKey("visit_types.code", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    support_aspects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    people_met: Mapped[str] = mapped_column(Text, default="")
+    discussion: Mapped[str] = mapped_column(Text, default="")
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    areas_for_development: Mapped[str] = mapped_column(Text, default="")
+    next_visit_date: Mapped[date | None] = mapped_column(Date)
+    minutes_spent: Mapped[int | None] = mapped_column(Integer)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_due_on: Mapped[date | None] = mapped_column(Date)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic concurrency: each save bumps it, and a save made from an older copy is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    school: Mapped["School"] = relationship(lazy="joined")
+    adviser: Mapped["User"] = relationship(lazy="joined")
+    visit_type: Mapped[VisitType] = relationship(lazy="joined")
+    actions: Mapped[list["AgreedAction"]] = relationship(
+        back_populates="note", order_by="AgreedAction.position", cascade="all, delete-orphan")
+    events: Mapped[list["NoteEvent"]] = relationship(
+        back_populates="note", order_by="(NoteEvent.occurred_at, NoteEvent.id)")
+    attachments: Mapped[list["VisitAttachment"]] = relationship(
+        back_populates="note", order_by="VisitAttachment.uploaded_at")
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+    @property
+    def status_name(self) -> str:
+        return NOTE_STATUSES.get(self.status, self.status)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == "finalised"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {"planned", "draft"}
+
+    def __repr__(self) -> str:
+        return f"<NoteOfVisit {self.id} school={self.school_id} {self.visit_date} {self.status}>"
+
+
+class AgreedAction(db.Model):
+    """An action agreed at a visit: what, who, by when, and its status."""
+
+    __tablename__ = "visit_actions"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(ACTION_STATUSES)})", name="status_known"),
+        Index("ix_visit_actions_due_status", "due_on", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes_of_visit.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+
+    note: Mapped[NoteOfVisit] = relationship(back_populates="actions")
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status == "open" and self.due_on is not None and self.due_on < today
+
+    def __repr__(self) -> str:
+        return f"<AgreedAction {self.id} note={self.note_id} {self.status}>"
+
+
+class NoteEvent(db.Model):
+    """One step of a note's life after drafting: sent, the school's response, replies,
+    finalisation, addenda. Kept in order and never changed."""
+
+    __tablename__ = "visit_note_events"
+    __table_args__ = (CheckConstraint(f"kind IN ({_in(EVENT_KINDS)})", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes_of_visit.id", ondelete="CASCADE"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # For addenda: why the finalised note needed correcting.
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    note: Mapped[NoteOfVisit] = relationship(back_populates="events")
+    user: Mapped["User | None"] = relationship(lazy="joined")
+
+    @property
+    def kind_name(self) -> str:
+        return EVENT_KINDS.get(self.kind, self.kind)
+
+    def __repr__(self) -> str:
+        return f"<NoteEvent {self.id} note={self.note_id} {self.kind}>"
+
+
+class VisitAttachment(db.Model):
+    """A file attached to a visit, stored outside the web root under a server-made name."""
+
+    __tablename__ = "visit_attachments"
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes_of_visit.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    note: Mapped[NoteOfVisit] = relationship(back_populates="attachments")
+
+    def __repr__(self) -> str:
+        return f"<VisitAttachment {self.id} {self.original_name!r}>"
