@@ -86,6 +86,8 @@ class School(db.Model):
         ),
         Index("ix_schools_tier_level", "support_tier", "mcs_level"),
         Index("ix_schools_name", "name"),
+        # Every list counts open schools (status != 'Closed').
+        Index("ix_schools_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -83,7 +83,7 @@ def list_schools() -> Any:
     page_number = int(page) if page.isdigit() and int(page) > 0 else 1
     query = services.filtered_schools(filters)
     total = services.count_rows(query)
-    schools = db.session.scalars(query.limit(per_page).offset((page_number - 1) * per_page)).unique().all()
+    schools = services.page_of_schools(query, page=page_number, per_page=per_page)
     return render_template(
         "schools/list.html", schools=schools, filters=filters, problems=problems, total=total,
         page=page_number, pages=max((total + per_page - 1) // per_page, 1),

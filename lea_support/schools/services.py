@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
+from ..core.queries import distinct_values
 from ..extensions import db
 from .models import (
     CONCERN_DESIGNATIONS,
@@ -308,10 +309,12 @@ def filtered_schools(filters: SchoolFilters) -> Select:
     if not filters.include_closed:
         query = query.where(School.status != "Closed")
     if q := filters.q.strip():
-        if q.isdigit():
-            query = query.where(or_(School.urn == int(q), School.name.ilike(f"%{q}%")))
-        else:
-            query = query.where(School.name.ilike(f"%{q}%"))
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # SQLite's LIKE already ignores case (for ASCII); ilike there would wrap both sides in
+        # lower() and defeat the index. PostgreSQL's LIKE is case-sensitive, so it gets ILIKE.
+        dialect = db.session.get_bind().dialect.name
+        matches = School.name.like(pattern, escape="\\") if dialect == "sqlite" else School.name.ilike(pattern, escape="\\")
+        query = query.where(or_(School.urn == int(q), matches) if q.isdigit() else matches)
     if filters.tier:
         query = query.where(School.support_tier == filters.tier)
     if filters.level:
@@ -328,7 +331,8 @@ def filtered_schools(filters: SchoolFilters) -> Select:
         if flag in FLAGS:
             query = query.where(FLAGS[flag])
     columns = SORTS.get(filters.sort, SORTS["name"])
-    order = [c.desc() if filters.descending else c.asc() for c in columns]
+    # Unknown values (e.g. no pupil count) sort last either way, on both engines.
+    order = [(c.desc() if filters.descending else c.asc()).nulls_last() for c in columns]
     return query.order_by(*order, School.id)
 
 
@@ -338,9 +342,17 @@ def count_rows(query: Select) -> int:
 
 def filter_choices() -> dict[str, list[str]]:
     """The phases and types present on the register, for the filter menus."""
-    phases = db.session.scalars(select(School.phase).distinct().where(School.phase != "").order_by(School.phase))
-    types = db.session.scalars(select(School.type_name).distinct().where(School.type_name != "").order_by(School.type_name))
-    return {"phases": list(phases), "types": list(types)}
+    return {"phases": list(db.session.scalars(distinct_values(School.phase))),
+            "types": list(db.session.scalars(distinct_values(School.type_name)))}
+
+
+def page_of_schools(query: Select, *, page: int, per_page: int) -> list[School]:
+    """One page of a filtered, sorted school query. The page's ids are chosen first from the
+    narrow rows (filters, sort, offset), then only those schools are loaded with their tier and
+    adviser: sorting whole joined rows of a large register is what made big pages slow."""
+    ids = list(db.session.scalars(query.with_only_columns(School.id).limit(per_page).offset((page - 1) * per_page)))
+    by_id = {s.id: s for s in db.session.scalars(select(School).where(School.id.in_(ids))).unique()}
+    return [by_id[i] for i in ids]
 
 
 def timeline(school: School, *, limit: int = 50, governors_only: bool = False) -> list[SchoolEvent]:

@@ -1,0 +1,431 @@
+"""Benchmark figures for lea-support: `make bench`.
+
+1. How long a 50,000-row GIAS file takes to import (SQLite, fresh migrated database).
+2. Server time for the school list (with filters) and the school page at 600 and at 25,000
+   schools, beside /healthz of the same app in the same run, and the SQL queries per page;
+   on SQLite, and on PostgreSQL when a server answers on 127.0.0.1:5432 (in its own database,
+   `lea_bench`, never the test suite's).
+
+Requests go through Flask's test client in-process, signed in as an administrator through the
+real sign-in form, each in its own application context as on a server. Timing targets are
+printed beside the figures as PASS or FAIL; they are not tests.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Select, create_engine, event, func, make_url, select, text
+from sqlalchemy.engine import Engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lea_support import create_app  # noqa: E402
+from lea_support.config import Config  # noqa: E402
+from lea_support.extensions import db  # noqa: E402
+
+PG_SERVER = ("127.0.0.1", 5432)
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/lea_bench"
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@bench.invalid", "timing-run-sign-in-2026"
+SMALL, LARGE = 600, 25_000
+IMPORT_ROWS = 50_000
+IMPORT_TARGET_S = 60.0
+LIST_RATIO_TARGET = 10.0
+LIST_PAGES = [
+    "/schools",
+    "/schools?tier=significant&level=4",
+    "/schools?q=park",
+    "/schools?phase=Primary&sort=pupils&dir=desc",
+]
+# --what-if: changes proposed for the school list, tried on the bench database only (the
+# project's migrations and services are left as they are).
+WHAT_IF_DDL = {
+    "sqlite": [
+        "CREATE INDEX ix_schools_status ON schools (status)",
+        "CREATE INDEX ix_schools_phase_pupils ON schools (phase, number_of_pupils, name)",
+        "ANALYZE",  # what `PRAGMA optimize` would keep up to date
+    ],
+    "postgresql": [
+        "CREATE INDEX ix_schools_status ON schools (status)",
+        "CREATE INDEX ix_schools_phase_pupils ON schools (phase, number_of_pupils, name)",
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX ix_schools_name_trgm ON schools USING gin (name gin_trgm_ops)",
+    ],
+}
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def bench_config(url: str) -> type[Config]:
+    class BenchConfig(Config):
+        ENV_NAME = "bench"
+        SECRET_KEY = "bench-only-not-secret"
+        SQLALCHEMY_DATABASE_URI = url
+        GIAS_LA_CODES: list[str] = []
+
+    return BenchConfig
+
+
+def migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(bench_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def postgres_answers() -> bool:
+    try:
+        socket.create_connection(PG_SERVER, 1).close()
+    except OSError:
+        return False
+    return True
+
+
+def fresh_postgres(url: str) -> None:
+    """Create the bench database if missing, and empty it: the test suite's database is never touched."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}) is None:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        server.dispose()
+    bench = create_engine(target, isolation_level="AUTOCOMMIT")
+    try:
+        with bench.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        bench.dispose()
+
+
+@contextmanager
+def database(engine_name: str, workdir: Path) -> Iterator[str]:
+    """A fresh database migrated to head: a new SQLite file, or the emptied `lea_bench`."""
+    if engine_name == "sqlite":
+        path = workdir / f"bench-{time.monotonic_ns()}.db"
+        url = f"sqlite:///{path}"
+    else:
+        url = PG_URL
+        fresh_postgres(url)
+    migrate(url)
+    yield url
+
+
+def distinct_values(column: Any) -> Select:
+    """The distinct non-empty values of an indexed column, found by hopping along the index
+    (a "loose index scan") instead of reading every row: a handful of index probes."""
+    first = select(func.min(column).label("v")).where(column != "")
+    seen = first.cte("seen", recursive=True)
+    following = select(select(func.min(column)).where(column > seen.c.v).scalar_subquery().label("v")) \
+        .where(seen.c.v.is_not(None))
+    seen = seen.union_all(following)
+    return select(seen.c.v).where(seen.c.v.is_not(None)).order_by(seen.c.v)
+
+
+def filter_choices_by_index_hops() -> dict[str, list[str]]:
+    """What `services.filter_choices` would be with `distinct_values` (--what-if only)."""
+    from lea_support.schools.models import School
+
+    return {"phases": list(db.session.scalars(distinct_values(School.phase))),
+            "types": list(db.session.scalars(distinct_values(School.type_name)))}
+
+
+def tidy_postgres_statistics(engine_name: str) -> None:
+    """After a bulk load, what autovacuum would soon do on a live server: fresh planner
+    statistics and a visibility map (so that index-only scans are possible)."""
+    if engine_name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+class SqlMeter:
+    """Counts the statements (and the time spent in them) of each request on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.count = 0
+        self.seconds = 0.0
+        self._started: list[float] = []
+
+    def _before(self, *_: Any) -> None:
+        self.count += 1
+        self._started.append(time.perf_counter())
+
+    def _after(self, *_: Any) -> None:
+        if self._started:
+            self.seconds += time.perf_counter() - self._started.pop()
+
+    def reset(self) -> None:
+        self.count, self.seconds, self._started = 0, 0.0, []
+
+    def __enter__(self) -> "SqlMeter":
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+@dataclass
+class PageFigures:
+    url: str
+    times: list[float] = field(default_factory=list)
+    sql_times: list[float] = field(default_factory=list)
+    queries: set[int] = field(default_factory=set)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.times, n=20, method="inclusive")[18]
+
+    @property
+    def sql_median(self) -> float:
+        return statistics.median(self.sql_times)
+
+    @property
+    def query_count(self) -> str:
+        low, high = min(self.queries), max(self.queries)
+        return str(low) if low == high else f"{low}-{high}"
+
+
+def signed_in_client(app: Flask) -> Any:
+    client = app.test_client()
+    page = client.get("/sign-in")
+    match = _CSRF.search(page.get_data(as_text=True))
+    assert match, "no CSRF token on the sign-in page"
+    response = client.post("/sign-in", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD,
+                                              "csrf_token": match.group(1)})
+    assert response.status_code == 302, f"sign-in failed: {response.status_code}"
+    return client
+
+
+def measure(app: Flask, meter: SqlMeter, urls: list[str], requests: int, warmup: int) -> dict[str, PageFigures]:
+    """Each URL `requests` times, round-robin so that any noise falls on every page alike."""
+    client = signed_in_client(app)
+    figures = {url: PageFigures(url) for url in urls}
+    for round_number in range(warmup + requests):
+        for url in urls:
+            meter.reset()
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+            if round_number >= warmup:
+                figures[url].times.append(elapsed)
+                figures[url].sql_times.append(meter.seconds)
+                figures[url].queries.add(meter.count)
+    return figures
+
+
+# --- the runs ----------------------------------------------------------------------------
+
+def run_import(workdir: Path, rows: int) -> dict[str, Any] | None:
+    """Generate a GIAS file and import it twice (new schools, then all unchanged); None if the
+    importer is not there yet."""
+    try:
+        from lea_support.schools.gias import import_gias
+        from lea_support.schools.gias_sample import write_gias_file
+    except ImportError:
+        return None
+    result: dict[str, Any] = {"rows": rows}
+    try:
+        started = time.perf_counter()
+        path = write_gias_file(workdir / "edubasealldata-bench.csv", rows, la_codes=("999",), seed=0)
+        result.update(generate_s=time.perf_counter() - started, mb=path.stat().st_size / 1e6)
+        with database("sqlite", workdir) as url:
+            app = create_app(bench_config(url))
+            try:
+                for label in ("first", "again"):
+                    with app.app_context():
+                        started = time.perf_counter()
+                        with path.open("rb") as stream:
+                            summary = import_gias(None, stream, filename=path.name, la_codes=None)
+                        db.session.commit()
+                        result[f"{label}_s"] = time.perf_counter() - started
+                        result[f"{label}_summary"] = summary
+            finally:
+                with app.app_context():
+                    db.engine.dispose()
+    except Exception as err:  # a figure for the pages is still worth having
+        result["error"] = f"{type(err).__name__}: {err}".splitlines()[0][:300]
+    return result
+
+
+def run_pages(engine_name: str, workdir: Path, requests: int, warmup: int,
+              what_if: bool = False) -> dict[Any, dict[str, PageFigures]]:
+    from lea_support.auth.services import create_user
+    from lea_support.bench_data import seed_schools
+    from lea_support.schools import services
+
+    results: dict[Any, dict[str, PageFigures]] = {}
+    with database(engine_name, workdir) as url:
+        app = create_app(bench_config(url))
+        with app.app_context():
+            create_user(None, email=ADMIN_EMAIL, name="Alex Admin", role="admin", password=ADMIN_PASSWORD)
+            started = time.perf_counter()
+            first = seed_schools(SMALL, seed=0)
+            db.session.commit()
+            seeded = time.perf_counter() - started
+            tidy_postgres_statistics(engine_name)
+            engine = db.engine
+        # The same school (one with a support history and a timeline) at both sizes.
+        urls = ["/healthz", *LIST_PAGES, f"/schools/{first.busy_urns[0]}"]
+        with SqlMeter(engine) as meter:
+            results[SMALL] = measure(app, meter, urls, requests, warmup)
+            with app.app_context():
+                started = time.perf_counter()
+                more = seed_schools(LARGE - SMALL, seed=1, start_urn=100001 + SMALL)
+                db.session.commit()
+                seeded += time.perf_counter() - started
+                tidy_postgres_statistics(engine_name)
+            results[LARGE] = measure(app, meter, urls, requests, warmup)
+            if what_if:
+                with app.app_context():
+                    for statement in WHAT_IF_DDL[engine_name]:
+                        db.session.execute(text(statement))
+                    db.session.commit()
+                    tidy_postgres_statistics(engine_name)
+                results[(LARGE, "indexes")] = measure(app, meter, urls, requests, warmup)
+                original = services.filter_choices
+                services.filter_choices = filter_choices_by_index_hops
+                try:
+                    results[(LARGE, "indexes+hops")] = measure(app, meter, urls, requests, warmup)
+                finally:
+                    services.filter_choices = original
+        with app.app_context():
+            db.engine.dispose()
+    print(f"  [{engine_name}] seeded {LARGE:,} schools, {first.decisions + more.decisions:,} support decisions "
+          f"and {first.events + more.events:,} timeline entries in {seeded:.1f} s (Core bulk inserts)")
+    return results
+
+
+# --- printing ----------------------------------------------------------------------------
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.2f}"
+
+
+def print_pages(engine_name: str, results: dict[Any, dict[str, PageFigures]]) -> list[tuple[str, bool]]:
+    targets: list[tuple[str, bool]] = []
+    print(f"\n== Page server time on {engine_name} (ms; ratio = median / median of /healthz, same run) ==")
+    header = f"{'page':46} {'schools':>7} {'median':>8} {'p95':>8} {'ratio':>7} {'SQL ms':>8} {'queries':>7}  target"
+    print(header)
+    print("-" * len(header))
+    for key, figures in results.items():
+        size, what_if = (key, "") if isinstance(key, int) else key
+        if what_if:
+            print(f"What if ({what_if}; bench database only, see WHAT_IF_DDL and distinct_values):")
+        health = figures["/healthz"].median
+        for url, page in figures.items():
+            ratio = page.median / health
+            mark = ""
+            if (url == "/schools" or url.startswith("/schools?")) and what_if:
+                mark = f"{'would pass' if ratio < LIST_RATIO_TARGET else 'would fail'}"
+            elif (url == "/schools" or url.startswith("/schools?")) and size == LARGE:
+                ok = ratio < LIST_RATIO_TARGET
+                mark = f"{verdict(ok)} (< {LIST_RATIO_TARGET:g}x)"
+                targets.append((f"{engine_name}: {url} median at {LARGE:,} < {LIST_RATIO_TARGET:g}x /healthz "
+                                f"({ratio:.1f}x)", ok))
+            print(f"{url[:46]:46} {size:>7,} {ms(page.median)} {ms(page.p95)} {ratio:6.1f}x {ms(page.sql_median)} "
+                  f"{page.query_count:>7}  {mark}")
+        print()
+    small, large = results[SMALL], results[LARGE]
+    print(f"Queries per page, {SMALL:,} -> {LARGE:,} schools:")
+    all_same = True
+    for url in small:
+        same = small[url].queries == large[url].queries
+        all_same &= same
+        print(f"  {url[:60]:60} {small[url].query_count:>5} -> {large[url].query_count:<5} "
+              f"{'identical' if same else 'DIFFERENT'}")
+    print(f"  Query counts at {SMALL:,} and {LARGE:,} schools are "
+          f"{'IDENTICAL' if all_same else 'NOT identical'}: {verdict(all_same)}")
+    targets.append((f"{engine_name}: same query count per page at {SMALL:,} and {LARGE:,} schools", all_same))
+    return targets
+
+
+def print_import(result: dict[str, Any] | None) -> list[tuple[str, bool]]:
+    print("\n== GIAS import (SQLite, fresh migrated database) ==")
+    if result is None:
+        print("import: not available (lea_support.schools.gias / gias_sample cannot be imported yet)")
+        return []
+    if "mb" in result:
+        print(f"file: {result['rows']:,} rows, {result['mb']:.1f} MB, generated in {result['generate_s']:.1f} s")
+    if "first_s" in result:
+        ok = result["first_s"] < IMPORT_TARGET_S
+        print(f"import:    {result['first_s']:6.1f} s  ({result['first_summary'].message})  "
+              f"target < {IMPORT_TARGET_S:g} s: {verdict(ok)}")
+    if "again_s" in result:
+        print(f"re-import: {result['again_s']:6.1f} s  ({result['again_summary'].message})")
+    if "error" in result:
+        print(f"import: FAILED with {result['error']}")
+        return [(f"import of {result['rows']:,} rows < {IMPORT_TARGET_S:g} s (failed: {result['error'][:80]})", False)]
+    return [(f"import of {result['rows']:,} rows < {IMPORT_TARGET_S:g} s ({result['first_s']:.1f} s)", ok)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page (default 200)")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed requests per page first (default 10)")
+    parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS)
+    parser.add_argument("--no-import", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
+    parser.add_argument("--what-if", action="store_true",
+                        help="then try the proposed indexes and filter-menu query on the bench database")
+    args = parser.parse_args(argv)
+
+    # Alembic's INFO lines on every migration would bury the figures.
+    logging.disable(logging.INFO)
+    began = time.perf_counter()
+    targets: list[tuple[str, bool]] = []
+    engines = ["sqlite"]
+    if not args.no_postgres:
+        if postgres_answers():
+            engines.append("postgresql")
+        else:
+            print(f"No PostgreSQL server answers on {PG_SERVER[0]}:{PG_SERVER[1]}: PostgreSQL run skipped.")
+    with tempfile.TemporaryDirectory(prefix="lea-bench-") as tmp:
+        workdir = Path(tmp)
+        if not args.no_import:
+            targets += print_import(run_import(workdir, args.import_rows))
+        for engine_name in engines:
+            print(f"\nMeasuring pages on {engine_name}: {args.requests} requests each after {args.warmup} warm-up...")
+            results = run_pages(engine_name, workdir, args.requests, args.warmup, args.what_if)
+            targets += print_pages(engine_name, results)
+
+    print("\n== Targets ==")
+    for label, ok in targets:
+        print(f"  {verdict(ok)}  {label}")
+    print(f"\nbench finished in {time.perf_counter() - began:.0f} s (Python {sys.version.split()[0]})")
+    return 1 if args.strict and not all(ok for _, ok in targets) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
