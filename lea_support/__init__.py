@@ -103,8 +103,10 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .schools.routes import bp as schools_bp
     from .core.routes import bp as core_bp
+    from .casework.views import bp as casework_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(casework_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)
 

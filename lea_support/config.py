@@ -41,6 +41,15 @@ class Config:
     # Which LA codes a GIAS import keeps when none are given ("" keeps every LA).
     GIAS_LA_CODES = [c for c in os.environ.get("GIAS_LA_CODES", "").split(",") if c]
     PER_PAGE = 50
+    # How long a school has to check a note of visit, in the authority's working days.
+    FACTUAL_ACCURACY_WORKING_DAYS = int(os.environ.get("FACTUAL_ACCURACY_WORKING_DAYS", "10"))
+    # Files attached to notes of visit live outside the web root; None means <instance>/attachments.
+    ATTACHMENTS_DIR: str | None = os.environ.get("ATTACHMENTS_DIR") or None
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    # Limits on every PDF the service renders: a runaway template fails rather than exhausting the server.
+    PDF_RENDER_TIMEOUT_SECONDS = float(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "20"))
+    PDF_MAX_BYTES = 20 * 1024 * 1024
+    PDF_MAX_PAGES = 300
     TESTING = False
     DEBUG = False
 

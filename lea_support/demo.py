@@ -6,12 +6,13 @@ given a fictional judgement.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from .auth.services import create_user
-from .core.terms import academic_year_for
+from .core.calendar_services import seed_term_dates
+from .core.terms import academic_year_for, parse_academic_year
 from .extensions import db
 from .schools import services as school_services
 from .schools.models import School
@@ -88,7 +89,41 @@ def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
                 reason="Demo: attainment below floor for two years" if tier == "significant" else "Demo: targeted support for early years",
                 evidence="Fictional demo data",
             )
-    school_services.issue_annual_allocations(admin, academic_year_for(date.today()))
+    year = academic_year_for(date.today())
+    seed_term_dates(parse_academic_year(year), actor=admin)
+    school_services.issue_annual_allocations(admin, year)
+    _seed_visits(made, advisers)
     db.session.flush()
     return len(users)
+
+
+def _seed_visits(schools: list[School], advisers: list) -> None:
+    """A term's worth of visits: finalised notes, one awaiting the demo head's check, plans."""
+    from .casework import services as visits
+
+    today = date.today()
+    for i, school in enumerate(schools[:24]):
+        if school.link_adviser_id is None:
+            continue
+        adviser = next(a for a in advisers if a.id == school.link_adviser_id)
+        visit_day = today - timedelta(days=7 + (i * 5) % 60)
+        note = visits.record_visit(adviser, school, visits.NoteData(
+            visit_date=visit_day, visit_type_code=["core_support", "target_setting", "enhanced_support"][i % 3],
+            purpose="Review progress against the school improvement plan",
+            support_aspects=["support4success", "leading4success"][: 1 + i % 2],
+            people_met="Headteacher; deputy headteacher", discussion="Reviewed pupil progress data and the SIP.",
+            strengths="Leaders know the school well.", areas_for_development="Consistency of feedback in KS2.",
+            minutes_spent=90 + 30 * (i % 3),
+            actions=[visits.ActionData(description="Share moderation outcomes with governors", owner="Headteacher",
+                                       due_on=visit_day + timedelta(days=21 + i % 30))]))
+        if i == 0:
+            visits.send_note(adviser, note)  # awaiting the demo head's factual-accuracy check
+            continue
+        if i % 4 != 3:
+            visits.send_note(adviser, note)
+            # Demo history: as if the school's deadline had passed without comment.
+            visits.finalise_note(adviser, note, today=note.response_due_on + timedelta(days=1))
+        if i % 3 == 0:
+            visits.plan_visit(adviser, school, visit_date=today + timedelta(days=3 + i), visit_type_code="core_support",
+                              purpose="Follow up agreed actions")
 

@@ -5,6 +5,8 @@
    schools, beside /healthz of the same app in the same run, and the SQL queries per page;
    on SQLite, and on PostgreSQL when a server answers on 127.0.0.1:5432 (in its own database,
    `lea_bench`, never the test suite's).
+3. A link adviser's caseload of 60 schools (and the authority overview) with one year and with
+   ten years of visits: server time beside /healthz, and a query count that must not grow.
 
 Requests go through Flask's test client in-process, signed in as an administrator through the
 real sign-in form, each in its own application context as on a server. Timing targets are
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Select, create_engine, event, func, make_url, select, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,21 +51,6 @@ LIST_PAGES = [
     "/schools?q=park",
     "/schools?phase=Primary&sort=pupils&dir=desc",
 ]
-# --what-if: changes proposed for the school list, tried on the bench database only (the
-# project's migrations and services are left as they are).
-WHAT_IF_DDL = {
-    "sqlite": [
-        "CREATE INDEX ix_schools_status ON schools (status)",
-        "CREATE INDEX ix_schools_phase_pupils ON schools (phase, number_of_pupils, name)",
-        "ANALYZE",  # what `PRAGMA optimize` would keep up to date
-    ],
-    "postgresql": [
-        "CREATE INDEX ix_schools_status ON schools (status)",
-        "CREATE INDEX ix_schools_phase_pupils ON schools (phase, number_of_pupils, name)",
-        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-        "CREATE INDEX ix_schools_name_trgm ON schools USING gin (name gin_trgm_ops)",
-    ],
-}
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -124,25 +111,6 @@ def database(engine_name: str, workdir: Path) -> Iterator[str]:
         fresh_postgres(url)
     migrate(url)
     yield url
-
-
-def distinct_values(column: Any) -> Select:
-    """The distinct non-empty values of an indexed column, found by hopping along the index
-    (a "loose index scan") instead of reading every row: a handful of index probes."""
-    first = select(func.min(column).label("v")).where(column != "")
-    seen = first.cte("seen", recursive=True)
-    following = select(select(func.min(column)).where(column > seen.c.v).scalar_subquery().label("v")) \
-        .where(seen.c.v.is_not(None))
-    seen = seen.union_all(following)
-    return select(seen.c.v).where(seen.c.v.is_not(None)).order_by(seen.c.v)
-
-
-def filter_choices_by_index_hops() -> dict[str, list[str]]:
-    """What `services.filter_choices` would be with `distinct_values` (--what-if only)."""
-    from lea_support.schools.models import School
-
-    return {"phases": list(db.session.scalars(distinct_values(School.phase))),
-            "types": list(db.session.scalars(distinct_values(School.type_name)))}
 
 
 def tidy_postgres_statistics(engine_name: str) -> None:
@@ -274,11 +242,10 @@ def run_import(workdir: Path, rows: int) -> dict[str, Any] | None:
     return result
 
 
-def run_pages(engine_name: str, workdir: Path, requests: int, warmup: int,
-              what_if: bool = False) -> dict[Any, dict[str, PageFigures]]:
+def run_pages(engine_name: str, workdir: Path, requests: int, warmup: int
+              ) -> tuple[dict[Any, dict[str, PageFigures]], dict[int, dict[str, PageFigures]]]:
     from lea_support.auth.services import create_user
     from lea_support.bench_data import seed_schools
-    from lea_support.schools import services
 
     results: dict[Any, dict[str, PageFigures]] = {}
     with database(engine_name, workdir) as url:
@@ -302,24 +269,44 @@ def run_pages(engine_name: str, workdir: Path, requests: int, warmup: int,
                 seeded += time.perf_counter() - started
                 tidy_postgres_statistics(engine_name)
             results[LARGE] = measure(app, meter, urls, requests, warmup)
-            if what_if:
-                with app.app_context():
-                    for statement in WHAT_IF_DDL[engine_name]:
-                        db.session.execute(text(statement))
-                    db.session.commit()
-                    tidy_postgres_statistics(engine_name)
-                results[(LARGE, "indexes")] = measure(app, meter, urls, requests, warmup)
-                original = services.filter_choices
-                services.filter_choices = filter_choices_by_index_hops
-                try:
-                    results[(LARGE, "indexes+hops")] = measure(app, meter, urls, requests, warmup)
-                finally:
-                    services.filter_choices = original
+            caseload = measure_caseload_history(app, meter, requests, warmup)
         with app.app_context():
             db.engine.dispose()
     print(f"  [{engine_name}] seeded {LARGE:,} schools, {first.decisions + more.decisions:,} support decisions "
           f"and {first.events + more.events:,} timeline entries in {seeded:.1f} s (Core bulk inserts)")
+    return results, caseload
+
+
+def measure_caseload_history(app: Flask, meter: SqlMeter, requests: int, warmup: int
+                             ) -> dict[int, dict[str, PageFigures]]:
+    """An adviser's caseload of 60 schools with one year of visits, then (the same 60 schools
+    taken over by an adviser) with ten years: the page beside /healthz, and its query count."""
+    import bench_caseload
+
+    results: dict[int, dict[str, PageFigures]] = {}
+    for years in (1, 10):
+        with app.app_context():
+            adviser_id = bench_caseload.seed_caseload_history(
+                n_schools=60, years=years, email=f"caseload{years}@bench.invalid", name=f"Adviser {years}")
+            db.session.commit()
+        results[years] = measure(app, meter, ["/healthz", f"/caseload?adviser={adviser_id}", "/overview"],
+                                 requests, warmup)
     return results
+
+
+def print_caseload(engine_name: str, results: dict[int, dict[str, PageFigures]]) -> list[tuple[str, bool]]:
+    print(f"\n== Caseload of 60 schools on {engine_name}, with 1 and 10 years of visits ==")
+    counts: dict[str, list[int]] = {}
+    for years, figures in results.items():
+        health = figures["/healthz"].median
+        for url, page in figures.items():
+            label = "/caseload" if url.startswith("/caseload") else url
+            counts.setdefault(label, []).append(page.query_count)
+            print(f"{label:14} {years:>2} years  median {ms(page.median)} ms  p95 {ms(page.p95)} ms  "
+                  f"{page.median / health:5.1f}x /healthz  {page.query_count:>3} queries")
+    same = all(len(set(c)) == 1 for c in counts.values())
+    print(f"  Query counts with 1 and 10 years of history are {'IDENTICAL' if same else 'NOT identical'}: {verdict(same)}")
+    return [(f"{engine_name}: caseload and overview query counts do not grow with 10 years of history", same)]
 
 
 # --- printing ----------------------------------------------------------------------------
@@ -339,16 +326,12 @@ def print_pages(engine_name: str, results: dict[Any, dict[str, PageFigures]]) ->
     print(header)
     print("-" * len(header))
     for key, figures in results.items():
-        size, what_if = (key, "") if isinstance(key, int) else key
-        if what_if:
-            print(f"What if ({what_if}; bench database only, see WHAT_IF_DDL and distinct_values):")
+        size = key
         health = figures["/healthz"].median
         for url, page in figures.items():
             ratio = page.median / health
             mark = ""
-            if (url == "/schools" or url.startswith("/schools?")) and what_if:
-                mark = f"{'would pass' if ratio < LIST_RATIO_TARGET else 'would fail'}"
-            elif (url == "/schools" or url.startswith("/schools?")) and size == LARGE:
+            if (url == "/schools" or url.startswith("/schools?")) and size == LARGE:
                 ok = ratio < LIST_RATIO_TARGET
                 mark = f"{verdict(ok)} (< {LIST_RATIO_TARGET:g}x)"
                 targets.append((f"{engine_name}: {url} median at {LARGE:,} < {LIST_RATIO_TARGET:g}x /healthz "
@@ -397,8 +380,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-import", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
-    parser.add_argument("--what-if", action="store_true",
-                        help="then try the proposed indexes and filter-menu query on the bench database")
     args = parser.parse_args(argv)
 
     # Alembic's INFO lines on every migration would bury the figures.
@@ -417,8 +398,9 @@ def main(argv: list[str] | None = None) -> int:
             targets += print_import(run_import(workdir, args.import_rows))
         for engine_name in engines:
             print(f"\nMeasuring pages on {engine_name}: {args.requests} requests each after {args.warmup} warm-up...")
-            results = run_pages(engine_name, workdir, args.requests, args.warmup, args.what_if)
+            results, caseload = run_pages(engine_name, workdir, args.requests, args.warmup)
             targets += print_pages(engine_name, results)
+            targets += print_caseload(engine_name, caseload)
 
     print("\n== Targets ==")
     for label, ok in targets:

@@ -7,12 +7,14 @@ import itertools
 import os
 import re
 import shutil
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
 from flask import Flask, has_app_context
+from werkzeug.serving import make_server
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
@@ -24,7 +26,7 @@ PASSWORD = "correct-horse-staple-42"
 PG_URL = os.environ.get("TEST_DATABASE_URL") or ""
 ON_POSTGRES = PG_URL.startswith("postgresql")
 # Reference data loaded by the migrations; kept between tests.
-REFERENCE_TABLES = {"alembic_version", "support_tiers", "tier_levels"}
+REFERENCE_TABLES = {"alembic_version", "support_tiers", "tier_levels", "visit_types"}
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -87,8 +89,9 @@ def database_url(template_database: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(database_url: str) -> Any:
-    app = make_app(database_url)
+def app(database_url: str, tmp_path: Path) -> Any:
+    app = make_app(database_url, ATTACHMENTS_DIR=str(tmp_path / "attachments"))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if ON_POSTGRES:
             tables = [t.name for t in _db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
@@ -120,7 +123,6 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -188,3 +190,65 @@ def login_as(client: FlaskClient, create_user: Callable[..., Any]) -> Callable[.
         return user
 
     return login
+
+
+@pytest.fixture
+def create_note(db: Any, create_school: Callable[..., Any], create_user: Callable[..., Any]) -> Callable[..., Any]:
+    """A note of visit stored directly (status, school and adviser as given)."""
+    from datetime import date
+
+    from lea_support.casework.models import NoteOfVisit
+
+    def make(*, school: Any = None, adviser: Any = None, status: str = "draft", **kw: Any) -> NoteOfVisit:
+        values = dict(visit_date=date(2026, 11, 10), visit_type_code="core_support", status=status,
+                      purpose="Review progress on reading", discussion="Discussed phonics",
+                      support_aspects=["support4success"], minutes_spent=120)
+        values.update(kw)
+        note = NoteOfVisit(school_id=(school or create_school()).id, adviser_id=(adviser or create_user("link_adviser")).id,
+                           **values)
+        db.session.add(note)
+        db.session.commit()
+        return note
+
+    return make
+
+
+# --- real browser --------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The test app on 127.0.0.1 at a free port, one thread per request (as Chromium opens
+    several connections at once). Shut down and every request thread joined afterwards."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server")
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()  # joins the request threads and closes the listening socket
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    """A fresh page in headless Chromium, with the console errors it logs."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.console_errors = []  # type: ignore[attr-defined]
+            page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+            page.on("pageerror", lambda err: page.console_errors.append(str(err)))
+            yield page
+        finally:
+            browser.close()

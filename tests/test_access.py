@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lea_support.casework.models import AgreedAction
 from tests.conftest import csrf_token
 
 ROLES = ["anonymous", "admin", "link_adviser", "sia", "project_team", "school_leader", "governor"]
@@ -42,10 +43,10 @@ ACCESS = [
     ("GET", "/schools/{other}", "schools.show_school", expect(**LA)),
     ("GET", "/schools/{own}/support", "schools.change_support", expect(admin=200, sia=200)),
     ("POST", "/schools/{own}/support", "schools.change_support", expect(admin=422, sia=422)),
-    ("GET", "/schools/{own}/link-adviser", "schools.set_link_adviser", expect(admin=200)),
-    ("POST", "/schools/{own}/link-adviser", "schools.set_link_adviser", expect(admin=422)),
-    ("GET", "/admin/link-advisers/reassign", "schools.reassign_schools", expect(admin=200)),
-    ("POST", "/admin/link-advisers/reassign", "schools.reassign_schools", expect(admin=422)),
+    ("GET", "/schools/{own}/link-adviser", "schools.set_link_adviser", expect(admin=200, sia=200)),
+    ("POST", "/schools/{own}/link-adviser", "schools.set_link_adviser", expect(admin=422, sia=422)),
+    ("GET", "/admin/link-advisers/reassign", "schools.reassign_schools", expect(admin=200, sia=200)),
+    ("POST", "/admin/link-advisers/reassign", "schools.reassign_schools", expect(admin=422, sia=422)),
     ("GET", "/allocations", "schools.allocations", expect(**LA)),
     ("GET", "/allocations?format=csv", "schools.allocations", expect(**LA)),
     ("POST", "/allocations/2026-27/issue", "schools.issue_allocations", expect(admin=302, sia=302)),
@@ -58,6 +59,50 @@ ACCESS = [
     ("GET", "/static/app.js", "static", {r: 200 for r in ROLES}),
     ("GET", "/assets/images/favicon.svg", "govuk_assets", {r: 200 for r in ROLES}),
     ("GET", "/assets/js/govuk-frontend.min.js", "govuk_js", {r: 200 for r in ROLES}),
+    # Notes of visit. {note} is a note of {own}, sent to the school by another adviser; {draft} a
+    # draft of {own} by that adviser (sent by the last row); {action} an action on {note}.
+    ("GET", "/schools/{own}/visits", "casework.school_notes", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}/visits", "casework.school_notes", expect(**LA)),
+    ("GET", "/schools/{own}/visits/plan", "casework.plan_visit", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/schools/{own}/visits/plan", "casework.plan_visit", expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/schools/{own}/visits/new", "casework.record_visit", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/schools/{own}/visits/new", "casework.record_visit", expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/visits/{note}", "casework.show_note", expect(**LA, school_leader=200)),
+    ("GET", "/visits/{draft}", "casework.show_note", expect(**LA)),
+    ("GET", "/visits/{note}/edit", "casework.edit_note", expect()),
+    ("GET", "/visits/{draft}/edit", "casework.edit_note", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/visits/{draft}/edit", "casework.edit_note", expect(admin=422, link_adviser=422, sia=422)),
+    ("POST", "/visits/{note}/respond", "casework.respond_to_note", expect(school_leader=422)),
+    ("POST", "/visits/{note}/reply", "casework.reply_to_response", expect()),
+    ("POST", "/visits/{note}/finalise", "casework.finalise_note", expect(admin=422, sia=422)),
+    ("POST", "/visits/{note}/addenda", "casework.add_addendum", expect()),
+    ("POST", "/visits/actions/{action}/status", "casework.set_action_status",
+     expect(admin=422, link_adviser=422, sia=422)),
+    ("POST", "/visits/{draft}/send", "casework.send_note", expect(admin=302, sia=302)),
+    # Caseloads, the authority overview, term dates.
+    ("GET", "/caseload", "casework.caseload", expect(admin=200, link_adviser=200, sia=200)),
+    ("GET", "/caseload?format=csv", "casework.caseload", expect(admin=200, link_adviser=200, sia=200)),
+    ("GET", "/caseload?adviser={user}", "casework.caseload", expect(admin=200, sia=200)),
+    ("GET", "/overview", "casework.overview", expect(admin=200, sia=200)),
+    ("GET", "/admin/term-dates", "core.term_dates", expect(admin=200)),
+    ("POST", "/admin/term-dates", "core.term_dates", expect(admin=422)),
+    ("POST", "/admin/term-dates/999999/delete", "core.delete_term", expect(admin=404)),
+    ("POST", "/admin/closures", "core.add_closure", expect(admin=422)),
+    ("POST", "/admin/closures/999999/delete", "core.delete_closure", expect(admin=404)),
+    # A note's files and PDF. {note} is a note of {own} sent to the school, {attachment} a file on it
+    # (deleted by the delete row, so that row comes after the download).
+    ("GET", "/visits/{note}/attachments", "casework.attach_file", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/visits/{note}/attachments", "casework.attach_file", expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/visits/{note}/attachments/{attachment}", "casework.download_attachment", expect(**LA, school_leader=200)),
+    ("GET", "/visits/{note}/pdf", "casework.note_pdf", expect(**LA, school_leader=200)),
+    ("POST", "/visits/{note}/attachments/{attachment}/delete", "casework.delete_attachment",
+     expect(admin=302, link_adviser=302, sia=302)),
+    # Calendar feeds: {feed} is {user}'s secret token, which works without signing in.
+    ("GET", "/calendar/{feed}.ics", "casework.calendar_feed_ics", {r: 200 for r in ROLES}),
+    ("GET", "/calendar/" + "x" * 43 + ".ics", "casework.calendar_feed_ics", {r: 404 for r in ROLES}),
+    ("GET", "/account/calendar", "casework.calendar_settings", expect(link_adviser=200, sia=200)),
+    ("POST", "/account/calendar/renew", "casework.renew_calendar_feed", expect(link_adviser=200, sia=200)),
+    ("POST", "/account/calendar/revoke", "casework.revoke_calendar_feed", expect(link_adviser=302, sia=302)),
 ]
 
 
@@ -72,14 +117,21 @@ def test_every_route_is_in_the_access_table(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_access_table(role, client, create_school, create_user, login_as):
+def test_access_table(role, app, db, tmp_path, client, create_school, create_user, create_note, login_as):
     own, other = create_school(), create_school()
     someone = create_user("link_adviser")
+    note_id, attachment_id, feed = _casework_records(app, db, tmp_path, own, someone, create_note)
+    draft_id = create_note(school=own, adviser=someone, status="draft").id
+    action = AgreedAction(note_id=note_id, description="Share the plan", owner="Head", status="open")
+    db.session.add(action)
+    db.session.commit()
+    action_id = action.id
     if role != "anonymous":
         login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
     failures = []
     for method, pattern, _endpoint, expected in ACCESS:
-        url = pattern.format(own=own.urn, other=other.urn, user=someone.id)
+        url = pattern.format(own=own.urn, other=other.urn, user=someone.id, note=note_id,
+                             attachment=attachment_id, feed=feed, draft=draft_id, action=action_id)
         if method == "GET":
             response = client.get(url)
         else:
@@ -91,6 +143,26 @@ def test_access_table(role, client, create_school, create_user, login_as):
         if method == "POST" and pattern == "/sign-out" and role != "anonymous":
             login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
     assert not failures, f"{role}: " + "; ".join(failures)
+
+
+def _casework_records(app, db, tmp_path, school, adviser, create_note):
+    """A note of the school sent to it, with a file attached, and the adviser's calendar feed."""
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from lea_support.casework.attachments import store_attachment
+    from lea_support.casework.calendar_feed import renew_calendar_token
+
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
+    from datetime import date, timedelta
+
+    note = create_note(school=school, adviser=adviser, status="sent",
+                       response_due_on=date.today() + timedelta(days=14))
+    attachment = store_attachment(adviser, note, FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="a.pdf"))
+    feed = renew_calendar_token(adviser, adviser)
+    db.session.commit()
+    return note.id, attachment.id, feed
 
 
 def _token(client):

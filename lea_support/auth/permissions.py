@@ -49,6 +49,11 @@ def can_adjust_allocation(user: Any) -> bool:
     return _signed_in(user) and user.role in {"admin", "sia"}
 
 
+def can_assign_link_advisers(user: Any) -> bool:
+    """Administrators and senior advisers (SIAs) decide who is each school's link adviser."""
+    return _signed_in(user) and user.role in {"admin", "sia"}
+
+
 def can_import_schools(user: Any) -> bool:
     return can_administer(user)
 

@@ -108,6 +108,10 @@ class NoteOfVisit(db.Model):
         return NOTE_STATUSES.get(self.status, self.status)
 
     @property
+    def support_aspect_names(self) -> list[str]:
+        return [SUPPORT_ASPECTS.get(a, a) for a in self.support_aspects]
+
+    @property
     def is_locked(self) -> bool:
         return self.status == "finalised"
 

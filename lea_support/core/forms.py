@@ -1,7 +1,13 @@
 """Helpers for forms shared by every area."""
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import Field
+from wtforms.validators import StopValidation
 
 from ..extensions import db
 from .errors import DomainError
@@ -16,3 +22,42 @@ def apply_domain_error(form: FlaskForm, err: DomainError) -> None:
         field.errors = [*field.errors, err.message] if isinstance(field.errors, list) else [err.message]
     else:
         form.form_errors.append(err.message)
+
+
+class DateInputField(Field):
+    """A GOV.UK date input (day, month, year boxes) that yields a `date` or None.
+
+    WTForms' DateField cannot tell "left empty" from "typed wrongly" and govuk-frontend-wtf's
+    widget expects exactly three values; this field always keeps three (so what was typed is
+    redisplayed) and gives messages in the Design System's words.
+    """
+
+    widget = GovDateInput()
+
+    def __init__(self, label: str | None = None, validators: Any = None, *, required: bool = False, **kwargs: Any):
+        super().__init__(label, validators, **kwargs)
+        self.required = required
+
+    def _value(self) -> str:
+        return self.data.strftime("%d %m %Y") if self.data else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [v.strip() for v in [*valuelist, "", "", ""][:3]]
+        self.raw_data = parts
+        self.data = None
+        if not any(parts):
+            return
+        missing = [name for name, value in zip(("day", "month", "year"), parts) if not value]
+        if missing:
+            raise ValueError(f"{self.label.text} must include a {missing[0]}")
+        try:
+            day, month, year = (int(p) for p in parts)
+            if year < 1000:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.required and self.data is None and not self.errors:
+            raise StopValidation(f"Enter the {self.label.text.lower()}")

@@ -21,6 +21,8 @@ bp = Blueprint("core", __name__, template_folder="templates")
 @bp.get("/")
 @login_required
 def home() -> Any:
+    if current_user.role == "link_adviser":
+        return redirect(url_for("casework.caseload"))
     if can_view_school_list(current_user):
         return redirect(url_for("schools.list_schools"))
     if is_governor(current_user):
@@ -66,3 +68,105 @@ def audit_log() -> Any:
         "core/audit.html", rows=rows[:per_page], users=users, schools=schools, errors=errors,
         page=page, has_next=len(rows) > per_page, args=args,
     )
+
+
+# --- term dates and closure days (administrators) ------------------------------------------------
+# Forms live here beside their only views; move them to core/forms.py if another area needs them.
+
+from flask import flash  # noqa: E402
+from flask_wtf import FlaskForm  # noqa: E402
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput  # noqa: E402
+from wtforms import StringField, SubmitField  # noqa: E402
+from wtforms.validators import Length  # noqa: E402
+
+from ..auth.permissions import can_administer  # noqa: E402
+from . import calendar_services  # noqa: E402
+from .calendar import ClosureDay, TermDate  # noqa: E402
+from .errors import DomainError  # noqa: E402
+from .forms import DateInputField, apply_domain_error  # noqa: E402
+from .web import get_or_404  # noqa: E402
+
+
+class _CalendarForm(FlaskForm):
+    # Two of these share a page, so they carry prefixes; CSRFProtect checks every POST's token
+    # (sent as the plain `csrf_token` field), so the forms need no token field of their own.
+    class Meta:
+        csrf = False
+
+
+class TermDateForm(_CalendarForm):
+    term = StringField("Term", widget=GovTextInput(), validators=[Length(max=20)],
+                       description="Its season and the calendar year it falls in, like autumn-2026, spring-2027 or summer-2027")
+    starts_on = DateInputField("First day", required=True, description="For example, 2 9 2026")
+    ends_on = DateInputField("Last day", required=True, description="For example, 18 12 2026")
+    submit = SubmitField("Add term", widget=GovSubmitInput())
+
+
+class ClosureDayForm(_CalendarForm):
+    name = StringField("What it is", widget=GovTextInput(), validators=[Length(max=120)],
+                       description="For example, Autumn half-term, Early May bank holiday or Training day")
+    starts_on = DateInputField("First day", required=True)
+    ends_on = DateInputField("Last day", required=True, description="The same as the first day for a single day")
+    submit = SubmitField("Add closure", widget=GovSubmitInput())
+
+
+def _render_term_dates(term_form: TermDateForm | None = None, closure_form: ClosureDayForm | None = None) -> Any:
+    failed = next((f for f in (term_form, closure_form) if f is not None and f.errors), None)
+    return render_template(
+        "core/term_dates.html", terms=calendar_services.term_dates(), closures=calendar_services.closure_days(),
+        term_form=term_form or TermDateForm(prefix="term", formdata=None),
+        closure_form=closure_form or ClosureDayForm(prefix="closure", formdata=None),
+        form=failed,
+    ), 422 if failed else 200
+
+
+@bp.route("/admin/term-dates", methods=["GET", "POST"])
+@permission_required(can_administer)
+def term_dates() -> Any:
+    if request.method == "GET":
+        return _render_term_dates()
+    form = TermDateForm(prefix="term")
+    if form.validate_on_submit():
+        try:
+            term = calendar_services.add_term(current_user, term=form.term.data, starts_on=form.starts_on.data,
+                                              ends_on=form.ends_on.data)
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(f"{term.term} added", "success")
+            return redirect(url_for("core.term_dates"))
+    return _render_term_dates(term_form=form)
+
+
+@bp.post("/admin/term-dates/<int:term_id>/delete")
+@permission_required(can_administer)
+def delete_term(term_id: int) -> Any:
+    term = get_or_404(TermDate, term_id)
+    calendar_services.delete_term(current_user, term)
+    flash(f"{term.term} deleted", "success")
+    return redirect(url_for("core.term_dates"))
+
+
+@bp.post("/admin/closures")
+@permission_required(can_administer)
+def add_closure() -> Any:
+    form = ClosureDayForm(prefix="closure")
+    if form.validate_on_submit():
+        try:
+            closure = calendar_services.add_closure(current_user, name=form.name.data, starts_on=form.starts_on.data,
+                                                    ends_on=form.ends_on.data)
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(f"{closure.name} added", "success")
+            return redirect(url_for("core.term_dates"))
+    return _render_term_dates(closure_form=form)
+
+
+@bp.post("/admin/closures/<int:closure_id>/delete")
+@permission_required(can_administer)
+def delete_closure(closure_id: int) -> Any:
+    closure = get_or_404(ClosureDay, closure_id)
+    calendar_services.delete_closure(current_user, closure)
+    flash(f"{closure.name} deleted", "success")
+    return redirect(url_for("core.term_dates"))

@@ -54,3 +54,6 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_global(url_with)
     app.add_template_global(permissions, "perms")
+    from ..casework import permissions as casework_permissions
+
+    app.add_template_global(casework_permissions, "casework_perms")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..auth.permissions import (
     can_adjust_allocation,
+    can_assign_link_advisers,
     can_administer,
     can_change_support,
     can_import_schools,
@@ -137,7 +138,7 @@ def change_support(urn: int) -> Any:
 
 
 @bp.route("/schools/<int:urn>/link-adviser", methods=["GET", "POST"])
-@permission_required(can_administer)
+@permission_required(can_assign_link_advisers)
 def set_link_adviser(urn: int) -> Any:
     school = _school_or_404(urn)
     form = LinkAdviserForm(link_adviser=school.link_adviser_id or 0)
@@ -157,7 +158,7 @@ def set_link_adviser(urn: int) -> Any:
 
 
 @bp.route("/admin/link-advisers/reassign", methods=["GET", "POST"])
-@permission_required(can_administer)
+@permission_required(can_assign_link_advisers)
 def reassign_schools() -> Any:
     form = ReassignSchoolsForm()
     advisers = _advisers()

@@ -21,7 +21,6 @@ from .models import (
     SupportAllocation,
     SupportDecision,
     SupportTier,
-    TierLevel,
 )
 
 if TYPE_CHECKING:

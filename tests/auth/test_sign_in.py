@@ -3,17 +3,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from sqlalchemy import func, select
 
 from lea_support.auth.models import LoginAttempt, UserSession
 from tests.conftest import PASSWORD, csrf_token, sign_in, submit
 
 
-def test_sign_in_lands_on_the_roles_home(client, create_user):
-    user = create_user("link_adviser")
+@pytest.mark.parametrize("role, home", [("link_adviser", "/caseload"), ("sia", "/schools"), ("admin", "/schools"),
+                                        ("project_team", "/schools"), ("school_leader", "/my-schools"),
+                                        ("governor", "/governor")])
+def test_sign_in_lands_on_the_roles_home(client, create_user, create_school, role, home):
+    user = create_user(role, schools=[create_school()] if role in {"school_leader", "governor"} else None)
     response = sign_in(client, user.email)
     assert response.status_code == 302
-    assert client.get("/").headers["Location"].endswith("/schools")
+    assert client.get("/").headers["Location"].endswith(home)
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(client, create_user):

@@ -1,0 +1,250 @@
+"""Files attached to notes of visit: checked by their content, stored outside the web root under
+server-made names, and kept in step with the database transaction that records them."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from ..core.audit import record_audit
+from ..core.errors import DomainError
+from ..extensions import db
+from .models import NoteOfVisit, VisitAttachment
+
+if TYPE_CHECKING:
+    from ..auth.models import User
+
+
+@dataclass(frozen=True)
+class FileKind:
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+KINDS = {
+    "pdf": FileKind("application/pdf", (".pdf",)),
+    "docx": FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
+    "xlsx": FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
+    "png": FileKind("image/png", (".png",)),
+    "jpeg": FileKind("image/jpeg", (".jpg", ".jpeg")),
+}
+ALLOWED_TYPES = "a PDF, Word document (DOCX), Excel spreadsheet (XLSX), PNG or JPEG"
+FIELD = "attachment"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
+# session.info key: files this transaction wrote or means to delete, until it ends.
+_PENDING = "lea_support.attachment_files"
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def _size_words(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"
+
+
+def detect_kind(data: bytes) -> str | None:
+    """Which allowed kind of file the bytes are, judged by their content alone."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(_PNG_SIGNATURE):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        return _office_kind(data)
+    return None
+
+
+def _office_kind(data: bytes) -> str | None:
+    # Only the zip's central directory is read: nothing is decompressed, so a zip bomb costs nothing.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    # Macro-enabled documents (.docm, .xlsm) carry a VBA project: refused, whatever they are called.
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        return None
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return None
+
+
+def check_upload(file_storage: Any) -> tuple[bytes, str]:
+    """Read an uploaded file and return its bytes and content type, or refuse it (DomainError).
+
+    The type is decided by the content, never by the name or the browser's declared type."""
+    if file_storage is None or not getattr(file_storage, "filename", None):
+        raise DomainError("Select a file to attach", field=FIELD)
+    limit = max_bytes()
+    stream = file_storage.stream
+    if hasattr(stream, "seek"):
+        try:
+            stream.seek(0)
+        except (OSError, ValueError):
+            pass
+    # One byte more than allowed is enough to know a file is too big, without reading all of it.
+    data = stream.read(limit + 1)
+    if not data:
+        raise DomainError("The selected file is empty", field=FIELD)
+    if len(data) > limit:
+        raise DomainError(f"The selected file must be smaller than {_size_words(limit)}", field=FIELD)
+    kind = detect_kind(data)
+    if kind is None:
+        raise DomainError(f"The selected file must be {ALLOWED_TYPES}", field=FIELD)
+    return data, KINDS[kind].content_type
+
+
+def display_name(filename: str, content_type: str) -> str:
+    """The uploader's file name made safe to show and to offer as a download name: no folders,
+    no control characters, at most 255 characters, ending in the extension of what it really is."""
+    name = unicodedata.normalize("NFC", filename or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip().strip(".") or "attachment"
+    extensions = next(k.extensions for k in KINDS.values() if k.content_type == content_type)
+    if not name.lower().endswith(extensions):
+        name = f"{name}{extensions[0]}"
+    if len(name) > 255:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem[:254 - len(ext)]}.{ext}" if dot else name[:255]
+    return name
+
+
+def attachments_dir() -> Path:
+    """Where attachment files live: ATTACHMENTS_DIR, or <instance>/attachments. Never under static/."""
+    configured = current_app.config.get("ATTACHMENTS_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "attachments"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def attachment_path(attachment: VisitAttachment) -> Path:
+    if not _STORED_NAME.match(attachment.stored_name):
+        raise ValueError(f"unexpected stored name for attachment {attachment.id}")
+    return attachments_dir() / attachment.stored_name
+
+
+def store_attachment(actor: "User", note: NoteOfVisit, file_storage: Any) -> VisitAttachment:
+    """Check an uploaded file and attach it to a note. The file is removed again if the
+    transaction that records it is rolled back."""
+    if note.is_locked:
+        raise DomainError("This note of visit has been finalised, so files can no longer be attached to it",
+                          field=FIELD)
+    data, content_type = check_upload(file_storage)
+    attachment = VisitAttachment(
+        note_id=note.id, original_name=display_name(file_storage.filename, content_type),
+        stored_name=secrets.token_hex(16), content_type=content_type, size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id if actor else None)
+    db.session.add(attachment)
+    db.session.flush()
+    path = attachment_path(attachment)
+    _track(db.session(), "written", path)  # before writing, so a half-written file is removed too
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    record_audit(actor, "visit_attachment.create", "visit_attachment", attachment.id, school_id=note.school_id,
+                 after={"note_id": note.id, "original_name": attachment.original_name,
+                        "content_type": content_type, "size_bytes": len(data), "sha256": attachment.sha256})
+    db.session.flush()
+    return attachment
+
+
+def delete_attachment(actor: "User", note: NoteOfVisit, attachment: VisitAttachment) -> None:
+    """Remove a file from a note. Its bytes are deleted from disk once the transaction commits."""
+    if attachment.note_id != note.id:
+        raise DomainError("That file is not attached to this note of visit")
+    if note.is_locked:
+        raise DomainError("This note of visit has been finalised, so its files can no longer be removed")
+    path = attachment_path(attachment)
+    record_audit(actor, "visit_attachment.delete", "visit_attachment", attachment.id, school_id=note.school_id,
+                 before={"note_id": note.id, "original_name": attachment.original_name,
+                         "content_type": attachment.content_type, "size_bytes": attachment.size_bytes,
+                         "sha256": attachment.sha256})
+    db.session.delete(attachment)
+    db.session.flush()
+    _track(db.session(), "doomed", path)
+
+
+# Keeping files in step with transactions. A file written by a transaction that is rolled back
+# (or closed without committing) is removed; a file whose row was deleted is removed only once
+# that deletion has committed. Savepoints are honoured: rolling one back undoes only its own files.
+
+@dataclass
+class _PendingFile:
+    action: str  # "written" or "doomed"
+    path: Path
+    transaction: SessionTransaction | None
+
+
+def _track(session: Session, action: str, path: Path) -> None:
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append(_PendingFile(action, path, transaction))
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    # after_commit also fires when a savepoint is released; only the outermost commit is final.
+    if session.in_nested_transaction():
+        return
+    for pending in session.info.pop(_PENDING, []):
+        if pending.action == "doomed":
+            _unlink(pending.path)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_soft_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending_files = session.info.get(_PENDING)
+    if not pending_files:
+        return
+    kept = []
+    for pending in pending_files:
+        if previous_transaction.parent is None or _within(pending.transaction, previous_transaction):
+            if pending.action == "written":
+                _unlink(pending.path)
+        else:
+            kept.append(pending)
+    session.info[_PENDING] = kept
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended without a commit (e.g. the session was closed): nothing
+    # it wrote was saved.
+    if transaction.parent is not None:
+        return
+    for pending in session.info.pop(_PENDING, []):
+        if pending.action == "written":
+            _unlink(pending.path)

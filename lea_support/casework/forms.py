@@ -1,0 +1,105 @@
+"""Forms for planning and recording visits and for each step of the factual-accuracy loop."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..core.forms import DateInputField
+from .models import ACTION_STATUSES, SUPPORT_ASPECTS
+
+TEXT = [Length(max=20000)]
+
+
+class ActionForm(Form):
+    """One agreed action (a row of the note form); all empty means "no action"."""
+
+    description = StringField("What", widget=GovTextInput(), validators=[Length(max=2000)])
+    owner = StringField("Who", widget=GovTextInput(), validators=[Length(max=200)])
+    due_on = DateInputField("By when")
+    status = SelectField("Status", choices=list(ACTION_STATUSES.items()), default="open", widget=GovSelect())
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.description.data or "").strip() and not (self.owner.data or "").strip() and not self.due_on.data
+
+
+class PlanVisitForm(FlaskForm):
+    visit_date = DateInputField("Date of the visit", required=True)
+    visit_type_code = SelectField("Type of visit", widget=GovSelect(), validators=[DataRequired("Choose the type of visit")])
+    purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=TEXT)
+    submit = SubmitField("Plan visit", widget=GovSubmitInput())
+
+
+class NoteForm(FlaskForm):
+    version = HiddenField()
+    visit_date = DateInputField("Date of the visit", required=True)
+    visit_type_code = SelectField("Type of visit", widget=GovSelect(), validators=[DataRequired("Choose the type of visit")])
+    purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=TEXT)
+    support_aspects = SelectMultipleField("LA support aspects this visit served", widget=GovCheckboxesInput(),
+                                          choices=list(SUPPORT_ASPECTS.items()))
+    people_met = TextAreaField("People met", widget=GovTextArea(), validators=TEXT)
+    discussion = TextAreaField("Discussion", widget=GovTextArea(), validators=TEXT)
+    strengths = TextAreaField("Strengths", widget=GovTextArea(), validators=TEXT)
+    areas_for_development = TextAreaField("Areas for development", widget=GovTextArea(), validators=TEXT)
+    actions = FieldList(FormField(ActionForm), min_entries=0)
+    next_visit_date = DateInputField("Next visit")
+    minutes_spent = IntegerField("Time spent (minutes)", widget=GovTextInput(),
+                                 validators=[Optional(), NumberRange(0, 1440, "Time spent must be between 0 and 1,440 minutes")],
+                                 description="Counts against the school's Annual Support Allocation")
+    attachment = FileField("Attach a file (optional)", widget=GovFileInput(),
+                           description="PDF, Word (DOCX), Excel (XLSX), PNG or JPEG, up to 10 MB")
+    submit = SubmitField("Save note", widget=GovSubmitInput())
+
+
+class ResponseForm(FlaskForm):
+    accurate = RadioField("Is this note of visit factually accurate?", widget=GovRadioInput(),
+                          choices=[("yes", "Yes, it is accurate"), ("no", "No, something is inaccurate")],
+                          validators=[DataRequired("Say whether the note is accurate")])
+    comment = TextAreaField("Comments", widget=GovTextArea(), validators=TEXT,
+                            description="If something is inaccurate, say what and how it should read")
+    submit = SubmitField("Send response", widget=GovSubmitInput())
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField("Comment", widget=GovTextArea(), validators=TEXT)
+    submit = SubmitField("Send", widget=GovSubmitInput())
+
+
+class AddendumForm(FlaskForm):
+    text = TextAreaField("Correction or addition", widget=GovTextArea(),
+                         validators=[DataRequired("Enter the correction or addition"), *TEXT])
+    reason = TextAreaField("Why the note needs it", widget=GovTextArea(),
+                           validators=[DataRequired("Enter why the note needs an addendum"), *TEXT])
+    submit = SubmitField("Add addendum", widget=GovSubmitInput())
+
+
+class ActionStatusForm(FlaskForm):
+    status = SelectField("Status", choices=list(ACTION_STATUSES.items()), widget=GovSelect())
+    submit = SubmitField("Update", widget=GovSubmitInput())
+
+
+class EmptyForm(FlaskForm):
+    """A button that changes state: just the CSRF token."""

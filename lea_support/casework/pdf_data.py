@@ -1,0 +1,64 @@
+"""Plain data for the notes-of-visit PDF: the PDF renderer is never handed ORM objects."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.templating import format_date, format_datetime
+from .models import ACTION_STATUSES, SUPPORT_ASPECTS, NoteOfVisit
+
+NOTE_PDF_TEMPLATE = "casework/note_of_visit_pdf.html"
+
+
+def time_spent(minutes: int | None) -> str:
+    if minutes is None:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
+def service_name(la_name: str) -> str:
+    return f"{la_name} School Improvement Service" if la_name else "School Improvement Service"
+
+
+def note_of_visit_document(note: NoteOfVisit) -> dict[str, Any]:
+    """Everything the note-of-visit PDF shows, as strings, lists and dicts; plus its title,
+    author and download file name."""
+    school, adviser = note.school, note.adviser
+    history, addenda = [], []
+    for event in note.events:
+        row = {"what": event.kind_name, "who": event.user.name if event.user else "",
+               "when": format_datetime(event.occurred_at), "comment": event.comment or "",
+               "reason": event.reason or ""}
+        (addenda if event.kind == "addendum" else history).append(row)
+    return {
+        "title": f"Note of visit: {school.name}, {format_date(note.visit_date)}",
+        "author": f"{adviser.name}, {service_name(school.la_name)}",
+        "filename": f"note-of-visit-{school.urn}-{note.visit_date.isoformat()}.pdf",
+        "note": {
+            "school_name": school.name,
+            "urn": str(school.urn),
+            "la_name": school.la_name,
+            "visit_date": format_date(note.visit_date),
+            "visit_type": note.visit_type.name if note.visit_type else note.visit_type_code,
+            "status": note.status_name,
+            "is_final": note.status == "finalised",
+            "adviser": adviser.name,
+            "purpose": note.purpose or "",
+            "support_aspects": [SUPPORT_ASPECTS.get(code, code) for code in note.support_aspects or []],
+            "people_met": note.people_met or "",
+            "discussion": note.discussion or "",
+            "strengths": note.strengths or "",
+            "areas_for_development": note.areas_for_development or "",
+            "actions": [{"what": a.description, "who": a.owner, "by_when": format_date(a.due_on),
+                         "status": ACTION_STATUSES.get(a.status, a.status)} for a in note.actions],
+            "next_visit_date": format_date(note.next_visit_date),
+            "time_spent": time_spent(note.minutes_spent),
+            "history": history,
+            "addenda": addenda,
+        },
+    }

@@ -1,0 +1,86 @@
+"""Who may see and do what with notes of visit, caseloads and calendar feeds."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..auth.permissions import _signed_in, is_la_staff
+
+if TYPE_CHECKING:
+    from ..schools.models import School
+    from .models import NoteOfVisit
+
+# Advisers who visit schools and write notes; administrators may act for them.
+ADVISER_ROLES = frozenset({"link_adviser", "sia", "admin"})
+# Notes a school sees: once they have been sent to it.
+SHARED_STATUSES = frozenset({"sent", "responded", "finalised"})
+
+
+def _adviser(user: Any) -> bool:
+    return _signed_in(user) and user.role in ADVISER_ROLES
+
+
+def _owner_or_senior(user: Any, note: "NoteOfVisit") -> bool:
+    return _adviser(user) and (note.adviser_id == user.id or user.role in {"admin", "sia"})
+
+
+def can_view_note(user: Any, note: "NoteOfVisit") -> bool:
+    """LA staff see every note; a school leader sees their school's notes once sent; governors never."""
+    if is_la_staff(user):
+        return True
+    return (_signed_in(user) and user.role == "school_leader" and note.school_id in user.school_ids
+            and note.status in SHARED_STATUSES)
+
+
+def can_list_school_notes(user: Any, school: "School") -> bool:
+    return is_la_staff(user) or (_signed_in(user) and user.role == "school_leader" and school.id in user.school_ids)
+
+
+def can_record_visit(user: Any) -> bool:
+    return _adviser(user)
+
+
+def can_edit_note(user: Any, note: "NoteOfVisit") -> bool:
+    """A planned or draft note may be edited by any adviser (two may edit the same draft)."""
+    return _adviser(user) and note.is_editable
+
+
+def can_send_note(user: Any, note: "NoteOfVisit") -> bool:
+    return _owner_or_senior(user, note) and note.status == "draft"
+
+
+def can_respond_to_note(user: Any, note: "NoteOfVisit") -> bool:
+    return (_signed_in(user) and user.role == "school_leader" and note.school_id in user.school_ids
+            and note.status == "sent")
+
+
+def can_reply_to_response(user: Any, note: "NoteOfVisit") -> bool:
+    return _owner_or_senior(user, note) and note.status == "responded"
+
+
+def can_finalise_note(user: Any, note: "NoteOfVisit") -> bool:
+    return _owner_or_senior(user, note) and note.status in {"sent", "responded"}
+
+
+def can_add_addendum(user: Any, note: "NoteOfVisit") -> bool:
+    return _owner_or_senior(user, note) and note.status == "finalised"
+
+
+def can_attach_file(user: Any, note: "NoteOfVisit") -> bool:
+    return _adviser(user) and note.status != "finalised"
+
+
+def can_view_caseload(user: Any) -> bool:
+    return _signed_in(user) and user.role in {"link_adviser", "sia", "admin"}
+
+
+def can_view_other_caseloads(user: Any) -> bool:
+    return _signed_in(user) and user.role in {"sia", "admin"}
+
+
+def can_view_authority_overview(user: Any) -> bool:
+    """Senior advisers (SIAs) and administrators."""
+    return _signed_in(user) and user.role in {"sia", "admin"}
+
+
+def can_manage_calendar_feed(user: Any) -> bool:
+    return _signed_in(user) and user.role in {"link_adviser", "sia"}

@@ -1,0 +1,8 @@
+"""The casework blueprint. Its views are split by subject: notes of visit, attachments,
+caseloads and the authority overview, calendar feeds."""
+from flask import Blueprint
+
+bp = Blueprint("casework", __name__, template_folder="../templates")
+
+from . import caseload, notes  # noqa: E402,F401  (registers its routes on bp)
+from . import calendar, documents  # noqa: E402,F401
