@@ -95,6 +95,7 @@ def _init_extensions(app: Flask) -> None:
     from .auth import models as _auth_models  # noqa: F401
     from .casework import models as _casework_models  # noqa: F401
     from .core import calendar as _calendar_models  # noqa: F401
+    from .reviews import models as _review_models  # noqa: F401
     from .core import models as _core_models  # noqa: F401
     from .schools import models as _school_models  # noqa: F401
 
@@ -104,9 +105,11 @@ def _register_blueprints(app: Flask) -> None:
     from .schools.routes import bp as schools_bp
     from .core.routes import bp as core_bp
     from .casework.views import bp as casework_bp
+    from .reviews.views import bp as reviews_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(casework_bp)
+    app.register_blueprint(reviews_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)
 

@@ -1,4 +1,5 @@
-"""Many fictional schools at once, for the benchmark: tens of thousands in a few seconds.
+"""Many fictional schools at once, for the benchmark: tens of thousands in a few seconds, and a
+link adviser's caseload with years of visit history.
 
 Rows go in with SQLAlchemy Core bulk inserts (one executemany per chunk) rather than through
 the services, which would write an audit entry and a timeline event per change. Every school
@@ -11,12 +12,15 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from .auth.models import User
 from .auth.services import hash_password
+from .casework.models import AgreedAction, NoteOfVisit
+from .core.terms import academic_year_for
 from .extensions import db
 from .schools.models import School, SchoolEvent, SupportDecision
 
@@ -184,3 +188,112 @@ def seed_schools(n: int, *, seed: int = 0, start_urn: int = 100001) -> BenchData
     db.session.flush()
     return BenchData(schools=n, decisions=len(decisions), events=len(events), adviser_ids=adviser_ids,
                      busy_urns=busy)
+
+
+# --- a link adviser's caseload with years of visits -------------------------------------------
+
+CASELOAD_EMAIL = "caseload.adviser@bench.invalid"
+CASELOAD_PASSWORD = "caseload-bench-sign-in-2026"
+VISIT_TYPES = ["core_support", "core_support", "core_support", "target_setting", "enhanced_support",
+               "la_theme", "review_follow_up"]
+ACTIONS = ["Review the phonics scheme with the English lead", "Share the attendance analysis with governors",
+           "Plan moderation of writing with a partner school", "Update the SIP's reading priority",
+           "Observe maths lessons with the deputy head", "Set up pupil progress meetings each half-term"]
+OWNERS = ["Headteacher", "Deputy headteacher", "English lead", "Maths lead", "SENCo", "Chair of governors",
+          "Link adviser"]
+
+def _at(day: date, hour: int = 16) -> datetime:
+    return datetime.combine(day, clock_time(hour), UTC)
+
+
+def _visit_dates(rng: random.Random, year_start: int, visits: int) -> list[date]:
+    """`visits` weekdays spread through an academic year's school weeks (early September to mid July)."""
+    first, last = date(year_start, 9, 8), date(year_start + 1, 7, 15)
+    span = (last - first).days
+    days = []
+    for k in range(visits):
+        day = first + timedelta(days=int(span * (k + rng.random()) / visits))
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        days.append(day)
+    return sorted(days)
+
+
+def _note_row(school_id: int, adviser_id: int, day: date, status: str, rng: random.Random) -> dict[str, Any]:
+    sent = _at(day + timedelta(days=rng.randrange(1, 6))) if status in {"sent", "responded", "finalised"} else None
+    return {
+        "school_id": school_id, "adviser_id": adviser_id, "visit_date": day,
+        "visit_type_code": rng.choice(VISIT_TYPES), "status": status,
+        "purpose": "Fictional benchmark visit: progress against the school improvement plan",
+        "support_aspects": ["support4success"], "people_met": "Headteacher; English lead",
+        "discussion": "" if status == "planned" else "Discussed reading outcomes and the next steps agreed.",
+        "strengths": "", "areas_for_development": "", "next_visit_date": None,
+        "minutes_spent": None if status == "planned" else rng.choice([60, 90, 120, 180]),
+        "sent_at": sent, "response_due_on": (day + timedelta(days=21)) if sent else None,
+        "finalised_at": _at(day + timedelta(days=rng.randrange(20, 40))) if status == "finalised" else None,
+        "created_at": _at(day - timedelta(days=14 if status == "planned" else 0)),
+        "updated_at": _at(day), "version": 1,
+    }
+
+
+def _status(day: date, today: date, rng: random.Random) -> str:
+    """What stage a note of a visit on `day` is at: recent ones are still in the factual-accuracy
+    loop; older ones are finalised, but for the odd one the school never answered."""
+    age = (today - day).days
+    if age <= 30:
+        return rng.choices(["draft", "sent", "responded", "finalised"], weights=[2, 4, 2, 2])[0]
+    return "sent" if rng.random() < (0.05 if age <= 365 else 0.005) else "finalised"
+
+
+def seed_caseload_history(n_schools: int = 60, years: int = 10, visits_per_school_per_year: int = 6,
+                          seed: int = 0, *, email: str = CASELOAD_EMAIL, password: str = CASELOAD_PASSWORD,
+                          name: str = "Casey Load", today: date | None = None) -> int:
+    """Make one link adviser (signing in with `email` and `password`), give them `n_schools`
+    of the open schools already in the database, and bulk-insert `years` academic years of notes of
+    visit for those schools (up to today: mostly finalised, recent ones sent or in draft, the next
+    visit planned) with their agreed actions (mostly done, some open and overdue). Runs inside an
+    app context; flushes, never commits. Returns the adviser's id."""
+    from .auth.services import create_user
+
+    rng = random.Random(seed)
+    today = today or date.today()
+    adviser = create_user(None, email=email, name=name, role="link_adviser", password=password)
+    school_ids = list(db.session.scalars(
+        select(School.id).where(School.status != "Closed").order_by(School.id).limit(n_schools)))
+    if len(school_ids) < n_schools:
+        raise ValueError(f"Only {len(school_ids)} open schools in the database; seed schools first")
+    db.session.execute(update(School).where(School.id.in_(school_ids)).values(link_adviser_id=adviser.id))
+
+    current = int(academic_year_for(today)[:4])
+    notes: list[dict[str, Any]] = []
+    for school_id in school_ids:
+        for year_start in range(current - years + 1, current + 1):
+            planned_one = False
+            for day in _visit_dates(rng, year_start, visits_per_school_per_year):
+                if day <= today:
+                    notes.append(_note_row(school_id, adviser.id, day, _status(day, today, rng), rng))
+                elif not planned_one and rng.random() < 0.8:
+                    # Only the next visit is in the diary; later ones are not planned yet.
+                    notes.append(_note_row(school_id, adviser.id, day, "planned", rng))
+                    planned_one = True
+    _bulk_insert(NoteOfVisit, notes)
+
+    actions: list[dict[str, Any]] = []
+    written = db.session.execute(
+        select(NoteOfVisit.id, NoteOfVisit.visit_date)
+        .where(NoteOfVisit.adviser_id == adviser.id, NoteOfVisit.status != "planned")
+        .order_by(NoteOfVisit.id)).all()
+    for note_id, day in written:
+        for position in range(rng.choice([0, 1, 1, 2, 2, 3])):
+            due = day + timedelta(days=rng.randrange(14, 120))
+            if due >= today:
+                status = "open"
+            else:
+                # Recent actions are sometimes still open (overdue); old ones have nearly all been closed.
+                still_open = 12 if (today - due).days < 365 else 1
+                status = rng.choices(["done", "dropped", "open"], weights=[90 - still_open, 10, still_open])[0]
+            actions.append({"note_id": note_id, "position": position, "description": rng.choice(ACTIONS),
+                            "owner": rng.choice(OWNERS), "due_on": due, "status": status})
+    _bulk_insert(AgreedAction, actions)
+    db.session.flush()
+    return adviser.id

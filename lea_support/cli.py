@@ -54,7 +54,7 @@ def create_user_command(email: str, name: str, role: str, schools: tuple[int, ..
         user = create_user(None, email=email, name=name, role=role, password=password, school_urns=list(schools))
     except DomainError as err:
         db.session.rollback()
-        raise click.ClickException(err.message)
+        raise click.ClickException(err.message) from None
     db.session.commit()
     click.echo(f"Created {user.role} {user.email}")
 
@@ -95,7 +95,7 @@ def demo_command(if_empty: bool) -> None:
         click.echo("Demo authority ready. Sign in with any of these (password for all: " + DEMO_PASSWORD + "):")
     from .demo import DEMO_USERS
 
-    for email, name, role, _ in DEMO_USERS:
+    for email, _name, role, _school in DEMO_USERS:
         click.echo(f"  {role:<14} {email}")
 
 
@@ -110,7 +110,7 @@ def issue_allocations_command(academic_year: str) -> None:
     try:
         parse_academic_year(academic_year)
     except ValueError as err:
-        raise click.BadParameter(str(err))
+        raise click.BadParameter(str(err)) from None
     created = issue_annual_allocations(None, academic_year)
     db.session.commit()
     click.echo(f"{created} allocations issued for {academic_year}")

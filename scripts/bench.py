@@ -281,12 +281,12 @@ def measure_caseload_history(app: Flask, meter: SqlMeter, requests: int, warmup:
                              ) -> dict[int, dict[str, PageFigures]]:
     """An adviser's caseload of 60 schools with one year of visits, then (the same 60 schools
     taken over by an adviser) with ten years: the page beside /healthz, and its query count."""
-    import bench_caseload
+    from lea_support.bench_data import seed_caseload_history
 
     results: dict[int, dict[str, PageFigures]] = {}
     for years in (1, 10):
         with app.app_context():
-            adviser_id = bench_caseload.seed_caseload_history(
+            adviser_id = seed_caseload_history(
                 n_schools=60, years=years, email=f"caseload{years}@bench.invalid", name=f"Adviser {years}")
             db.session.commit()
         results[years] = measure(app, meter, ["/healthz", f"/caseload?adviser={adviser_id}", "/overview"],

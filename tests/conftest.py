@@ -26,7 +26,8 @@ PASSWORD = "correct-horse-staple-42"
 PG_URL = os.environ.get("TEST_DATABASE_URL") or ""
 ON_POSTGRES = PG_URL.startswith("postgresql")
 # Reference data loaded by the migrations; kept between tests.
-REFERENCE_TABLES = {"alembic_version", "support_tiers", "tier_levels", "visit_types"}
+REFERENCE_TABLES = {"alembic_version", "support_tiers", "tier_levels", "visit_types", "judgement_scales",
+                    "scale_grades", "review_frameworks", "review_aspects"}
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -209,6 +210,33 @@ def create_note(db: Any, create_school: Callable[..., Any], create_user: Callabl
         db.session.add(note)
         db.session.commit()
         return note
+
+    return make
+
+
+@pytest.fixture
+def create_review(db: Any, create_school: Callable[..., Any], create_user: Callable[..., Any]) -> Callable[..., Any]:
+    """A Joint LEA/School Review stored directly, on the current framework and scale, with its lead
+    on the team (and any `team` of (user, team_role) pairs)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from lea_support.reviews.models import JointReview, JudgementScale, ReviewFramework, ReviewTeamMember
+
+    def make(*, school: Any = None, lead: Any = None, stage: str = "planned", team: list | None = None,
+             **kw: Any) -> JointReview:
+        lead = lead or create_user("sia")
+        framework = db.session.scalars(select(ReviewFramework).where(ReviewFramework.is_current.is_(True))).one()
+        scale = db.session.scalars(select(JudgementScale).where(JudgementScale.is_current.is_(True))).one()
+        review = JointReview(school_id=(school or create_school(support_tier="significant", mcs_level=3)).id,
+                             framework_id=framework.id, scale_id=scale.id, lead_id=lead.id, stage=stage,
+                             starts_on=kw.pop("starts_on", date(2026, 11, 16)), **kw)
+        review.team = [ReviewTeamMember(user_id=lead.id, team_role="lead")] + [
+            ReviewTeamMember(user_id=u.id, team_role=role) for u, role in (team or [])]
+        db.session.add(review)
+        db.session.commit()
+        return review
 
     return make
 

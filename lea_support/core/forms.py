@@ -47,7 +47,7 @@ class DateInputField(Field):
         self.data = None
         if not any(parts):
             return
-        missing = [name for name, value in zip(("day", "month", "year"), parts) if not value]
+        missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
         if missing:
             raise ValueError(f"{self.label.text} must include a {missing[0]}")
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -79,7 +79,7 @@ def _filters_from_args(args: Any) -> tuple[services.SchoolFilters, list[str]]:
 @permission_required(can_view_school_list)
 def list_schools() -> Any:
     filters, problems = _filters_from_args(request.args)
-    per_page = 50
+    per_page = current_app.config["PER_PAGE"]
     page = request.args.get("page", "1")
     page_number = int(page) if page.isdigit() and int(page) > 0 else 1
     query = services.filtered_schools(filters)

@@ -224,11 +224,11 @@ def _allocation_numbers(link_visits: Any, consultant_days: Any, prefix: str = ""
         visits = int(str(link_visits).strip())
     except (TypeError, ValueError):
         raise DomainError("Enter the number of link adviser visits as a whole number, like 3",
-                          field=f"{prefix}link_visits")
+                          field=f"{prefix}link_visits") from None
     try:
         days = Decimal(str(consultant_days).strip()).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
-        raise DomainError("Enter consultant days as a number, like 2.5", field=f"{prefix}consultant_days")
+        raise DomainError("Enter consultant days as a number, like 2.5", field=f"{prefix}consultant_days") from None
     if not 0 <= visits <= 100:
         raise DomainError("Link adviser visits must be between 0 and 100", field=f"{prefix}link_visits")
     if not Decimal(0) <= days <= Decimal(365):

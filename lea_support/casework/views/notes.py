@@ -1,9 +1,9 @@
 """Notes of visit: plan, record, edit, send, the school's response, reply, finalise, addenda."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -171,89 +171,68 @@ def edit_note(note_id: int) -> Any:
                            conflict=conflict), 409 if conflict else (422 if form.errors else 200)
 
 
+def _note_step(note_id: int, allowed: Callable[[Any, NoteOfVisit], bool], form_name: str, form: Any,
+               step: Callable[[NoteOfVisit, Any], Any], done: Callable[[NoteOfVisit], str]) -> Any:
+    """One step of the factual-accuracy loop, posted from the note page: check permission, the
+    form, then the service; a refusal shows the note page again with the message and what was
+    typed."""
+    note = _note(note_id)
+    require(allowed(current_user, note))
+    if form.validate_on_submit():
+        try:
+            step(note, form)
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(done(note), "success")
+            return redirect(url_for("casework.show_note", note_id=note_id))
+    return _render_note(_note(note_id), 422, **{form_name: form})
+
+
 @bp.post("/visits/<int:note_id>/send")
 @login_required
 def send_note(note_id: int) -> Any:
-    note = _note(note_id)
-    require(can.can_send_note(current_user, note))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        services.send_note(current_user, note)
-    except DomainError as err:
-        form = EmptyForm()
-        apply_domain_error(form, err)
-        return _render_note(_note(note_id), 422, button_form=form)
-    flash(f"Sent to {note.school.name}. They have until {services.long_date(note.response_due_on)} to respond.", "success")
-    return redirect(url_for("casework.show_note", note_id=note_id))
+    return _note_step(
+        note_id, can.can_send_note, "button_form", EmptyForm(),
+        lambda note, form: services.send_note(current_user, note),
+        lambda note: f"Sent to {note.school.name}. They have until {services.long_date(note.response_due_on)} to respond.")
 
 
 @bp.post("/visits/<int:note_id>/respond")
 @login_required
 def respond_to_note(note_id: int) -> Any:
-    note = _note(note_id)
-    require(can.can_respond_to_note(current_user, note))
-    form = ResponseForm()
-    if form.validate_on_submit():
-        try:
-            services.respond_to_note(current_user, note, accurate=form.accurate.data == "yes", comment=form.comment.data)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Thank you: your response has been sent to the adviser", "success")
-            return redirect(url_for("casework.show_note", note_id=note_id))
-    return _render_note(_note(note_id), 422, response_form=form)
+    return _note_step(
+        note_id, can.can_respond_to_note, "response_form", ResponseForm(),
+        lambda note, form: services.respond_to_note(current_user, note, accurate=form.accurate.data == "yes",
+                                                    comment=form.comment.data),
+        lambda note: "Thank you: your response has been sent to the adviser")
 
 
 @bp.post("/visits/<int:note_id>/reply")
 @login_required
 def reply_to_response(note_id: int) -> Any:
-    note = _note(note_id)
-    require(can.can_reply_to_response(current_user, note))
-    form = CommentForm(prefix="reply")
-    if form.validate_on_submit():
-        try:
-            services.reply_to_response(current_user, note, comment=form.comment.data)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Reply added", "success")
-            return redirect(url_for("casework.show_note", note_id=note_id))
-    return _render_note(_note(note_id), 422, reply_form=form)
+    return _note_step(
+        note_id, can.can_reply_to_response, "reply_form", CommentForm(prefix="reply"),
+        lambda note, form: services.reply_to_response(current_user, note, comment=form.comment.data),
+        lambda note: "Reply added")
 
 
 @bp.post("/visits/<int:note_id>/finalise")
 @login_required
 def finalise_note(note_id: int) -> Any:
-    note = _note(note_id)
-    require(can.can_finalise_note(current_user, note))
-    form = CommentForm(prefix="finalise")
-    if form.validate_on_submit():
-        try:
-            services.finalise_note(current_user, note, comment=form.comment.data or "")
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Note of visit finalised", "success")
-            return redirect(url_for("casework.show_note", note_id=note_id))
-    return _render_note(_note(note_id), 422, finalise_form=form)
+    return _note_step(
+        note_id, can.can_finalise_note, "finalise_form", CommentForm(prefix="finalise"),
+        lambda note, form: services.finalise_note(current_user, note, comment=form.comment.data or ""),
+        lambda note: "Note of visit finalised")
 
 
 @bp.post("/visits/<int:note_id>/addenda")
 @login_required
 def add_addendum(note_id: int) -> Any:
-    note = _note(note_id)
-    require(can.can_add_addendum(current_user, note))
-    form = AddendumForm()
-    if form.validate_on_submit():
-        try:
-            services.add_addendum(current_user, note, text=form.text.data, reason=form.reason.data)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Addendum added", "success")
-            return redirect(url_for("casework.show_note", note_id=note_id))
-    return _render_note(_note(note_id), 422, addendum_form=form)
+    return _note_step(
+        note_id, can.can_add_addendum, "addendum_form", AddendumForm(),
+        lambda note, form: services.add_addendum(current_user, note, text=form.text.data, reason=form.reason.data),
+        lambda note: "Addendum added")
 
 
 @bp.post("/visits/actions/<int:action_id>/status")

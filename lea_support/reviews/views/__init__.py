@@ -1,0 +1,4 @@
+"""The reviews blueprint, its views split by stage of the work."""
+from flask import Blueprint
+
+bp = Blueprint("reviews", __name__, template_folder="../templates")
