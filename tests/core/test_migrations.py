@@ -32,3 +32,39 @@ def test_empty_to_head_and_back(tmp_path: Path):
             _check(url)
     else:
         _check(f"sqlite:///{tmp_path / 'empty.db'}")
+
+
+def test_upgrading_a_database_that_holds_data(tmp_path: Path):
+    """Every migration from the first runs over real rows: batch table rebuilds on SQLite must not
+    trip over the foreign keys that point at them."""
+    if ON_POSTGRES:
+        with private_postgres_database(PG_URL, suffix="_upgrade") as url:
+            _upgrade_with_data(url)
+    else:
+        _upgrade_with_data(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+def _upgrade_with_data(url: str) -> None:
+    from sqlalchemy import text
+
+    app = make_app(url)
+    with app.app_context():
+        upgrade(revision="0001_foundation")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (email, name, role, password_hash, is_disabled, created_at) "
+                              "VALUES ('a@example.org', 'A', 'link_adviser', 'x', false, CURRENT_TIMESTAMP)"))
+            user_id = conn.execute(text("SELECT id FROM users")).scalar_one()
+            conn.execute(text(
+                "INSERT INTO schools (urn, la_code, la_name, establishment_number, name, type_name, type_group, "
+                "phase, status, head_name, street, locality, address3, town, county, postcode, website, telephone, "
+                "trust_name, ofsted_rating, gias_digest, support_tier, mcs_level, is_vulnerable, "
+                "has_significant_underachievement, link_adviser_id, created_at, updated_at) VALUES (100000, '999', "
+                "'', '', 'Old School', '', '', '', 'Open', '', '', '', '', '', '', '', '', '', '', '', '', "
+                "'light_touch', 1, false, false, :uid, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"uid": user_id})
+            conn.execute(text("INSERT INTO audit_log (occurred_at, user_id, action, entity_type) "
+                              "VALUES (CURRENT_TIMESTAMP, :uid, 'test', 'x')"), {"uid": user_id})
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM link_adviser_assignments")).scalar_one() == 1
+            assert conn.execute(text("SELECT name FROM users")).scalar_one() == "A"
+        db.engine.dispose()
