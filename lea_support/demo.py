@@ -93,6 +93,7 @@ def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
     seed_term_dates(parse_academic_year(year), actor=admin)
     school_services.issue_annual_allocations(admin, year)
     _seed_visits(made, advisers)
+    _seed_review(made[0], users["sia@demo.invalid"], advisers[0])
     db.session.flush()
     return len(users)
 
@@ -127,3 +128,38 @@ def _seed_visits(schools: list[School], advisers: list) -> None:
             visits.plan_visit(adviser, school, visit_date=today + timedelta(days=3 + i), visit_type_code="core_support",
                               purpose="Follow up agreed actions")
 
+
+
+def _seed_review(school: School, sia, link_adviser) -> None:
+    """A published Joint LEA/School Review of the demo head's school (so its governor has a
+    report to read), with one piece of each kind of fieldwork evidence."""
+    from .reviews import reporting
+    from .reviews import services as reviews
+
+    start = date.today() - timedelta(days=30)
+    review = reviews.plan_review(sia, school, lead=sia, starts_on=start, ends_on=start + timedelta(days=1),
+                                 link_adviser=link_adviser,
+                                 school_participants=[("Chris Head", "Headteacher")])
+    question = reviews.add_key_question(sia, review, "How well does teaching help pupils catch up in reading?")
+    for stage in ("pre_review", "fieldwork"):
+        reviews.change_stage(sia, review, stage)
+    aspects = review.framework.aspects
+    for kind, extra in (("lesson_observation", {"year_group": "Year 4", "subject": "English",
+                                                "joint_with_school_leader": True}),
+                        ("discussion", {"discussion_with": "pupils"}),
+                        ("work_scrutiny", {"year_group": "Year 6", "subject": "Writing"})):
+        reviews.record_evidence(sia, review, reviews.EvidenceData(
+            kind=kind, occurred_on=start, summary="Demo evidence: phonics is taught consistently.",
+            answers={question.id: "Catch-up groups are well targeted."} if kind == "lesson_observation" else {},
+            judgements={a.id: (4 if a.code != "leadership" else 3, "") for a in aspects}, **extra))
+    reviews.change_stage(sia, review, "evaluation")
+    reporting.record_evaluation(sia, review, [
+        reporting.AspectJudgement(aspect_id=a.id, proposed_grade=4, agreed_grade=3 if a.code == "leadership" else 4)
+        for a in aspects], overall_grade=4, overall_rationale="Satisfactory, with good leadership driving improvement")
+    reporting.save_findings(sia, review, [
+        reporting.FindingData(kind="works_well", text="Leaders have an accurate view of the school's strengths."),
+        reporting.FindingData(kind="works_well", text="Phonics is taught consistently from Reception."),
+        reporting.FindingData(kind="more_effective", text="Raise attainment in reading at Key Stage 2."),
+        reporting.FindingData(kind="more_effective", text="Make feedback in writing consistent across classes."),
+    ])
+    reporting.publish_report(sia, review)

@@ -103,6 +103,41 @@ ACCESS = [
     ("GET", "/account/calendar", "casework.calendar_settings", expect(link_adviser=200, sia=200)),
     ("POST", "/account/calendar/renew", "casework.renew_calendar_feed", expect(link_adviser=200, sia=200)),
     ("POST", "/account/calendar/revoke", "casework.revoke_calendar_feed", expect(link_adviser=302, sia=302)),
+    # Joint LEA/School Reviews. {review} is a review of {own} at fieldwork, led by another SIA with
+    # {user} as its link adviser (team {member}), with key question {question} and evidence {evidence}:
+    # the signed-in user is never on its team, so every change to it is refused.
+    ("GET", "/schools/{own}/reviews", "reviews.school_reviews", expect(**LA, school_leader=200, governor=200)),
+    ("GET", "/schools/{other}/reviews", "reviews.school_reviews", expect(**LA)),
+    ("GET", "/schools/{own}/reviews/new", "reviews.plan_review", expect(admin=200, sia=200)),
+    ("POST", "/schools/{own}/reviews/new", "reviews.plan_review", expect(admin=422, sia=422)),
+    ("GET", "/reviews/{review}", "reviews.show_review", expect(**LA)),
+    ("POST", "/reviews/{review}/team", "reviews.add_team_member", expect()),
+    ("POST", "/reviews/{review}/team/{member}/remove", "reviews.remove_team_member", expect()),
+    ("POST", "/reviews/{review}/stage", "reviews.change_stage", expect()),
+    ("GET", "/reviews/{review}/pre-review", "reviews.pre_review", expect()),
+    ("POST", "/reviews/{review}/pre-review", "reviews.pre_review", expect()),
+    ("POST", "/reviews/{review}/key-questions", "reviews.add_key_question", expect()),
+    ("POST", "/reviews/{review}/key-questions/{question}/delete", "reviews.delete_key_question", expect()),
+    ("GET", "/reviews/{review}/evidence/new?kind=discussion", "reviews.record_evidence", expect()),
+    ("POST", "/reviews/{review}/evidence/new?kind=discussion", "reviews.record_evidence", expect()),
+    ("GET", "/reviews/{review}/evidence/{evidence}/edit", "reviews.edit_evidence", expect()),
+    ("POST", "/reviews/{review}/evidence/{evidence}/edit", "reviews.edit_evidence", expect()),
+    ("POST", "/reviews/{review}/evidence/{evidence}/delete", "reviews.delete_evidence", expect()),
+    # The evaluation, the report and its publication. {published} is a review of {own} led by another
+    # SIA, its report published (version 1); {review} (above) has no published report.
+    ("GET", "/reviews/{published}/evaluation", "reviews.evaluation", expect(**LA)),
+    ("POST", "/reviews/{published}/evaluation", "reviews.evaluation", expect()),
+    ("GET", "/reviews/{published}/report-draft", "reviews.report_draft", expect()),
+    ("POST", "/reviews/{published}/report-draft", "reviews.report_draft", expect()),
+    ("POST", "/reviews/{published}/publish", "reviews.publish_report", expect()),
+    ("POST", "/reviews/{published}/reopen", "reviews.reopen_review", expect()),
+    ("GET", "/reviews/{published}/report", "reviews.show_report", expect(**LA, school_leader=200, governor=200)),
+    ("GET", "/reviews/{review}/report", "reviews.show_report", expect()),
+    ("GET", "/reviews/{published}/report/1.pdf", "reviews.report_pdf", expect(**LA, school_leader=200, governor=200)),
+    ("GET", "/reviews/{published}/report/2.pdf", "reviews.report_pdf", expect(404, anonymous=302)),
+    ("GET", "/reviews/{review}/report/1.pdf", "reviews.report_pdf", expect()),
+    ("GET", "/schools/{own}/reviews/history", "reviews.school_history", expect(**LA, school_leader=200, governor=200)),
+    ("GET", "/schools/{other}/reviews/history", "reviews.school_history", expect(**LA)),
 ]
 
 
@@ -117,7 +152,8 @@ def test_every_route_is_in_the_access_table(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_access_table(role, app, db, tmp_path, client, create_school, create_user, create_note, login_as):
+def test_access_table(role, app, db, tmp_path, client, create_school, create_user, create_note, create_review,
+                      login_as):
     own, other = create_school(), create_school()
     someone = create_user("link_adviser")
     note_id, attachment_id, feed = _casework_records(app, db, tmp_path, own, someone, create_note)
@@ -126,12 +162,15 @@ def test_access_table(role, app, db, tmp_path, client, create_school, create_use
     db.session.add(action)
     db.session.commit()
     action_id = action.id
+    review_ids = _review_records(db, own, someone, create_review)
+    review_ids["published"] = _published_review(db, own, create_review)
     if role != "anonymous":
         login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
     failures = []
     for method, pattern, _endpoint, expected in ACCESS:
         url = pattern.format(own=own.urn, other=other.urn, user=someone.id, note=note_id,
-                             attachment=attachment_id, feed=feed, draft=draft_id, action=action_id)
+                             attachment=attachment_id, feed=feed, draft=draft_id, action=action_id,
+                             **review_ids)
         if method == "GET":
             response = client.get(url)
         else:
@@ -163,6 +202,37 @@ def _casework_records(app, db, tmp_path, school, adviser, create_note):
     feed = renew_calendar_token(adviser, adviser)
     db.session.commit()
     return note.id, attachment.id, feed
+
+
+def _review_records(db, school, adviser, create_review):
+    """A review of the school at fieldwork with `adviser` on its team, a key question and evidence."""
+    from datetime import date
+
+    from lea_support.reviews.models import FieldworkEvidence, KeyQuestion
+
+    review = create_review(school=school, stage="fieldwork", team=[(adviser, "link_adviser")])
+    question = KeyQuestion(review_id=review.id, position=1, text="How well do pupils read?")
+    evidence = FieldworkEvidence(review_id=review.id, kind="discussion", occurred_on=date(2026, 11, 17),
+                                 discussion_with="pupils", summary="Pupils read to us")
+    db.session.add_all([question, evidence])
+    db.session.commit()
+    member = next(m for m in review.team if m.user_id == adviser.id)
+    return {"review": review.id, "member": member.id, "question": question.id, "evidence": evidence.id}
+
+
+def _published_review(db, school, create_review):
+    """A review of the school with its report published, made through the reporting services."""
+    from lea_support.reviews import reporting
+
+    review = create_review(school=school, stage="evaluation")
+    reporting.record_evaluation(review.lead, review, [
+        reporting.AspectJudgement(aspect_id=a.id, agreed_grade=3) for a in review.framework.aspects],
+        overall_grade=3, overall_rationale="")
+    reporting.save_findings(review.lead, review, [reporting.FindingData("works_well", "Reading"),
+                                                  reporting.FindingData("more_effective", "Writing")])
+    reporting.publish_report(review.lead, review)
+    db.session.commit()
+    return review.id
 
 
 def _token(client):

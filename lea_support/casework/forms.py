@@ -99,7 +99,3 @@ class AddendumForm(FlaskForm):
 class ActionStatusForm(FlaskForm):
     status = SelectField("Status", choices=list(ACTION_STATUSES.items()), widget=GovSelect())
     submit = SubmitField("Update", widget=GovSubmitInput())
-
-
-class EmptyForm(FlaskForm):
-    """A button that changes state: just the CSRF token."""

@@ -13,6 +13,10 @@ from ..extensions import db
 from .errors import DomainError
 
 
+class EmptyForm(FlaskForm):
+    """A button that changes state: just the CSRF token."""
+
+
 def apply_domain_error(form: FlaskForm, err: DomainError) -> None:
     """Show a service's refusal on the form, inline on its field where it has one, and undo
     anything the service had begun (one operation, one transaction)."""

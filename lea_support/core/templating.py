@@ -55,5 +55,7 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_global(url_with)
     app.add_template_global(permissions, "perms")
     from ..casework import permissions as casework_permissions
+    from ..reviews import permissions as review_permissions
 
     app.add_template_global(casework_permissions, "casework_perms")
+    app.add_template_global(review_permissions, "review_perms")

@@ -28,6 +28,7 @@ from ..core.forms import apply_domain_error
 from ..core.terms import academic_year_for, parse_academic_year
 from ..core.web import first_or_404, permission_required, require
 from ..extensions import db
+from ..reviews.reporting import published_reviews_for_school
 from . import gias, services
 from .forms import (
     AllocationForm,
@@ -307,5 +308,6 @@ def governor_school(urn: int) -> Any:
     school = _school_or_404(urn)
     require(can_view_governor_pages(current_user, school))
     return render_template("schools/governor_school.html", school=school,
-                           timeline=services.timeline(school, governors_only=True))
+                           timeline=services.timeline(school, governors_only=True),
+                           review_reports=published_reviews_for_school(school))
 

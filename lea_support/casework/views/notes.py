@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ...core.errors import DomainError
-from ...core.forms import apply_domain_error
+from ...core.forms import EmptyForm, apply_domain_error
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...schools.models import School
 from .. import permissions as can
@@ -17,7 +17,6 @@ from ..forms import (
     ActionStatusForm,
     AddendumForm,
     CommentForm,
-    EmptyForm,
     NoteForm,
     PlanVisitForm,
     ResponseForm,

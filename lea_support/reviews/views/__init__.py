@@ -2,3 +2,5 @@
 from flask import Blueprint
 
 bp = Blueprint("reviews", __name__, template_folder="../templates")
+
+from . import evidence, report, review  # noqa: E402,F401

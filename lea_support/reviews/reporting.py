@@ -1,0 +1,453 @@
+"""The end of a Joint LEA/School Review: the evaluation agreed with the school's leaders, the
+post-review report's findings, publishing it as a PDF that never changes, corrections as new
+versions, and the school's reviews side by side across the years."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import defer
+
+from ..core.audit import record_audit
+from ..core.errors import DomainError
+from ..core.templating import format_date
+from ..extensions import db
+from ..reports.pdf import PdfRenderError, render_pdf
+from ..schools.services import record_school_event
+from .models import (
+    FINDING_KINDS,
+    TEAM_ROLES,
+    AspectEvaluation,
+    EvidenceAnswer,
+    EvidenceJudgement,
+    FieldworkEvidence,
+    JointReview,
+    JudgementScale,
+    PublishedReviewReport,
+    ReviewFinding,
+    ReviewStageChange,
+)
+
+if TYPE_CHECKING:
+    from ..auth.models import User
+    from ..schools.models import School
+
+REPORT_PDF_TEMPLATE = "reviews/report_pdf.html"
+# The evaluation and the report's findings are worked on in these stages.
+REPORTING_STAGES = ("evaluation", "report_drafted")
+GRADES = range(1, 8)
+
+
+class AspectError(DomainError):
+    """A refusal about one aspect's row of the evaluation; `field` is the field in that row."""
+
+    def __init__(self, message: str, aspect_id: int, field: str):
+        super().__init__(message, field=field)
+        self.aspect_id = aspect_id
+
+
+class PublishRefused(DomainError):
+    """Publishing refused; `problems` names each thing that is missing."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("The report cannot be published yet: " + "; ".join(problems) + ".")
+        self.problems = problems
+
+
+@dataclass
+class AspectJudgement:
+    """What the team and the school's leaders agreed on one aspect."""
+
+    aspect_id: int
+    proposed_grade: int | None = None
+    agreed_grade: int | None = None
+    rationale: str = ""
+    school_disagreed: bool = False
+    school_view: str = ""
+
+
+@dataclass
+class FindingData:
+    """One point of the report; `id` is None for a new point."""
+
+    kind: str
+    text: str
+    id: int | None = None
+    aspect_id: int | None = None
+
+
+def _require_reporting_stage(review: JointReview, what: str) -> None:
+    if review.stage not in REPORTING_STAGES:
+        raise DomainError(f"{what} can be changed only while the review is at the evaluation or "
+                          f"report drafted stage (it is {review.stage_name.lower()})")
+
+
+def _grade_name(review: JointReview, grade: int | None) -> str:
+    return f"{grade} ({review.scale.label(grade)})" if grade else ""
+
+
+def _move_stage(actor: User, review: JointReview, to_stage: str, reason: str = "") -> None:
+    db.session.add(ReviewStageChange(review_id=review.id, from_stage=review.stage, to_stage=to_stage,
+                                     reason=reason, changed_by_id=actor.id))
+    review.stage = to_stage
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+def evidence_profiles(review: JointReview) -> dict[int, dict[int, int]]:
+    """How many evidence judgements there are at each grade, per aspect (one grouped query)."""
+    rows = db.session.execute(
+        select(EvidenceJudgement.aspect_id, EvidenceJudgement.grade, func.count())
+        .join(FieldworkEvidence, FieldworkEvidence.id == EvidenceJudgement.evidence_id)
+        .where(FieldworkEvidence.review_id == review.id)
+        .group_by(EvidenceJudgement.aspect_id, EvidenceJudgement.grade))
+    profiles: dict[int, dict[int, int]] = {}
+    for aspect_id, grade, count in rows:
+        profiles.setdefault(aspect_id, {})[grade] = count
+    return profiles
+
+
+def evaluation_rows(review: JointReview) -> list[dict[str, Any]]:
+    """Each aspect of the review's framework with its evidence profile and its evaluation."""
+    profiles = evidence_profiles(review)
+    evaluations = {e.aspect_id: e for e in review.evaluations}
+    return [{"aspect": aspect,
+             "profile": [(g, profiles.get(aspect.id, {}).get(g, 0)) for g in GRADES],
+             "evidence_count": sum(profiles.get(aspect.id, {}).values()),
+             "evaluation": evaluations.get(aspect.id)}
+            for aspect in review.framework.aspects]
+
+
+def _check_grade(review: JointReview, grade: int | None, what: str, *, aspect_id: int | None, field: str) -> None:
+    if grade is not None and grade not in GRADES:
+        message = f"{what}: choose a grade from 1 to 7 on the {review.scale.name}"
+        raise AspectError(message, aspect_id, field) if aspect_id else DomainError(message, field=field)
+
+
+def _needs_rationale(review: JointReview, grade: int | None) -> bool:
+    return any(g.grade == grade and g.needs_rationale for g in review.scale.grades)
+
+
+def record_evaluation(actor: User, review: JointReview, judgements: list[AspectJudgement], *,
+                      overall_grade: int | None, overall_rationale: str) -> JointReview:
+    """Record the judgements agreed with the school's leaders, per aspect and overall. Every rule
+    is checked before anything changes, so a refusal saves nothing."""
+    _require_reporting_stage(review, "The evaluation")
+    aspects = {a.id: a for a in review.framework.aspects}
+    for item in judgements:
+        aspect = aspects.get(item.aspect_id)
+        if aspect is None:
+            raise DomainError("Judge only the aspects of this review's framework")
+        item.rationale, item.school_view = (item.rationale or "").strip(), (item.school_view or "").strip()
+        _check_grade(review, item.proposed_grade, f"{aspect.name}, proposed judgement", aspect_id=aspect.id,
+                     field="proposed_grade")
+        _check_grade(review, item.agreed_grade, f"{aspect.name}, agreed judgement", aspect_id=aspect.id,
+                     field="agreed_grade")
+        if _needs_rationale(review, item.agreed_grade) and not item.rationale:
+            raise AspectError(f"{aspect.name}: an agreed judgement of {_grade_name(review, item.agreed_grade)} "
+                              "needs a rationale", aspect.id, "rationale")
+        if item.school_disagreed and not item.school_view:
+            raise AspectError(f"{aspect.name}: the school disagreed, so record the school's view",
+                              aspect.id, "school_view")
+    overall_rationale = (overall_rationale or "").strip()
+    _check_grade(review, overall_grade, "Overall judgement", aspect_id=None, field="overall_grade")
+    if _needs_rationale(review, overall_grade) and not overall_rationale:
+        raise DomainError(f"An overall judgement of {_grade_name(review, overall_grade)} needs a rationale",
+                          field="overall_rationale")
+
+    existing = {e.aspect_id: e for e in review.evaluations}
+    before = {str(a): _evaluation_snapshot(e) for a, e in existing.items()}
+    before["overall"] = {"grade": review.overall_grade, "rationale": review.overall_rationale}
+    for item in judgements:
+        evaluation = existing.get(item.aspect_id)
+        if evaluation is None:
+            evaluation = AspectEvaluation(review_id=review.id, aspect_id=item.aspect_id)
+            db.session.add(evaluation)
+            review.evaluations.append(evaluation)
+        # The judgement is read against the scale it was made on, even if the LA's scale changes later.
+        evaluation.scale_id = review.scale_id
+        evaluation.proposed_grade, evaluation.agreed_grade = item.proposed_grade, item.agreed_grade
+        evaluation.rationale = item.rationale
+        evaluation.school_disagreed = item.school_disagreed
+        evaluation.school_view = item.school_view if item.school_disagreed else ""
+    review.overall_grade, review.overall_rationale = overall_grade, overall_rationale
+    db.session.flush()
+    after = {str(e.aspect_id): _evaluation_snapshot(e) for e in review.evaluations}
+    after["overall"] = {"grade": review.overall_grade, "rationale": review.overall_rationale}
+    record_audit(actor, "review.evaluate", "joint_review", review.id, school_id=review.school_id,
+                 before=before, after=after)
+    return review
+
+
+def _evaluation_snapshot(evaluation: AspectEvaluation) -> dict[str, Any]:
+    return {"scale_id": evaluation.scale_id, "proposed": evaluation.proposed_grade, "agreed": evaluation.agreed_grade,
+            "rationale": evaluation.rationale, "school_disagreed": evaluation.school_disagreed,
+            "school_view": evaluation.school_view}
+
+
+# --- the report's findings ------------------------------------------------------------------------
+
+
+def save_findings(actor: User, review: JointReview, findings: list[FindingData]) -> list[ReviewFinding]:
+    """Save both lists of the report's points. A point keeps its id when edited (the Raising
+    Achievement Plan refers to it); new points are added and points left out are removed.
+    The first save of a draft at the evaluation stage moves the review to "report drafted"."""
+    _require_reporting_stage(review, "The report")
+    aspect_ids = {a.id for a in review.framework.aspects}
+    existing = {f.id: f for f in review.findings}
+    kept: list[FindingData] = []
+    for item in findings:
+        item.text = (item.text or "").strip()
+        if item.kind not in FINDING_KINDS:
+            raise DomainError("Each point belongs to one of the report's two lists")
+        if item.id is not None and item.id not in existing:
+            raise DomainError("A point of another review cannot be changed here")
+        if item.aspect_id is not None and item.aspect_id not in aspect_ids:
+            raise DomainError("Tag a point only with an aspect of this review's framework")
+        if item.text:
+            kept.append(item)
+    before = {f.id: {"kind": f.kind, "text": f.text, "aspect_id": f.aspect_id} for f in existing.values()}
+
+    positions = {kind: 0 for kind in FINDING_KINDS}
+    saved: list[ReviewFinding] = []
+    for item in kept:
+        finding = existing.pop(item.id) if item.id is not None and item.id in existing else None
+        if finding is None:
+            finding = ReviewFinding(review_id=review.id)
+            db.session.add(finding)
+        finding.kind, finding.text, finding.aspect_id = item.kind, item.text, item.aspect_id
+        finding.position = positions[item.kind]
+        positions[item.kind] += 1
+        saved.append(finding)
+    for removed in existing.values():
+        db.session.delete(removed)
+    if review.stage == "evaluation":
+        _move_stage(actor, review, "report_drafted")
+    db.session.flush()
+    db.session.expire(review, ["findings"])
+    record_audit(actor, "review.findings", "joint_review", review.id, school_id=review.school_id,
+                 before={"findings": before},
+                 after={"findings": {f.id: {"kind": f.kind, "text": f.text, "aspect_id": f.aspect_id} for f in saved}})
+    return saved
+
+
+# --- publishing -----------------------------------------------------------------------------------
+
+
+def publication_problems(review: JointReview) -> list[str]:
+    """Everything that stops the report being published, each named."""
+    problems = []
+    agreed = {e.aspect_id for e in review.evaluations if e.agreed_grade is not None}
+    problems += [f"{a.name} has no agreed judgement" for a in review.framework.aspects if a.id not in agreed]
+    if review.overall_grade is None:
+        problems.append("There is no overall judgement")
+    answered = set(db.session.scalars(
+        select(EvidenceAnswer.key_question_id)
+        .join(FieldworkEvidence, FieldworkEvidence.id == EvidenceAnswer.evidence_id)
+        .where(FieldworkEvidence.review_id == review.id, func.trim(EvidenceAnswer.answer) != "")))
+    for number, question in enumerate(review.key_questions, start=1):
+        if question.id not in answered:
+            problems.append(f"Key question {number} '{_short(question.text)}' is unanswered")
+    kinds = {f.kind for f in review.findings}
+    problems += [f"'{name}' has no points" for kind, name in FINDING_KINDS.items() if kind not in kinds]
+    return problems
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def review_dates(review: JointReview) -> str:
+    if review.ends_on and review.ends_on != review.starts_on:
+        return f"{format_date(review.starts_on)} to {format_date(review.ends_on)}"
+    return format_date(review.starts_on)
+
+
+def report_content(review: JointReview, *, version: int, reason: str, published_on: date) -> dict[str, Any]:
+    """The report as plain data (strings, numbers, lists, dicts): stored with the PDF, shown on
+    the report page, and handed to the PDF template. Labels are read from the review's own scale."""
+    school, scale = review.school, review.scale
+    evaluations = {e.aspect_id: e for e in review.evaluations}
+    aspect_names = {a.id: a.name for a in review.framework.aspects}
+    aspects = []
+    for aspect in review.framework.aspects:
+        evaluation = evaluations[aspect.id]
+        aspects.append({"code": aspect.code, "name": aspect.name, "grade": evaluation.agreed_grade,
+                        "label": scale.label(evaluation.agreed_grade), "rationale": evaluation.rationale,
+                        "school_disagreed": evaluation.school_disagreed, "school_view": evaluation.school_view})
+    findings: dict[str, list[dict[str, Any]]] = {kind: [] for kind in FINDING_KINDS}
+    for finding in sorted(review.findings, key=lambda f: (f.kind, f.position, f.id)):
+        findings[finding.kind].append({"id": finding.id, "text": finding.text,
+                                       "aspect": aspect_names.get(finding.aspect_id, "") if finding.aspect_id else ""})
+    return {
+        "version": version,
+        "reason": reason,
+        "published_on": published_on.isoformat(),
+        "published_on_text": format_date(published_on),
+        "school": {"name": school.name, "urn": school.urn, "la_name": school.la_name},
+        "review_id": review.id,
+        "starts_on": review.starts_on.isoformat(),
+        "ends_on": review.ends_on.isoformat() if review.ends_on else None,
+        "dates": review_dates(review),
+        "lead": review.lead.name,
+        "team": [{"name": m.display_name, "role": TEAM_ROLES.get(m.team_role, m.team_role),
+                  "job_title": m.job_title or ""} for m in review.team],
+        "scale": {"id": scale.id, "name": scale.name, "version": scale.version,
+                  "grades": [{"grade": g.grade, "label": g.label} for g in scale.grades]},
+        "framework": {"id": review.framework.id, "name": review.framework.name, "version": review.framework.version},
+        "aspects": aspects,
+        "overall": {"grade": review.overall_grade, "label": scale.label(review.overall_grade),
+                    "rationale": review.overall_rationale},
+        "findings": {"works_well": findings["works_well"], "more_effective": findings["more_effective"]},
+        "disagreements": [{"aspect": a["name"], "agreed": f"{a['grade']} ({a['label']})", "school_view": a["school_view"]}
+                          for a in aspects if a["school_disagreed"]],
+    }
+
+
+def report_title(content: dict[str, Any]) -> str:
+    return f"Joint LEA/School Review: {content['school']['name']}, {content['dates']}"
+
+
+def report_author(content: dict[str, Any]) -> str:
+    la = content["school"]["la_name"]
+    service = f"{la} School Improvement Service" if la else "School Improvement Service"
+    return f"{content['lead']}, {service}"
+
+
+def report_filename(content: dict[str, Any]) -> str:
+    return f"joint-review-{content['school']['urn']}-{content['starts_on']}-v{content['version']}.pdf"
+
+
+def publish_report(actor: User, review: JointReview, *, reason: str = "") -> PublishedReviewReport:
+    """Publish the post-review report: check nothing is missing, make the PDF from plain data,
+    store both for good, and tell the school's governors. A correction (any version after the
+    first) needs a reason."""
+    reason = (reason or "").strip()
+    # Two clicks at once queue here (PostgreSQL row lock) rather than both making the same version.
+    db.session.execute(select(JointReview.id).where(JointReview.id == review.id).with_for_update())
+    db.session.refresh(review, ["stage"])
+    if review.stage != "report_drafted":
+        raise DomainError(f"Only a drafted report can be published (the review is {review.stage_name.lower()})")
+    latest = db.session.scalar(select(func.max(PublishedReviewReport.version))
+                               .where(PublishedReviewReport.review_id == review.id)) or 0
+    if latest and not reason:
+        raise DomainError(f"Version {latest} is already published: give the reason for the correction",
+                          field="reason")
+    problems = publication_problems(review)
+    if problems:
+        raise PublishRefused(problems)
+
+    version = latest + 1
+    content = report_content(review, version=version, reason=reason, published_on=date.today())
+    try:
+        pdf = render_pdf(REPORT_PDF_TEMPLATE, title=report_title(content), author=report_author(content),
+                         context={"report": content})
+    except PdfRenderError as err:
+        raise DomainError(f"The report's PDF could not be made, so nothing was published: {err}") from err
+    report = PublishedReviewReport(review_id=review.id, version=version, reason=reason, content=content,
+                                   pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), published_by_id=actor.id)
+    db.session.add(report)
+    _move_stage(actor, review, "published", reason)
+    db.session.flush()
+    db.session.expire(review, ["reports"])
+    record_audit(actor, "review.publish", "joint_review", review.id, school_id=review.school_id,
+                 after={"version": version, "reason": reason, "pdf_sha256": report.pdf_sha256})
+    summary = "Joint LEA/School Review report published" if version == 1 else \
+        f"Joint LEA/School Review report corrected (version {version}): {reason}"
+    record_school_event(review.school, "review_published", summary, actor, for_governors=True)
+    return report
+
+
+def reopen_review(actor: User, review: JointReview, *, reason: str) -> JointReview:
+    """Take a published review back to "report drafted" to correct it. The published report
+    stays as it is; publishing again makes the next version."""
+    reason = (reason or "").strip()
+    if review.stage != "published":
+        raise DomainError("Only a published review can be reopened for a correction")
+    if not reason:
+        raise DomainError("Give the reason for reopening the published report", field="reason")
+    _move_stage(actor, review, "report_drafted", reason)
+    db.session.flush()
+    record_audit(actor, "review.reopen", "joint_review", review.id, school_id=review.school_id,
+                 before={"stage": "published"}, after={"stage": "report_drafted", "reason": reason})
+    record_school_event(review.school, "review_reopened", f"Joint LEA/School Review reopened for a correction: {reason}",
+                        actor)
+    return review
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def published_versions(review: JointReview) -> list[PublishedReviewReport]:
+    """Every published version, oldest first, without loading the PDFs."""
+    return list(db.session.scalars(
+        select(PublishedReviewReport).options(defer(PublishedReviewReport.pdf))
+        .where(PublishedReviewReport.review_id == review.id).order_by(PublishedReviewReport.version)))
+
+
+def published_report(review: JointReview, version: int) -> PublishedReviewReport | None:
+    return db.session.scalars(select(PublishedReviewReport).where(
+        PublishedReviewReport.review_id == review.id, PublishedReviewReport.version == version)).first()
+
+
+def published_reviews_for_school(school: School) -> list[dict[str, Any]]:
+    """The school's reviews with a published report, newest first, for its governors' page."""
+    latest = (select(PublishedReviewReport.review_id, func.max(PublishedReviewReport.version).label("version"))
+              .group_by(PublishedReviewReport.review_id).subquery())
+    rows = db.session.execute(
+        select(JointReview.id, JointReview.starts_on, JointReview.ends_on, latest.c.version)
+        .join(latest, latest.c.review_id == JointReview.id)
+        .where(JointReview.school_id == school.id).order_by(JointReview.starts_on.desc(), JointReview.id.desc()))
+    return [{"review_id": rid, "starts_on": starts, "ends_on": ends, "version": version}
+            for rid, starts, ends, version in rows]
+
+
+def school_review_history(school: School, *, published_only: bool) -> dict[str, Any]:
+    """The school's reviews side by side, oldest first: one row per aspect (matched by code across
+    framework versions), each cell the agreed grade and its label on that review's own scale.
+    Readers who see only published reports see what was published. A fixed number of queries."""
+    query = select(JointReview).where(JointReview.school_id == school.id)
+    if published_only:
+        query = query.where(exists().where(PublishedReviewReport.review_id == JointReview.id))
+    reviews = list(db.session.scalars(query.order_by(JointReview.starts_on, JointReview.id)).unique())
+    ids = [r.id for r in reviews]
+    cells: dict[int, dict[str, dict[str, Any]]] = {r.id: {} for r in reviews}
+    overall: dict[int, dict[str, Any]] = {}
+    names: dict[str, tuple[int, str]] = {}  # code -> (sort position, name from the newest framework)
+    versions: dict[int, int] = {}
+    if published_only and ids:
+        latest = (select(PublishedReviewReport.review_id, func.max(PublishedReviewReport.version).label("version"))
+                  .where(PublishedReviewReport.review_id.in_(ids)).group_by(PublishedReviewReport.review_id).subquery())
+        for report in db.session.scalars(
+                select(PublishedReviewReport).options(defer(PublishedReviewReport.pdf))
+                .join(latest, (latest.c.review_id == PublishedReviewReport.review_id)
+                      & (latest.c.version == PublishedReviewReport.version))):
+            versions[report.review_id] = report.version
+            for position, aspect in enumerate(report.content.get("aspects", [])):
+                cells[report.review_id][aspect["code"]] = {"grade": aspect["grade"], "label": aspect["label"]}
+                names[aspect["code"]] = (position, aspect["name"])
+            overall[report.review_id] = report.content.get("overall", {})
+    elif ids:
+        evaluations = list(db.session.scalars(select(AspectEvaluation).where(AspectEvaluation.review_id.in_(ids))))
+        # Each judgement is read against the scale it was made on (stored with it), not today's.
+        scales = {s.id: s for s in db.session.scalars(select(JudgementScale).where(
+            JudgementScale.id.in_({e.scale_id for e in evaluations} | {r.scale_id for r in reviews})))}
+        for evaluation in evaluations:
+            if evaluation.agreed_grade is not None:
+                cells[evaluation.review_id][evaluation.aspect.code] = {
+                    "grade": evaluation.agreed_grade, "label": scales[evaluation.scale_id].label(evaluation.agreed_grade)}
+        for review in reviews:
+            for aspect in review.framework.aspects:
+                names[aspect.code] = (aspect.sort_order, aspect.name)
+            overall[review.id] = {"grade": review.overall_grade, "label": review.scale.label(review.overall_grade)}
+    columns = [{"review_id": r.id, "dates": review_dates(r), "starts_on": r.starts_on, "stage": r.stage_name,
+                "version": versions.get(r.id), "framework_version": r.framework.version,
+                "scale_name": r.scale.name, "overall": overall.get(r.id, {})} for r in reviews]
+    rows = [{"code": code, "name": name, "cells": [cells[r.id].get(code) for r in reviews]}
+            for code, (_, name) in sorted(names.items(), key=lambda item: item[1][0])]
+    return {"columns": columns, "rows": rows}

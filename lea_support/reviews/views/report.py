@@ -1,0 +1,252 @@
+"""The end of a review: the evaluation with the school's leaders, the report draft, publishing,
+reopening for a correction, reading the published report and its PDFs, and a school's reviews
+side by side."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ...auth.permissions import is_la_staff
+from ...core.errors import DomainError
+from ...core.forms import apply_domain_error
+from ...core.web import first_or_404, get_or_404, require
+from ...extensions import db
+from ...schools.models import School
+from .. import permissions as can
+from .. import reporting
+from ..models import FINDING_KINDS, JointReview
+from ..report_forms import EvaluationForm, FindingsForm, PublishForm, ReopenForm
+from . import bp
+
+BLANK_FINDING_ROWS = 2
+
+# Templates anywhere (the school pages included) may ask the review permissions and list a
+# school's published reports.
+
+
+def _review(review_id: int) -> JointReview:
+    return get_or_404(JointReview, review_id)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return -1  # not an id of anything: the service refuses it
+
+
+def _grade_choices(review: JointReview) -> list[tuple[str, str]]:
+    return [(str(g.grade), f"{g.grade} – {g.label}") for g in review.scale.grades]
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+def _evaluation_form(review: JointReview, rows: list[dict[str, Any]]) -> tuple[EvaluationForm, list[tuple[dict, Any]]]:
+    """The form, filled from the stored evaluation (or from what was posted), one part per aspect."""
+    if request.method == "POST":
+        form = EvaluationForm()
+    else:
+        form = EvaluationForm(data={"overall_grade": review.overall_grade,
+                                    "overall_rationale": review.overall_rationale})
+        for row in rows:
+            evaluation = row["evaluation"]
+            form.aspects.append_entry({
+                "aspect_id": str(row["aspect"].id),
+                "proposed_grade": evaluation.proposed_grade if evaluation else None,
+                "agreed_grade": evaluation.agreed_grade if evaluation else None,
+                "rationale": evaluation.rationale if evaluation else "",
+                "school_disagreed": evaluation.school_disagreed if evaluation else False,
+                "school_view": evaluation.school_view if evaluation else "",
+            })
+    for row in rows:
+        if row["aspect"].id not in {_int(entry.form.aspect_id.data) for entry in form.aspects}:
+            form.aspects.append_entry({"aspect_id": str(row["aspect"].id)})
+    form.set_grade_choices(_grade_choices(review))
+    return form, _pairs(form, rows)
+
+
+def _pairs(form: EvaluationForm, rows: list[dict[str, Any]]) -> list[tuple[dict, Any]]:
+    """Each aspect's row with its part of the form."""
+    entries = {_int(entry.form.aspect_id.data): entry for entry in form.aspects}
+    return [(row, entries[row["aspect"].id]) for row in rows]
+
+
+def _judgements(form: EvaluationForm) -> list[reporting.AspectJudgement]:
+    return [reporting.AspectJudgement(
+        aspect_id=_int(f.aspect_id.data) or -1, proposed_grade=f.proposed_grade.data, agreed_grade=f.agreed_grade.data,
+        rationale=f.rationale.data or "", school_disagreed=bool(f.school_disagreed.data),
+        school_view=f.school_view.data or "") for f in (entry.form for entry in form.aspects)]
+
+
+def _show_evaluation_error(form: EvaluationForm, err: DomainError) -> None:
+    """Show a refusal inline on the aspect's row where it names one, and in the summary."""
+    if not isinstance(err, reporting.AspectError):
+        apply_domain_error(form, err)
+        return
+    db.session.rollback()
+    for entry in form.aspects:
+        if _int(entry.form.aspect_id.data) == err.aspect_id:
+            field = entry.form[err.field]
+            field.errors = [*field.errors, err.message]
+    form.aspects.errors = [entry.errors for entry in form.aspects]
+
+
+@bp.route("/reviews/<int:review_id>/evaluation", methods=["GET", "POST"])
+@login_required
+def evaluation(review_id: int) -> Any:
+    review = _review(review_id)
+    require(can.can_view_review(current_user, review))
+    if request.method == "POST":
+        require(can.can_edit_review(current_user, review))
+    form, pairs = _evaluation_form(review, reporting.evaluation_rows(review))
+    if form.validate_on_submit():
+        try:
+            reporting.record_evaluation(current_user, review, _judgements(form), overall_grade=form.overall_grade.data,
+                                        overall_rationale=form.overall_rationale.data or "")
+        except DomainError as err:
+            _show_evaluation_error(form, err)
+        else:
+            flash("Evaluation saved", "success")
+            return redirect(url_for("reviews.evaluation", review_id=review.id))
+        # What was typed stays in the form; the profiles are read again after the rollback.
+        pairs = _pairs(form, reporting.evaluation_rows(review))
+    editable = can.can_edit_review(current_user, review) and review.stage in reporting.REPORTING_STAGES
+    return render_template("reviews/evaluation.html", review=review, form=form, pairs=pairs, editable=editable,
+                           grades=list(reporting.GRADES)), 422 if form.errors else 200
+
+
+# --- the report draft and publishing ------------------------------------------------------------
+
+
+def _findings_form(review: JointReview) -> FindingsForm:
+    if request.method == "POST" and request.endpoint == "reviews.report_draft":
+        form = FindingsForm()
+    else:
+        form = FindingsForm(formdata=None)
+        for finding in sorted(review.findings, key=lambda f: (f.kind, f.position, f.id)):
+            getattr(form, finding.kind).append_entry({"finding_id": str(finding.id), "text": finding.text,
+                                                      "aspect_id": finding.aspect_id})
+        for kind in FINDING_KINDS:
+            for _ in range(BLANK_FINDING_ROWS):
+                getattr(form, kind).append_entry()
+    form.set_aspect_choices([(str(a.id), a.name) for a in review.framework.aspects])
+    return form
+
+
+def _findings(form: FindingsForm) -> list[reporting.FindingData]:
+    return [reporting.FindingData(kind=kind, text=entry.form.text.data or "", id=_int(entry.form.finding_id.data),
+                                  aspect_id=entry.form.aspect_id.data)
+            for kind in FINDING_KINDS for entry in getattr(form, kind)]
+
+
+def _render_draft(review: JointReview, status: int = 200, *, findings_form: FindingsForm | None = None,
+                  publish_form: PublishForm | None = None, form: Any = None) -> Any:
+    findings_form = findings_form or _findings_form(review)
+    publish_form = publish_form or PublishForm(formdata=None)
+    editable = can.can_edit_review(current_user, review) and review.stage in reporting.REPORTING_STAGES
+    can_publish = can.can_lead_review(current_user, review) and review.stage == "report_drafted"
+    return render_template("reviews/report_draft.html", review=review, form=form or findings_form,
+                           findings_form=findings_form, publish_form=publish_form, editable=editable,
+                           can_publish=can_publish, kinds=FINDING_KINDS,
+                           problems=reporting.publication_problems(review) if can_publish else [],
+                           has_published=bool(review.reports)), status
+
+
+@bp.route("/reviews/<int:review_id>/report-draft", methods=["GET", "POST"])
+@login_required
+def report_draft(review_id: int) -> Any:
+    review = _review(review_id)
+    require(can.can_edit_review(current_user, review))
+    form = _findings_form(review)
+    if form.validate_on_submit():
+        try:
+            reporting.save_findings(current_user, review, _findings(form))
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash("Report draft saved", "success")
+            return redirect(url_for("reviews.report_draft", review_id=review.id))
+    return _render_draft(review, 422 if form.errors else 200, findings_form=form)
+
+
+@bp.post("/reviews/<int:review_id>/publish")
+@login_required
+def publish_report(review_id: int) -> Any:
+    review = _review(review_id)
+    require(can.can_lead_review(current_user, review))
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            report = reporting.publish_report(current_user, review, reason=form.reason.data or "")
+        except reporting.PublishRefused as err:
+            db.session.rollback()
+            form.form_errors.extend(err.problems)
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(f"Report published (version {report.version}). The school's governors can now read it.", "success")
+            return redirect(url_for("reviews.show_report", review_id=review.id))
+    return _render_draft(_review(review_id), 422, publish_form=form, form=form)
+
+
+@bp.post("/reviews/<int:review_id>/reopen")
+@login_required
+def reopen_review(review_id: int) -> Any:
+    review = _review(review_id)
+    require(can.can_lead_review(current_user, review))
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            reporting.reopen_review(current_user, review, reason=form.reason.data or "")
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash("Reopened for a correction. The published report stays as it is until you publish again.", "success")
+            return redirect(url_for("reviews.report_draft", review_id=review.id))
+    return _render_report(_review(review_id), 422, reopen_form=form)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def _render_report(review: JointReview, status: int = 200, *, reopen_form: ReopenForm | None = None) -> Any:
+    versions = reporting.published_versions(review)
+    reopen_form = reopen_form or ReopenForm(formdata=None)
+    return render_template("reviews/report.html", review=review, versions=versions,
+                           report=versions[-1].content if versions else None, form=reopen_form,
+                           can_reopen=can.can_lead_review(current_user, review) and review.stage == "published"), status
+
+
+@bp.get("/reviews/<int:review_id>/report")
+@login_required
+def show_report(review_id: int) -> Any:
+    review = _review(review_id)
+    require(can.can_read_published_report(current_user, review))
+    return _render_report(review)
+
+
+@bp.get("/reviews/<int:review_id>/report/<int:version>.pdf")
+@login_required
+def report_pdf(review_id: int, version: int) -> Any:
+    review = _review(review_id)
+    require(can.can_read_published_report(current_user, review))
+    report = reporting.published_report(review, version)
+    if report is None:
+        abort(404)
+    response = Response(report.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{reporting.report_filename(report.content)}"'
+    return response
+
+
+@bp.get("/schools/<int:urn>/reviews/history")
+@login_required
+def school_history(urn: int) -> Any:
+    school = first_or_404(select(School).where(School.urn == urn))
+    require(can.can_view_school_reviews(current_user, school))
+    published_only = not is_la_staff(current_user)
+    return render_template("reviews/school_history.html", school=school, published_only=published_only,
+                           history=reporting.school_review_history(school, published_only=published_only))
