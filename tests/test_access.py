@@ -138,6 +138,31 @@ ACCESS = [
     ("GET", "/reviews/{review}/report/1.pdf", "reviews.report_pdf", expect()),
     ("GET", "/schools/{own}/reviews/history", "reviews.school_history", expect(**LA, school_leader=200, governor=200)),
     ("GET", "/schools/{other}/reviews/history", "reviews.school_history", expect(**LA)),
+    # Raising Achievement Plans. {plan} is a draft of {own} by another SIA with objective {objective};
+    # {submitted} a plan of {own} awaiting sign-off; {agreed} an agreed plan with time {allocation}.
+    ("GET", "/schools/{own}/plans", "rap.school_plans", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}/plans", "rap.school_plans", expect(**LA)),
+    ("GET", "/schools/{own}/plans/new", "rap.draft_plan", expect(admin=200, sia=200)),
+    ("POST", "/schools/{own}/plans/new", "rap.draft_plan", expect(admin=302, sia=302)),
+    ("GET", "/plans/{plan}", "rap.show_plan", expect(**LA, school_leader=200)),
+    ("GET", "/plans/{plan}/edit", "rap.edit_plan", expect(admin=200)),
+    ("POST", "/plans/{plan}/edit", "rap.edit_plan", expect(admin=409)),
+    ("POST", "/plans/{plan}/objectives", "rap.add_objective", expect(admin=422)),
+    ("GET", "/plans/{plan}/objectives/{objective}", "rap.show_objective", expect(admin=200)),
+    ("POST", "/plans/{plan}/objectives/{objective}/criteria", "rap.add_criterion", expect(admin=422)),
+    ("POST", "/plans/{plan}/objectives/{objective}/actions", "rap.add_action", expect(admin=422)),
+    ("POST", "/plans/{plan}/objectives/{objective}/criteria/{criterion}/delete", "rap.delete_criterion",
+     expect(admin=302)),
+    ("POST", "/plans/{plan}/objectives/{objective}/actions/{plan_action}/delete", "rap.delete_action",
+     expect(admin=302)),
+    ("POST", "/plans/{plan}/allocations", "rap.allocate_time", expect(admin=422)),
+    ("POST", "/plans/{plan}/submit", "rap.submit_plan", expect(admin=422)),
+    ("POST", "/plans/{plan}/objectives/{objective}/delete", "rap.delete_objective", expect(admin=302)),
+    ("POST", "/plans/{submitted}/sign-off", "rap.sign_off_plan", expect(admin=302, sia=302, school_leader=302)),
+    ("POST", "/plans/{agreed}/amend", "rap.amend_plan", expect(admin=422, sia=422)),
+    ("POST", "/plans/{agreed}/allocations/{allocation}/used", "rap.log_time_used",
+     expect(admin=422, link_adviser=422, sia=422, project_team=422)),
+    ("GET", "/plans/{agreed}/compare?a=1&b=1", "rap.compare_plans", expect(**LA, school_leader=200)),
 ]
 
 
@@ -164,6 +189,7 @@ def test_access_table(role, app, db, tmp_path, client, create_school, create_use
     action_id = action.id
     review_ids = _review_records(db, own, someone, create_review)
     review_ids["published"] = _published_review(db, own, create_review)
+    review_ids.update(_plan_records(db, own, create_user))
     if role != "anonymous":
         login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
     failures = []
@@ -233,6 +259,43 @@ def _published_review(db, school, create_review):
     reporting.publish_report(review.lead, review)
     db.session.commit()
     return review.id
+
+
+def _plan_records(db, school, create_user):
+    """Plans of the school drafted by an SIA who is not the signed-in user: a draft with one
+    objective (a criterion and an action, removed by their rows, so submitting it is refused), a submitted plan, and an agreed plan with adviser time allocated."""
+    from datetime import date
+
+    from lea_support.rap import services
+
+    sia, head = create_user("sia"), create_user("school_leader", schools=[school])
+
+    def complete():
+        plan = services.draft_plan(sia, school)
+        objective = services.add_objective(sia, plan, "Raise attainment in writing")
+        services.add_criterion(sia, objective, measure="Writing", baseline="50%", target="70%",
+                               by_when=date(2027, 7, 1))
+        services.add_action(sia, objective, services.ActionData(
+            what="CPD", owner_id=None, owner_role="English lead", starts_on=date(2027, 1, 4), due_on=date(2027, 2, 1)))
+        return plan
+
+    draft = services.draft_plan(sia, school)
+    objective = services.add_objective(sia, draft, "Improve attendance")
+    criterion = services.add_criterion(sia, objective, measure="Attendance", baseline="91%", target="95%",
+                                       by_when=date(2027, 7, 1))
+    plan_action = services.add_action(sia, objective, services.ActionData(
+        what="Call families", owner_id=None, owner_role="Head", starts_on=date(2027, 1, 4), due_on=date(2027, 2, 1)))
+    submitted = complete()
+    services.submit_plan(sia, submitted)
+    agreed = complete()
+    allocation = services.allocate_time(sia, agreed, user_id=sia.id, term="spring-2027", days="3")
+    services.submit_plan(sia, agreed)
+    services.sign_off_plan(head, agreed)
+    services.sign_off_plan(sia, agreed)
+    db.session.commit()
+    return {"plan": draft.id, "objective": objective.id, "criterion": criterion.id, "plan_action": plan_action.id,
+            "submitted": submitted.id, "agreed": agreed.id,
+            "allocation": allocation.id}
 
 
 def _token(client):

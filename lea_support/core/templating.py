@@ -55,7 +55,9 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_global(url_with)
     app.add_template_global(permissions, "perms")
     from ..casework import permissions as casework_permissions
+    from ..rap import permissions as rap_permissions
     from ..reviews import permissions as review_permissions
 
     app.add_template_global(casework_permissions, "casework_perms")
     app.add_template_global(review_permissions, "review_perms")
+    app.add_template_global(rap_permissions, "rap_perms")

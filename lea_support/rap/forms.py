@@ -1,0 +1,94 @@
+"""Forms for a Raising Achievement Plan. Amounts and days are taken as typed: the services check
+them and refuse with a message that names what to fix (so what was typed is shown again)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from ..core.forms import DateInputField
+from .models import ACTION_STATUSES
+
+TEXT = [Length(max=20000)]
+
+
+def optional_int(value: Any) -> int | None:
+    try:
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class DraftPlanForm(FlaskForm):
+    sip_reference = TextAreaField(
+        "School Improvement Plan or post-Ofsted action plan", widget=GovTextArea(), validators=TEXT,
+        description="Which plan this fits, for example \u201cSIP 2026-27, priorities 1 and 3\u201d")
+    finding_ids = SelectMultipleField("Draft objectives from the review", widget=GovCheckboxesInput(), coerce=int,
+                                      validate_choice=False,
+                                      description="The review's \u201ccan be made more effective\u201d points")
+    submit = SubmitField("Start the draft plan", widget=GovSubmitInput())
+
+
+class PlanDetailsForm(FlaskForm):
+    version_id = HiddenField()
+    sip_reference = TextAreaField("School Improvement Plan or post-Ofsted action plan", widget=GovTextArea(),
+                                  validators=TEXT)
+    standards_fund = StringField("Standards Fund amount, in pounds", widget=GovTextInput(),
+                                 validators=[Length(max=30)], description="For example, 2500 or 2500.50")
+    professional_development = TextAreaField("Professional development", widget=GovTextArea(), validators=TEXT)
+    submit = SubmitField("Save plan details", widget=GovSubmitInput())
+
+
+class ObjectiveForm(FlaskForm):
+    text = TextAreaField("Objective", widget=GovTextArea(), validators=TEXT)
+    submit = SubmitField("Add objective", widget=GovSubmitInput())
+
+
+class CriterionForm(FlaskForm):
+    measure = StringField("Measure", widget=GovTextInput(), validators=[Length(max=2000)])
+    baseline = StringField("Baseline", widget=GovTextInput(), validators=[Length(max=2000)])
+    target = StringField("Target", widget=GovTextInput(), validators=[Length(max=2000)])
+    by_when = DateInputField("By when")
+    submit = SubmitField("Add success criterion", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    what = TextAreaField("What is to be done", widget=GovTextArea(), validators=TEXT)
+    owner_id = SelectField("Owner (a person)", widget=GovSelect(), coerce=optional_int, validate_choice=False)
+    owner_role = StringField("Or a named role at the school", widget=GovTextInput(), validators=[Length(max=200)],
+                             description="For example, Headteacher or English lead")
+    starts_on = DateInputField("Start date")
+    due_on = DateInputField("Due date")
+    status = SelectField("Status", widget=GovSelect(), choices=list(ACTION_STATUSES.items()), default="not_started",
+                         validate_choice=False)
+    notes = TextAreaField("Notes", widget=GovTextArea(), validators=TEXT)
+    submit = SubmitField("Add action", widget=GovSubmitInput())
+
+
+class AllocationForm(FlaskForm):
+    user_id = SelectField("Adviser or consultant", widget=GovSelect(), coerce=optional_int, validate_choice=False)
+    term = StringField("Term", widget=GovTextInput(), validators=[Length(max=20)],
+                       description="For example, autumn-2026")
+    days = StringField("Days allocated", widget=GovTextInput(), validators=[Length(max=20)])
+    submit = SubmitField("Allocate time", widget=GovSubmitInput())
+
+
+class TimeUsedForm(FlaskForm):
+    used_on = DateInputField("Date")
+    days = StringField("Days used", widget=GovTextInput(), validators=[Length(max=20)])
+    note = StringField("Note", widget=GovTextInput(), validators=[Length(max=2000)])
+    submit = SubmitField("Log days used", widget=GovSubmitInput())
+
+
+class AmendForm(FlaskForm):
+    reason = TextAreaField("Reason for the amendment", widget=GovTextArea(), validators=TEXT)
+    submit = SubmitField("Start an amendment", widget=GovSubmitInput())
