@@ -374,3 +374,36 @@ def test_criteria_and_actions_can_be_removed_from_a_draft_only(db, setting, clie
     agreed = agree(db, complete_plan(db, sia, school), sia, head)
     with pytest.raises(DomainError, match="frozen"):
         services.delete_action(sia, agreed.objectives[0].actions[0])
+
+
+def test_the_plan_page_query_count_does_not_grow_with_its_contents(app, db, setting, client, create_user):
+    from sqlalchemy import event
+
+    from lea_support.extensions import db as _db
+
+    school, sia, _head = setting
+    plan = complete_plan(db, sia, school)
+    sign_in(client, sia.email)
+
+    def queries() -> int:
+        seen: list[str] = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(_db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/plans/{plan.id}").status_code == 200
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    before = queries()
+    owner = create_user("project_team")
+    for n in range(3):
+        objective = services.add_objective(sia, plan, f"Objective {n}")
+        services.add_criterion(sia, objective, measure=f"Measure {n}", baseline="1", target="2",
+                               by_when=date(2027, 7, 1))
+        for k in range(2):
+            services.add_action(sia, objective, services.ActionData(
+                what=f"Action {n}.{k}", owner_id=owner.id, owner_role="", starts_on=date(2026, 12, 1),
+                due_on=date(2027, 2, 1)))
+    db.session.commit()
+    assert queries() == before

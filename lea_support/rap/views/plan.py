@@ -43,7 +43,9 @@ def _school(urn: int) -> School:
 
 
 def _plan(plan_id: int) -> RaisingAchievementPlan:
-    plan = get_or_404(RaisingAchievementPlan, plan_id)
+    plan = services.load_plan(plan_id)
+    if plan is None:
+        abort(404)
     require(can.can_view_plan(current_user, plan))
     return plan
 
