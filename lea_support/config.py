@@ -44,6 +44,12 @@ class Config:
     # How long a school has to check a note of visit, in the authority's working days.
     FACTUAL_ACCURACY_WORKING_DAYS = int(os.environ.get("FACTUAL_ACCURACY_WORKING_DAYS", "10"))
     # Files attached to notes of visit live outside the web root; None means <instance>/attachments.
+    # The mid-point review of a Raising Achievement Plan falls this many weeks after the plan is
+    # agreed (St Helens: "normally 8 to 16 weeks"); an LA can set its own window.
+    MIDPOINT_WINDOW_WEEKS = (int(os.environ.get("MIDPOINT_MIN_WEEKS", "8")),
+                             int(os.environ.get("MIDPOINT_MAX_WEEKS", "16")))
+    # Reviews due within this many days appear on dashboards.
+    MIDPOINT_NOTICE_DAYS = int(os.environ.get("MIDPOINT_NOTICE_DAYS", "14"))
     ATTACHMENTS_DIR: str | None = os.environ.get("ATTACHMENTS_DIR") or None
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     # Limits on every PDF the service renders: a runaway template fails rather than exhausting the server.

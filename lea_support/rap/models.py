@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import UTCDateTime, utcnow
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from ..reviews.models import JointReview, ReviewFinding
     from ..schools.models import School
 
-PLAN_STATUSES = {"draft": "Draft", "submitted": "Submitted for agreement", "agreed": "Agreed"}
+PLAN_STATUSES = {"draft": "Draft", "submitted": "Submitted for agreement", "agreed": "Agreed",
+                 "superseded": "Agreed, since replaced by a later version"}
 ACTION_STATUSES = {"not_started": "Not started", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
 RAG_LABELS = {"complete": "Complete", "red": "Red", "amber": "Amber", "green": "Green"}
 # An action due within this many days that is not yet under way is amber.
@@ -71,6 +72,8 @@ class RaisingAchievementPlan(db.Model):
     la_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     la_signed_on: Mapped[date | None] = mapped_column(Date)
     agreed_on: Mapped[date | None] = mapped_column(Date)
+    # The mid-point review date, agreed in the plan; checked against the window when the plan is agreed.
+    midpoint_review_on: Mapped[date | None] = mapped_column(Date)
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
@@ -110,6 +113,9 @@ class PlanObjective(db.Model):
     text: Mapped[str] = mapped_column(Text)
     # The review's "can be made more effective" point this objective was drafted from.
     source_finding_id: Mapped[int | None] = mapped_column(ForeignKey("review_findings.id", ondelete="RESTRICT"))
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
 
     plan: Mapped[RaisingAchievementPlan] = relationship(back_populates="objectives")
     source_finding: Mapped["ReviewFinding | None"] = relationship()
@@ -156,6 +162,15 @@ class PlanAction(db.Model):
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # What shows the action was done: a description, document reference or link as text.
+    evidence: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The action in the previous version this one was copied from by an amendment; its delivery
+    # (status, notes, evidence) carries on across versions.
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("plan_actions.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
 
     objective: Mapped[PlanObjective] = relationship(back_populates="actions")
     owner: Mapped["User | None"] = relationship()
@@ -186,6 +201,7 @@ class TimeAllocation(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     term: Mapped[str] = mapped_column(String(20))
     days: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("plan_time_allocations.id", ondelete="SET NULL"))
 
     plan: Mapped[RaisingAchievementPlan] = relationship(back_populates="allocations")
     user: Mapped["User"] = relationship()
@@ -216,3 +232,276 @@ class TimeUsed(db.Model):
 
     def __repr__(self) -> str:
         return f"<TimeUsed {self.id} allocation={self.allocation_id} {self.days}>"
+
+
+# --- Stage 3: the project team -------------------------------------------------------------------
+
+TEAM_ROLES = {
+    "link_adviser": "Link adviser (coordinator)",
+    "school_slt": "School senior leadership",
+    "lead_consultant": "Lead consultant",
+    "consultant": "Consultant",
+    "sia": "School Improvement Adviser",
+    "access_inclusion": "Access & Inclusion",
+    "other_officer": "Other LA officer",
+}
+
+
+class ProjectTeam(db.Model):
+    """The team that delivers a plan, formed when its first version is agreed. The link adviser
+    coordinates it, taking the lead over from the SIA (the handover is kept here)."""
+
+    __tablename__ = "project_teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The plan series (its first version's id): the team outlives amendments.
+    plan_id: Mapped[int] = mapped_column(ForeignKey("raising_achievement_plans.id", ondelete="RESTRICT"), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
+    formed_on: Mapped[date] = mapped_column(Date)
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    handed_over_from_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_meeting_on: Mapped[date | None] = mapped_column(Date)
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
+
+    plan: Mapped[RaisingAchievementPlan] = relationship()
+    school: Mapped["School"] = relationship()
+    coordinator: Mapped["User | None"] = relationship(foreign_keys=[coordinator_id])
+    handed_over_from: Mapped["User | None"] = relationship(foreign_keys=[handed_over_from_id])
+    members: Mapped[list["ProjectTeamMember"]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", order_by="ProjectTeamMember.id")
+    meetings: Mapped[list["TeamMeeting"]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", order_by="TeamMeeting.held_on.desc()")
+
+    def __repr__(self) -> str:
+        return f"<ProjectTeam {self.id} plan={self.plan_id}>"
+
+
+class ProjectTeamMember(db.Model):
+    """A member of a project team: a user of the service, or someone named (a governor, an
+    officer without an account)."""
+
+    __tablename__ = "project_team_members"
+    __table_args__ = (
+        CheckConstraint(f"team_role IN ({_in(TEAM_ROLES)})", name="team_role_known"),
+        CheckConstraint("user_id IS NOT NULL OR name <> ''", name="user_or_name"),
+        UniqueConstraint("team_id", "user_id", name="uq_project_team_members_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("project_teams.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    team_role: Mapped[str] = mapped_column(String(30))
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+    team: Mapped[ProjectTeam] = relationship(back_populates="members")
+    user: Mapped["User | None"] = relationship(lazy="joined")
+
+    @property
+    def display_name(self) -> str:
+        return self.user.name if self.user is not None else self.name
+
+    @property
+    def role_name(self) -> str:
+        return TEAM_ROLES[self.team_role]
+
+    def __repr__(self) -> str:
+        return f"<ProjectTeamMember {self.id} team={self.team_id} {self.team_role}>"
+
+
+meeting_attendance = db.Table(
+    "project_team_meeting_attendance",
+    db.Column("meeting_id", ForeignKey("project_team_meetings.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("member_id", ForeignKey("project_team_members.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class TeamMeeting(db.Model):
+    """A project team meeting: who came, minutes, decisions, the next date. New actions agreed in
+    it are added to the plan as an amendment (`amendment_plan_id`)."""
+
+    __tablename__ = "project_team_meetings"
+    __table_args__ = (Index("ix_project_team_meetings_team_held", "team_id", "held_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("project_teams.id", ondelete="CASCADE"))
+    held_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    next_meeting_on: Mapped[date | None] = mapped_column(Date)
+    amendment_plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("raising_achievement_plans.id", ondelete="RESTRICT"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    team: Mapped[ProjectTeam] = relationship(back_populates="meetings")
+    attendees: Mapped[list[ProjectTeamMember]] = relationship(secondary=meeting_attendance,
+                                                              order_by="ProjectTeamMember.id")
+    recorded_by: Mapped["User"] = relationship()
+    action_updates: Mapped[list["ActionUpdate"]] = relationship(back_populates="meeting",
+                                                                order_by="ActionUpdate.id")
+
+    def __repr__(self) -> str:
+        return f"<TeamMeeting {self.id} team={self.team_id} {self.held_on}>"
+
+
+class ActionUpdate(db.Model):
+    """One change of an action's delivery status (at a meeting, or a quick update by its owner):
+    the history behind "actions completed" in the governors' report."""
+
+    __tablename__ = "plan_action_updates"
+    __table_args__ = (
+        CheckConstraint(f"status_from IN ({_in(ACTION_STATUSES)})", name="status_from_known"),
+        CheckConstraint(f"status_to IN ({_in(ACTION_STATUSES)})", name="status_to_known"),
+        Index("ix_plan_action_updates_action", "action_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("plan_actions.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("project_team_meetings.id", ondelete="SET NULL"),
+                                                   index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_from: Mapped[str] = mapped_column(String(20))
+    status_to: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    action: Mapped[PlanAction] = relationship()
+    meeting: Mapped[TeamMeeting | None] = relationship(back_populates="action_updates")
+    updated_by: Mapped["User"] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ActionUpdate {self.id} action={self.action_id} {self.status_from}->{self.status_to}>"
+
+
+# --- Stage 4: monitoring -------------------------------------------------------------------------
+
+OBJECTIVE_PROGRESS = {"on_track": "On track", "some_progress": "Some progress", "no_progress": "No progress"}
+MIDPOINT_OUTCOMES = {
+    "continue": "Continue, with a further review",
+    "de_escalate": "De-escalate to enhanced support",
+    "improvement_notice": "Issue an Improvement Notice",
+    "cause_for_concern": "Recommend cause for concern",
+}
+
+
+class MidpointReview(db.Model):
+    """The formal mid-point review of a plan (sequence 1), and any further reviews (2, 3, ...).
+    Scheduled when the plan is agreed; held and decided by the SIA."""
+
+    __tablename__ = "midpoint_reviews"
+    __table_args__ = (
+        CheckConstraint(f"outcome IS NULL OR outcome IN ({_in(MIDPOINT_OUTCOMES)})", name="outcome_known"),
+        CheckConstraint("capacity_grade IS NULL OR capacity_grade BETWEEN 1 AND 7", name="capacity_on_scale"),
+        CheckConstraint("(held_on IS NULL) = (outcome IS NULL)", name="held_with_outcome"),
+        CheckConstraint("outcome <> 'continue' OR further_review_on IS NOT NULL", name="continue_has_date"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+        UniqueConstraint("plan_id", "sequence", name="uq_midpoint_reviews_plan_sequence"),
+        Index("ix_midpoint_reviews_due", "held_on", "scheduled_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The plan series (its first version's id).
+    plan_id: Mapped[int] = mapped_column(ForeignKey("raising_achievement_plans.id", ondelete="RESTRICT"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=1)
+    scheduled_on: Mapped[date] = mapped_column(Date)
+    held_on: Mapped[date | None] = mapped_column(Date)
+    led_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    scale_id: Mapped[int | None] = mapped_column(ForeignKey("judgement_scales.id", ondelete="RESTRICT"))
+    capacity_grade: Mapped[int | None] = mapped_column(Integer)
+    adequate_improvement: Mapped[bool | None] = mapped_column(Boolean)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    further_review_on: Mapped[date | None] = mapped_column(Date)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("support_decisions.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
+
+    plan: Mapped[RaisingAchievementPlan] = relationship()
+    school: Mapped["School"] = relationship()
+    led_by: Mapped["User | None"] = relationship()
+    progress: Mapped[list["ObjectiveProgress"]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="ObjectiveProgress.id")
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_on is not None
+
+    @property
+    def outcome_name(self) -> str:
+        return MIDPOINT_OUTCOMES.get(self.outcome or "", "")
+
+    def __repr__(self) -> str:
+        return f"<MidpointReview {self.id} plan={self.plan_id} #{self.sequence} {self.scheduled_on}>"
+
+
+class ObjectiveProgress(db.Model):
+    __tablename__ = "midpoint_objective_progress"
+    __table_args__ = (
+        CheckConstraint(f"progress IN ({_in(OBJECTIVE_PROGRESS)})", name="progress_known"),
+        UniqueConstraint("review_id", "objective_id", name="uq_midpoint_objective_progress"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("midpoint_reviews.id", ondelete="CASCADE"))
+    objective_id: Mapped[int] = mapped_column(ForeignKey("plan_objectives.id", ondelete="RESTRICT"))
+    progress: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    review: Mapped[MidpointReview] = relationship(back_populates="progress")
+    objective: Mapped[PlanObjective] = relationship()
+
+    @property
+    def progress_name(self) -> str:
+        return OBJECTIVE_PROGRESS[self.progress]
+
+    def __repr__(self) -> str:
+        return f"<ObjectiveProgress review={self.review_id} objective={self.objective_id} {self.progress}>"
+
+
+NOTICE_STATUSES = {"issued": "Issued", "complied": "Complied", "escalated": "Escalated"}
+
+
+class ImprovementNotice(db.Model):
+    """The LA's (non-statutory) notice of what a school must improve and by when."""
+
+    __tablename__ = "improvement_notices"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(NOTICE_STATUSES)})", name="status_known"),
+        CheckConstraint("comply_by > issued_on", name="comply_after_issue"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("raising_achievement_plans.id", ondelete="RESTRICT"))
+    midpoint_review_id: Mapped[int | None] = mapped_column(ForeignKey("midpoint_reviews.id", ondelete="RESTRICT"))
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    improvements: Mapped[str] = mapped_column(Text)
+    comply_by: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="issued")
+    status_changed_on: Mapped[date | None] = mapped_column(Date)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
+
+    school: Mapped["School"] = relationship()
+    issued_by: Mapped["User"] = relationship()
+    midpoint_review: Mapped[MidpointReview | None] = relationship()
+
+    @property
+    def status_name(self) -> str:
+        return NOTICE_STATUSES[self.status]
+
+    def __repr__(self) -> str:
+        return f"<ImprovementNotice {self.id} school={self.school_id} {self.status}>"

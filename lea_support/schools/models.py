@@ -85,6 +85,7 @@ class School(db.Model):
             name="concern_designation_known",
         ),
         Index("ix_schools_tier_level", "support_tier", "mcs_level"),
+        Index("ix_schools_tier_since", "support_tier", "support_tier_since"),
         Index("ix_schools_name", "name"),
         # Every list counts open schools (status != 'Closed').
         Index("ix_schools_status", "status"),
@@ -122,6 +123,9 @@ class School(db.Model):
 
     support_tier: Mapped[str] = mapped_column(String(20), default="light_touch")
     mcs_level: Mapped[int] = mapped_column(Integer, default=1)
+    # When the school entered its current tier (kept with the tier, so "a year or more in
+    # significant support" is a column test, not a search of the history).
+    support_tier_since: Mapped[date | None] = mapped_column(Date)
     cause_for_concern: Mapped[str | None] = mapped_column(String(10), index=True)
     is_vulnerable: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     has_significant_underachievement: Mapped[bool] = mapped_column(

@@ -102,6 +102,8 @@ def change_support(
     lock_school(school)
     db.session.refresh(school)
     before = snapshot(school, SUPPORT_FIELDS)
+    if school.support_tier != support_tier:
+        school.support_tier_since = date.today()
     school.support_tier, school.mcs_level = support_tier, mcs_level
     school.cause_for_concern = cause_for_concern
     school.is_vulnerable = is_vulnerable

@@ -15,8 +15,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from ..core.forms import DateInputField
-from .models import ACTION_STATUSES
+from ...core.forms import DateInputField
+from ..models import ACTION_STATUSES
 
 TEXT = [Length(max=20000)]
 

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..core.audit import record_audit, snapshot
-from ..core.errors import DomainError
-from ..extensions import db
-from ..reviews.models import JointReview, ReviewFinding
-from ..schools.services import record_school_event
-from .models import (
+from ...core.audit import record_audit, snapshot
+from ...core.errors import DomainError
+from ...extensions import db
+from ...reviews.models import JointReview, ReviewFinding
+from ...schools.services import record_school_event
+from ..models import (
     ACTION_STATUSES,
     PlanAction,
     PlanObjective,
@@ -26,8 +26,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from ..auth.models import User
-    from ..schools.models import School
+    from ...auth.models import User
+    from ...schools.models import School
 
 PLAN_FIELDS = ("sip_reference", "standards_fund", "professional_development")
 TERM_SEASONS = ("autumn", "spring", "summer")
@@ -228,7 +228,7 @@ ACTION_FIELDS = ("objective_id", "what", "owner_id", "owner_role", "starts_on", 
 
 def add_action(actor: "User", objective: PlanObjective, data: ActionData) -> PlanAction:
     """Add an action (what, owner: a user or a named role at the school, start, due) to a draft plan."""
-    from ..auth.models import User
+    from ...auth.models import User
 
     _require_draft(objective.plan)
     what, role = _clean(data.what), _clean(data.owner_role)
@@ -287,7 +287,7 @@ def check_term(term: str) -> str:
 def allocate_time(actor: "User", plan: RaisingAchievementPlan, *, user_id: int | None, term: str,
                   days: Any) -> TimeAllocation:
     """Allocate an adviser's or consultant's days in a term to a draft plan."""
-    from ..auth.models import User
+    from ...auth.models import User
 
     _require_draft(plan)
     person = db.session.get(User, user_id) if user_id else None
@@ -328,7 +328,7 @@ def submit_plan(actor: "User", plan: RaisingAchievementPlan) -> RaisingAchieveme
             problems.append(f"objective {i} (\u201c{objective.text[:60]}\u201d) needs {' and '.join(missing)}")
     if problems:
         raise DomainError("The plan cannot be submitted yet: " + "; ".join(problems))
-    from ..core.models import utcnow
+    from ...core.models import utcnow
 
     plan.status = "submitted"
     plan.submitted_at = utcnow()
