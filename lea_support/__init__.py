@@ -97,6 +97,8 @@ def _init_extensions(app: Flask) -> None:
     from .core import calendar as _calendar_models  # noqa: F401
     from .reviews import models as _review_models  # noqa: F401
     from .rap import models as _rap_models  # noqa: F401
+    from .rap import summaries as _rap_summaries  # noqa: F401
+    from .reports import models as _report_models  # noqa: F401
     from .core import models as _core_models  # noqa: F401
     from .schools import models as _school_models  # noqa: F401
 
@@ -108,11 +110,13 @@ def _register_blueprints(app: Flask) -> None:
     from .casework.views import bp as casework_bp
     from .reviews.views import bp as reviews_bp
     from .rap.views import bp as rap_bp
+    from .reports.routes import bp as reports_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(casework_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(rap_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)
 

@@ -190,6 +190,80 @@ def seed_schools(n: int, *, seed: int = 0, start_urn: int = 100001) -> BenchData
                      busy_urns=busy)
 
 
+# --- Raising Achievement Plans of the schools in significant support ---------------------------
+
+PLAN_OBJECTIVES = ["Raise attainment in writing at key stage 2", "Improve attendance of disadvantaged pupils",
+                   "Strengthen middle leaders' monitoring of teaching", "Secure phonics teaching in key stage 1"]
+
+
+def seed_plans(school_ids: Sequence[int], *, seed: int = 0, today: date | None = None) -> int:
+    """An agreed plan for each school given: three objectives, each with a success criterion and four
+    actions in every RAG state, adviser time allocated and partly used, and the mid-point review
+    scheduled (some overdue). Flushes; returns the number of plans."""
+    from .rap.models import (
+        MidpointReview,
+        PlanAction,
+        PlanObjective,
+        RaisingAchievementPlan,
+        SuccessCriterion,
+        TimeAllocation,
+        TimeUsed,
+    )
+    from .rap.summaries import refresh_first_open_due
+
+    rng = random.Random(seed)
+    today = today or date.today()
+    *adviser_ids, sia_id = bench_users()
+    now = datetime.now(UTC)
+    plans = []
+    for school_id in school_ids:
+        agreed = today - timedelta(days=rng.randrange(7, 200))
+        plans.append({"school_id": school_id, "drafted_by_id": sia_id, "version": 1, "status": "agreed",
+                      "sip_reference": "SIP priorities 1-3", "professional_development": "", "created_at": now,
+                      "school_signed_on": agreed, "la_signed_by_id": sia_id, "la_signed_on": agreed,
+                      "agreed_on": agreed, "midpoint_review_on": agreed + timedelta(weeks=rng.randrange(8, 17)),
+                      "version_id": 1})
+    _bulk_insert(RaisingAchievementPlan, plans)
+    ids = dict(db.session.execute(select(RaisingAchievementPlan.school_id, RaisingAchievementPlan.id)
+                                  .where(RaisingAchievementPlan.school_id.in_(list(school_ids)))).all())
+    objectives, reviews, allocations = [], [], []
+    for plan in plans:
+        plan_id = ids[plan["school_id"]]
+        reviews.append({"plan_id": plan_id, "school_id": plan["school_id"], "sequence": 1,
+                        "scheduled_on": plan["midpoint_review_on"], "version_id": 1})
+        for position, text in enumerate(rng.sample(PLAN_OBJECTIVES, 3), start=1):
+            objectives.append({"plan_id": plan_id, "position": position, "text": text, "version_id": 1})
+        for term in ("autumn-2026", "spring-2027"):
+            allocations.append({"plan_id": plan_id, "user_id": rng.choice(adviser_ids), "term": term,
+                                "days": rng.choice([2, 3, 5])})
+    _bulk_insert(PlanObjective, objectives)
+    _bulk_insert(MidpointReview, reviews)
+    _bulk_insert(TimeAllocation, allocations)
+    plan_ids = list(ids.values())
+    criteria, actions, usage = [], [], []
+    for objective_id, agreed in db.session.execute(
+            select(PlanObjective.id, RaisingAchievementPlan.agreed_on).join(RaisingAchievementPlan)
+            .where(PlanObjective.plan_id.in_(plan_ids))):
+        criteria.append({"objective_id": objective_id, "measure": "Pupils at the expected standard",
+                         "baseline": "55%", "target": "70%", "by_when": agreed + timedelta(weeks=40)})
+        for k in range(4):
+            starts = agreed + timedelta(weeks=4 * k)
+            status = rng.choice(["not_started", "in_progress", "done", "in_progress"])
+            actions.append({"objective_id": objective_id, "what": rng.choice(ACTIONS), "owner_role": rng.choice(OWNERS),
+                            "starts_on": starts, "due_on": starts + timedelta(weeks=6), "status": status,
+                            "notes": "", "evidence": "", "version_id": 1})
+    for allocation_id in db.session.scalars(select(TimeAllocation.id).where(TimeAllocation.plan_id.in_(plan_ids))):
+        usage.append({"allocation_id": allocation_id, "used_on": today - timedelta(days=rng.randrange(60)),
+                      "days": 1, "note": "", "logged_by_id": sia_id})
+    _bulk_insert(SuccessCriterion, criteria)
+    _bulk_insert(PlanAction, actions)
+    _bulk_insert(TimeUsed, usage)
+    # Bulk inserts bypass the ORM's flush hooks, so the plans' kept summaries are filled in here.
+    refresh_first_open_due(db.session.connection(), plan_ids)
+    db.session.flush()
+    return len(plans)
+
+
 # --- a link adviser's caseload with years of visits -------------------------------------------
 
 CASELOAD_EMAIL = "caseload.adviser@bench.invalid"

@@ -27,6 +27,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_gias_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(issue_allocations_command)
+    from .reports.cli import reports
+
+    app.cli.add_command(reports)
 
 
 @click.group()

@@ -56,6 +56,23 @@ class Config:
     PDF_RENDER_TIMEOUT_SECONDS = float(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "20"))
     PDF_MAX_BYTES = 20 * 1024 * 1024
     PDF_MAX_PAGES = 300
+    # E-mail (governors are told when a report is published). With no MAIL_SERVER, each message is
+    # written as an .eml file to OUTBOX_DIR instead (None means <instance>/outbox): development and tests.
+    MAIL_SERVER: str | None = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)  # STARTTLS on MAIL_PORT
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)  # TLS from the start (port 465)
+    MAIL_USERNAME: str | None = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD: str | None = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "LEA Support <no-reply@lea-support.invalid>")
+    MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
+    OUTBOX_DIR: str | None = os.environ.get("OUTBOX_DIR") or None
+    # The address people use to reach the service, for links in e-mails ("" leaves links out).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Bulk generation of governor reports: worker processes, and where runs started from the admin
+    # page also write each PDF (None: the drafts are kept in the database only).
+    REPORTS_BULK_JOBS = int(os.environ.get("REPORTS_BULK_JOBS", "2"))
+    REPORTS_OUT_DIR: str | None = os.environ.get("REPORTS_OUT_DIR") or None
     TESTING = False
     DEBUG = False
 
@@ -73,6 +90,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     LOGIN_MAX_FAILURES = 5
+    MAIL_SERVER = None  # tests never send real e-mail: messages go to OUTBOX_DIR
 
 
 def config_for_environment() -> type[Config]:

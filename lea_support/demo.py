@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from .auth.services import create_user
 from .core.calendar_services import seed_term_dates
-from .core.terms import academic_year_for, parse_academic_year
+from .core.terms import academic_year_for, parse_academic_year, term_for
 from .extensions import db
 from .schools import services as school_services
 from .schools.models import School
@@ -93,7 +93,8 @@ def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
     seed_term_dates(parse_academic_year(year), actor=admin)
     school_services.issue_annual_allocations(admin, year)
     _seed_visits(made, advisers)
-    _seed_review(made[0], users["sia@demo.invalid"], advisers[0])
+    review = _seed_review(made[0], users["sia@demo.invalid"], advisers[0])
+    _seed_plan(review, users)
     db.session.flush()
     return len(users)
 
@@ -163,3 +164,46 @@ def _seed_review(school: School, sia, link_adviser) -> None:
         reporting.FindingData(kind="more_effective", text="Make feedback in writing consistent across classes."),
     ])
     reporting.publish_report(sia, review)
+    return review
+
+
+def _seed_plan(review, users: dict) -> None:
+    """The demo head's school's Raising Achievement Plan, drafted from the review's "can be made
+    more effective" points and agreed three weeks ago; its project team has met once and some
+    actions are under way."""
+    from .rap import services as rap
+
+    sia, head, consultant = users["sia@demo.invalid"], users["head@demo.invalid"], users["team@demo.invalid"]
+    today = date.today()
+    agreed_on = today - timedelta(weeks=3)
+    plan = rap.draft_plan(sia, review.school, review=review, sip_reference="SIP 2026-27, priorities 1 and 2")
+    rap.update_plan(sia, plan, sip_reference=plan.sip_reference, standards_fund="4500",
+                    professional_development="Reading and writing CPD for all teaching staff")
+    steps = [
+        ("Pupils reaching the expected standard in KS2 reading", "58%", "70%",
+         [("Whole-staff CPD on guided reading", consultant.id, "", -20, 10, "done"),
+          ("Daily catch-up reading groups in Years 5 and 6", None, "English lead", -14, 60, "in_progress"),
+          ("Half-termly reading assessments analysed by SLT", None, "Deputy headteacher", -7, -1, "not_started")]),
+        ("Classes where feedback in writing follows the policy", "4 of 10", "10 of 10",
+         [("Agree and launch the feedback policy", None, "Headteacher", -20, -5, "done"),
+          ("Termly book scrutiny with the link adviser", users["adviser@demo.invalid"].id, "", 10, 40, "not_started")]),
+    ]
+    for objective, (measure, baseline, target, actions) in zip(plan.objectives, steps):
+        rap.add_criterion(sia, objective, measure=measure, baseline=baseline, target=target,
+                          by_when=today + timedelta(weeks=30))
+        for what, owner_id, role, start, due, _status in actions:
+            rap.add_action(sia, objective, rap.ActionData(
+                what=what, owner_id=owner_id, owner_role=role, starts_on=today + timedelta(days=start),
+                due_on=today + timedelta(days=due)))
+    allocation = rap.allocate_time(sia, plan, user_id=consultant.id, term=term_for(today), days="6")
+    rap.submit_plan(sia, plan)
+    rap.sign_off_plan(head, plan, on=agreed_on)
+    rap.sign_off_plan(sia, plan, on=agreed_on, midpoint_review_on=agreed_on + timedelta(weeks=10))
+    rap.log_time_used(consultant, allocation, used_on=today - timedelta(days=10), days="1.5",
+                      note="Guided reading CPD, twilight session")
+    statuses = [status for _m, _b, _t, actions in steps for *_rest, status in actions]
+    for action, status in zip((a for o in plan.objectives for a in o.actions), statuses):
+        if status != "not_started":
+            rap.update_action_progress(consultant if action.owner_id == consultant.id else sia, action,
+                                       status=status, note="Demo: progress reported at the first team meeting")
+

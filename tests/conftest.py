@@ -91,7 +91,7 @@ def database_url(template_database: str, tmp_path: Path) -> str:
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Any:
-    app = make_app(database_url, ATTACHMENTS_DIR=str(tmp_path / "attachments"))
+    app = make_app(database_url, ATTACHMENTS_DIR=str(tmp_path / "attachments"), OUTBOX_DIR=str(tmp_path / "outbox"))
     app.test_client_class = IsolatedClient
     with app.app_context():
         if ON_POSTGRES:
@@ -237,6 +237,41 @@ def create_review(db: Any, create_school: Callable[..., Any], create_user: Calla
         db.session.add(review)
         db.session.commit()
         return review
+
+    return make
+
+
+@pytest.fixture
+def create_plan(db: Any, create_school: Callable[..., Any], create_user: Callable[..., Any]) -> Callable[..., Any]:
+    """A Raising Achievement Plan made through the services: objectives (each with a success
+    criterion and an action owned by the school's English lead), in the status asked for. An
+    agreed plan has its project team and its mid-point review scheduled 10 weeks after `agreed_on`."""
+    from datetime import date, timedelta
+
+    from lea_support.rap import services
+
+    def make(*, school: Any = None, sia: Any = None, head: Any = None, status: str = "agreed",
+             agreed_on: date = date(2026, 12, 10), objectives: int = 2, link_adviser: Any = None) -> Any:
+        if school is None:
+            link_adviser = link_adviser or create_user("link_adviser")
+            school = create_school(support_tier="significant", mcs_level=3, link_adviser_id=link_adviser.id)
+        sia = sia or create_user("sia")
+        head = head or create_user("school_leader", schools=[school])
+        plan = services.draft_plan(sia, school, sip_reference="SIP 2026-27")
+        for i in range(1, objectives + 1):
+            objective = services.add_objective(sia, plan, f"Objective {i}: raise attainment")
+            services.add_criterion(sia, objective, measure=f"Measure {i}", baseline="50%", target="70%",
+                                   by_when=agreed_on + timedelta(weeks=30))
+            services.add_action(sia, objective, services.ActionData(
+                what=f"Action for objective {i}", owner_id=None, owner_role="English lead",
+                starts_on=agreed_on, due_on=agreed_on + timedelta(weeks=8)))
+        if status in {"submitted", "agreed"}:
+            services.submit_plan(sia, plan)
+        if status == "agreed":
+            services.sign_off_plan(head, plan, on=agreed_on)
+            services.sign_off_plan(sia, plan, on=agreed_on, midpoint_review_on=agreed_on + timedelta(weeks=10))
+        db.session.commit()
+        return plan
 
     return make
 

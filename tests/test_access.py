@@ -56,6 +56,29 @@ ACCESS = [
     ("GET", "/governor", "schools.governor_home", expect(governor=200)),
     ("GET", "/governor/schools/{own}", "schools.governor_school", expect(governor=200)),
     ("GET", "/governor/schools/{other}", "schools.governor_school", expect()),
+    # Reports to governors. {greport} is the autumn-2026 report of {own}: version 1 published, version 2
+    # a draft re-issue; {other_report} the published report of {other}; {run} a finished bulk run.
+    ("GET", "/governor-reports", "reports.term_reports", expect(**LA)),
+    ("GET", "/schools/{own}/governor-reports", "reports.school_reports", expect(**LA)),
+    ("POST", "/schools/{own}/governor-reports", "reports.draft_report", expect(admin=422, sia=422)),
+    ("GET", "/governor-reports/{greport}", "reports.show_report", expect(**LA)),
+    ("POST", "/governor-reports/{greport}/check", "reports.check_report", expect(admin=422, sia=422)),
+    ("POST", "/governor-reports/{greport}/publish", "reports.publish_report", expect(admin=422, sia=422)),
+    ("POST", "/governor-reports/{greport}/reissue", "reports.reissue_report", expect(admin=422, sia=422)),
+    ("POST", "/governor-reports/{greport}/redraft", "reports.redraft_report", expect(admin=302, sia=302)),
+    ("GET", "/governor-reports/{greport}/versions/1.pdf", "reports.download_report",
+     expect(**LA, school_leader=200, governor=200)),
+    ("GET", "/governor-reports/{greport}/versions/2.pdf", "reports.download_report", expect(**LA)),
+    ("GET", "/governor-reports/{greport}/versions/3.pdf", "reports.download_report", expect(404, anonymous=302,
+                                                                                            school_leader=403,
+                                                                                            governor=403)),
+    ("GET", "/governor-reports/{other_report}/versions/1.pdf", "reports.download_report", expect(**LA)),
+    ("GET", "/admin/governor-reports/bulk", "reports.bulk_runs", expect(admin=200)),
+    ("POST", "/admin/governor-reports/bulk", "reports.bulk_runs", expect(admin=422)),
+    ("GET", "/admin/governor-reports/bulk/{run}", "reports.show_bulk_run", expect(admin=200)),
+    ("GET", "/allocations/2026-27/{own}/letter.pdf", "reports.allocation_letter", expect(**LA, school_leader=200)),
+    ("GET", "/allocations/2026-27/{other}/letter.pdf", "reports.allocation_letter", expect(**LA)),
+    ("GET", "/plans/{agreed}/pdf", "reports.plan_pdf", expect(**LA, school_leader=200)),
     ("GET", "/static/app.js", "static", {r: 200 for r in ROLES}),
     ("GET", "/assets/images/favicon.svg", "govuk_assets", {r: 200 for r in ROLES}),
     ("GET", "/assets/js/govuk-frontend.min.js", "govuk_js", {r: 200 for r in ROLES}),
@@ -140,6 +163,7 @@ ACCESS = [
     ("GET", "/schools/{other}/reviews/history", "reviews.school_history", expect(**LA)),
     # Raising Achievement Plans. {plan} is a draft of {own} by another SIA with objective {objective};
     # {submitted} a plan of {own} awaiting sign-off; {agreed} an agreed plan with time {allocation}.
+    ("GET", "/plans", "rap.dashboard", expect(**LA, school_leader=200)),
     ("GET", "/schools/{own}/plans", "rap.school_plans", expect(**LA, school_leader=200)),
     ("GET", "/schools/{other}/plans", "rap.school_plans", expect(**LA)),
     ("GET", "/schools/{own}/plans/new", "rap.draft_plan", expect(admin=200, sia=200)),
@@ -158,11 +182,60 @@ ACCESS = [
     ("POST", "/plans/{plan}/allocations", "rap.allocate_time", expect(admin=422)),
     ("POST", "/plans/{plan}/submit", "rap.submit_plan", expect(admin=422)),
     ("POST", "/plans/{plan}/objectives/{objective}/delete", "rap.delete_objective", expect(admin=302)),
+    # Editing the draft in place: {objective2} (with {criterion2} and {plan_action2}) and {objective3}
+    # follow {objective}; {draft_allocation} is time on the draft. A post without the version the
+    # form was opened at is a conflict.
+    ("GET", "/plans/{plan}/objectives/{objective2}/edit", "rap.edit_objective", expect(admin=200)),
+    ("POST", "/plans/{plan}/objectives/{objective2}/edit", "rap.edit_objective", expect(admin=409)),
+    ("GET", "/plans/{plan}/objectives/{objective2}/criteria/{criterion2}/edit", "rap.edit_criterion",
+     expect(admin=200)),
+    ("POST", "/plans/{plan}/objectives/{objective2}/criteria/{criterion2}/edit", "rap.edit_criterion",
+     expect(admin=409)),
+    ("GET", "/plans/{plan}/objectives/{objective2}/actions/{plan_action2}/edit", "rap.edit_action",
+     expect(admin=200)),
+    ("POST", "/plans/{plan}/objectives/{objective2}/actions/{plan_action2}/edit", "rap.edit_action",
+     expect(admin=409)),
+    ("GET", "/plans/{plan}/allocations/{draft_allocation}/edit", "rap.edit_allocation", expect(admin=200)),
+    ("POST", "/plans/{plan}/allocations/{draft_allocation}/edit", "rap.edit_allocation", expect(admin=409)),
+    ("POST", "/plans/{plan}/objectives/{objective3}/move-up", "rap.move_objective", expect(admin=302)),
+    ("GET", "/plans/{agreed}/objectives/{agreed_objective}/edit", "rap.edit_objective", expect()),
     ("POST", "/plans/{submitted}/sign-off", "rap.sign_off_plan", expect(admin=302, sia=302, school_leader=302)),
     ("POST", "/plans/{agreed}/amend", "rap.amend_plan", expect(admin=422, sia=422)),
     ("POST", "/plans/{agreed}/allocations/{allocation}/used", "rap.log_time_used",
      expect(admin=422, link_adviser=422, sia=422, project_team=422)),
     ("GET", "/plans/{agreed}/compare?a=1&b=1", "rap.compare_plans", expect(**LA, school_leader=200)),
+    # Monitoring. {midpoint} is the mid-point review of {agreed}, not yet held; {notice} an
+    # Improvement Notice issued to {own} by an SIA who is not the signed-in user.
+    ("GET", "/plans/{agreed}/midpoint-reviews/{midpoint}", "rap.show_midpoint_review", expect(**LA, school_leader=200)),
+    ("POST", "/plans/{agreed}/midpoint-reviews/{midpoint}/reschedule", "rap.reschedule_midpoint_review",
+     expect(admin=422, sia=422)),
+    ("GET", "/plans/{agreed}/midpoint-reviews/{midpoint}/record", "rap.record_midpoint_review",
+     expect(admin=200, sia=200)),
+    ("POST", "/plans/{agreed}/midpoint-reviews/{midpoint}/record", "rap.record_midpoint_review",
+     expect(admin=422, sia=422)),
+    ("GET", "/schools/{own}/notices", "rap.school_notices", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}/notices", "rap.school_notices", expect(**LA)),
+    ("GET", "/schools/{own}/notices/new", "rap.issue_notice", expect(admin=200, sia=200)),
+    ("POST", "/schools/{own}/notices/new", "rap.issue_notice", expect(admin=422, sia=422)),
+    ("GET", "/notices/{notice}", "rap.show_notice", expect(**LA, school_leader=200)),
+    ("GET", "/notices/{notice}.pdf", "rap.notice_pdf", expect(**LA, school_leader=200)),
+    ("POST", "/notices/{notice}/status", "rap.change_notice_status", expect(admin=422, sia=422)),
+    ("GET", "/escalation-watch", "rap.escalation_watch", expect(**LA)),
+    # The project team of {agreed} (no link adviser: the plan's SIA and the school's leader are on it):
+    # {meeting} a meeting of it, {team_member} someone named without an account (taken off by the
+    # last row), {agreed_action} an action of the plan owned by a named role at the school.
+    ("GET", "/plans/{agreed}/team", "rap.show_team", expect(**LA, school_leader=200)),
+    ("POST", "/plans/{agreed}/team/members", "rap.add_team_member", expect(admin=422)),
+    ("POST", "/plans/{agreed}/team/coordinator", "rap.change_coordinator", expect(admin=422)),
+    ("GET", "/plans/{agreed}/team/meetings/new", "rap.record_meeting", expect(admin=200)),
+    ("POST", "/plans/{agreed}/team/meetings/new", "rap.record_meeting", expect(admin=422)),
+    ("GET", "/plans/{agreed}/team/meetings/{meeting}", "rap.show_meeting", expect(**LA, school_leader=200)),
+    ("GET", "/my-actions", "rap.my_actions", expect(**LA, school_leader=200)),
+    ("GET", "/plans/{agreed}/actions/{agreed_action}/progress", "rap.action_progress",
+     expect(**LA, school_leader=200)),
+    ("POST", "/plans/{agreed}/actions/{agreed_action}/progress", "rap.action_progress",
+     expect(admin=422, school_leader=422)),
+    ("POST", "/plans/{agreed}/team/members/{team_member}/leave", "rap.remove_team_member", expect(admin=302)),
 ]
 
 
@@ -189,7 +262,10 @@ def test_access_table(role, app, db, tmp_path, client, create_school, create_use
     action_id = action.id
     review_ids = _review_records(db, own, someone, create_review)
     review_ids["published"] = _published_review(db, own, create_review)
+    review_ids.update(_governor_report_records(db, own, other))
     review_ids.update(_plan_records(db, own, create_user))
+    review_ids.update(_monitoring_records(db, own, review_ids["agreed"], create_user))
+    review_ids.update(_team_records(db, review_ids["agreed"]))
     if role != "anonymous":
         login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
     failures = []
@@ -264,7 +340,7 @@ def _published_review(db, school, create_review):
 def _plan_records(db, school, create_user):
     """Plans of the school drafted by an SIA who is not the signed-in user: a draft with one
     objective (a criterion and an action, removed by their rows, so submitting it is refused), a submitted plan, and an agreed plan with adviser time allocated."""
-    from datetime import date
+    from datetime import date, timedelta
 
     from lea_support.rap import services
 
@@ -285,17 +361,91 @@ def _plan_records(db, school, create_user):
                                        by_when=date(2027, 7, 1))
     plan_action = services.add_action(sia, objective, services.ActionData(
         what="Call families", owner_id=None, owner_role="Head", starts_on=date(2027, 1, 4), due_on=date(2027, 2, 1)))
+    objective2 = services.add_objective(sia, draft, "Improve reading")
+    criterion2 = services.add_criterion(sia, objective2, measure="Reading", baseline="60%", target="75%",
+                                        by_when=date(2027, 7, 1))
+    plan_action2 = services.add_action(sia, objective2, services.ActionData(
+        what="Phonics", owner_id=None, owner_role="Reading lead", starts_on=date(2027, 1, 4), due_on=date(2027, 2, 1)))
+    objective3 = services.add_objective(sia, draft, "Improve attendance of pupils eligible for free school meals")
+    draft_allocation = services.allocate_time(sia, draft, user_id=sia.id, term="spring-2027", days="2")
+    editing = {"objective2": objective2.id, "criterion2": criterion2.id, "plan_action2": plan_action2.id,
+               "objective3": objective3.id, "draft_allocation": draft_allocation.id}
     submitted = complete()
     services.submit_plan(sia, submitted)
     agreed = complete()
     allocation = services.allocate_time(sia, agreed, user_id=sia.id, term="spring-2027", days="3")
     services.submit_plan(sia, agreed)
     services.sign_off_plan(head, agreed)
-    services.sign_off_plan(sia, agreed)
+    services.sign_off_plan(sia, agreed, midpoint_review_on=date.today() + timedelta(weeks=10))
     db.session.commit()
-    return {"plan": draft.id, "objective": objective.id, "criterion": criterion.id, "plan_action": plan_action.id,
+    editing["agreed_objective"] = agreed.objectives[0].id
+    return {**editing, "plan": draft.id, "objective": objective.id, "criterion": criterion.id, "plan_action": plan_action.id,
             "submitted": submitted.id, "agreed": agreed.id,
             "allocation": allocation.id}
+
+
+def _monitoring_records(db, school, agreed_id, create_user):
+    """The agreed plan's mid-point review (scheduled when it was agreed) and a notice to the school."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
+    from lea_support.rap import services
+    from lea_support.rap.models import MidpointReview
+
+    review = db.session.scalars(select(MidpointReview).where(MidpointReview.plan_id == agreed_id)).one()
+    notice = services.issue_improvement_notice(create_user("sia"), school, improvements="Raise standards",
+                                               comply_by=date.today() + timedelta(days=60))
+    db.session.commit()
+    return {"midpoint": review.id, "notice": notice.id}
+
+
+def _team_records(db, agreed_id):
+    """A meeting of the agreed plan's project team, someone on it named without an account, and
+    the plan's action (owned by the school's English lead)."""
+    from datetime import date
+
+    from lea_support.extensions import db as _db
+    from lea_support.rap import services
+    from lea_support.rap.models import RaisingAchievementPlan
+
+    plan = _db.session.get(RaisingAchievementPlan, agreed_id)
+    team = services.team_for_plan(plan)
+    sia = plan.drafted_by
+    meeting = services.record_meeting(sia, team, services.MeetingData(
+        held_on=date.today(), attendee_ids=[m.id for m in team.members], minutes="First meeting"))
+    named = services.add_team_member(sia, team, user_id=None, name="Ola Officer", team_role="other_officer")
+    db.session.commit()
+    return {"meeting": meeting.id, "team_member": named.id, "agreed_action": plan.objectives[0].actions[0].id}
+
+
+def _governor_report_records(db, own, other):
+    """Governor reports stored directly (their PDFs stand-ins): {own}'s with version 1 published and
+    version 2 drafted, {other}'s published; a finished bulk run; both schools' 2026/27 allocations."""
+    from datetime import UTC, datetime
+
+    from lea_support.reports.models import BulkRun, GovernorReport, GovernorReportVersion
+    from lea_support.schools.models import SupportAllocation
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    when = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def version(number, status):
+        return GovernorReportVersion(version=number, status=status, layout="summary", content={}, pdf=pdf,
+                                     pdf_sha256="0" * 64, pdf_pages=1, reason="" if number == 1 else "Typo",
+                                     checked_at=when if status != "draft" else None,
+                                     published_at=when if status == "published" else None)
+
+    report = GovernorReport(school_id=own.id, term="autumn-2026", academic_year="2026/27",
+                            versions=[version(1, "published"), version(2, "draft")])
+    other_report = GovernorReport(school_id=other.id, term="autumn-2026", academic_year="2026/27",
+                                  versions=[version(1, "published")])
+    run = BulkRun(term="autumn-2026", jobs=2, status="finished", total=2, made=2, failures=[])
+    db.session.add_all([report, other_report, run] + [
+        SupportAllocation(school_id=s.id, academic_year="2026/27", support_tier="light_touch", link_visits=3,
+                          consultant_days=0) for s in (own, other)])
+    db.session.commit()
+    return {"greport": report.id, "other_report": other_report.id, "run": run.id}
 
 
 def _token(client):

@@ -61,3 +61,6 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_global(casework_permissions, "casework_perms")
     app.add_template_global(review_permissions, "review_perms")
     app.add_template_global(rap_permissions, "rap_perms")
+    from ..rap.models import RAG_LABELS
+
+    app.add_template_global(RAG_LABELS, "rag_labels")

@@ -41,6 +41,21 @@ def rag_status(status: str, starts_on: date | None, due_on: date | None, today: 
     return "green"
 
 
+def rag_expression(today: date) -> Any:
+    """The same rule as `rag_status`, as SQL over plan_actions, for counting RAG across many plans
+    in one query (a test keeps the two in step)."""
+    from sqlalchemy import case, literal
+
+    a = PlanAction
+    return case(
+        (a.status == "done", literal("complete")),
+        (a.due_on < today, literal("red")),
+        ((a.starts_on < today) & (a.status == "not_started"), literal("amber")),
+        ((a.due_on <= today + timedelta(days=AMBER_WINDOW_DAYS)) & (a.status != "in_progress"), literal("amber")),
+        else_=literal("green"),
+    )
+
+
 class RaisingAchievementPlan(db.Model):
     """One version of a school's plan. An amendment is a new version (same `root_id`) with a reason;
     an agreed version is frozen and stays readable."""
@@ -74,6 +89,10 @@ class RaisingAchievementPlan(db.Model):
     agreed_on: Mapped[date | None] = mapped_column(Date)
     # The mid-point review date, agreed in the plan; checked against the window when the plan is agreed.
     midpoint_review_on: Mapped[date | None] = mapped_column(Date)
+    # Kept up to date with the plan's actions (see summaries.py): the earliest due date of an
+    # action not yet done or dropped. The plan has overdue actions when this is before today,
+    # so dashboards find them through an index instead of counting every action.
+    first_open_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version_id}

@@ -55,3 +55,96 @@ def can_amend_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
 def can_log_time(user: Any, plan: "RaisingAchievementPlan") -> bool:
     """LA staff log adviser and consultant days used against the plan's allocations."""
     return is_la_staff(user)
+
+
+def can_view_plans_dashboard(user: Any) -> bool:
+    """LA staff see every open plan; a school leader sees their own schools' plans."""
+    return is_la_staff(user) or (_signed_in(user) and user.role == "school_leader")
+
+
+# --- Stage 4: monitoring (mid-point reviews, Improvement Notices, the escalation watch) ----------
+
+def can_view_midpoint_review(user: Any, review: Any) -> bool:
+    """LA staff, and the school's leaders (who sit on the project team)."""
+    return is_la_staff(user) or _leads_school(user, review.school_id)
+
+
+def can_record_midpoint_review(user: Any, review: Any) -> bool:
+    """The SIA leads the review and records it (administrators may on an SIA's behalf)."""
+    return _signed_in(user) and user.role in {"sia", "admin"}
+
+
+def can_reschedule_midpoint_review(user: Any, review: Any) -> bool:
+    return _signed_in(user) and user.role in {"sia", "admin"}
+
+
+def can_issue_notice(user: Any) -> bool:
+    """Improvement Notices are issued by SIAs and administrators."""
+    return _signed_in(user) and user.role in {"sia", "admin"}
+
+
+def can_view_school_notices(user: Any, school: "School") -> bool:
+    """LA staff, and the school's own leaders; governors not (their reports say what they need)."""
+    return is_la_staff(user) or _leads_school(user, school.id)
+
+
+def can_view_notice(user: Any, notice: Any) -> bool:
+    return is_la_staff(user) or _leads_school(user, notice.school_id)
+
+
+def can_change_notice_status(user: Any, notice: Any) -> bool:
+    return _signed_in(user) and user.role in {"sia", "admin"}
+
+
+def can_view_escalation_watch(user: Any) -> bool:
+    return is_la_staff(user)
+
+
+# --- Stage 3: the project team, its meetings, and action updates ----------------------------------
+
+def _current_member(user: Any, team: Any) -> bool:
+    return any(m.user_id == user.id and m.left_on is None for m in team.members)
+
+
+def can_view_team(user: Any, team: Any) -> bool:
+    """LA staff, and the school's own leaders (the team's minutes are the school's too)."""
+    return is_la_staff(user) or _leads_school(user, team.school_id)
+
+
+def can_manage_team(user: Any, team: Any) -> bool:
+    """The coordinator, the plan's SIA (who drafted it, or the SIA on the team) and administrators
+    change the team's members and its coordinator."""
+    if not _signed_in(user):
+        return False
+    if user.role == "admin" or (user.is_la_staff and team.coordinator_id == user.id):
+        return True
+    return user.role == "sia" and (team.plan.drafted_by_id == user.id or any(
+        m.user_id == user.id and m.team_role == "sia" and m.left_on is None for m in team.members))
+
+
+def can_record_meeting(user: Any, team: Any) -> bool:
+    """Those who lead the team record its meetings (and sign the LA's side of actions agreed there)."""
+    return can_manage_team(user, team)
+
+
+def can_update_action(user: Any, action: Any, team: Any) -> bool:
+    """An action of the plan in force is updated by its owner, the team's coordinator, current
+    team members on the LA's staff, administrators, and the school's leaders when it is owned by a
+    named role at the school. `team` is the plan's project team (None if it has none)."""
+    if not _signed_in(user) or user.role == "governor":
+        return False
+    plan = action.objective.plan
+    if plan.status != "agreed":
+        return False
+    if user.role == "admin" or action.owner_id == user.id:
+        return True
+    if action.owner_role and _leads_school(user, plan.school_id):
+        return True
+    if team is None:
+        return False
+    return user.is_la_staff and (team.coordinator_id == user.id or _current_member(user, team))
+
+
+def can_view_my_actions(user: Any) -> bool:
+    """LA staff and school leaders have actions to deliver."""
+    return is_la_staff(user) or (_signed_in(user) and user.role == "school_leader")

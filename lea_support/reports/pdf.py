@@ -4,7 +4,11 @@ no access to files or the network, and limits on time, pages and size.
 Callers build plain dicts (never ORM objects) and name a template; `render_pdf` renders it with
 the application's Jinja environment (autoescaping on, as for every .html template) and returns
 the PDF as bytes. The only things a template may load are this module's packaged assets, by
-`lea-asset:name` (files in lea_support/reports/static/).
+`lea-asset:name` (files in lea_support/reports/static/), while the page is laid out. Once it is
+laid out the fetcher is sealed: nothing at all is fetched while the PDF is written, so a
+`rel=attachment` link or `<link rel="attachment">` embeds nothing, not even a packaged asset.
+Every other URL (file:, http(s): to anywhere including 127.0.0.1, data:, a redirect, an `@import`
+of any of them) is refused and logged; the PDF still renders without it.
 """
 from __future__ import annotations
 
@@ -13,12 +17,14 @@ import logging
 import re
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..extensions import db
@@ -37,16 +43,27 @@ class PdfRenderError(Exception):
     """The PDF could not be made within the limits (time, pages, size) or WeasyPrint failed."""
 
 
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+
+
 class AssetOnlyFetcher(URLFetcher):
     """A WeasyPrint URL fetcher that serves this module's packaged assets and refuses every
-    other URL: no file:, no http(s), no data:, and so no redirects to follow either."""
+    other URL: no file:, no http(s), no data:, and so no redirects to follow either. Sealed
+    (after layout), it refuses everything, so that nothing is ever attached to a PDF."""
 
     def __init__(self) -> None:
         super().__init__(allowed_protocols=[ASSET_SCHEME], allow_redirects=False, fail_on_errors=False)
         self.refused: list[str] = []
+        self.sealed = False
+
+    def seal(self) -> None:
+        self.sealed = True
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        path = asset_path(url)
+        path = None if self.sealed else asset_path(url)
         if path is None:
             self.refused.append(url)
             LOGGER.warning("PDF renderer refused to fetch %.200s", url)
@@ -86,6 +103,13 @@ def render_html(template_name: str, *, title: str, author: str, context: dict[st
     return template.render(**context, title=title, author=author, lang=LANG)
 
 
+# Setting up fonts is a good part of a small document's render: one configuration serves every
+# render in the process. Only one render uses it at a time; another at the same moment (or one
+# after an abandoned render still holding it) gets a fresh configuration instead of waiting.
+_FONTS = FontConfiguration()
+_FONTS_LOCK = threading.Lock()
+
+
 class _CappedBuffer(io.BytesIO):
     def __init__(self, limit: int) -> None:
         super().__init__()
@@ -100,6 +124,13 @@ class _CappedBuffer(io.BytesIO):
 def html_to_pdf(html: str, *, title: str, author: str, timeout: float, max_bytes: int, max_pages: int,
                 fetcher: AssetOnlyFetcher | None = None) -> bytes:
     """Lay out escaped HTML and write a tagged PDF, within the limits given."""
+    return html_to_rendered_pdf(html, title=title, author=author, timeout=timeout, max_bytes=max_bytes,
+                                max_pages=max_pages, fetcher=fetcher).data
+
+
+def html_to_rendered_pdf(html: str, *, title: str, author: str, timeout: float, max_bytes: int, max_pages: int,
+                         fetcher: AssetOnlyFetcher | None = None) -> RenderedPdf:
+    """As `html_to_pdf`, with the number of pages."""
     fetcher = fetcher or AssetOnlyFetcher()
     deadline = time.monotonic() + timeout
     outcome: dict[str, Any] = {}
@@ -110,11 +141,17 @@ def html_to_pdf(html: str, *, title: str, author: str, timeout: float, max_bytes
             raise PdfRenderError("The PDF took too long to make")
 
     def work() -> None:
+        shared = _FONTS_LOCK.acquire(blocking=False)
         try:
-            document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
+            fonts = _FONTS if shared else FontConfiguration()
+            document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(font_config=fonts)
+            # Laid out: from here on nothing is fetched, so no file is ever attached to the PDF.
+            fetcher.seal()
+            document.metadata.attachments = []
             check_time()
             if len(document.pages) > max_pages:
                 raise PdfRenderError(f"The PDF would have more than {max_pages} pages")
+            outcome["pages"] = len(document.pages)
             document.metadata.title = title
             document.metadata.authors = [author]
             document.metadata.lang = LANG
@@ -125,6 +162,9 @@ def html_to_pdf(html: str, *, title: str, author: str, timeout: float, max_bytes
             outcome["pdf"] = target.getvalue()
         except BaseException as err:  # handed back to the caller's thread
             outcome["error"] = err
+        finally:
+            if shared:
+                _FONTS_LOCK.release()
 
     # WeasyPrint cannot be interrupted, so it runs in a worker thread that the request stops
     # waiting for at the deadline; an abandoned render gives up at its next check.
@@ -139,7 +179,7 @@ def html_to_pdf(html: str, *, title: str, author: str, timeout: float, max_bytes
         if isinstance(err, PdfRenderError):
             raise err
         raise PdfRenderError(f"The PDF could not be made: {err}") from err
-    return outcome["pdf"]
+    return RenderedPdf(outcome["pdf"], outcome["pages"])
 
 
 def _require_plain(value: Any, where: str = "context") -> None:
@@ -157,10 +197,18 @@ def _require_plain(value: Any, where: str = "context") -> None:
 def render_pdf(template_name: str, *, title: str, author: str, context: dict[str, Any]) -> bytes:
     """Render a template with plain data into a tagged (PDF/UA-1), en-GB PDF with the given
     title and author. Every PDF in the service is made here."""
+    return render_document(template_name, title=title, author=author, context=context).data
+
+
+def render_document(template_name: str, *, title: str, author: str, context: dict[str, Any],
+                    max_pages: int | None = None) -> RenderedPdf:
+    """As `render_pdf`, with the number of pages; `max_pages` may lower the configured limit
+    (a one-page summary that runs over is refused rather than quietly growing)."""
     _require_plain(context)
     config = current_app.config
+    limit = int(config.get("PDF_MAX_PAGES", 300))
     html = render_html(template_name, title=title, author=author, context=context)
-    return html_to_pdf(html, title=title, author=author,
-                       timeout=float(config.get("PDF_RENDER_TIMEOUT_SECONDS", 20)),
-                       max_bytes=int(config.get("PDF_MAX_BYTES", 20 * 1024 * 1024)),
-                       max_pages=int(config.get("PDF_MAX_PAGES", 300)))
+    return html_to_rendered_pdf(html, title=title, author=author,
+                                timeout=float(config.get("PDF_RENDER_TIMEOUT_SECONDS", 20)),
+                                max_bytes=int(config.get("PDF_MAX_BYTES", 20 * 1024 * 1024)),
+                                max_pages=min(limit, max_pages) if max_pages else limit)

@@ -86,6 +86,8 @@ class School(db.Model):
         ),
         Index("ix_schools_tier_level", "support_tier", "mcs_level"),
         Index("ix_schools_tier_since", "support_tier", "support_tier_since"),
+        # Schools of one tier in name order (the plans dashboard, the school list filtered by tier).
+        Index("ix_schools_tier_name", "support_tier", "name"),
         Index("ix_schools_name", "name"),
         # Every list counts open schools (status != 'Closed').
         Index("ix_schools_status", "status"),

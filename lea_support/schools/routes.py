@@ -298,8 +298,12 @@ def my_schools() -> Any:
 @bp.get("/governor")
 @login_required
 def governor_home() -> Any:
+    from ..reports.services import published_reports_for_schools
+
     require(is_governor(current_user))
-    return render_template("schools/governor_home.html", schools=current_user.schools)
+    schools = sorted(current_user.schools, key=lambda s: s.name)
+    return render_template("schools/governor_home.html", schools=schools,
+                           reports=published_reports_for_schools({s.id for s in schools}))
 
 
 @bp.get("/governor/schools/<int:urn>")
@@ -307,7 +311,10 @@ def governor_home() -> Any:
 def governor_school(urn: int) -> Any:
     school = _school_or_404(urn)
     require(can_view_governor_pages(current_user, school))
+    from ..reports.services import published_reports_for_schools
+
     return render_template("schools/governor_school.html", school=school,
                            timeline=services.timeline(school, governors_only=True),
-                           review_reports=published_reviews_for_school(school))
+                           review_reports=published_reviews_for_school(school),
+                           reports=published_reports_for_schools({school.id}).get(school.id, []))
 

@@ -65,7 +65,7 @@ def complete_plan(db, sia, school) -> RaisingAchievementPlan:
 def agree(db, plan, sia, head, on=date(2026, 12, 10)):
     services.submit_plan(sia, plan)
     services.sign_off_plan(head, plan, on=on)
-    services.sign_off_plan(sia, plan, on=on)
+    services.sign_off_plan(sia, plan, on=on, midpoint_review_on=on + timedelta(weeks=10))
     db.session.commit()
     return plan
 
@@ -262,9 +262,12 @@ def test_agreement_needs_both_sign_offs_then_freezes_the_plan(db, setting, clien
     assert plan.status == "submitted" and plan.school_signed_by_id == head.id
     client3 = client.application.test_client()
     sign_in(client3, sia.email)
-    assert submit(client3, f"/plans/{plan.id}/sign-off", {}, form_url=f"/plans/{plan.id}").status_code == 302
+    midpoint = date.today() + timedelta(weeks=10)
+    assert submit(client3, f"/plans/{plan.id}/sign-off",
+                  {"midpoint_review_on": [str(midpoint.day), str(midpoint.month), str(midpoint.year)]},
+                  form_url=f"/plans/{plan.id}").status_code == 302
     db.session.refresh(plan)
-    assert plan.status == "agreed" and plan.agreed_on == date.today()
+    assert plan.status == "agreed" and plan.agreed_on == date.today() and plan.midpoint_review_on == midpoint
     assert db.session.scalars(select(SchoolEvent).where(SchoolEvent.kind == "plan_agreed")).one().school_id == school.id
     # Frozen: refused at the door and by the services.
     objective = plan.objectives[0]

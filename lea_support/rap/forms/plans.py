@@ -45,12 +45,28 @@ class PlanDetailsForm(FlaskForm):
     standards_fund = StringField("Standards Fund amount, in pounds", widget=GovTextInput(),
                                  validators=[Length(max=30)], description="For example, 2500 or 2500.50")
     professional_development = TextAreaField("Professional development", widget=GovTextArea(), validators=TEXT)
+    midpoint_review_on = DateInputField(
+        "Mid-point review date",
+        description="Normally 8 to 16 weeks after the plan is agreed: the date is checked against that window "
+                    "when the plan is signed off")
     submit = SubmitField("Save plan details", widget=GovSubmitInput())
+
+
+class SignOffForm(FlaskForm):
+    # Shown to the signer whose signature agrees version 1; the description (the window, if the
+    # plan is agreed today) is set by the view.
+    midpoint_review_on = DateInputField("Mid-point review date")
+    submit = SubmitField("Sign off the plan", widget=GovSubmitInput())
 
 
 class ObjectiveForm(FlaskForm):
     text = TextAreaField("Objective", widget=GovTextArea(), validators=TEXT)
     submit = SubmitField("Add objective", widget=GovSubmitInput())
+
+
+class ObjectiveEditForm(ObjectiveForm):
+    version_id = HiddenField()
+    submit = SubmitField("Save objective", widget=GovSubmitInput())
 
 
 class CriterionForm(FlaskForm):
@@ -59,6 +75,12 @@ class CriterionForm(FlaskForm):
     target = StringField("Target", widget=GovTextInput(), validators=[Length(max=2000)])
     by_when = DateInputField("By when")
     submit = SubmitField("Add success criterion", widget=GovSubmitInput())
+
+
+class CriterionEditForm(CriterionForm):
+    # The objective's version: a criterion is locked with its objective.
+    version_id = HiddenField()
+    submit = SubmitField("Save success criterion", widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):
@@ -71,7 +93,14 @@ class ActionForm(FlaskForm):
     status = SelectField("Status", widget=GovSelect(), choices=list(ACTION_STATUSES.items()), default="not_started",
                          validate_choice=False)
     notes = TextAreaField("Notes", widget=GovTextArea(), validators=TEXT)
+    evidence = TextAreaField("Evidence", widget=GovTextArea(), validators=TEXT,
+                             description="What will show it was done: a document, a link or a description")
     submit = SubmitField("Add action", widget=GovSubmitInput())
+
+
+class ActionEditForm(ActionForm):
+    version_id = HiddenField()
+    submit = SubmitField("Save action", widget=GovSubmitInput())
 
 
 class AllocationForm(FlaskForm):
@@ -80,6 +109,12 @@ class AllocationForm(FlaskForm):
                        description="For example, autumn-2026")
     days = StringField("Days allocated", widget=GovTextInput(), validators=[Length(max=20)])
     submit = SubmitField("Allocate time", widget=GovSubmitInput())
+
+
+class AllocationEditForm(AllocationForm):
+    # The plan's version: an allocation is locked with the plan.
+    version_id = HiddenField()
+    submit = SubmitField("Save time allocated", widget=GovSubmitInput())
 
 
 class TimeUsedForm(FlaskForm):

@@ -8,3 +8,7 @@
 Callers import from `lea_support.rap.services`; the split is for reading, not a boundary."""
 from .plans import *  # noqa: F401,F403
 from .plans import EditConflict, parse_days, parse_money  # noqa: F401
+from .monitoring import *  # noqa: F401,F403,E402
+from .teams import *  # noqa: F401,F403,E402
+from .teams import ActionConflict  # noqa: F401,E402
+from .dashboards import *  # noqa: F401,F403,E402

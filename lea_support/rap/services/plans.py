@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
@@ -29,17 +31,40 @@ if TYPE_CHECKING:
     from ...auth.models import User
     from ...schools.models import School
 
-PLAN_FIELDS = ("sip_reference", "standards_fund", "professional_development")
+PLAN_FIELDS = ("sip_reference", "standards_fund", "professional_development", "midpoint_review_on")
+CRITERION_FIELDS = ("objective_id", "measure", "baseline", "target", "by_when")
+ALLOCATION_FIELDS = ("user_id", "term", "days")
 TERM_SEASONS = ("autumn", "spring", "summer")
+# Passed for a value the caller leaves as it is.
+UNCHANGED: Any = object()
 
 
 class EditConflict(DomainError):
-    """Someone else saved the plan since this copy was opened."""
+    """Someone else saved this part of the plan since this copy was opened."""
 
-    def __init__(self, plan: RaisingAchievementPlan):
-        super().__init__("This plan was changed by someone else since you opened it. Your changes are still in "
-                         "the form: check the plan, then save again to keep yours.")
-        self.plan = plan
+    def __init__(self, record: Any, what: str = "plan"):
+        super().__init__(f"This {what} was changed by someone else since you opened it. Your changes are still "
+                         f"in the form: check the {what} as it is now saved, then save again to keep yours.")
+        self.record = record
+        self.plan = record if isinstance(record, RaisingAchievementPlan) else None
+
+
+def _check_version(record: Any, expected_version: int | None, what: str) -> None:
+    if expected_version is not None and record.version_id != expected_version:
+        raise EditConflict(record, what)
+
+
+def _flush_or_conflict(record: Any, what: str) -> None:
+    """Flush; a save that lost a race with another one (after the version check) is a conflict too."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise EditConflict(record, what) from None
+
+
+def _bump_version(record: Any, column: str) -> None:
+    """Mark a record changed so its version moves on: its children's edits lock on it."""
+    flag_modified(record, column)
 
 
 def _require_draft(plan: RaisingAchievementPlan) -> None:
@@ -81,6 +106,12 @@ def plan_versions(plan: RaisingAchievementPlan) -> list[RaisingAchievementPlan]:
     return list(db.session.scalars(select(RaisingAchievementPlan).where(
         or_(RaisingAchievementPlan.id == root, RaisingAchievementPlan.root_id == root))
         .order_by(RaisingAchievementPlan.version)))
+
+
+def versions_in_force(plans: list[RaisingAchievementPlan]) -> dict[int, RaisingAchievementPlan]:
+    """The agreed version of each plan series among these versions, by series id (one at most:
+    agreeing an amendment supersedes the version before it)."""
+    return {p.series_id: p for p in plans if p.status == "agreed"}
 
 
 def more_effective_findings(review: JointReview) -> list[ReviewFinding]:
@@ -134,28 +165,36 @@ def parse_money(value: Any, label: str = "Standards Fund amount", field: str = "
 
 
 def update_plan(actor: "User", plan: RaisingAchievementPlan, *, sip_reference: str, standards_fund: Any,
-                professional_development: str, expected_version: int | None = None) -> RaisingAchievementPlan:
-    """Change a draft plan's references and resources. Refuses with EditConflict if someone else
-    saved it after this copy was opened."""
+                professional_development: str, midpoint_review_on: date | None = UNCHANGED,
+                expected_version: int | None = None) -> RaisingAchievementPlan:
+    """Change a draft plan's references, resources and proposed mid-point review date (checked
+    against the window when the plan is agreed). Refuses with EditConflict if someone else saved
+    it after this copy was opened."""
     _require_draft(plan)
-    if expected_version is not None and plan.version_id != expected_version:
-        raise EditConflict(plan)
+    _check_version(plan, expected_version, "plan")
     amount = parse_money(standards_fund)
     before = snapshot(plan, PLAN_FIELDS)
     plan.sip_reference = _clean(sip_reference)
     plan.standards_fund = amount
     plan.professional_development = _clean(professional_development)
-    db.session.flush()
+    if midpoint_review_on is not UNCHANGED:
+        plan.midpoint_review_on = midpoint_review_on
+    _flush_or_conflict(plan, "plan")
     _audit(actor, "plan.update", plan, before=before, after=snapshot(plan, PLAN_FIELDS))
     return plan
+
+
+def _objective_text(text: str | None) -> str:
+    text = _clean(text)
+    if not text:
+        raise DomainError("Enter the objective", field="text")
+    return text
 
 
 def add_objective(actor: "User", plan: RaisingAchievementPlan, text: str) -> PlanObjective:
     """Add an objective at the end of a draft plan."""
     _require_draft(plan)
-    text = _clean(text)
-    if not text:
-        raise DomainError("Enter the objective", field="text")
+    text = _objective_text(text)
     objective = PlanObjective(text=text, position=max((o.position for o in plan.objectives), default=0) + 1)
     plan.objectives.append(objective)
     db.session.flush()
@@ -170,13 +209,70 @@ def delete_objective(actor: "User", objective: PlanObjective) -> None:
     before = {"objective_id": objective.id, "text": objective.text}
     plan.objectives.remove(objective)
     db.session.flush()
+    _renumber(plan)
     _audit(actor, "plan.objective.delete", plan, before=before)
+
+
+def update_objective(actor: "User", objective: PlanObjective, *, text: str,
+                     expected_version: int | None = None) -> PlanObjective:
+    """Change an objective's wording on a draft plan. Refuses with EditConflict if someone else
+    changed the objective (or one of its success criteria) after this copy was opened."""
+    plan = objective.plan
+    _require_draft(plan)
+    _check_version(objective, expected_version, "objective")
+    text = _objective_text(text)
+    before = {"objective_id": objective.id, "text": objective.text}
+    objective.text = text
+    _flush_or_conflict(objective, "objective")
+    _audit(actor, "plan.objective.update", plan, before=before, after={"objective_id": objective.id, "text": text})
+    return objective
+
+
+def _renumber(plan: RaisingAchievementPlan, ordered: list[PlanObjective] | None = None) -> None:
+    """Number the plan's objectives 1, 2, 3... in the given order (their present order by default).
+    Positions are written past the version counter: a move is not an edit of the objective, so
+    someone changing its wording meanwhile is not told it was changed."""
+    ordered = ordered if ordered is not None else sorted(plan.objectives, key=lambda o: o.position)
+    table = PlanObjective.__table__
+    for position, objective in enumerate(ordered, start=1):
+        if objective.position != position:
+            db.session.execute(table.update().where(table.c.id == objective.id).values(position=position))
+            set_committed_value(objective, "position", position)
+    plan.objectives.sort(key=lambda o: o.position)
+
+
+def move_objective(actor: "User", objective: PlanObjective, direction: str) -> PlanObjective:
+    """Move an objective of a draft plan one place up or down (the plan's objectives are numbered
+    in this order)."""
+    plan = objective.plan
+    _require_draft(plan)
+    if direction not in {"up", "down"}:
+        raise DomainError("Choose to move the objective up or down")
+    ordered = sorted(plan.objectives, key=lambda o: o.position)
+    index = ordered.index(objective)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ordered):
+        raise DomainError(f"Objective {index + 1} is already the {'first' if direction == 'up' else 'last'}: "
+                          f"it cannot move {direction}")
+    before = [o.id for o in ordered]
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    _renumber(plan, ordered)
+    _audit(actor, "plan.objective.move", plan, before={"order": before}, after={"order": [o.id for o in ordered]})
+    return objective
 
 
 def add_criterion(actor: "User", objective: PlanObjective, *, measure: str, baseline: str, target: str,
                   by_when: date | None) -> SuccessCriterion:
     """Add a success criterion (measure, baseline, target, by when) to an objective of a draft plan."""
     _require_draft(objective.plan)
+    criterion = SuccessCriterion(**_criterion_values(measure, baseline, target, by_when))
+    objective.criteria.append(criterion)
+    db.session.flush()
+    _audit(actor, "plan.criterion.add", objective.plan, after=snapshot(criterion, CRITERION_FIELDS))
+    return criterion
+
+
+def _criterion_values(measure: str, baseline: str, target: str, by_when: date | None) -> dict[str, Any]:
     measure, baseline, target = _clean(measure), _clean(baseline), _clean(target)
     if not measure:
         raise DomainError("Enter the measure", field="measure")
@@ -184,11 +280,25 @@ def add_criterion(actor: "User", objective: PlanObjective, *, measure: str, base
         raise DomainError("Enter the target", field="target")
     if by_when is None:
         raise DomainError("Enter the date the target is to be met by", field="by_when")
-    criterion = SuccessCriterion(measure=measure, baseline=baseline, target=target, by_when=by_when)
-    objective.criteria.append(criterion)
-    db.session.flush()
-    _audit(actor, "plan.criterion.add", objective.plan,
-           after=snapshot(criterion, ("objective_id", "measure", "baseline", "target", "by_when")))
+    return {"measure": measure, "baseline": baseline, "target": target, "by_when": by_when}
+
+
+def update_criterion(actor: "User", criterion: SuccessCriterion, *, measure: str, baseline: str, target: str,
+                     by_when: date | None, expected_version: int | None = None) -> SuccessCriterion:
+    """Change a success criterion on a draft plan. It is locked with its objective: refuses with
+    EditConflict if the objective or any of its criteria changed after this copy was opened."""
+    objective = criterion.objective
+    _require_draft(objective.plan)
+    _check_version(objective, expected_version, "objective")
+    values = _criterion_values(measure, baseline, target, by_when)
+    before = snapshot(criterion, CRITERION_FIELDS)
+    for name, value in values.items():
+        setattr(criterion, name, value)
+    if snapshot(criterion, CRITERION_FIELDS) != before:
+        _bump_version(objective, "text")
+    _flush_or_conflict(objective, "objective")
+    _audit(actor, "plan.criterion.update", objective.plan, before=before,
+           after=snapshot(criterion, CRITERION_FIELDS))
     return criterion
 
 
@@ -196,7 +306,7 @@ def delete_criterion(actor: "User", criterion: SuccessCriterion) -> None:
     """Remove a success criterion from a draft plan."""
     objective = criterion.objective
     _require_draft(objective.plan)
-    before = snapshot(criterion, ("objective_id", "measure", "baseline", "target", "by_when"))
+    before = snapshot(criterion, CRITERION_FIELDS)
     objective.criteria.remove(criterion)
     db.session.flush()
     _audit(actor, "plan.criterion.delete", objective.plan, before=before)
@@ -221,16 +331,42 @@ class ActionData:
     due_on: date | None
     status: str = "not_started"
     notes: str = ""
+    evidence: str = ""
 
 
-ACTION_FIELDS = ("objective_id", "what", "owner_id", "owner_role", "starts_on", "due_on", "status", "notes")
+ACTION_FIELDS = ("objective_id", "what", "owner_id", "owner_role", "starts_on", "due_on", "status", "notes",
+                 "evidence")
 
 
 def add_action(actor: "User", objective: PlanObjective, data: ActionData) -> PlanAction:
-    """Add an action (what, owner: a user or a named role at the school, start, due) to a draft plan."""
+    """Add an action (what, owner: a user or a named role at the school, start, due, evidence) to a
+    draft plan."""
+    _require_draft(objective.plan)
+    action = PlanAction(**_action_values(data))
+    objective.actions.append(action)
+    db.session.flush()
+    _audit(actor, "plan.action.add", objective.plan, after=snapshot(action, ACTION_FIELDS))
+    return action
+
+
+def update_action(actor: "User", action: PlanAction, data: ActionData, *,
+                  expected_version: int | None = None) -> PlanAction:
+    """Change an action on a draft plan. Refuses with EditConflict if someone else changed it after
+    this copy was opened."""
+    _require_draft(action.objective.plan)
+    _check_version(action, expected_version, "action")
+    values = _action_values(data)
+    before = snapshot(action, ACTION_FIELDS)
+    for name, value in values.items():
+        setattr(action, name, value)
+    _flush_or_conflict(action, "action")
+    _audit(actor, "plan.action.update", action.objective.plan, before=before, after=snapshot(action, ACTION_FIELDS))
+    return action
+
+
+def _action_values(data: ActionData) -> dict[str, Any]:
     from ...auth.models import User
 
-    _require_draft(objective.plan)
     what, role = _clean(data.what), _clean(data.owner_role)
     if not what:
         raise DomainError("Enter what is to be done", field="what")
@@ -250,12 +386,9 @@ def add_action(actor: "User", objective: PlanObjective, data: ActionData) -> Pla
         raise DomainError("The due date must be on or after the start date", field="due_on")
     if data.status not in ACTION_STATUSES:
         raise DomainError("Choose the action's status", field="status")
-    action = PlanAction(what=what, owner_id=data.owner_id or None, owner_role=role or None,
-                        starts_on=data.starts_on, due_on=data.due_on, status=data.status, notes=_clean(data.notes))
-    objective.actions.append(action)
-    db.session.flush()
-    _audit(actor, "plan.action.add", objective.plan, after=snapshot(action, ACTION_FIELDS))
-    return action
+    return {"what": what, "owner_id": data.owner_id or None, "owner_role": role or None, "starts_on": data.starts_on,
+            "due_on": data.due_on, "status": data.status, "notes": _clean(data.notes),
+            "evidence": _clean(data.evidence)}
 
 
 def parse_days(value: Any, label: str, field: str) -> Decimal:
@@ -287,17 +420,39 @@ def check_term(term: str) -> str:
 def allocate_time(actor: "User", plan: RaisingAchievementPlan, *, user_id: int | None, term: str,
                   days: Any) -> TimeAllocation:
     """Allocate an adviser's or consultant's days in a term to a draft plan."""
+    _require_draft(plan)
+    allocation = TimeAllocation(**_allocation_values(user_id, term, days))
+    plan.allocations.append(allocation)
+    db.session.flush()
+    _audit(actor, "plan.time.allocate", plan, after=snapshot(allocation, ALLOCATION_FIELDS))
+    return allocation
+
+
+def _allocation_values(user_id: int | None, term: str, days: Any) -> dict[str, Any]:
     from ...auth.models import User
 
-    _require_draft(plan)
     person = db.session.get(User, user_id) if user_id else None
     if person is None or not person.is_la_staff:
         raise DomainError("Choose the adviser or consultant", field="user_id")
-    term = check_term(term)
-    allocation = TimeAllocation(user_id=person.id, term=term, days=parse_days(days, "Days allocated", "days"))
-    plan.allocations.append(allocation)
-    db.session.flush()
-    _audit(actor, "plan.time.allocate", plan, after=snapshot(allocation, ("user_id", "term", "days")))
+    return {"user_id": person.id, "term": check_term(term), "days": parse_days(days, "Days allocated", "days")}
+
+
+def update_allocation(actor: "User", allocation: TimeAllocation, *, user_id: int | None, term: str, days: Any,
+                      expected_version: int | None = None) -> TimeAllocation:
+    """Change who, which term or how many days an allocation on a draft plan is. It is locked with
+    the plan: refuses with EditConflict if the plan changed after this copy was opened."""
+    plan = allocation.plan
+    _require_draft(plan)
+    _check_version(plan, expected_version, "plan")
+    values = _allocation_values(user_id, term, days)
+    before = snapshot(allocation, ALLOCATION_FIELDS)
+    for name, value in values.items():
+        setattr(allocation, name, value)
+    if snapshot(allocation, ALLOCATION_FIELDS) != before:
+        _bump_version(plan, "sip_reference")
+    _flush_or_conflict(plan, "plan")
+    _audit(actor, "plan.time.update", plan, before={"allocation_id": allocation.id, **before},
+           after={"allocation_id": allocation.id, **snapshot(allocation, ALLOCATION_FIELDS)})
     return allocation
 
 
@@ -337,31 +492,91 @@ def submit_plan(actor: "User", plan: RaisingAchievementPlan) -> RaisingAchieveme
     return plan
 
 
-def sign_off_plan(actor: "User", plan: RaisingAchievementPlan, *, on: date | None = None) -> RaisingAchievementPlan:
+def signature_agrees(actor: "User", plan: RaisingAchievementPlan) -> bool:
+    """Whether this person's sign-off would be the second, agreeing the plan."""
+    if actor.role == "school_leader" and plan.school_id in actor.school_ids:
+        return plan.school_signed_by_id is None and plan.la_signed_by_id is not None
+    if actor.role in {"sia", "admin"}:
+        return plan.la_signed_by_id is None and plan.school_signed_by_id is not None
+    return False
+
+
+def sign_off_plan(actor: "User", plan: RaisingAchievementPlan, *, on: date | None = None,
+                  midpoint_review_on: date | None = None) -> RaisingAchievementPlan:
     """The school's leader or the LA (an SIA or administrator) signs off a submitted plan; when
-    both have, the plan is agreed on that date and frozen."""
+    both have, the plan is agreed on that date and frozen. The first agreement checks the mid-point
+    review date against the window (the signer may set a new date), forms the project team and
+    schedules the review; an amendment's agreement supersedes the version before it."""
+    from .monitoring import check_midpoint_date
+
     on = on or date.today()
     if plan.status != "submitted":
         raise DomainError("Only a plan submitted for agreement can be signed off")
     if actor.role == "school_leader" and plan.school_id in actor.school_ids:
         if plan.school_signed_by_id is not None:
             raise DomainError("The school has already signed off this plan")
-        plan.school_signed_by_id, plan.school_signed_on, side = actor.id, on, "school"
+        side = "school"
     elif actor.role in {"sia", "admin"}:
         if plan.la_signed_by_id is not None:
             raise DomainError("The LA has already signed off this plan")
-        plan.la_signed_by_id, plan.la_signed_on, side = actor.id, on, "la"
+        side = "la"
     else:
         raise DomainError("Only the school's leader or the LA can sign off this plan")
+    other_signed = plan.la_signed_by_id if side == "school" else plan.school_signed_by_id
+    agrees = other_signed is not None
+    midpoint = midpoint_review_on or plan.midpoint_review_on
+    if agrees and plan.version == 1:
+        # Checked before anything changes: a refused date saves nothing, not even the signature.
+        midpoint = check_midpoint_date(on, midpoint)
+    if side == "school":
+        plan.school_signed_by_id, plan.school_signed_on = actor.id, on
+    else:
+        plan.la_signed_by_id, plan.la_signed_on = actor.id, on
+    if midpoint is not None and midpoint != plan.midpoint_review_on:
+        plan.midpoint_review_on = midpoint
     _audit(actor, "plan.sign_off", plan, after={"side": side, "on": on})
-    if plan.school_signed_by_id is not None and plan.la_signed_by_id is not None:
-        plan.status, plan.agreed_on = "agreed", on
-        _audit(actor, "plan.agree", plan, before={"status": "submitted"}, after={"status": "agreed", "agreed_on": on})
-        what = "Raising Achievement Plan agreed" if plan.version == 1 else \
-            f"Raising Achievement Plan version {plan.version} agreed (amendment)"
-        record_school_event(plan.school, "plan_agreed", what, actor)
+    if agrees:
+        _agree(actor, plan, on)
     db.session.flush()
     return plan
+
+
+def _agree(actor: "User", plan: RaisingAchievementPlan, on: date) -> None:
+    from .monitoring import schedule_first_midpoint_review
+    from .teams import form_project_team
+
+    plan.status, plan.agreed_on = "agreed", on
+    _audit(actor, "plan.agree", plan, before={"status": "submitted"}, after={"status": "agreed", "agreed_on": on})
+    if plan.version == 1:
+        record_school_event(plan.school, "plan_agreed", "Raising Achievement Plan agreed", actor)
+        db.session.flush()
+        form_project_team(actor, plan, on=on)
+        schedule_first_midpoint_review(actor, plan)
+        return
+    for previous in plan_versions(plan):
+        if previous.status == "agreed" and previous.id != plan.id:
+            previous.status = "superseded"
+            _carry_delivery(previous, plan)
+    record_school_event(plan.school, "plan_agreed",
+                        f"Raising Achievement Plan version {plan.version} agreed (amendment: "
+                        f"{plan.amendment_reason})", actor)
+
+
+def _carry_delivery(previous: RaisingAchievementPlan, plan: RaisingAchievementPlan) -> None:
+    """Delivery went on against the version in force while the amendment was drafted: bring the
+    actions' status, notes and evidence, and the days used, across to the new version."""
+    actions = {a.id: a for o in previous.objectives for a in o.actions}
+    for objective in plan.objectives:
+        for action in objective.actions:
+            source = actions.get(action.carried_from_id or 0)
+            if source is not None:
+                action.status, action.notes, action.evidence = source.status, source.notes, source.evidence
+    allocations = {a.id: a for a in previous.allocations}
+    for allocation in plan.allocations:
+        source = allocations.get(allocation.carried_from_id or 0)
+        if source is not None:
+            allocation.usage = [TimeUsed(used_on=u.used_on, days=u.days, note=u.note, logged_by_id=u.logged_by_id)
+                                for u in source.usage]
 
 
 def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> RaisingAchievementPlan:
@@ -379,17 +594,18 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
         school_id=plan.school_id, drafted_by_id=actor.id, source_review_id=plan.source_review_id,
         root_id=plan.series_id, version=plan.version + 1, amendment_reason=reason, status="draft",
         sip_reference=plan.sip_reference, standards_fund=plan.standards_fund,
-        professional_development=plan.professional_development)
+        professional_development=plan.professional_development, midpoint_review_on=plan.midpoint_review_on)
     for o in plan.objectives:
         new.objectives.append(PlanObjective(
             position=o.position, text=o.text, source_finding_id=o.source_finding_id,
             criteria=[SuccessCriterion(measure=c.measure, baseline=c.baseline, target=c.target, by_when=c.by_when)
                       for c in o.criteria],
             actions=[PlanAction(what=a.what, owner_id=a.owner_id, owner_role=a.owner_role, starts_on=a.starts_on,
-                                due_on=a.due_on, status=a.status, notes=a.notes) for a in o.actions]))
+                                due_on=a.due_on, status=a.status, notes=a.notes, evidence=a.evidence,
+                                carried_from_id=a.id) for a in o.actions]))
     for a in plan.allocations:
         new.allocations.append(TimeAllocation(
-            user_id=a.user_id, term=a.term, days=a.days,
+            user_id=a.user_id, term=a.term, days=a.days, carried_from_id=a.id,
             usage=[TimeUsed(used_on=u.used_on, days=u.days, note=u.note, logged_by_id=u.logged_by_id)
                    for u in a.usage]))
     db.session.add(new)
@@ -402,9 +618,11 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
 
 def plan_lines(plan: RaisingAchievementPlan) -> list[str]:
     """The plan's content as lines of text, for comparing versions."""
+    midpoint = plan.midpoint_review_on
     lines = [f"SIP / post-Ofsted action plan: {plan.sip_reference}",
              f"Standards Fund: {'' if plan.standards_fund is None else f'£{plan.standards_fund:,.2f}'}",
-             f"Professional development: {plan.professional_development}"]
+             f"Professional development: {plan.professional_development}",
+             f"Mid-point review: {'' if midpoint is None else midpoint.isoformat()}"]
     for i, o in enumerate(plan.objectives, start=1):
         lines.append(f"Objective {i}: {o.text}")
         for c in o.criteria:
@@ -412,7 +630,8 @@ def plan_lines(plan: RaisingAchievementPlan) -> list[str]:
                          f"by {c.by_when.isoformat()}")
         for a in o.actions:
             lines.append(f"  Action: {a.what}; owner {a.owner_name}; {a.starts_on.isoformat()} to "
-                         f"{a.due_on.isoformat()}; {a.status_name}" + (f"; notes: {a.notes}" if a.notes else ""))
+                         f"{a.due_on.isoformat()}; {a.status_name}" + (f"; notes: {a.notes}" if a.notes else "")
+                         + (f"; evidence: {a.evidence}" if a.evidence else ""))
     for a in plan.allocations:
         lines.append(f"Time: {a.user.name}, {a.term}, {a.days} days")
     return lines

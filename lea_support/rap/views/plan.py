@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ...auth.models import User
 from ...core.errors import DomainError
 from ...core.forms import EmptyForm, apply_domain_error
+from ...core.templating import format_date
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...extensions import db
 from ...reviews.models import JointReview
@@ -18,13 +19,18 @@ from ...schools.models import School
 from .. import permissions as can
 from .. import services
 from ..forms import (
+    ActionEditForm,
     ActionForm,
+    AllocationEditForm,
     AllocationForm,
     AmendForm,
+    CriterionEditForm,
     CriterionForm,
     DraftPlanForm,
+    ObjectiveEditForm,
     ObjectiveForm,
     PlanDetailsForm,
+    SignOffForm,
     TimeUsedForm,
 )
 from ..models import (
@@ -71,12 +77,20 @@ def _status(form: Any) -> int:
     return 422 if form is not None and form.errors else 200
 
 
+def _version(form: Any) -> int:
+    """The version the form was opened at (0, never a real version, if it is missing or garbled)."""
+    value = form.version_id.data or ""
+    return int(value) if value.isdigit() else 0
+
+
 @bp.get("/schools/<int:urn>/plans")
 @login_required
 def school_plans(urn: int) -> Any:
     school = _school(urn)
     require(can.can_view_school_plans(current_user, school))
-    return render_template("rap/list.html", school=school, can=can, plans=services.plans_for_school(school))
+    plans = services.plans_for_school(school)
+    return render_template("rap/list.html", school=school, can=can, plans=plans,
+                           in_force=services.versions_in_force(plans))
 
 
 @bp.route("/schools/<int:urn>/plans/new", methods=["GET", "POST"])
@@ -103,14 +117,31 @@ def draft_plan(urn: int) -> Any:
     return render_template("rap/new.html", form=form, school=school, review=review), _status(form)
 
 
+def _sign_off_form(plan: RaisingAchievementPlan, form: SignOffForm | None = None) -> SignOffForm:
+    """The sign-off button; for the signature that agrees version 1, with the mid-point review date
+    (prefilled from the plan) and the window it must fall in if the plan is agreed today."""
+    if form is None:
+        form = SignOffForm(formdata=None, midpoint_review_on=plan.midpoint_review_on)
+    earliest, latest = services.midpoint_window(date.today())
+    low, high = current_app.config["MIDPOINT_WINDOW_WEEKS"]
+    form.midpoint_review_on.description = (f"{low} to {high} weeks after agreement: between "
+                                           f"{format_date(earliest)} and {format_date(latest)} if agreed today")
+    return form
+
+
 def _render_plan(plan: RaisingAchievementPlan, status: int = 200, **forms: Any) -> Any:
     forms.setdefault("button_form", EmptyForm())
     forms.setdefault("amend_form", AmendForm())
     forms.setdefault("used_form", TimeUsedForm())
+    forms["sign_off_form"] = _sign_off_form(plan, forms.get("sign_off_form"))
     form = next((f for f in forms.values() if f.errors), None)
+    versions = services.plan_versions(plan)
     return render_template("rap/show.html", plan=plan, can=can, form=form, today=date.today(),
-                           rag_labels=RAG_LABELS, versions=services.plan_versions(plan),
-                           used_for=(request.view_args or {}).get("allocation_id"), **forms), status
+                           rag_labels=RAG_LABELS, versions=versions,
+                           in_force=services.versions_in_force(versions).get(plan.series_id),
+                           asks_midpoint=plan.version == 1 and services.signature_agrees(current_user, plan),
+                           used_for=(request.view_args or {}).get("allocation_id"),
+                           monitoring=services.monitoring_for_plan(plan), **forms), status
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -121,6 +152,7 @@ def show_plan(plan_id: int) -> Any:
 
 def _details_form(plan: RaisingAchievementPlan) -> PlanDetailsForm:
     form = PlanDetailsForm(formdata=None, obj=plan)
+    form.midpoint_review_on.data = plan.midpoint_review_on
     form.version_id.data = str(plan.version_id)
     form.standards_fund.data = "" if plan.standards_fund is None else str(plan.standards_fund)
     return form
@@ -151,7 +183,10 @@ def edit_plan(plan_id: int) -> Any:
             services.update_plan(current_user, plan, sip_reference=form.sip_reference.data or "",
                                  standards_fund=form.standards_fund.data,
                                  professional_development=form.professional_development.data or "",
-                                 expected_version=int(form.version_id.data or 0))
+                                 # Only the first version's agreement sets the mid-point review.
+                                 midpoint_review_on=form.midpoint_review_on.data if plan.version == 1
+                                 else services.UNCHANGED,
+                                 expected_version=_version(form))
         except services.EditConflict as err:
             apply_domain_error(form, err)
             plan = _plan(plan_id)
@@ -204,9 +239,7 @@ def _render_objective(plan: RaisingAchievementPlan, objective: PlanObjective, st
                       **forms: Any) -> Any:
     forms.setdefault("criterion_form", CriterionForm(prefix="criterion"))
     forms.setdefault("action_form", ActionForm(prefix="action"))
-    forms["action_form"].owner_id.choices = [("", "No person: a named role at the school")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people()
-        if u.is_la_staff or plan.school_id in u.school_ids and u.role == "school_leader"]
+    forms["action_form"].owner_id.choices = _owner_choices(plan)
     forms.setdefault("button_form", EmptyForm())
     form = next((f for f in forms.values() if f.errors), None)
     return render_template("rap/objective.html", plan=plan, objective=objective, can=can, form=form,
@@ -257,7 +290,7 @@ def add_action(plan_id: int, objective_id: int) -> Any:
         lambda o, f: services.add_action(current_user, o, services.ActionData(
             what=f.what.data or "", owner_id=f.owner_id.data, owner_role=f.owner_role.data or "",
             starts_on=f.starts_on.data, due_on=f.due_on.data, status=f.status.data or "not_started",
-            notes=f.notes.data or "")),
+            notes=f.notes.data or "", evidence=f.evidence.data or "")),
         "Action added")
 
 
@@ -322,8 +355,9 @@ def submit_plan(plan_id: int) -> Any:
 @bp.post("/plans/<int:plan_id>/sign-off")
 @login_required
 def sign_off_plan(plan_id: int) -> Any:
-    return _plan_step(plan_id, can.can_sign_off_plan, "button_form", EmptyForm(),
-                      lambda plan, form: services.sign_off_plan(current_user, plan),
+    return _plan_step(plan_id, can.can_sign_off_plan, "sign_off_form", SignOffForm(),
+                      lambda plan, form: services.sign_off_plan(
+                          current_user, plan, midpoint_review_on=form.midpoint_review_on.data),
                       lambda plan: f"Plan agreed on {plan.agreed_on:%d %B %Y}" if plan.status == "agreed"
                       else "Signed off")
 
@@ -358,3 +392,144 @@ def compare_plans(plan_id: int) -> Any:
         abort(404)
     return render_template("rap/compare.html", plan=plan, a=versions[a], b=versions[b],
                            lines=services.compare_versions(versions[a], versions[b]))
+
+
+# --- editing a draft in place -----------------------------------------------------------------
+
+def _child(model: type, ident: int, parent_id: int, parent: str) -> Any:
+    record = get_or_404(model, ident)
+    if getattr(record, parent) != parent_id:
+        abort(404)
+    return record
+
+
+def _owner_choices(plan: RaisingAchievementPlan) -> list[tuple[str, str]]:
+    return [("", "No person: a named role at the school")] + [
+        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people()
+        if u.is_la_staff or plan.school_id in u.school_ids and u.role == "school_leader"]
+
+
+def _edit_in_place(plan: RaisingAchievementPlan, form: Any, *, heading: str, fields: list[tuple[str, dict]],
+                   version: Callable[[], int], save: Callable[[int], Any], saved: Callable[[], list[tuple[str, Any]]],
+                   done: str, back: str) -> Any:
+    """Change one part of a draft where it stands. The form carries the version it was opened at;
+    a save made after someone else's is refused (409) with their version shown beside what was
+    typed, which is kept: saving again is then a deliberate choice to keep it."""
+    conflict = None
+    if request.method == "GET":
+        form.version_id.data = str(version())
+    elif form.validate_on_submit():
+        try:
+            save(_version(form))
+        except services.EditConflict as err:
+            apply_domain_error(form, err)
+            conflict = saved()
+            form.version_id.data = str(version())
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            flash(done, "success")
+            return redirect(back)
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template("rap/plan_edit_item.html", plan=plan, form=form, heading=heading, fields=fields,
+                           conflict=conflict, back=back), status
+
+
+def _form(form_class: type, record: Any, **data: Any) -> Any:
+    """An edit form: filled from the record when the page is opened, from what was typed when posted."""
+    if request.method == "GET":
+        return form_class(obj=record, **data)
+    return form_class()
+
+
+@bp.route("/plans/<int:plan_id>/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_objective(plan_id: int, objective_id: int) -> Any:
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
+    form = _form(ObjectiveEditForm, objective)
+    return _edit_in_place(
+        plan, form, heading="Change the objective", fields=[("text", {"rows": 4})],
+        version=lambda: objective.version_id,
+        save=lambda v: services.update_objective(current_user, objective, text=form.text.data or "",
+                                                 expected_version=v),
+        saved=lambda: [("Objective", objective.text)], done="Objective saved",
+        back=url_for("rap.show_objective", plan_id=plan_id, objective_id=objective_id))
+
+
+@bp.route("/plans/<int:plan_id>/objectives/<int:objective_id>/criteria/<int:criterion_id>/edit",
+          methods=["GET", "POST"])
+@login_required
+def edit_criterion(plan_id: int, objective_id: int, criterion_id: int) -> Any:
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
+    criterion = _child(SuccessCriterion, criterion_id, objective.id, "objective_id")
+    form = _form(CriterionEditForm, criterion)
+    return _edit_in_place(
+        plan, form, heading="Change the success criterion",
+        fields=[("measure", {}), ("baseline", {"classes": "govuk-input--width-20"}),
+                ("target", {"classes": "govuk-input--width-20"}), ("by_when", {})],
+        version=lambda: objective.version_id,
+        save=lambda v: services.update_criterion(
+            current_user, criterion, measure=form.measure.data or "", baseline=form.baseline.data or "",
+            target=form.target.data or "", by_when=form.by_when.data, expected_version=v),
+        saved=lambda: [("Measure", criterion.measure), ("Baseline", criterion.baseline),
+                       ("Target", criterion.target), ("By when", format_date(criterion.by_when))],
+        done="Success criterion saved",
+        back=url_for("rap.show_objective", plan_id=plan_id, objective_id=objective_id))
+
+
+@bp.route("/plans/<int:plan_id>/objectives/<int:objective_id>/actions/<int:action_id>/edit",
+          methods=["GET", "POST"])
+@login_required
+def edit_action(plan_id: int, objective_id: int, action_id: int) -> Any:
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
+    action = _child(PlanAction, action_id, objective.id, "objective_id")
+    form = _form(ActionEditForm, action)
+    form.owner_id.choices = _owner_choices(plan)
+    return _edit_in_place(
+        plan, form, heading="Change the action",
+        fields=[("what", {"rows": 2}), ("owner_id", {}), ("owner_role", {}), ("starts_on", {}), ("due_on", {}),
+                ("status", {}), ("notes", {"rows": 2}), ("evidence", {"rows": 2})],
+        version=lambda: action.version_id,
+        save=lambda v: services.update_action(current_user, action, services.ActionData(
+            what=form.what.data or "", owner_id=form.owner_id.data, owner_role=form.owner_role.data or "",
+            starts_on=form.starts_on.data, due_on=form.due_on.data, status=form.status.data or "not_started",
+            notes=form.notes.data or "", evidence=form.evidence.data or ""), expected_version=v),
+        saved=lambda: [("What", action.what), ("Owner", action.owner_name),
+                       ("Start date", format_date(action.starts_on)), ("Due date", format_date(action.due_on)),
+                       ("Status", action.status_name), ("Notes", action.notes), ("Evidence", action.evidence)],
+        done="Action saved", back=url_for("rap.show_objective", plan_id=plan_id, objective_id=objective_id))
+
+
+@bp.route("/plans/<int:plan_id>/allocations/<int:allocation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_allocation(plan_id: int, allocation_id: int) -> Any:
+    plan = _editable_plan(plan_id)
+    allocation = _child(TimeAllocation, allocation_id, plan.id, "plan_id")
+    form = _form(AllocationEditForm, allocation)
+    form.user_id.choices = [("", "Choose a person")] + [
+        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people() if u.is_la_staff]
+    if request.method == "GET":
+        form.days.data = str(allocation.days)
+    return _edit_in_place(
+        plan, form, heading="Change the time allocated",
+        fields=[("user_id", {}), ("term", {"classes": "govuk-input--width-10"}),
+                ("days", {"classes": "govuk-input--width-5"})],
+        version=lambda: plan.version_id,
+        save=lambda v: services.update_allocation(current_user, allocation, user_id=form.user_id.data,
+                                                  term=form.term.data or "", days=form.days.data,
+                                                  expected_version=v),
+        saved=lambda: [("Adviser or consultant", allocation.user.name), ("Term", allocation.term),
+                       ("Days allocated", allocation.days)],
+        done="Time allocated saved", back=url_for("rap.edit_plan", plan_id=plan_id))
+
+
+@bp.post("/plans/<int:plan_id>/objectives/<int:objective_id>/move-<any(up, down):direction>")
+@login_required
+def move_objective(plan_id: int, objective_id: int, direction: str) -> Any:
+    return _edit_step(plan_id, "button_form", EmptyForm(),
+                      lambda plan, f: services.move_objective(current_user, _objective(plan, objective_id),
+                                                              direction),
+                      f"Objective moved {direction}")

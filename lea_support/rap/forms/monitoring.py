@@ -1,0 +1,94 @@
+"""Forms for monitoring improvement: rescheduling and recording a mid-point review, issuing an
+Improvement Notice and changing its status. Choices are not checked here: the services refuse
+what is wrong with a message that names it (so what was typed is shown again)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from ...core.forms import DateInputField
+from ..models import MIDPOINT_OUTCOMES, OBJECTIVE_PROGRESS
+from .plans import optional_int
+
+if TYPE_CHECKING:
+    from ...auth.models import User
+    from ...reviews.models import JudgementScale
+    from ..models import MidpointReview, PlanObjective
+
+__all__ = ["MidpointRecordForm", "NoticeForm", "NoticeStatusForm", "RescheduleReviewForm", "midpoint_record_form",
+           "yes_no"]
+
+TEXT = [Length(max=20000)]
+
+
+def yes_no(value: Any) -> bool | None:
+    return {"yes": True, "no": False, True: True, False: False}.get(value)
+
+
+class RescheduleReviewForm(FlaskForm):
+    version_id = HiddenField()
+    scheduled_on = DateInputField("New date", required=True)
+    submit = SubmitField("Reschedule the review", widget=GovSubmitInput())
+
+
+class MidpointRecordForm(FlaskForm):
+    version_id = HiddenField()
+    held_on = DateInputField("Date the review was held", required=True)
+    led_by_id = SelectField("Led by", widget=GovSelect(), coerce=optional_int, validate_choice=False,
+                            description="The School Improvement Adviser who led the review")
+    capacity_grade = RadioField("The school's capacity to improve", widget=GovRadioInput(), coerce=optional_int,
+                                validate_choice=False)
+    adequate_improvement = RadioField("Is adequate improvement evidenced?", widget=GovRadioInput(),
+                                      choices=[("yes", "Yes"), ("no", "No")], validate_choice=False)
+    summary = TextAreaField("Summary of the review", widget=GovTextArea(), validators=TEXT,
+                            description="What the project team found, celebrating progress and achievement")
+    outcome = RadioField("What happens next", widget=GovRadioInput(), choices=list(MIDPOINT_OUTCOMES.items()),
+                         validate_choice=False)
+    further_review_on = DateInputField("Date of the further review",
+                                       description="If the outcome is to continue: after the date this review was held")
+    improvements = TextAreaField("What the school must improve", widget=GovTextArea(), validators=TEXT,
+                                 description="If the outcome is an Improvement Notice")
+    comply_by = DateInputField("Comply by", description="If the outcome is an Improvement Notice")
+    submit = SubmitField("Record the review", widget=GovSubmitInput())
+
+
+def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjective"], scale: "JudgementScale",
+                         leaders: list["User"], *, formdata: bool, default_leader: int | None = None
+                         ) -> MidpointRecordForm:
+    """The record form with progress and evidence for each objective of the plan in force
+    (`progress_<id>`, `evidence_<id>`); `form.objective_fields` lists (objective, progress, evidence)."""
+
+    class Form(MidpointRecordForm):
+        pass
+
+    for number, objective in enumerate(objectives, start=1):
+        setattr(Form, f"progress_{objective.id}", RadioField(
+            f"Progress on objective {number}", widget=GovRadioInput(),
+            choices=list(OBJECTIVE_PROGRESS.items()), validate_choice=False))
+        setattr(Form, f"evidence_{objective.id}", TextAreaField("Evidence", widget=GovTextArea(), validators=TEXT))
+    form = Form(data=None if formdata else {"version_id": str(review.version_id), "led_by_id": default_leader})
+    form.capacity_grade.choices = [(g.grade, f"{g.grade} {g.label}") for g in scale.grades]
+    form.led_by_id.choices = [("", "Choose the adviser")] + [(u.id, f"{u.name} ({u.role_name})") for u in leaders]
+    form.objective_fields = [(o, form[f"progress_{o.id}"], form[f"evidence_{o.id}"])  # type: ignore[attr-defined]
+                             for o in objectives]
+    return form
+
+
+class NoticeForm(FlaskForm):
+    issued_on = DateInputField("Issued on", description="Leave empty for today")
+    improvements = TextAreaField("What the school must improve", widget=GovTextArea(), validators=TEXT)
+    comply_by = DateInputField("Comply by", required=True)
+    submit = SubmitField("Issue the Improvement Notice", widget=GovSubmitInput())
+
+
+class NoticeStatusForm(FlaskForm):
+    version_id = HiddenField()
+    status = RadioField("What happened", widget=GovRadioInput(), validate_choice=False,
+                        choices=[("complied", "The school complied"), ("escalated", "The notice was escalated")])
+    on = DateInputField("Date", required=True)
+    reason = TextAreaField("Reason and evidence", widget=GovTextArea(), validators=TEXT)
+    submit = SubmitField("Record the change", widget=GovSubmitInput())

@@ -1,0 +1,263 @@
+"""The project team of a plan (its members, coordinator and meetings), "my actions", and quick
+updates of an action's progress."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ...core.errors import DomainError
+from ...core.forms import EmptyForm, apply_domain_error
+from ...core.web import get_or_404, permission_required, require
+from .. import permissions as can
+from .. import services
+from ..forms import CoordinatorForm, ProgressForm, TeamMemberForm, meeting_form, optional_int, progress_form
+from ..models import ACTION_STATUSES, ProjectTeam, ProjectTeamMember, RaisingAchievementPlan
+from . import bp
+
+
+@bp.app_template_global()
+def project_team_for(plan: RaisingAchievementPlan) -> ProjectTeam | None:
+    """The plan's project team, for the plan page (None before the plan is first agreed)."""
+    return services.team_for_plan(plan)
+
+
+def _safe_next(value: str | None) -> str | None:
+    """A path on this site to go back to, or None (never another site)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else None
+
+
+def _team(plan_id: int) -> tuple[RaisingAchievementPlan, ProjectTeam]:
+    plan = get_or_404(RaisingAchievementPlan, plan_id)
+    team = services.load_team(plan)
+    if team is None:
+        abort(404)
+    require(can.can_view_team(current_user, team))
+    return plan, team
+
+
+def _render_team(plan: RaisingAchievementPlan, team: ProjectTeam, status: int = 200, **forms: Any) -> Any:
+    people = services.team_people(team)
+    on_team = {m.user_id for m in services.current_members(team)}
+    forms.setdefault("member_form", TeamMemberForm(formdata=None))
+    forms["member_form"].user_id.choices = [("", "Choose a person")] + [
+        (str(u.id), f"{u.name} ({u.role_name})") for u in people if u.id not in on_team]
+    if "coordinator_form" not in forms:
+        forms["coordinator_form"] = CoordinatorForm(formdata=None)
+        forms["coordinator_form"].version_id.data = str(team.version_id)
+    forms["coordinator_form"].user_id.choices = [("", "Choose a person")] + [
+        (str(u.id), f"{u.name} ({u.role_name})") for u in people if u.is_la_staff and u.id != team.coordinator_id]
+    forms.setdefault("button_form", EmptyForm())
+    form = next((f for f in forms.values() if f.errors), None)
+    return render_template("rap/team.html", plan=plan, team=team, can=can, form=form,
+                           in_force=services.team_plan_in_force(team), **forms), status
+
+
+@bp.get("/plans/<int:plan_id>/team")
+@login_required
+def show_team(plan_id: int) -> Any:
+    return _render_team(*_team(plan_id))
+
+
+def _team_step(plan_id: int, form_name: str, form: Any, step: Callable[[ProjectTeam, Any], Any],
+               done: Callable[[Any], str], conflict: type[DomainError] | None = None) -> Any:
+    """A change posted from the team page: permission, the form, then the service; a refusal shows
+    the team page again with the message and what was typed (409 if someone else got there first)."""
+    plan, team = _team(plan_id)
+    require(can.can_manage_team(current_user, team))
+    status = 422
+    if form.validate_on_submit():
+        try:
+            result = step(team, form)
+        except DomainError as err:
+            apply_domain_error(form, err)
+            if conflict is not None and isinstance(err, conflict):
+                status = 409
+        else:
+            flash(done(result), "success")
+            return redirect(url_for("rap.show_team", plan_id=plan_id))
+    plan, team = _team(plan_id)
+    if status == 409:
+        # Saving again from here is a deliberate choice to make the change anyway.
+        form.version_id.data = str(team.version_id)
+    return _render_team(plan, team, status, **{form_name: form})
+
+
+@bp.post("/plans/<int:plan_id>/team/members")
+@login_required
+def add_team_member(plan_id: int) -> Any:
+    return _team_step(plan_id, "member_form", TeamMemberForm(),
+                      lambda team, f: services.add_team_member(
+                          current_user, team, user_id=f.user_id.data, name=f.name.data or "",
+                          team_role=f.team_role.data or ""),
+                      lambda member: f"{member.display_name} added to the project team")
+
+
+@bp.post("/plans/<int:plan_id>/team/members/<int:member_id>/leave")
+@login_required
+def remove_team_member(plan_id: int, member_id: int) -> Any:
+    def step(team: ProjectTeam, form: Any) -> str:
+        member = get_or_404(ProjectTeamMember, member_id)
+        if member.team_id != team.id:
+            abort(404)
+        name = member.display_name
+        removed = services.remove_team_member(current_user, member)
+        return f"{name} removed from the project team" if removed else (
+            f"{name} has left the project team (they stay in the minutes of the meetings they attended)")
+
+    return _team_step(plan_id, "button_form", EmptyForm(), step, lambda message: message)
+
+
+@bp.post("/plans/<int:plan_id>/team/coordinator")
+@login_required
+def change_coordinator(plan_id: int) -> Any:
+    return _team_step(plan_id, "coordinator_form", CoordinatorForm(),
+                      lambda team, f: services.change_coordinator(
+                          current_user, team, user_id=f.user_id.data,
+                          expected_version=optional_int(f.version_id.data)),
+                      lambda team: f"{team.coordinator.name} now coordinates the project team",
+                      conflict=services.TeamConflict)
+
+
+# --- meetings ----------------------------------------------------------------------------------------
+
+def _meeting_form(team: ProjectTeam, in_force: RaisingAchievementPlan, *, formdata: bool) -> Any:
+    actions = [a for o in in_force.objectives for a in o.actions]
+    members = [(m.id, f"{m.display_name} ({m.role_name})") for m in services.current_members(team)]
+    owners = [(str(u.id), f"{u.name} ({u.role_name})") for u in services.team_people(team)]
+    form = meeting_form(actions, members, in_force.objectives, owners, formdata=formdata)
+    if not formdata:
+        form.plan_id.data = str(in_force.id)
+    return form
+
+
+def _meeting_data(form: Any) -> services.MeetingData:
+    return services.MeetingData(
+        held_on=form.held_on.data, attendee_ids=list(form.attendee_ids.data or []), minutes=form.minutes.data or "",
+        decisions=form.decisions.data or "", next_meeting_on=form.next_meeting_on.data,
+        expected_plan_id=optional_int(form.plan_id.data),
+        changes=[services.ProgressChange(action_id=a.id, status=status.data or "", note=note.data or "")
+                 for a, status, note in form.updates],
+        new_actions=[services.NewAction(row=n, objective_id=row["objective_id"].data, action=services.ActionData(
+            what=row["what"].data or "", owner_id=row["owner_id"].data, owner_role=row["owner_role"].data or "",
+            starts_on=row["starts_on"].data, due_on=row["due_on"].data))
+            for n, row in enumerate(form.new_rows, start=1)])
+
+
+@bp.route("/plans/<int:plan_id>/team/meetings/new", methods=["GET", "POST"])
+@login_required
+def record_meeting(plan_id: int) -> Any:
+    plan, team = _team(plan_id)
+    require(can.can_record_meeting(current_user, team))
+    in_force = services.team_plan_in_force(team)
+    form = _meeting_form(team, in_force, formdata=request.method == "POST")
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                meeting = services.record_meeting(current_user, team, _meeting_data(form))
+            except DomainError as err:
+                apply_domain_error(form, err)
+                if isinstance(err, services.MeetingConflict):
+                    status = 409
+            else:
+                message = f"Meeting of {meeting.held_on.day} {meeting.held_on:%B %Y} recorded"
+                if meeting.amendment_plan_id:
+                    message += ": its new actions are in the plan as an amendment agreed at the meeting"
+                flash(message, "success")
+                return redirect(url_for("rap.show_meeting", plan_id=plan_id, meeting_id=meeting.id))
+        plan, team = _team(plan_id)
+        in_force = services.team_plan_in_force(team)
+        if status == 409:
+            # The form now lists the actions of the version in force; what was typed elsewhere stays.
+            form = _rebuild_meeting_form(team, in_force, form)
+    return render_template("rap/meeting_form.html", plan=plan, team=team, in_force=in_force, form=form,
+                           statuses=ACTION_STATUSES, today=date.today()), status
+
+
+def _rebuild_meeting_form(team: ProjectTeam, in_force: RaisingAchievementPlan, posted: Any) -> Any:
+    """After the plan was amended under the form: the same meeting details, with status rows for
+    the actions of the version now in force (each at its current status)."""
+    fresh = _meeting_form(team, in_force, formdata=False)
+    for name in ("held_on", "attendee_ids", "minutes", "decisions", "next_meeting_on"):
+        fresh[name].data, fresh[name].raw_data = posted[name].data, posted[name].raw_data
+    for n, row in enumerate(posted.new_rows):
+        for part, field in row.items():
+            fresh.new_rows[n][part].data, fresh.new_rows[n][part].raw_data = field.data, field.raw_data
+    fresh.form_errors = list(posted.form_errors)
+    return fresh
+
+
+@bp.get("/plans/<int:plan_id>/team/meetings/<int:meeting_id>")
+@login_required
+def show_meeting(plan_id: int, meeting_id: int) -> Any:
+    plan, team = _team(plan_id)
+    meeting = services.load_meeting(meeting_id)
+    if meeting is None or meeting.team_id != team.id:
+        abort(404)
+    amendment = get_or_404(RaisingAchievementPlan, meeting.amendment_plan_id) if meeting.amendment_plan_id else None
+    return render_template("rap/meeting.html", plan=plan, team=team, meeting=meeting, amendment=amendment,
+                           statuses=ACTION_STATUSES)
+
+
+# --- my actions and quick updates ---------------------------------------------------------------------
+
+@bp.get("/my-actions")
+@permission_required(can.can_view_my_actions)
+def my_actions() -> Any:
+    return render_template("rap/my_actions.html", mine=services.my_actions(current_user), can=can,
+                           today=date.today(), statuses=ACTION_STATUSES, form=None)
+
+
+def _render_progress(action: Any, form: ProgressForm, status: int = 200) -> Any:
+    plan = action.objective.plan
+    team = services.team_for_plan(plan)
+    return render_template("rap/team_action.html", action=action, plan=plan, team=team, can=can,
+                           may_update=can.can_update_action(current_user, action, team), form=form,
+                           in_force=services.action_in_force(action) if plan.status == "superseded" else None,
+                           history=services.action_history(action), today=date.today(), statuses=ACTION_STATUSES,
+                           back=_safe_next(form.next.data) or url_for("rap.show_plan", plan_id=plan.id)), status
+
+
+@bp.route("/plans/<int:plan_id>/actions/<int:action_id>/progress", methods=["GET", "POST"])
+@login_required
+def action_progress(plan_id: int, action_id: int) -> Any:
+    action = services.load_action(action_id)
+    if action is None or action.objective.plan_id != plan_id:
+        abort(404)
+    require(can.can_view_plan(current_user, action.objective.plan))
+    if request.method == "GET":
+        return _render_progress(action, progress_form(action, formdata=False,
+                                                      next_url=_safe_next(request.args.get("next")) or ""))
+    # A form opened before an amendment was agreed is answered as a conflict (below), if its
+    # sender may update the action as it is now.
+    current = services.action_in_force(action) or action
+    require(can.can_update_action(current_user, current, services.team_for_plan(current.objective.plan)))
+    form = ProgressForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            services.update_action_progress(current_user, action, status=form.status.data or "",
+                                            note=form.note.data or "",
+                                            expected_version=optional_int(form.version_id.data))
+        except DomainError as err:
+            apply_domain_error(form, err)
+            if isinstance(err, services.ActionConflict):
+                status = 409
+        else:
+            flash(f"Action updated: {ACTION_STATUSES[form.status.data or 'not_started'].lower()}", "success")
+            return redirect(_safe_next(form.next.data) or url_for("rap.my_actions"))
+    action = services.load_action(action_id)
+    if status == 409:
+        # Shown on the action as it is now (in the version in force); saving again from here is a
+        # deliberate choice to keep this update.
+        action = services.action_in_force(action) or action
+        form.version_id.data = str(action.version_id)
+    return _render_progress(action, form, status)

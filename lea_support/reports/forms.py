@@ -1,0 +1,91 @@
+"""Forms for drafting, checking, publishing and re-issuing governor reports, and bulk runs."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from ..core.terms import term_for
+from .models import REPORT_STATUSES
+from .terms import term_name
+
+TEXT = [Length(max=20000)]
+TIERS = [("", "Every tier"), ("light_touch", "Light touch core support"), ("enhanced", "Enhanced support"),
+         ("significant", "Significant support")]
+
+
+def term_choices(today: date | None = None) -> list[tuple[str, str]]:
+    """The terms of the current academic year and the one before, newest first."""
+    today = today or date.today()
+    start = today.year if today.month >= 9 else today.year - 1
+    codes = []
+    for year in (start, start - 1):
+        codes += [f"summer-{year + 1}", f"spring-{year + 1}", f"autumn-{year}"]
+    return [(code, term_name(code)) for code in codes]
+
+
+def current_term(today: date | None = None) -> str:
+    return term_for(today or date.today())
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return -1
+
+
+class DraftReportForm(FlaskForm):
+    term = SelectField("Term", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Make the draft report", widget=GovSubmitInput())
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.term.choices = term_choices()
+        if not self.is_submitted():
+            self.term.data = current_term()
+
+
+# The version of the record the page showed: a form without it is refused (reload the page).
+_SEEN = [InputRequired("Reload the page: the report's version is missing from the form")]
+
+
+class CheckReportForm(FlaskForm):
+    version_id = HiddenField(filters=[_int_or_none], validators=_SEEN)
+    covering_note = TextAreaField("Covering note for governors (optional)", widget=GovTextArea(), validators=TEXT,
+                                  description="Shown in the report after \u201cCelebrating progress\u201d")
+    submit = SubmitField("Mark as checked", widget=GovSubmitInput())
+
+
+class PublishReportForm(FlaskForm):
+    version_id = HiddenField(filters=[_int_or_none], validators=_SEEN)
+    submit = SubmitField("Publish to governors", widget=GovSubmitInput())
+
+
+class RedraftReportForm(FlaskForm):
+    submit = SubmitField("Make the draft again from the records", widget=GovSubmitInput())
+
+
+class ReissueReportForm(FlaskForm):
+    reason = TextAreaField("Why does the published report need re-issuing?", widget=GovTextArea(), validators=TEXT)
+    submit = SubmitField("Start a re-issue", widget=GovSubmitInput())
+
+
+class BulkRunForm(FlaskForm):
+    term = SelectField("Term", widget=GovSelect(), validate_choice=False)
+    tier = SelectField("Schools in", widget=GovSelect(), choices=TIERS, validate_choice=False)
+    urns = StringField("Only these schools (optional)", widget=GovTextInput(), validators=[Length(max=20000)],
+                       description="URNs separated by spaces or commas; leave empty for every open school")
+    submit = SubmitField("Start generating drafts", widget=GovSubmitInput())
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.term.choices = term_choices()
+        if not self.is_submitted():
+            self.term.data = current_term()
+
+
+STATUS_FILTERS = [("", "Any"), ("none", "Not started"), *REPORT_STATUSES.items()]

@@ -1,0 +1,129 @@
+"""E-mail, with the standard library: SMTP when MAIL_SERVER is set, otherwise .eml files in an
+outbox folder (development and tests). Services queue messages with `send_after_commit`, so a
+message goes only once what it announces has been saved: a transaction that rolls back sends
+nothing."""
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any, Callable
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+
+LOGGER = logging.getLogger(__name__)
+_PENDING = "lea_support.after_commit"
+# CRLF line ends, and headers kept on one line (a 998-character line is within RFC 5322): the
+# standard 78-column folding breaks a long subject straight after "Subject:".
+MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The mail settings of the app, read when the message is queued (the commit that sends it
+    may run where the app context has gone)."""
+
+    server: str | None
+    port: int
+    use_tls: bool
+    use_ssl: bool
+    username: str | None
+    password: str | None
+    sender: str
+    timeout: float
+    outbox: Path
+
+
+def mail_settings(app: Flask) -> MailSettings:
+    config = app.config
+    outbox = config.get("OUTBOX_DIR") or os.path.join(app.instance_path, "outbox")
+    return MailSettings(server=config.get("MAIL_SERVER"), port=int(config.get("MAIL_PORT", 587)),
+                        use_tls=bool(config.get("MAIL_USE_TLS", True)), use_ssl=bool(config.get("MAIL_USE_SSL", False)),
+                        username=config.get("MAIL_USERNAME"), password=config.get("MAIL_PASSWORD"),
+                        sender=config.get("MAIL_DEFAULT_SENDER") or "LEA Support <no-reply@lea-support.invalid>",
+                        timeout=float(config.get("MAIL_TIMEOUT_SECONDS", 10)), outbox=Path(outbox))
+
+
+def _one_line(text: str) -> str:
+    # A header never carries a line break (header injection), whatever a school is called.
+    return " ".join(str(text).split())
+
+
+def build_message(settings: MailSettings, *, to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage(policy=MESSAGE_POLICY)
+    message["From"] = settings.sender
+    message["To"] = _one_line(to)
+    message["Subject"] = _one_line(subject)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="lea-support.invalid")
+    message.set_content(body)
+    return message
+
+
+def deliver(message: EmailMessage, settings: MailSettings) -> None:
+    """Send one message now: by SMTP, or into the outbox folder as an .eml file."""
+    if settings.server:
+        context = ssl.create_default_context()
+        smtp_class = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
+        kwargs: dict[str, Any] = {"timeout": settings.timeout}
+        if settings.use_ssl:
+            kwargs["context"] = context
+        with smtp_class(settings.server, settings.port, **kwargs) as smtp:
+            if settings.use_tls and not settings.use_ssl:
+                smtp.starttls(context=context)
+            if settings.username:
+                smtp.login(settings.username, settings.password or "")
+            smtp.send_message(message)
+        return
+    settings.outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.eml"
+    partial = settings.outbox / f".{name}.tmp"
+    partial.write_bytes(bytes(message))
+    os.replace(partial, settings.outbox / name)  # a reader of the outbox never sees half a message
+
+
+def send_after_commit(message: EmailMessage, settings: MailSettings | None = None) -> None:
+    """Queue a message to go once the current transaction commits."""
+    settings = settings or mail_settings(current_app)
+
+    def send() -> None:
+        try:
+            deliver(message, settings)
+        except Exception:  # the change is saved; a failed e-mail must not undo or hide it
+            LOGGER.exception("Could not send the e-mail %r to %s", message["Subject"], message["To"])
+
+    call_after_commit(send)
+
+
+def new_message(*, to: str, subject: str, body: str) -> EmailMessage:
+    return build_message(mail_settings(current_app), to=to, subject=subject, body=body)
+
+
+# --- after commit -----------------------------------------------------------------------------------
+
+
+def call_after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` after the current session's transaction commits; forget it on rollback."""
+    db.session.info.setdefault(_PENDING, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_pending(session: Session) -> None:
+    for callback in session.info.pop(_PENDING, []):
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
