@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 LEA := $(BIN)/lea-support
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CSS := lea_support/static/build/app.css
+# Both cores: pytest-xdist runs the suite in one worker per core (each with its own database).
+PYTEST_WORKERS ?= auto
 
 .PHONY: install run test test-sqlite test-postgres bench clean
 
@@ -38,10 +40,10 @@ test: install
 	else echo "No PostgreSQL server answers on 127.0.0.1:5432: PostgreSQL run skipped."; fi
 
 test-sqlite: install
-	TEST_DATABASE_URL= $(BIN)/pytest -q
+	TEST_DATABASE_URL= $(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 test-postgres: install
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -q -m "not sqlite_only"
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not sqlite_only"
 
 bench: install
 	$(BIN)/python scripts/bench.py

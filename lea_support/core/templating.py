@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from govuk_frontend_wtf.main import wtforms_errors
+from wtforms import FieldList, FormField
 
 from ..auth import permissions
+from .forms import DateInputField
 
 LOCAL_TZ = ZoneInfo("Europe/London")
 
@@ -28,12 +30,30 @@ def format_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
+def _date_inputs(fields: Any) -> dict[str, DateInputField]:
+    """The form's date fields by id, in lists of subforms too."""
+    found: dict[str, DateInputField] = {}
+    for field in fields:
+        if isinstance(field, DateInputField):
+            found[field.id] = field
+        elif isinstance(field, (FieldList, FormField)):
+            found.update(_date_inputs(field))
+    return found
+
+
 def error_summary(form: Any) -> dict[str, Any]:
-    """govuk-frontend-wtf's error summary, with form-wide errors linked to the page top."""
+    """govuk-frontend-wtf's error summary, with form-wide errors linked to the page top and a date's
+    error linked to the box to fix (the first left empty, else the day): a link to the date's
+    wrapper could not take the focus there."""
     params = wtforms_errors(form)
+    dates = _date_inputs(form)
     for item in params["errorList"]:
         if item["href"] in {"#None", "#"}:
             item["href"] = "#main-content"
+        elif (field := dates.get(item["href"][1:])) is not None:
+            typed = dict(zip(("day", "month", "year"), field.raw_data or [], strict=False))
+            empty = [part for part in ("day", "month", "year") if not typed.get(part)]
+            item["href"] = f"#{field.id}-{empty[0] if empty and len(empty) < 3 else 'day'}"
     return params
 
 

@@ -1,6 +1,7 @@
 """Issue 5's acceptance journey in headless Chromium: an SIA drafts a plan from a published review;
 the school and the LA agree it; the project team meets and updates actions; the mid-point review
-de-escalates the school to enhanced support; and the school page shows every step."""
+de-escalates the school to enhanced support; and the school page shows every step. Every page on the
+way is checked with axe-core (WCAG 2.2 A and AA)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ import pytest
 from lea_support.rap.models import RaisingAchievementPlan
 from lea_support.schools.models import School
 from tests.conftest import PASSWORD
+from tests.journeys.axe import assert_accessible
 from tests.rap.test_plans import published_review
 
 
@@ -19,18 +21,25 @@ def fill_date(page, name, day):
     page.fill(f"#{name}-year", str(day.year))
 
 
+def goto(page, url):
+    page.goto(url)
+    assert_accessible(page)
+
+
 def sign_in_as(page, base, email):
     page.context.clear_cookies()
-    page.goto(f"{base}/sign-in")
+    goto(page, f"{base}/sign-in")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    click(page, "button", "Sign in")
 
 
 def click(page, role, name):
-    page.get_by_role(role, name=name).first.click()
-    page.wait_for_load_state()
+    """Click a link or button and wait for the page it leads to, so that its response (and any
+    cookie it sets) has arrived before the next step."""
+    with page.expect_navigation():
+        page.get_by_role(role, name=name).first.click()
+    assert_accessible(page)
 
 
 @pytest.mark.browser
@@ -49,7 +58,7 @@ def test_a_school_goes_from_review_to_de_escalation(browser_page, live_server, d
 
     # The SIA drafts the plan from the published review: its two points become objectives.
     sign_in_as(page, live_server, emails["sia"])
-    page.goto(f"{live_server}/reviews/{review_id}")
+    goto(page, f"{live_server}/reviews/{review_id}")
     click(page, "link", "Draft a Raising Achievement Plan from this review")
     page.fill("#sip_reference", "SIP 2026-27 priorities 1 and 2")
     boxes = page.locator("input[name=finding_ids]")
@@ -58,7 +67,7 @@ def test_a_school_goes_from_review_to_de_escalation(browser_page, live_server, d
     click(page, "button", "Start the draft plan")
     plan_id = int(page.url.split("/plans/")[1].split("/")[0])
     for objective in ("Writing in KS2", "Attendance"):
-        page.goto(f"{live_server}/plans/{plan_id}/edit")
+        goto(page, f"{live_server}/plans/{plan_id}/edit")
         click(page, "link", objective)
         page.fill("#criterion-measure", f"{objective}: pupils at the expected standard")
         page.fill("#criterion-baseline", "55%")
@@ -70,22 +79,22 @@ def test_a_school_goes_from_review_to_de_escalation(browser_page, live_server, d
         fill_date(page, "action-starts_on", today)
         fill_date(page, "action-due_on", today + timedelta(weeks=6))
         click(page, "button", "Add action")
-    page.goto(f"{live_server}/plans/{plan_id}")
+    goto(page, f"{live_server}/plans/{plan_id}")
     click(page, "button", "Submit for agreement")
 
     # The school signs, then the LA, whose signature agrees it and sets the mid-point review.
     sign_in_as(page, live_server, emails["head"])
-    page.goto(f"{live_server}/plans/{plan_id}")
+    goto(page, f"{live_server}/plans/{plan_id}")
     click(page, "button", "Sign off the plan")
     sign_in_as(page, live_server, emails["sia"])
-    page.goto(f"{live_server}/plans/{plan_id}")
+    goto(page, f"{live_server}/plans/{plan_id}")
     fill_date(page, "midpoint_review_on", today + timedelta(weeks=10))
     click(page, "button", "Sign off the plan")
     assert "Agreed" in page.locator("#plan-status").inner_text()
 
     # The link adviser, who now leads, records the team's first meeting and updates an action.
     sign_in_as(page, live_server, emails["adviser"])
-    page.goto(f"{live_server}/plans/{plan_id}")
+    goto(page, f"{live_server}/plans/{plan_id}")
     click(page, "link", "Record a project team meeting")
     fill_date(page, "held_on", today)
     attendees = page.locator("input[name=attendee_ids]")
@@ -98,7 +107,7 @@ def test_a_school_goes_from_review_to_de_escalation(browser_page, live_server, d
 
     # The SIA holds the mid-point review: adequate improvement, so the school moves to enhanced support.
     sign_in_as(page, live_server, emails["sia"])
-    page.goto(f"{live_server}/plans/{plan_id}")
+    goto(page, f"{live_server}/plans/{plan_id}")
     click(page, "link", "Mid-point review")
     click(page, "link", "Record the review")
     fill_date(page, "held_on", today)
@@ -114,7 +123,7 @@ def test_a_school_goes_from_review_to_de_escalation(browser_page, live_server, d
     assert page.locator(".govuk-error-summary").count() == 0, page.locator(".govuk-error-summary").inner_text()
 
     # The school page tells the whole story.
-    page.goto(f"{live_server}/schools/{urn}")
+    goto(page, f"{live_server}/schools/{urn}")
     timeline = page.content()
     for step in ("Raising Achievement Plan drafted", "Raising Achievement Plan agreed", "Project team formed",
                  "Project team meeting", "Mid-point review", "Enhanced support"):
