@@ -2,6 +2,7 @@
 server-made names, and kept in step with the database transaction that records them."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -157,9 +158,21 @@ def store_attachment(actor: "User", note: NoteOfVisit, file_storage: Any) -> Vis
     db.session.flush()
     path = attachment_path(attachment)
     _track(db.session(), "written", path)  # before writing, so a half-written file is removed too
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    try:
+        # A new file under a new name: no earlier file is ever overwritten, and the row that points at
+        # this one is saved only if the whole file was (a failure rolls both back).
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())  # a full disk can go unreported until the data is flushed
+    except OSError as err:
+        current_app.logger.exception("Could not write attachment file %s", path)
+        full = err.errno in {errno.ENOSPC, errno.EDQUOT}
+        raise DomainError("The file could not be saved because the server has run out of storage space. "
+                          "Nothing has been saved: try again later, or tell the LEA Support administrator."
+                          if full else "The file could not be saved. Nothing has been saved: try again later.",
+                          field=FIELD) from err
     record_audit(actor, "visit_attachment.create", "visit_attachment", attachment.id, school_id=note.school_id,
                  after={"note_id": note.id, "original_name": attachment.original_name,
                         "content_type": content_type, "size_bytes": len(data), "sha256": attachment.sha256})

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.audit import record_audit
 from ..core.calendar import add_working_days
@@ -151,10 +152,14 @@ def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_ve
         raise EditConflict(note)
     data = _clean(data)
     before = {name: getattr(note, name) for name in NOTE_FIELDS}
-    _apply(note, data)
-    if note.status == "planned" and note.discussion:
-        note.status = "draft"
-    db.session.flush()  # the version check in the UPDATE catches a save made at the same instant
+    try:
+        _apply(note, data)  # loading the note's actions may flush the changes already made
+        if note.status == "planned" and note.discussion:
+            note.status = "draft"
+        db.session.flush()  # the version check in the UPDATE catches a save made at the same instant
+    except StaleDataError:
+        db.session.rollback()  # this save is undone; the note reads back as the other person saved it
+        raise EditConflict(note) from None
     record_audit(actor, "visit.update", "note_of_visit", note.id, school_id=note.school_id, before=before,
                  after={name: getattr(note, name) for name in NOTE_FIELDS})
     return note

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..extensions import db, login_manager
 from .db import SAFE_METHODS
+from .errors_web import SAVE_ERRORS, not_saved_response
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,14 +59,6 @@ def install_request_plumbing(app: Flask) -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
 
     @app.after_request
-    def _commit(response: Any) -> Any:
-        # One request, one transaction: state-changing requests that succeeded are
-        # committed here, at the edge; anything else is rolled back at teardown.
-        if request.method not in SAFE_METHODS and response.status_code < 400:
-            db.session.commit()
-        return response
-
-    @app.after_request
     def _security_headers(response: Any) -> Any:
         nonce = g.get("csp_nonce", "")
         response.headers["Content-Security-Policy"] = (
@@ -82,6 +75,19 @@ def install_request_plumbing(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if current_user and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # Registered after the security headers so that it runs before them (Flask runs after-request
+    # functions in reverse): a "not saved" page that replaces the response gets the headers too.
+    @app.after_request
+    def _commit(response: Any) -> Any:
+        # One request, one transaction: state-changing requests that succeeded are
+        # committed here, at the edge; anything else is rolled back at teardown.
+        if request.method not in SAFE_METHODS and response.status_code < 400:
+            try:
+                db.session.commit()
+            except SAVE_ERRORS as err:  # the commit itself failed: nothing was saved, and the user is told
+                return not_saved_response(err)
         return response
 
     @app.teardown_request

@@ -89,8 +89,12 @@ def deliver(message: EmailMessage, settings: MailSettings) -> None:
     settings.outbox.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.eml"
     partial = settings.outbox / f".{name}.tmp"
-    partial.write_bytes(bytes(message))
-    os.replace(partial, settings.outbox / name)  # a reader of the outbox never sees half a message
+    try:
+        partial.write_bytes(bytes(message))
+        os.replace(partial, settings.outbox / name)  # a reader of the outbox never sees half a message
+    except OSError:
+        partial.unlink(missing_ok=True)  # e.g. the disk filled up: leave no half-written message behind
+        raise
 
 
 def send_after_commit(message: EmailMessage, settings: MailSettings | None = None) -> None:

@@ -138,6 +138,23 @@ def _column_lengths() -> dict[str, int]:
     return {attr: School.__table__.c[attr].type.length for attr in [*TEXT_COLUMNS, "head_name"]}
 
 
+# Files uploaded by mistake for the CSV, told apart by their first bytes.
+_NOT_CSV = (
+    (b"PK\x03\x04", "a ZIP archive or an Excel workbook: unzip the download and upload the CSV file inside"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\xd0\xcf\x11\xe0", "an older Excel or Word file: upload the CSV exactly as downloaded from GIAS"),
+)
+
+
+def _refuse_binary(raw: bytes) -> None:
+    """Refuse a file that is plainly not a CSV, naming what it is, rather than list its bytes as bad lines."""
+    for signature, what in _NOT_CSV:
+        if raw.startswith(signature):
+            raise GiasFileError("The file is not a CSV file", [f"Line 1: the file is {what}"])
+
+
 def _refuse_utf8(raw: bytes) -> None:
     """Refuse a file re-saved as UTF-8: read as Windows-1252 it would quietly garble every
     accented name. (A real GIAS file with a ’ in it is never valid UTF-8.)"""
@@ -222,6 +239,7 @@ def _parse(raw: bytes, la_codes: set[str] | None) -> tuple[list[_Row], int]:
     problems = _Problems()
     if not raw.strip():
         raise GiasFileError("The file is empty", ["Line 1: there is no header row"])
+    _refuse_binary(raw)
     _refuse_utf8(raw)
     records = _records(_lines(raw, problems))
     _, header = next(records)
