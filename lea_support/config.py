@@ -73,6 +73,11 @@ class Config:
     # page also write each PDF (None: the drafts are kept in the database only).
     REPORTS_BULK_JOBS = int(os.environ.get("REPORTS_BULK_JOBS", "2"))
     REPORTS_OUT_DIR: str | None = os.environ.get("REPORTS_OUT_DIR") or None
+    # Where runs started from the admin page are done ("local": this server; "rq": the report
+    # queue's workers, on any machine; see docs/scale-out.md), and the Redis queue for them.
+    REPORTS_BACKEND = os.environ.get("REPORTS_BACKEND", "local")
+    REPORT_QUEUE_URL = os.environ.get("REPORT_QUEUE_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    REPORT_QUEUE_NAME = os.environ.get("REPORT_QUEUE_NAME", "lea-reports")
     TESTING = False
     DEBUG = False
 
