@@ -41,6 +41,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind load balancers, the client's address (for sign-in throttling and the audit log)
+        # and the scheme come from X-Forwarded-* set by that many trusted proxies, no more.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
     _init_extensions(app)
     _register_blueprints(app)
     _register_assets(app)

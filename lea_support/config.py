@@ -78,6 +78,9 @@ class Config:
     REPORTS_BACKEND = os.environ.get("REPORTS_BACKEND", "local")
     REPORT_QUEUE_URL = os.environ.get("REPORT_QUEUE_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     REPORT_QUEUE_NAME = os.environ.get("REPORT_QUEUE_NAME", "lea-reports")
+    # How many reverse proxies (load balancers) stand in front of the app and set X-Forwarded-*;
+    # 0 trusts none. See docs/scale-out.md.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     TESTING = False
     DEBUG = False
 
