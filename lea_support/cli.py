@@ -85,19 +85,33 @@ def import_gias_command(file: str, la_codes: tuple[str, ...]) -> None:
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has schools")
+@click.option("--scale", type=click.Choice(["la", "national"]),
+              help="Instead of the small demo: an authority of about 600 schools (la) or a country of about "
+                   "25,000 (national), with ten years of history, loaded in bulk")
+@click.option("--schools", type=click.IntRange(min=2), hidden=True, help="With --scale: this many schools instead")
+@click.option("--years", type=click.IntRange(min=1, max=30), hidden=True, help="With --scale: years of history")
 @with_appcontext
-def demo_command(if_empty: bool) -> None:
+def demo_command(if_empty: bool, scale: str | None, schools: int | None, years: int | None) -> None:
     """Seed a fictional demo authority with schools in every tier and a user for every role."""
-    from .demo import DEMO_PASSWORD, seed_demo
+    from .demo import DEMO_PASSWORD, DEMO_USERS, SCALE_YEARS, SCALES, seed_demo, seed_scale
 
-    users_made = seed_demo(if_empty=if_empty)
+    if scale is None and (schools is not None or years is not None):
+        raise click.UsageError("--schools and --years go with --scale")
+    if scale is None:
+        made = seed_demo(if_empty=if_empty)
+    else:
+        n = schools or SCALES[scale]
+        click.echo(f"Generating {n:,} fictional schools with {years or SCALE_YEARS} years of history...")
+        made = seed_scale(n, years=years or SCALE_YEARS, if_empty=if_empty)
     db.session.commit()
-    if users_made is None:
+    if made is None:
         click.echo("The database already has schools; demo data not added.")
     else:
+        if scale is not None:
+            for name, count in made.counts:
+                click.echo(f"  {name:<20} {count:>10,}")
+            click.echo(f"Generated in {made.seconds:.1f} s.")
         click.echo("Demo authority ready. Sign in with any of these (password for all: " + DEMO_PASSWORD + "):")
-    from .demo import DEMO_USERS
-
     for email, _name, role, _school in DEMO_USERS:
         click.echo(f"  {role:<14} {email}")
 

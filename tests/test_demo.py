@@ -1,5 +1,8 @@
-"""The demo authority that `make run` seeds: every tier and level, every role, real workflows."""
+"""The demo authority that `make run` seeds: every tier and level, every role, real workflows; and
+the demo at scale, loaded in bulk."""
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -27,3 +30,51 @@ def test_demo_seeds_once_and_every_role_can_sign_in(app, db, client):
     assert sign_in(client, "governor@demo.invalid", "demo-sign-in-2026").status_code == 302
     page = client.get("/governor/schools/990001").get_data(as_text=True)
     assert "Joint LEA/School Review" in page
+
+
+def test_demo_at_scale_loads_history_in_bulk_with_kept_summaries_right(app, db, client):
+    from lea_support.rap.models import PlanAction, PlanObjective, ProjectTeam, RaisingAchievementPlan, TeamMeeting
+    from lea_support.reports.models import GovernorReport
+    from lea_support.reviews.models import JointReview
+    from lea_support.schools.models import SupportDecision
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "--schools", "30"]).exit_code != 0  # only with --scale
+    result = runner.invoke(args=["demo", "--scale", "la", "--schools", "30", "--years", "3"])
+    assert result.exit_code == 0, result.output
+    assert "notes of visit" in result.output and "Generated in" in result.output
+    assert "already has schools" in runner.invoke(args=["demo", "--scale", "la", "--if-empty"]).output
+
+    def count(model, *where):
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+    assert count(School) == 30
+    assert count(NoteOfVisit) > 30 * 3 * 2
+    assert count(JointReview, JointReview.stage == "published") >= 1
+    assert count(GovernorReport) >= 1
+    # Kept summaries, which the services would maintain, are right after the bulk load.
+    for plan in db.session.scalars(select(RaisingAchievementPlan)):
+        assert plan.first_open_due_on == db.session.scalar(
+            select(func.min(PlanAction.due_on)).join(PlanObjective)
+            .where(PlanObjective.plan_id == plan.id, PlanAction.status.not_in(("done", "dropped"))))
+    for team in db.session.scalars(select(ProjectTeam)):
+        last = db.session.scalar(select(func.max(TeamMeeting.held_on)).where(TeamMeeting.team_id == team.id))
+        assert last is None or team.next_meeting_on > last
+    assert db.session.scalar(select(func.max(SupportDecision.decided_at))).date() <= date.today()
+    for school in db.session.scalars(select(School)):
+        changed = db.session.scalar(select(func.max(SupportDecision.decided_at)).where(
+            SupportDecision.school_id == school.id, SupportDecision.previous_tier != SupportDecision.support_tier))
+        assert school.support_tier_since == (changed.date() if changed else None), school
+    # The demo users sign in and see the pages; the governor has two schools.
+    governor = db.session.scalars(select(User).where(User.email == "governor@demo.invalid")).one()
+    assert len(governor.schools) == 2
+    assert sign_in(client, "governor@demo.invalid", "demo-sign-in-2026").status_code == 302
+    assert client.get("/governor").status_code == 200
+    assert client.get(f"/governor/schools/{governor.schools[0].urn}").status_code == 200
+    admin_client = app.test_client()
+    assert sign_in(admin_client, "admin@demo.invalid", "demo-sign-in-2026").status_code == 302
+    adviser = db.session.scalars(select(User).where(User.email == "adviser@demo.invalid")).one()
+    review = db.session.scalars(select(JointReview).where(JointReview.stage == "published")).first()
+    for url in ("/schools", f"/schools/{governor.schools[0].urn}", f"/caseload?adviser={adviser.id}", "/plans",
+                f"/reviews/{review.id}"):
+        assert admin_client.get(url).status_code == 200, url

@@ -67,6 +67,9 @@ class NoteOfVisit(db.Model):
         Index("ix_notes_of_visit_school_date", "school_id", "visit_date"),
         Index("ix_notes_of_visit_adviser_date", "adviser_id", "visit_date"),
         Index("ix_notes_of_visit_status", "status"),
+        # A caseload's notes awaiting the school's response, found through its schools (with the
+        # date, so that counting visits by school reads the index alone).
+        Index("ix_notes_of_visit_school_status", "school_id", "status", "visit_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -397,12 +397,13 @@ def published_report(review: JointReview, version: int) -> PublishedReviewReport
 
 def published_reviews_for_school(school: School) -> list[dict[str, Any]]:
     """The school's reviews with a published report, newest first, for its governors' page."""
-    latest = (select(PublishedReviewReport.review_id, func.max(PublishedReviewReport.version).label("version"))
-              .group_by(PublishedReviewReport.review_id).subquery())
+    # Grouped after the join, so that only this school's reports are read (never every review's).
     rows = db.session.execute(
-        select(JointReview.id, JointReview.starts_on, JointReview.ends_on, latest.c.version)
-        .join(latest, latest.c.review_id == JointReview.id)
-        .where(JointReview.school_id == school.id).order_by(JointReview.starts_on.desc(), JointReview.id.desc()))
+        select(JointReview.id, JointReview.starts_on, JointReview.ends_on, func.max(PublishedReviewReport.version))
+        .join(PublishedReviewReport, PublishedReviewReport.review_id == JointReview.id)
+        .where(JointReview.school_id == school.id)
+        .group_by(JointReview.id, JointReview.starts_on, JointReview.ends_on)
+        .order_by(JointReview.starts_on.desc(), JointReview.id.desc()))
     return [{"review_id": rid, "starts_on": starts, "ends_on": ends, "version": version}
             for rid, starts, ends, version in rows]
 
