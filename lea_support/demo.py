@@ -98,7 +98,19 @@ def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
     review = _seed_review(made[0], users["sia@demo.invalid"], advisers[0])
     _seed_plan(review, users)
     db.session.flush()
+    _seed_governor_report(made[0], users)
     return len(users)
+
+
+def _seed_governor_report(school: School, users: dict) -> None:
+    """This term's report to governors for the demo governor's school, drafted from the records
+    above, checked by the link adviser with a covering note and published."""
+    from .reports import services as reports
+
+    draft = reports.generate_draft(users["admin@demo.invalid"], school, term_for(date.today()))
+    reports.check_report(users["adviser@demo.invalid"], draft, expected_version=draft.version_id,
+                         covering_note="Thank you to staff and governors: writing has come on well this term.")
+    reports.publish_report(users["sia@demo.invalid"], draft)
 
 
 def _seed_visits(schools: list[School], advisers: list) -> None:

@@ -30,6 +30,7 @@ def test_demo_seeds_once_and_every_role_can_sign_in(app, db, client):
     assert sign_in(client, "governor@demo.invalid", "demo-sign-in-2026").status_code == 302
     page = client.get("/governor/schools/990001").get_data(as_text=True)
     assert "Joint LEA/School Review" in page
+    assert "governor-reports-990001" in page and "(PDF, " in page  # this term's published report
 
 
 def test_demo_at_scale_loads_history_in_bulk_with_kept_summaries_right(app, db, client):
