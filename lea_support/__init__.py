@@ -79,6 +79,9 @@ def _check_production_settings(app: Flask) -> None:
         raise RuntimeError("SECRET_KEY must be set in production (LEA_SUPPORT_ENV=production).")
     if os.environ.get("FLASK_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
         raise RuntimeError("FLASK_DEBUG must not be set in production: the debugger runs any code it is sent.")
+    if app.config.get("PASSWORD_HASH_PROFILE", "rfc_9106_low_memory") != "rfc_9106_low_memory":
+        raise RuntimeError("PASSWORD_HASH_PROFILE is for the test suite only: production hashes passwords "
+                           "with RFC 9106's profile.")
     app.config["DEBUG"] = False
     app.debug = False
 

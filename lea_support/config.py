@@ -99,6 +99,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     LOGIN_MAX_FAILURES = 5
     MAIL_SERVER = None  # tests never send real e-mail: messages go to OUTBOX_DIR
+    PASSWORD_HASH_PROFILE = "cheapest"  # argon2-cffi's profile for tests; refused in production
 
 
 def config_for_environment() -> type[Config]:
