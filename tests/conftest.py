@@ -283,12 +283,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The test app on 127.0.0.1 at a free port, one thread per request (as Chromium opens
-    several connections at once). Shut down and every request thread joined afterwards."""
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app on 127.0.0.1 at a free port, one thread per request (as Chromium opens several
+    connections at once). Shut down and every request thread joined afterwards."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server")
+    thread = threading.Thread(target=server.serve_forever, name=f"server-{server.server_port}")
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -296,6 +296,13 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()  # joins the request threads and closes the listening socket
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The test app served on 127.0.0.1 for a browser test."""
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ failures in the database; attachments are files in the shared ATTACHMENTS_DIR.""
 from __future__ import annotations
 
 import re
-import threading
 import uuid
-from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from typing import Any, Iterator
 from urllib.error import HTTPError
@@ -17,10 +15,9 @@ from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, ProxyHandle
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from lea_support.extensions import db as _db
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD, make_app, serving
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -76,20 +73,6 @@ class Browser:
     def sign_in(self, base: str, email: str, password: str = PASSWORD) -> int:
         token = self.csrf_token(f"{base}/sign-in")
         return self.post(f"{base}/sign-in", {"email": email, "password": password, "csrf_token": token})[0]
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """The app on 127.0.0.1 at a free port, a thread per request, as tests/conftest.py's live_server."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name=f"server-{server.server_port}")
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
 
 
 def another_instance(app: Flask, **overrides: Any) -> Flask:
