@@ -16,7 +16,7 @@ import pytest
 from flask import Flask, has_app_context
 from werkzeug.serving import make_server
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from lea_support import create_app
 from lea_support.config import TestConfig
@@ -125,6 +125,28 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@contextmanager
+def recorded_statements() -> Iterator[list[str]]:
+    """Every SQL statement run inside the block, for tests that a page's query count is fixed."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", record)
+
+
+def count_queries(client: FlaskClient, url: str) -> int:
+    """How many SQL statements a GET of the page runs (which must answer 200)."""
+    with recorded_statements() as seen:
+        assert client.get(url).status_code == 200
+    return len(seen)
 
 
 def csrf_token(client: FlaskClient, url: str = "/sign-in") -> str:

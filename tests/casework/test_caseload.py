@@ -8,12 +8,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from lea_support.casework import caseload as service
 from lea_support.casework.models import AgreedAction
 from lea_support.core.calendar import TermDate
 from lea_support.schools.models import SupportAllocation
+from tests.conftest import count_queries
 
 # A Wednesday in the autumn term of 2026/27.
 TODAY = date(2026, 11, 18)
@@ -319,22 +319,6 @@ def test_overview_pages_the_unvisited_schools(client, login_as, create_school):
 
 
 # --- query counts ---------------------------------------------------------------------------
-
-def count_queries(client, url):
-    from lea_support.extensions import db
-
-    statements = []
-
-    def on_execute(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", on_execute)
-    return len(statements)
-
 
 def add_history(db, adviser, schools, years):
     """`years` years of visits (six a year) with actions, some still open, for each school."""

@@ -6,12 +6,11 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from lea_support.extensions import db as _db
 from lea_support.rap import services
 from lea_support.rap.models import PlanAction, rag_expression, rag_status
-from tests.conftest import sign_in
+from tests.conftest import count_queries, sign_in
 
 TODAY = date.today()
 
@@ -133,14 +132,7 @@ def test_dashboard_query_count_does_not_grow_with_plans(db, client, create_plan,
     sign_in(client, create_user("admin").email)
 
     def queries() -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(_db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/plans").status_code == 200
-        finally:
-            event.remove(_db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        return count_queries(client, "/plans")
 
     before = queries()
     for _ in range(4):

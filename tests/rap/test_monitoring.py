@@ -10,14 +10,13 @@ from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lea_support.core.errors import DomainError
-from lea_support.extensions import db as _db
 from lea_support.rap import services
 from lea_support.rap.models import ImprovementNotice, MidpointReview, ObjectiveProgress
 from lea_support.schools.models import School, SchoolEvent, SupportDecision
-from tests.conftest import sign_in, submit
+from tests.conftest import count_queries, recorded_statements, sign_in, submit
 
 TODAY = date.today()
 AGREED = TODAY - timedelta(days=100)
@@ -79,17 +78,6 @@ def record_url(review) -> str:
 
 def review_url(review) -> str:
     return f"/plans/{review.plan_id}/midpoint-reviews/{review.id}"
-
-
-def count_queries(client, url) -> int:
-    seen: list[str] = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(_db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", listener)
-    return len(seen)
 
 
 # --- rescheduling: the window after the first agreement -----------------------------------------
@@ -440,14 +428,9 @@ def test_upcoming_reviews_are_the_overdue_and_those_due_within_the_notice_window
     db.session.commit()
     assert app.config["MIDPOINT_NOTICE_DAYS"] == 14
 
-    seen: list[str] = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(_db.engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements() as seen:
         upcoming = services.upcoming_midpoint_reviews(TODAY)
         names = [r.school.name for r in upcoming]
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", listener)
     assert len([q for q in seen if q.lstrip().upper().startswith("SELECT")]) == 1
     assert names == [reviews[n].school.name for n in ("overdue", "today", "edge")]
     assert [r.id for r in services.upcoming_midpoint_reviews(TODAY, within_days=0)] == [

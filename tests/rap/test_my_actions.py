@@ -8,13 +8,12 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lea_support.core.errors import DomainError
-from lea_support.extensions import db as _db
 from lea_support.rap import services
 from lea_support.rap.models import ActionUpdate, PlanAction
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import count_queries, csrf_token, sign_in
 
 TODAY = date.today()
 AGREED = TODAY - timedelta(days=40)
@@ -290,14 +289,7 @@ def test_my_actions_loads_in_a_fixed_number_of_queries(db, s, client, create_pla
     db.session.commit()
 
     def queries() -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(_db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/my-actions").status_code == 200
-        finally:
-            event.remove(_db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        return count_queries(client, "/my-actions")
 
     before = queries()
     # Many more actions, owned and through more teams, at more schools.

@@ -21,7 +21,7 @@ from lea_support.rap.models import (
     rag_status,
 )
 from lea_support.schools.models import SchoolEvent
-from tests.conftest import sign_in, submit
+from tests.conftest import count_queries, sign_in, submit
 
 TODAY = date(2026, 11, 23)
 
@@ -380,23 +380,12 @@ def test_criteria_and_actions_can_be_removed_from_a_draft_only(db, setting, clie
 
 
 def test_the_plan_page_query_count_does_not_grow_with_its_contents(app, db, setting, client, create_user):
-    from sqlalchemy import event
-
-    from lea_support.extensions import db as _db
-
     school, sia, _head = setting
     plan = complete_plan(db, sia, school)
     sign_in(client, sia.email)
 
     def queries() -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(_db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(f"/plans/{plan.id}").status_code == 200
-        finally:
-            event.remove(_db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        return count_queries(client, f"/plans/{plan.id}")
 
     before = queries()
     owner = create_user("project_team")

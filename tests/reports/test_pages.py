@@ -10,12 +10,11 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from lea_support.extensions import db as _db
 from lea_support.reports import services
 from lea_support.reports.models import GovernorReport, GovernorReportVersion
-from tests.conftest import sign_in, submit
+from tests.conftest import count_queries, sign_in, submit
 from tests.reports.conftest import END_OF_TERM, TERM, read_pdf
 
 VERSION_ID = re.compile(r'name="version_id" type="hidden" value="(\d+)"')
@@ -271,26 +270,13 @@ def test_with_a_mail_server_configured_the_message_goes_by_smtp(app, db, light_t
 def test_the_term_s_reports_load_in_a_fixed_number_of_queries(app, db, client, login_as, light_touch_school):
     login_as("sia")
 
-    def count_queries(url: str) -> int:
-        statements: list[str] = []
-
-        def record(*_args: object) -> None:
-            statements.append("q")
-
-        event.listen(_db.engine, "before_cursor_execute", record)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(_db.engine, "before_cursor_execute", record)
-        return len(statements)
-
     for n in range(2):
         services.generate_draft(None, light_touch_school(f"School {n}"), TERM, today=END_OF_TERM)
     db.session.commit()
-    few = count_queries(f"/governor-reports?term={TERM}")
+    few = count_queries(client, f"/governor-reports?term={TERM}")
     for n in range(2, 7):
         services.generate_draft(None, light_touch_school(f"School {n}"), TERM, today=END_OF_TERM)
     db.session.commit()
-    many = count_queries(f"/governor-reports?term={TERM}")
+    many = count_queries(client, f"/governor-reports?term={TERM}")
     page = client.get(f"/governor-reports?term={TERM}&status=draft").get_data(as_text=True)
     assert few == many and "School 6" in page and "Version 1: draft" in page
