@@ -38,9 +38,11 @@ class DateInputField(Field):
 
     widget = GovDateInput()
 
-    def __init__(self, label: str | None = None, validators: Any = None, *, required: bool = False, **kwargs: Any):
+    def __init__(self, label: str | None = None, validators: Any = None, *, required: bool = False,
+                 required_message: str | None = None, **kwargs: Any):
         super().__init__(label, validators, **kwargs)
         self.required = required
+        self.required_message = required_message  # when "Enter the <label>" does not read as English
 
     def _value(self) -> str:
         return self.data.strftime("%d %m %Y") if self.data else ""
@@ -64,4 +66,4 @@ class DateInputField(Field):
 
     def pre_validate(self, form: Any) -> None:
         if self.required and self.data is None and not self.errors:
-            raise StopValidation(f"Enter the {self.label.text.lower()}")
+            raise StopValidation(self.required_message or f"Enter the {self.label.text.lower()}")

@@ -499,6 +499,16 @@ def test_a_refused_notice_keeps_what_was_typed_and_saves_nothing(db, notice_sett
     assert db.session.get(School, school.id).support_tier == "light_touch"
 
 
+def test_a_notice_without_its_comply_by_date_says_so_in_words(db, notice_setting, client):
+    school, sia = notice_setting
+    sign_in(client, sia.email)
+    response = submit(client, f"/schools/{school.urn}/notices/new",
+                      {"issued_on": dmy(None), "improvements": "Typed improvements", "comply_by": dmy(None)})
+    assert response.status_code == 422
+    assert "Enter the date the school must comply by" in text_of(response)
+    assert "Typed improvements" in text_of(response) and count(db, ImprovementNotice) == 0
+
+
 def read_pdf(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())

@@ -81,7 +81,8 @@ def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjecti
 class NoticeForm(FlaskForm):
     issued_on = DateInputField("Issued on", description="Leave empty for today")
     improvements = TextAreaField("What the school must improve", widget=GovTextArea(), validators=TEXT)
-    comply_by = DateInputField("Comply by", required=True)
+    comply_by = DateInputField("Comply by", required=True,
+                               required_message="Enter the date the school must comply by")
     submit = SubmitField("Issue the Improvement Notice", widget=GovSubmitInput())
 
 
