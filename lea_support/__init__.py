@@ -105,6 +105,7 @@ def _init_extensions(app: Flask) -> None:
     # Import every area's models so that metadata (and Alembic) sees all tables.
     from .auth import models as _auth_models  # noqa: F401
     from .casework import models as _casework_models  # noqa: F401
+    from .casework import summaries as _casework_summaries  # noqa: F401
     from .core import calendar as _calendar_models  # noqa: F401
     from .reviews import models as _review_models  # noqa: F401
     from .rap import models as _rap_models  # noqa: F401

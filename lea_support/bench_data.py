@@ -5,7 +5,7 @@ visit for 25,000 schools over ten years).
 Rows go in with SQLAlchemy Core bulk inserts (one executemany per chunk; COPY on PostgreSQL)
 rather than through the services, which would write an audit entry and a timeline event per
 change. Kept summaries that the services or flush listeners maintain (`support_tier_since`,
-`first_open_due_on`, a project team's `next_meeting_on`) are set here as they would be. Every
+`first_open_due_on`, a project team's `next_meeting_on`, the overview's tallies) are set here as they would be. Every
 school is invented (LA code 999, URNs from `start_urn`), and every tier and level is one that
 `tier_levels` allows, so the database's own constraints hold.
 """
@@ -526,6 +526,7 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
         ReviewStageChange,
         ReviewTeamMember,
     )
+    from .casework.summaries import refresh_school_tallies
     from .schools.models import SupportAllocation, SupportTier
 
     rng = random.Random(seed)
@@ -720,6 +721,8 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
         if since_updates:
             db.session.execute(update(School.__table__).where(School.__table__.c.id == bindparam("b_id"))
                                .values(support_tier_since=bindparam("b_since")), since_updates)
+        # The overview's kept summaries, as the flush would have kept them.
+        refresh_school_tallies(db.session.connection(), [row.id for row in batch])
         counts.notes_of_visit += len(rows.get(NoteOfVisit, []))
         counts.visit_actions += len(rows.get(AgreedAction, []))
         counts.support_decisions += len(rows.get(SupportDecision, []))

@@ -28,7 +28,7 @@ from ..core.calendar import TermDate, term_containing
 from ..core.terms import academic_year_for
 from ..extensions import db
 from ..schools.models import School, SupportAllocation, SupportTier
-from .models import AgreedAction, NoteOfVisit
+from .models import AgreedAction, NoteOfVisit, OpenActionTally, TierYearTally
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
@@ -335,6 +335,9 @@ def caseload_advisers() -> list[User]:
 
 # --- the authority overview -----------------------------------------------------------------------
 
+ADVISERS_PER_PAGE = 50
+
+
 @dataclass
 class AdviserFigures:
     adviser: User | None  # None: schools without a link adviser
@@ -373,7 +376,10 @@ class Overview:
     year: Period
     term: Period
     terms: list[Period]
-    advisers: list[AdviserFigures]
+    advisers: list[AdviserFigures]  # one page of them, then the schools with no link adviser
+    adviser_page: int
+    adviser_pages: int
+    adviser_count: int
     tiers: list[TierFigures]
     not_visited_count: int
     not_visited: list[UnvisitedSchool]
@@ -384,91 +390,101 @@ class Overview:
     def open_schools(self) -> int:
         return sum(t.schools for t in self.tiers)
 
-    @property
-    def overdue_actions(self) -> int:
-        return sum(a.overdue_actions for a in self.advisers)
+
+def _page(page: int, count: int, per_page: int) -> tuple[int, int]:
+    pages = max((count + per_page - 1) // per_page, 1)
+    return min(max(page, 1), pages), pages
 
 
-def authority_overview(*, on: date | None = None, page: int = 1, per_page: int = 50) -> Overview:
-    """Visits per adviser per term, allocation used by tier, schools not visited this term
-    (one page of them) and overdue actions by adviser. A fixed number of queries."""
+def overview_advisers(year: Period) -> Any:
+    """Who the overview lists: the active link advisers, anyone who is link adviser of an open
+    school, and anyone who made a visit this year."""
+    holds_schools = exists().where(School.link_adviser_id == User.id, _open_schools())
+    visited = exists().where(NoteOfVisit.adviser_id == User.id, NoteOfVisit.visit_date >= year.starts_on,
+                             NoteOfVisit.visit_date <= year.ends_on, NoteOfVisit.status != "planned")
+    return select(User).where(or_(and_(User.role == "link_adviser", User.is_disabled.is_(False)),
+                                  holds_schools, visited))
+
+
+def authority_overview(*, on: date | None = None, page: int = 1, per_page: int = 50,
+                       adviser_page: int = 1) -> Overview:
+    """Visits per adviser per term and their schools' overdue actions (a page of advisers),
+    allocation used by tier, and schools not visited this term (a page of them).
+
+    A fixed number of small queries, whatever the size of the country or the length of its
+    history: the figures that would otherwise add up every visit and action come from the kept
+    summaries (`casework/summaries.py`), and the rest are bounded by a page of advisers and this
+    year's dates, read from indexes."""
     on = on or today()
     year = academic_year_period(on)
     term = current_term(on)
     terms = terms_of_year(year.code)
 
-    # Visits done this year by the adviser who made them, in each term's dates and in all.
-    by_adviser: dict[int | None, AdviserFigures] = {}
-    visit_rows = db.session.execute(
+    # A page of advisers, by name, with how many there are in all.
+    listed = overview_advisers(year).subquery()
+    adviser_count = db.session.scalar(select(func.count()).select_from(listed)) or 0
+    adviser_page, adviser_pages = _page(adviser_page, adviser_count, ADVISERS_PER_PAGE)
+    users = db.session.scalars(overview_advisers(year).order_by(User.name, User.id)
+                               .limit(ADVISERS_PER_PAGE).offset((adviser_page - 1) * ADVISERS_PER_PAGE)).all()
+    by_adviser: dict[int | None, AdviserFigures] = {
+        u.id: AdviserFigures(adviser=u, visits_by_term=[0] * len(terms)) for u in users}
+    by_adviser[None] = AdviserFigures(adviser=None, visits_by_term=[0] * len(terms))
+    ids = [u.id for u in users]
+    of_page = or_(School.link_adviser_id.in_(ids), School.link_adviser_id.is_(None))
+
+    # Their visits done this year, in each term's dates and in all (this year's rows of an index).
+    for adviser_id, *counts, total in db.session.execute(
         select(NoteOfVisit.adviser_id,
-               *[_count_if(_done_between(t.starts_on, min(t.ends_on, on))) for t in terms],
+               *[_count_if(and_(NoteOfVisit.visit_date >= t.starts_on, NoteOfVisit.visit_date <= min(t.ends_on, on)))
+                 for t in terms],
                func.count())
-        .where(_done_between(year.starts_on, on))
+        .where(NoteOfVisit.adviser_id.in_(ids), _done_between(year.starts_on, on))
         .group_by(NoteOfVisit.adviser_id)
-    ).all()
-    # Open schools per link adviser, and their overdue actions (the caseload's figures, summed).
-    school_rows = db.session.execute(
-        select(School.link_adviser_id, func.count()).where(_open_schools()).group_by(School.link_adviser_id)).all()
-    overdue_rows = db.session.execute(
-        select(School.link_adviser_id, func.count(AgreedAction.id), func.count(func.distinct(School.id)))
-        .select_from(AgreedAction)
-        .join(NoteOfVisit, NoteOfVisit.id == AgreedAction.note_id)
-        .join(School, School.id == NoteOfVisit.school_id)
-        .where(_overdue(on), _open_schools())
+    ):
+        row = by_adviser[adviser_id]
+        row.visits_by_term, row.visits_this_year = [int(c) for c in counts], int(total)
+    # Their open schools, and the schools with no link adviser.
+    for adviser_id, count in db.session.execute(
+            select(School.link_adviser_id, func.count()).where(of_page, _open_schools())
+            .group_by(School.link_adviser_id)):
+        by_adviser[adviser_id].schools = count
+    # Their schools' overdue agreed actions: the kept open actions due before today.
+    for adviser_id, actions, schools in db.session.execute(
+        select(School.link_adviser_id, func.sum(OpenActionTally.actions), func.count(func.distinct(School.id)))
+        .join(School, School.id == OpenActionTally.school_id)
+        .where(of_page, _open_schools(), OpenActionTally.due_on < on)
         .group_by(School.link_adviser_id)
-    ).all()
-    ids = {r[0] for r in [*visit_rows, *school_rows, *overdue_rows] if r[0] is not None}
-    users = {u.id: u for u in db.session.scalars(select(User).where(or_(
-        User.id.in_(sorted(ids)), and_(User.role == "link_adviser", User.is_disabled.is_(False)))))}
+    ):
+        row = by_adviser[adviser_id]
+        row.overdue_actions, row.schools_with_overdue_actions = int(actions), schools
+    advisers = [*(by_adviser[i] for i in ids), by_adviser[None]]
 
-    def figures(user_id: int | None) -> AdviserFigures:
-        if user_id not in by_adviser:
-            by_adviser[user_id] = AdviserFigures(adviser=users.get(user_id) if user_id else None,
-                                                 visits_by_term=[0] * len(terms))
-        return by_adviser[user_id]
-
-    for user_id in users:
-        figures(user_id)
-    for adviser_id, *counts, total in visit_rows:
-        row = figures(adviser_id)
-        row.visits_by_term = [int(c) for c in counts]
-        row.visits_this_year = int(total)
-    for adviser_id, count in school_rows:
-        figures(adviser_id).schools = count
-    for adviser_id, actions, schools in overdue_rows:
-        row = figures(adviser_id)
-        row.overdue_actions, row.schools_with_overdue_actions = actions, schools
-    advisers = sorted(by_adviser.values(), key=lambda a: (a.adviser is None, a.name.casefold()))
-
-    # Allocation used, by the schools' current tier: visits done this year against the year's
-    # allocation (the tier's default where none has been issued).
-    done = (select(NoteOfVisit.school_id, func.count().label("done"))
-            .where(_done_between(year.starts_on, on)).group_by(NoteOfVisit.school_id).subquery())
-    tier_rows = db.session.execute(
-        select(SupportTier, func.count(School.id),
-               func.coalesce(func.sum(done.c.done), 0),
-               func.coalesce(func.sum(func.coalesce(SupportAllocation.link_visits, SupportTier.default_link_visits)), 0))
-        .join(School, and_(School.support_tier == SupportTier.code, _open_schools()))
-        .outerjoin(SupportAllocation, and_(SupportAllocation.school_id == School.id,
-                                           SupportAllocation.academic_year == year.code))
-        .outerjoin(done, done.c.school_id == School.id)
-        .group_by(SupportTier.code)
+    # Allocation used, by the schools' current tier: the year's visits done against its allocation
+    # (the tier's default where none has been issued), from the kept tier totals.
+    open_in_tier = (select(func.count()).where(School.support_tier == SupportTier.code, _open_schools())
+                    .correlate(SupportTier).scalar_subquery())
+    tiers = []
+    for tier, schools, done, issued, issued_visits in db.session.execute(
+        select(SupportTier, open_in_tier, TierYearTally.visits_done, TierYearTally.allocations_issued,
+               TierYearTally.allocated_visits_issued)
+        .outerjoin(TierYearTally, and_(TierYearTally.tier_code == SupportTier.code,
+                                       TierYearTally.academic_year == year.code))
         .order_by(SupportTier.sort_order)
-    ).all()
-    tiers = [TierFigures(tier, count, int(visits), int(allocated)) for tier, count, visits, allocated in tier_rows]
+    ):
+        if schools:
+            allocated = (schools - (issued or 0)) * tier.default_link_visits + (issued_visits or 0)
+            tiers.append(TierFigures(tier, schools, done or 0, allocated))
 
-    # Open schools with no visit done this term, a page at a time, with their last visit.
-    unvisited = select(School).where(_open_schools(), ~_visited_between(term.starts_on, min(term.ends_on, on)))
+    # Open schools with no visit done this term, a page at a time: their kept last visit is
+    # before the term began (or there is none).
+    unvisited = select(School).where(_open_schools(), or_(School.last_visit_on.is_(None),
+                                                          School.last_visit_on < term.starts_on))
     count = db.session.scalar(select(func.count()).select_from(unvisited.subquery())) or 0
-    pages = max((count + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
+    page, pages = _page(page, count, per_page)
     schools = db.session.scalars(
         unvisited.order_by(School.name, School.urn).limit(per_page).offset((page - 1) * per_page)).unique().all()
-    last = dict(db.session.execute(
-        select(NoteOfVisit.school_id, func.max(NoteOfVisit.visit_date))
-        .where(NoteOfVisit.school_id.in_([s.id for s in schools]), _done(on))
-        .group_by(NoteOfVisit.school_id)).all())
 
-    return Overview(today=on, year=year, term=term, terms=terms, advisers=advisers, tiers=tiers,
-                    not_visited_count=count, not_visited=[UnvisitedSchool(s, last.get(s.id)) for s in schools],
+    return Overview(today=on, year=year, term=term, terms=terms, advisers=advisers, adviser_page=adviser_page,
+                    adviser_pages=adviser_pages, adviser_count=adviser_count, tiers=tiers,
+                    not_visited_count=count, not_visited=[UnvisitedSchool(s, s.last_visit_on) for s in schools],
                     page=page, pages=pages)

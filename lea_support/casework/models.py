@@ -65,7 +65,8 @@ class NoteOfVisit(db.Model):
         CheckConstraint(f"status IN ({_in(NOTE_STATUSES)})", name="status_known"),
         CheckConstraint("minutes_spent IS NULL OR minutes_spent BETWEEN 0 AND 1440", name="minutes_in_a_day"),
         Index("ix_notes_of_visit_school_date", "school_id", "visit_date"),
-        Index("ix_notes_of_visit_adviser_date", "adviser_id", "visit_date"),
+        # An adviser's visits in a date range, counted from the index alone (with the status).
+        Index("ix_notes_of_visit_adviser_date", "adviser_id", "visit_date", "status"),
         Index("ix_notes_of_visit_status", "status"),
         # A caseload's notes awaiting the school's response, found through its schools (with the
         # date, so that counting visits by school reads the index alone).
@@ -199,3 +200,49 @@ class VisitAttachment(db.Model):
 
     def __repr__(self) -> str:
         return f"<VisitAttachment {self.id} {self.original_name!r}>"
+
+
+# --- summaries kept with the data (casework/summaries.py keeps them; nothing else writes them) ---
+
+class SchoolYearTally(db.Model):
+    """One school's figures for one academic year, as the authority overview adds them up: visits
+    done, and the link visits of the year's issued allocation. Each row also says the tier and the
+    open state it was counted under, so that when they change its share can be taken back out of
+    `TierYearTally` exactly."""
+
+    __tablename__ = "school_year_tallies"
+    __table_args__ = (
+        CheckConstraint("visits_done >= 0", name="visits_not_negative"),
+        CheckConstraint("allocated_visits IS NULL OR allocated_visits >= 0", name="allocation_not_negative"),
+    )
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True)
+    academic_year: Mapped[str] = mapped_column(String(7), primary_key=True)
+    visits_done: Mapped[int] = mapped_column(Integer, default=0)
+    allocated_visits: Mapped[int | None] = mapped_column(Integer)  # None: no allocation issued
+    tier_code: Mapped[str] = mapped_column(ForeignKey("support_tiers.code", ondelete="RESTRICT"))
+    counted: Mapped[bool] = mapped_column(Boolean)  # the school was open: its figures are in the tier's
+
+
+class TierYearTally(db.Model):
+    """The sum of the open schools' `SchoolYearTally` rows for a tier and year."""
+
+    __tablename__ = "tier_year_tallies"
+
+    tier_code: Mapped[str] = mapped_column(ForeignKey("support_tiers.code", ondelete="RESTRICT"), primary_key=True)
+    academic_year: Mapped[str] = mapped_column(String(7), primary_key=True)
+    visits_done: Mapped[int] = mapped_column(Integer, default=0)
+    allocations_issued: Mapped[int] = mapped_column(Integer, default=0)
+    allocated_visits_issued: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OpenActionTally(db.Model):
+    """A school's open agreed actions by due date: "overdue" is a range of these rows, however
+    many years of done actions lie behind them."""
+
+    __tablename__ = "open_action_tallies"
+    __table_args__ = (CheckConstraint("actions > 0", name="actions_positive"),)
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    actions: Mapped[int] = mapped_column(Integer)

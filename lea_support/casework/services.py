@@ -129,9 +129,18 @@ def plan_visit(actor: "User", school: "School", *, visit_date: date | None, visi
     return note
 
 
+def _not_in_future(data: NoteData) -> None:
+    # The overview's kept summaries count every written-up visit as done: one cannot be dated
+    # after the day it is written up.
+    if data.visit_date is not None and data.visit_date > date.today():
+        raise DomainError("A visit can only be written up on or after the day it happens: correct the date, "
+                          "or plan the visit instead", field="visit_date")
+
+
 def record_visit(actor: "User", school: "School", data: NoteData) -> NoteOfVisit:
     """Write up a visit as a draft note."""
     data = _clean(data)
+    _not_in_future(data)
     note = NoteOfVisit(school_id=school.id, adviser_id=actor.id, status="draft")
     _apply(note, data)
     db.session.add(note)
@@ -151,6 +160,8 @@ def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_ve
     if note.version != expected_version:
         raise EditConflict(note)
     data = _clean(data)
+    if note.status != "planned" or data.discussion.strip():  # written up (a planned visit becomes a draft)
+        _not_in_future(data)
     before = {name: getattr(note, name) for name in NOTE_FIELDS}
     try:
         _apply(note, data)  # loading the note's actions may flush the changes already made

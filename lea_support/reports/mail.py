@@ -16,7 +16,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, flash, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -98,16 +98,32 @@ def deliver(message: EmailMessage, settings: MailSettings) -> None:
 
 
 def send_after_commit(message: EmailMessage, settings: MailSettings | None = None) -> None:
-    """Queue a message to go once the current transaction commits."""
+    """Queue a message to go once the current transaction commits. In a request, the person whose
+    change sent it is then told what happened: how many e-mails went, and which could not."""
     settings = settings or mail_settings(current_app)
 
     def send() -> None:
+        outcomes = g.setdefault("mail_outcomes", []) if has_request_context() else []
         try:
             deliver(message, settings)
         except Exception:  # the change is saved; a failed e-mail must not undo or hide it
             LOGGER.exception("Could not send the e-mail %r to %s", message["Subject"], message["To"])
+            outcomes.append((str(message["To"]), False))
+        else:
+            outcomes.append((str(message["To"]), True))
 
     call_after_commit(send)
+
+
+def _report_outcomes() -> None:
+    outcomes = g.pop("mail_outcomes", [])
+    failed = [to for to, ok in outcomes if not ok]
+    if failed:
+        flash(f"Saved, but {len(failed)} of {len(outcomes)} e-mail{'s' if len(outcomes) != 1 else ''} could not be "
+              f"sent (to {', '.join(failed)}). Tell {'them' if len(failed) > 1 else 'the person'} another way; "
+              "the reason is in the service's log.", "warning")
+    elif outcomes:
+        flash(f"E-mailed {len(outcomes)} {'person' if len(outcomes) == 1 else 'people'} to tell them.", "success")
 
 
 def new_message(*, to: str, subject: str, body: str) -> EmailMessage:
@@ -124,8 +140,11 @@ def call_after_commit(callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_pending(session: Session) -> None:
-    for callback in session.info.pop(_PENDING, []):
+    callbacks = session.info.pop(_PENDING, [])
+    for callback in callbacks:
         callback()
+    if callbacks and has_request_context():
+        _report_outcomes()
 
 
 @event.listens_for(Session, "after_rollback")

@@ -208,7 +208,10 @@ def publish_report(report_id: int) -> Any:
             except DomainError as err:
                 apply_domain_error(form, err)
             else:
-                flash(f"Version {version.version} published. The school's governors have been told by e-mail.",
+                # The e-mails to the governors go once this is saved; the mail module then says
+                # how many went (or which could not).
+                flash(f"Version {version.version} published." if services.school_governors(report.school) else
+                      f"Version {version.version} published. The school has no governors with an account to e-mail.",
                       "success")
                 return redirect(url_for("reports.show_report", report_id=report.id))
     return _render_report(_report(report_id), 422, publish_form=form, form=form)

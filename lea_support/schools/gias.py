@@ -393,6 +393,12 @@ def import_gias(actor: "User | None", stream: IO[bytes], *, filename: str,
     # Bulk UPDATE by primary key also refreshes any of these schools already loaded in the session.
     for chunk in _chunks(updates):
         db.session.execute(update(School), chunk)
+    if updates:
+        # Bulk updates bypass the flush that keeps the overview's summaries: a school that closed
+        # leaves its tier's figures here.
+        from ..casework.summaries import refresh_school_tallies
+
+        refresh_school_tallies(db.session.connection(), [u["id"] for u in updates])
 
     summary = ImportSummary(created=len(inserts), updated=len(updates), unchanged=unchanged, skipped=skipped)
     record = GiasImport(imported_by_id=actor.id if actor is not None else None, filename=_basename(filename),

@@ -91,6 +91,12 @@ class School(db.Model):
         Index("ix_schools_name", "name"),
         # Every list counts open schools (status != 'Closed').
         Index("ix_schools_status", "status"),
+        # A page of advisers' open schools is counted from the index alone (the overview).
+        Index("ix_schools_link_adviser_status", "link_adviser_id", "status"),
+        # Open schools per tier, counted from the index alone (the overview).
+        Index("ix_schools_tier_status", "support_tier", "status"),
+        # Schools not visited since a date (the overview): a range of this kept column.
+        Index("ix_schools_last_visit", "last_visit_on", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,9 +139,10 @@ class School(db.Model):
     has_significant_underachievement: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default="0"
     )
-    link_adviser_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    link_adviser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Kept summary (casework/summaries.py), updated in the same flush as the notes: the date of
+    # the school's latest visit done (a note of visit that is not just planned).
+    last_visit_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

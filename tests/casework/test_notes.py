@@ -188,9 +188,17 @@ def test_planning_a_visit_and_writing_it_up(db, create_school, create_user):
     note = services.plan_visit(adviser, school, visit_date=TODAY + timedelta(days=7),
                                visit_type_code="target_setting", purpose="Set 2027 targets")
     assert note.status == "planned"
-    services.update_note(adviser, note, services.NoteData(visit_date=note.visit_date, visit_type_code="target_setting",
+    # Written up before the day it is planned for: refused (a written-up visit counts as done).
+    with pytest.raises(DomainError, match="on or after the day it happens"):
+        services.update_note(adviser, note, services.NoteData(visit_date=note.visit_date, visit_type_code="target_setting",
+                                                              discussion="Targets agreed"), expected_version=note.version)
+    assert note.status == "planned" and note.discussion == ""
+    services.update_note(adviser, note, services.NoteData(visit_date=TODAY, visit_type_code="target_setting",
                                                           discussion="Targets agreed"), expected_version=note.version)
     assert note.status == "draft"
+    with pytest.raises(DomainError, match="on or after the day it happens"):
+        services.record_visit(adviser, school, services.NoteData(visit_date=TODAY + timedelta(days=1),
+                                                                 visit_type_code="core_support"))
 
 
 def test_school_leaders_see_only_their_schools_sent_notes(client, login_as, create_school, create_note):

@@ -293,6 +293,9 @@ NOT_FREE_TEXT = {
     "governor_report_versions.layout", "governor_report_versions.pdf_sha256", "published_review_reports.pdf_sha256",
     "joint_reviews.stage", "notes_of_visit.visit_type_code", "notes_of_visit.status", "school_events.kind",
     "support_allocations.academic_year", "support_allocations.support_tier", "support_decisions.previous_tier",
+    # The overview's kept summaries: codes copied from the rows they count.
+    "school_year_tallies.academic_year", "school_year_tallies.tier_code", "tier_year_tallies.academic_year",
+    "tier_year_tallies.tier_code",
     "support_decisions.support_tier", "support_decisions.cause_for_concern", "fieldwork_evidence.kind",
     "fieldwork_evidence.discussion_with", "pre_review_items.kind", "pre_review_items.status",
     "raising_achievement_plans.status", "review_findings.kind", "review_stage_changes.from_stage",

@@ -66,6 +66,9 @@ def caseload() -> Any:
 @bp.get("/overview")
 @permission_required(can_view_authority_overview)
 def overview() -> Any:
-    page = request.args.get("page", "1")
-    result = service.authority_overview(on=service.today(), page=int(page) if page.isdigit() else 1)
+    def number(name: str) -> int:
+        text = request.args.get(name, "1")
+        return int(text) if text.isdigit() else 1
+
+    result = service.authority_overview(on=service.today(), page=number("page"), adviser_page=number("advisers"))
     return render_template("casework/overview.html", overview=result)
