@@ -13,6 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from ..core.forms import EditVersionField
 from .models import ROLES
 
 
@@ -33,6 +34,7 @@ def _urns(text: str) -> list[int]:
 
 
 class UserForm(FlaskForm):
+    edit_version = EditVersionField()
     email = StringField("Email address", widget=GovTextInput(),
                         validators=[DataRequired("Enter an email address"),
                                     Email("Enter an email address in the correct format, like name@example.org"),

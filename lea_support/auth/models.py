@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import UTCDateTime, utcnow
@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic lock for administrators editing the account through a form (core/locking.py).
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # SHA-256 of the secret in the adviser's calendar feed URL; None when no feed is issued.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..core.errors import DomainError
-from ..core.forms import apply_domain_error
+from ..core.forms import apply_domain_error, refuse
 from ..core.models import utcnow
 from ..core.web import get_or_404, permission_required
 from ..extensions import db, login_manager
@@ -127,15 +127,17 @@ def edit_user(user_id: int) -> Any:
     del form.email
     if request.method == "GET":
         form.schools.data = " ".join(str(s.urn) for s in user.schools)
+    status = 422
     if form.validate_on_submit():
         try:
             services.update_user(current_user, user, name=form.name.data, role=form.role.data,
-                                 school_urns=form.school_urns, is_disabled=form.is_disabled.data)
+                                 school_urns=form.school_urns, is_disabled=form.is_disabled.data,
+                                 expected_version=form.edit_version.expected)
             if form.password.data:
                 services.set_password(current_user, user, form.password.data)
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash(f"Changes to {user.name} saved", "success")
             return redirect(url_for("auth.list_users"))
-    return render_template("auth/user_form.html", form=form, user=user), 422 if form.errors else 200
+    return render_template("auth/user_form.html", form=form, user=user), status if form.errors else 200

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
+from ..core.locking import claim_edit
 from ..core.models import utcnow
 from ..extensions import db
 from ..schools.models import School
@@ -124,8 +125,10 @@ def create_user(
     return user
 
 
-def update_user(actor: User, user: User, *, name: str, role: str, school_urns: list, is_disabled: bool) -> User:
-    """Change a user's name, role, schools or disabled state. Disabling ends their sessions."""
+def update_user(actor: User, user: User, *, name: str, role: str, school_urns: list, is_disabled: bool,
+                expected_version: int | None = None) -> User:
+    """Change a user's name, role, schools or disabled state. Disabling ends their sessions.
+    Refuses with EditConflict if another administrator saved the account after this copy was opened."""
     name = name.strip()
     if not name:
         raise DomainError("Enter the person's full name", field="name")
@@ -133,6 +136,7 @@ def update_user(actor: User, user: User, *, name: str, role: str, school_urns: l
     _check_role_and_schools(role, schools)
     if user.id == actor.id and (is_disabled or role != "admin"):
         raise DomainError("You cannot disable yourself or remove your own administrator role", field="role")
+    claim_edit(user, expected_version, "account")
     before = {**snapshot(user, USER_FIELDS), "schools": sorted(s.urn for s in user.schools)}
     user.name, user.role, user.schools, user.is_disabled = name, role, schools, is_disabled
     after = {**snapshot(user, USER_FIELDS), "schools": sorted(s.urn for s in schools)}

@@ -6,15 +6,36 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field
+from wtforms import Field, HiddenField
 from wtforms.validators import StopValidation
 
 from ..extensions import db
 from .errors import DomainError
+from .locking import EditConflict
 
 
 class EmptyForm(FlaskForm):
     """A button that changes state: just the CSRF token."""
+
+
+class EditVersionField(HiddenField):
+    """The `edit_version` of the record the form was opened at (see `core.locking`)."""
+
+    @property
+    def expected(self) -> int | None:
+        text = str(self.data or "")
+        return int(text) if text.isdigit() else None
+
+
+def refuse(form: FlaskForm, err: DomainError) -> int:
+    """Show a service's refusal on the form and give the status to answer with: 409 when someone
+    else saved the record first (the form then carries the version now saved, so that saving again
+    is a deliberate choice to keep these changes), else 422. What was typed stays in the form."""
+    apply_domain_error(form, err)
+    if isinstance(err, EditConflict):
+        form.edit_version.data = str(err.saved_version)
+        return 409
+    return 422
 
 
 def apply_domain_error(form: FlaskForm, err: DomainError) -> None:

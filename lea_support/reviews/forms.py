@@ -25,7 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
-from ..core.forms import DateInputField
+from ..core.forms import DateInputField, EditVersionField
 from .models import (
     DISCUSSION_WITH,
     PRE_REVIEW_KINDS,
@@ -126,6 +126,7 @@ def pre_review_form(review: JointReview, *, formdata: bool) -> PreReviewForm:
 
 
 class EvidenceForm(FlaskForm):
+    edit_version = EditVersionField()
     occurred_on = DateInputField("Date", required=True)
     year_group = StringField("Year group", widget=GovTextInput(), validators=[Length(max=40)])
     subject = StringField("Subject", widget=GovTextInput(), validators=[Length(max=80)])
@@ -158,7 +159,8 @@ def evidence_form(review: JointReview, evidence: Any = None, *, formdata: bool) 
     if not formdata and evidence is not None:
         data = {"occurred_on": evidence.occurred_on, "year_group": evidence.year_group, "subject": evidence.subject,
                 "joint_with_school_leader": "yes" if evidence.joint_with_school_leader else "no",
-                "discussion_with": evidence.discussion_with, "summary": evidence.summary}
+                "discussion_with": evidence.discussion_with, "summary": evidence.summary,
+                "edit_version": evidence.edit_version}
         data.update({f"answer_{a.key_question_id}": a.answer for a in evidence.answers})
         for j in evidence.judgements:
             data.update({f"grade_{j.aspect_id}": j.grade, f"rationale_{j.aspect_id}": j.rationale})

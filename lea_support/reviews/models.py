@@ -154,6 +154,10 @@ class JointReview(db.Model):
     overall_rationale: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic locks (core/locking.py) for the two whole-review forms: the evaluation with the
+    # school's leaders, and the report's findings.
+    evaluation_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    findings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     school: Mapped["School"] = relationship(lazy="joined")
     lead: Mapped["User"] = relationship(lazy="joined")
@@ -278,6 +282,8 @@ class FieldworkEvidence(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic lock for people editing it through a form (core/locking.py).
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     judgements: Mapped[list["EvidenceJudgement"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     answers: Mapped[list["EvidenceAnswer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -23,6 +23,8 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
+from ..core.forms import EditVersionField
+
 TEXT = [Length(max=20000)]
 
 
@@ -55,6 +57,7 @@ class AspectEvaluationForm(Form):
 
 
 class EvaluationForm(FlaskForm):
+    edit_version = EditVersionField()
     aspects = FieldList(FormField(AspectEvaluationForm), min_entries=0)
     overall_grade = _grade_field("Overall judgement")
     overall_rationale = TextAreaField("Rationale for the overall judgement", widget=GovTextArea(), validators=TEXT)
@@ -77,6 +80,7 @@ class FindingForm(Form):
 
 
 class FindingsForm(FlaskForm):
+    edit_version = EditVersionField()
     works_well = FieldList(FormField(FindingForm), min_entries=0)
     more_effective = FieldList(FormField(FindingForm), min_entries=0)
     submit = SubmitField("Save report draft", widget=GovSubmitInput())

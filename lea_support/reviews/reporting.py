@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer
 
 from ..core.audit import record_audit
 from ..core.errors import DomainError
+from ..core.locking import claim_edit
 from ..core.templating import format_date
 from ..extensions import db
 from ..reports.pdf import PdfRenderError, render_pdf
@@ -133,9 +134,11 @@ def _needs_rationale(review: JointReview, grade: int | None) -> bool:
 
 
 def record_evaluation(actor: User, review: JointReview, judgements: list[AspectJudgement], *,
-                      overall_grade: int | None, overall_rationale: str) -> JointReview:
+                      overall_grade: int | None, overall_rationale: str,
+                      expected_version: int | None = None) -> JointReview:
     """Record the judgements agreed with the school's leaders, per aspect and overall. Every rule
-    is checked before anything changes, so a refusal saves nothing."""
+    is checked before anything changes, so a refusal saves nothing; EditConflict if someone else
+    saved the evaluation after this copy was opened."""
     _require_reporting_stage(review, "The evaluation")
     aspects = {a.id: a for a in review.framework.aspects}
     for item in judgements:
@@ -158,6 +161,7 @@ def record_evaluation(actor: User, review: JointReview, judgements: list[AspectJ
     if _needs_rationale(review, overall_grade) and not overall_rationale:
         raise DomainError(f"An overall judgement of {_grade_name(review, overall_grade)} needs a rationale",
                           field="overall_rationale")
+    claim_edit(review, expected_version, "evaluation", column="evaluation_version")
 
     existing = {e.aspect_id: e for e in review.evaluations}
     before = {str(a): _evaluation_snapshot(e) for a, e in existing.items()}
@@ -192,10 +196,12 @@ def _evaluation_snapshot(evaluation: AspectEvaluation) -> dict[str, Any]:
 # --- the report's findings ------------------------------------------------------------------------
 
 
-def save_findings(actor: User, review: JointReview, findings: list[FindingData]) -> list[ReviewFinding]:
+def save_findings(actor: User, review: JointReview, findings: list[FindingData], *,
+                  expected_version: int | None = None) -> list[ReviewFinding]:
     """Save both lists of the report's points. A point keeps its id when edited (the Raising
     Achievement Plan refers to it); new points are added and points left out are removed.
-    The first save of a draft at the evaluation stage moves the review to "report drafted"."""
+    The first save of a draft at the evaluation stage moves the review to "report drafted".
+    EditConflict if someone else saved the report's points after this copy was opened."""
     _require_reporting_stage(review, "The report")
     aspect_ids = {a.id for a in review.framework.aspects}
     existing = {f.id: f for f in review.findings}
@@ -210,6 +216,7 @@ def save_findings(actor: User, review: JointReview, findings: list[FindingData])
             raise DomainError("Tag a point only with an aspect of this review's framework")
         if item.text:
             kept.append(item)
+    claim_edit(review, expected_version, "report draft", column="findings_version")
     before = {f.id: {"kind": f.kind, "text": f.text, "aspect_id": f.aspect_id} for f in existing.values()}
 
     positions = {kind: 0 for kind in FINDING_KINDS}

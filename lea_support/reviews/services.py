@@ -16,6 +16,7 @@ from ..auth.models import LA_ROLES, User
 from ..casework.models import NoteOfVisit
 from ..core.audit import record_audit
 from ..core.errors import DomainError
+from ..core.locking import claim_edit
 from ..extensions import db
 from ..schools.services import record_school_event
 from .models import (
@@ -456,13 +457,16 @@ def record_evidence(actor: User, review: JointReview, data: EvidenceData) -> Fie
     return evidence
 
 
-def update_evidence(actor: User, evidence: FieldworkEvidence, data: EvidenceData) -> FieldworkEvidence:
-    """Correct a piece of evidence (its kind stays what it was recorded as)."""
+def update_evidence(actor: User, evidence: FieldworkEvidence, data: EvidenceData, *,
+                    expected_version: int | None = None) -> FieldworkEvidence:
+    """Correct a piece of evidence (its kind stays what it was recorded as). Refuses with
+    EditConflict if someone else saved it after this copy was opened."""
     review = db.session.get(JointReview, evidence.review_id)
     assert review is not None
     _ensure_fieldwork(review)
     data.kind = evidence.kind
     data = _clean_evidence(review, data)
+    claim_edit(evidence, expected_version, "piece of evidence")
     before = _evidence_snapshot(evidence)
     _apply_evidence(evidence, review, data)
     db.session.flush()

@@ -15,11 +15,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..core.forms import EditVersionField
+
 CONCERN_CHOICES = [("", "Not a cause for concern"), ("la", "Cause for concern, designated by the LA"),
                    ("ofsted", "Cause for concern, designated by Ofsted")]
 
 
 class SupportDecisionForm(FlaskForm):
+    edit_version = EditVersionField()
     support_tier = RadioField("Support tier", widget=GovRadioInput(),
                               validators=[InputRequired("Choose a support tier")])
     mcs_level = RadioField("Level on the 5-level scale", coerce=int, widget=GovRadioInput(),
@@ -69,6 +72,7 @@ class GiasUploadForm(FlaskForm):
 
 
 class SupportTierForm(FlaskForm):
+    edit_version = EditVersionField()
     name = StringField("Name", widget=GovTextInput(), validators=[DataRequired("Enter the tier's name"), Length(max=80)])
     description = TextAreaField("What support it gives", widget=GovTextArea(), validators=[Length(max=2000)])
     default_link_visits = StringField("Link adviser visits a year", widget=GovTextInput(),

@@ -44,6 +44,8 @@ class SupportTier(db.Model):
     sort_order: Mapped[int] = mapped_column(Integer)
     default_link_visits: Mapped[int] = mapped_column(Integer)
     default_consultant_days: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    # Optimistic lock for people editing it through a form (core/locking.py).
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     levels: Mapped[list["TierLevel"]] = relationship(back_populates="tier", order_by="TierLevel.level")
 
@@ -143,6 +145,9 @@ class School(db.Model):
     # Kept summary (casework/summaries.py), updated in the same flush as the notes: the date of
     # the school's latest visit done (a note of visit that is not just planned).
     last_visit_on: Mapped[date | None] = mapped_column(Date)
+    # Optimistic lock (core/locking.py) for support decisions: of two people deciding the school's
+    # tier and level from the same page, the second is told rather than silently overruling.
+    support_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -24,7 +24,7 @@ from ..auth.permissions import (
 )
 from ..core.csv_export import csv_response
 from ..core.errors import DomainError
-from ..core.forms import apply_domain_error
+from ..core.forms import apply_domain_error, refuse
 from ..core.terms import academic_year_for, parse_academic_year
 from ..core.web import first_or_404, permission_required, require
 from ..extensions import db
@@ -118,8 +118,10 @@ def change_support(urn: int) -> Any:
         "cause_for_concern": school.cause_for_concern or "",
         "flags": [f for f, on in (("vulnerable", school.is_vulnerable),
                                   ("underachievement", school.has_significant_underachievement)) if on],
+        "edit_version": school.support_version,
     })
     form.support_tier.choices = [(t.code, t.name) for t in tiers]
+    status = 422
     if form.validate_on_submit():
         try:
             services.change_support(
@@ -128,14 +130,15 @@ def change_support(urn: int) -> Any:
                 is_vulnerable="vulnerable" in form.flags.data,
                 has_significant_underachievement="underachievement" in form.flags.data,
                 reason=form.reason.data, evidence=form.evidence.data,
+                expected_version=form.edit_version.expected,
             )
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash("Support decision recorded", "success")
             return redirect(url_for("schools.show_school", urn=urn))
     return render_template("schools/support_form.html", form=form, school=school, tiers=tiers), \
-        422 if form.errors else 200
+        status if form.errors else 200
 
 
 @bp.route("/schools/<int:urn>/link-adviser", methods=["GET", "POST"])
@@ -252,18 +255,20 @@ def list_tiers() -> Any:
 def edit_tier(code: str) -> Any:
     tier = first_or_404(select(SupportTier).where(SupportTier.code == code))
     form = SupportTierForm(obj=tier)
+    status = 422
     if form.validate_on_submit():
         try:
             services.update_support_tier(
                 current_user, tier, name=form.name.data, description=form.description.data,
                 default_link_visits=form.default_link_visits.data,
-                default_consultant_days=form.default_consultant_days.data)
+                default_consultant_days=form.default_consultant_days.data,
+                expected_version=form.edit_version.expected)
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash(f"{tier.name} saved. Allocations already issued are unchanged.", "success")
             return redirect(url_for("schools.list_tiers"))
-    return render_template("schools/tier_form.html", form=form, tier=tier), 422 if form.errors else 200
+    return render_template("schools/tier_form.html", form=form, tier=tier), status if form.errors else 200
 
 
 @bp.route("/admin/import", methods=["GET", "POST"])

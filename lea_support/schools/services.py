@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
+from ..core.locking import claim_edit
 from ..core.queries import distinct_values
 from ..extensions import db
 from .models import (
@@ -55,12 +56,15 @@ TIER_FIELDS = ("name", "description", "default_link_visits", "default_consultant
 
 
 def update_support_tier(actor: "User", tier: SupportTier, *, name: str, description: str,
-                        default_link_visits: Any, default_consultant_days: Any) -> SupportTier:
-    """Change a tier's name or its default annual allocation (allocations already issued stay)."""
+                        default_link_visits: Any, default_consultant_days: Any,
+                        expected_version: int | None = None) -> SupportTier:
+    """Change a tier's name or its default annual allocation (allocations already issued stay).
+    Refuses with EditConflict if someone else saved the tier after this copy was opened."""
     name = (name or "").strip()
     if not name:
         raise DomainError("Enter the tier's name", field="name")
     visits, days = _allocation_numbers(default_link_visits, default_consultant_days, prefix="default_")
+    claim_edit(tier, expected_version, "support tier")
     before = snapshot(tier, TIER_FIELDS)
     tier.name, tier.description = name, (description or "").strip()
     tier.default_link_visits, tier.default_consultant_days = visits, days
@@ -81,8 +85,10 @@ def change_support(
     has_significant_underachievement: bool,
     reason: str,
     evidence: str = "",
+    expected_version: int | None = None,
 ) -> SupportDecision:
-    """Decide a school's tier, level and concern flags, keeping the decision as history."""
+    """Decide a school's tier, level and concern flags, keeping the decision as history. Refuses
+    with EditConflict if someone else decided the school's support after this copy was opened."""
     reason, evidence = (reason or "").strip(), (evidence or "").strip()
     tier = db.session.get(SupportTier, support_tier)
     if tier is None:
@@ -100,6 +106,7 @@ def change_support(
     if not reason:
         raise DomainError("Enter the reason for this decision", field="reason")
     lock_school(school)
+    claim_edit(school, expected_version, "school's support", column="support_version")
     db.session.refresh(school)
     before = snapshot(school, SUPPORT_FIELDS)
     if school.support_tier != support_tier:

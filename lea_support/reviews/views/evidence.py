@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...core.errors import DomainError
-from ...core.forms import EmptyForm, apply_domain_error
+from ...core.forms import EmptyForm, apply_domain_error, refuse
 from ...core.web import get_or_404, require
 from .. import permissions as can
 from .. import services
@@ -36,10 +36,11 @@ def _evidence_data(form: EvidenceForm, kind: str) -> services.EvidenceData:
                     for a, grade, rationale in form.judgement_fields})  # type: ignore[attr-defined]
 
 
-def _render_form(form: EvidenceForm, review: JointReview, kind: str, evidence: FieldworkEvidence | None) -> Any:
+def _render_form(form: EvidenceForm, review: JointReview, kind: str, evidence: FieldworkEvidence | None,
+                 status: int = 422) -> Any:
     return render_template("reviews/evidence_form.html", form=form, review=review, kind=kind,
                            kind_name=EVIDENCE_KINDS[kind], evidence=evidence,
-                           open_for_evidence=review.stage in services.EVIDENCE_STAGES), 422 if form.errors else 200
+                           open_for_evidence=review.stage in services.EVIDENCE_STAGES), status if form.errors else 200
 
 
 @bp.route("/reviews/<int:review_id>/evidence/new", methods=["GET", "POST"])
@@ -70,17 +71,19 @@ def edit_evidence(review_id: int, evidence_id: int) -> Any:
     require(can.can_edit_review(current_user, review))
     evidence = _evidence(review, evidence_id)
     form = evidence_form(review, evidence, formdata=request.method == "POST")
+    status = 422
     if form.validate_on_submit():
         try:
-            services.update_evidence(current_user, evidence, _evidence_data(form, evidence.kind))
+            services.update_evidence(current_user, evidence, _evidence_data(form, evidence.kind),
+                                     expected_version=form.edit_version.expected)
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash(f"{evidence.kind_name} saved", "success")
             return redirect(url_for("reviews.show_review", review_id=review.id, _anchor="evidence"))
         review = _review(review_id)
         evidence = _evidence(review, evidence_id)
-    return _render_form(form, review, evidence.kind, evidence)
+    return _render_form(form, review, evidence.kind, evidence, status)
 
 
 @bp.post("/reviews/<int:review_id>/evidence/<int:evidence_id>/delete")

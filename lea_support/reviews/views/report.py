@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ...auth.permissions import is_la_staff
 from ...core.errors import DomainError
-from ...core.forms import apply_domain_error
+from ...core.forms import apply_domain_error, refuse
 from ...core.web import first_or_404, get_or_404, require
 from ...extensions import db
 from ...schools.models import School
@@ -51,7 +51,8 @@ def _evaluation_form(review: JointReview, rows: list[dict[str, Any]]) -> tuple[E
         form = EvaluationForm()
     else:
         form = EvaluationForm(data={"overall_grade": review.overall_grade,
-                                    "overall_rationale": review.overall_rationale})
+                                    "overall_rationale": review.overall_rationale,
+                                    "edit_version": review.evaluation_version})
         for row in rows:
             evaluation = row["evaluation"]
             form.aspects.append_entry({
@@ -82,17 +83,18 @@ def _judgements(form: EvaluationForm) -> list[reporting.AspectJudgement]:
         school_view=f.school_view.data or "") for f in (entry.form for entry in form.aspects)]
 
 
-def _show_evaluation_error(form: EvaluationForm, err: DomainError) -> None:
-    """Show a refusal inline on the aspect's row where it names one, and in the summary."""
+def _show_evaluation_error(form: EvaluationForm, err: DomainError) -> int:
+    """Show a refusal inline on the aspect's row where it names one, and in the summary; the
+    status to answer with."""
     if not isinstance(err, reporting.AspectError):
-        apply_domain_error(form, err)
-        return
+        return refuse(form, err)
     db.session.rollback()
     for entry in form.aspects:
         if _int(entry.form.aspect_id.data) == err.aspect_id:
             field = entry.form[err.field]
             field.errors = [*field.errors, err.message]
     form.aspects.errors = [entry.errors for entry in form.aspects]
+    return 422
 
 
 @bp.route("/reviews/<int:review_id>/evaluation", methods=["GET", "POST"])
@@ -103,12 +105,14 @@ def evaluation(review_id: int) -> Any:
     if request.method == "POST":
         require(can.can_edit_review(current_user, review))
     form, pairs = _evaluation_form(review, reporting.evaluation_rows(review))
+    status = 422
     if form.validate_on_submit():
         try:
             reporting.record_evaluation(current_user, review, _judgements(form), overall_grade=form.overall_grade.data,
-                                        overall_rationale=form.overall_rationale.data or "")
+                                        overall_rationale=form.overall_rationale.data or "",
+                                        expected_version=form.edit_version.expected)
         except DomainError as err:
-            _show_evaluation_error(form, err)
+            status = _show_evaluation_error(form, err)
         else:
             flash("Evaluation saved", "success")
             return redirect(url_for("reviews.evaluation", review_id=review.id))
@@ -116,7 +120,7 @@ def evaluation(review_id: int) -> Any:
         pairs = _pairs(form, reporting.evaluation_rows(review))
     editable = can.can_edit_review(current_user, review) and review.stage in reporting.REPORTING_STAGES
     return render_template("reviews/evaluation.html", review=review, form=form, pairs=pairs, editable=editable,
-                           grades=list(reporting.GRADES)), 422 if form.errors else 200
+                           grades=list(reporting.GRADES)), status if form.errors else 200
 
 
 # --- the report draft and publishing ------------------------------------------------------------
@@ -126,7 +130,7 @@ def _findings_form(review: JointReview) -> FindingsForm:
     if request.method == "POST" and request.endpoint == "reviews.report_draft":
         form = FindingsForm()
     else:
-        form = FindingsForm(formdata=None)
+        form = FindingsForm(formdata=None, data={"edit_version": review.findings_version})
         for finding in sorted(review.findings, key=lambda f: (f.kind, f.position, f.id)):
             getattr(form, finding.kind).append_entry({"finding_id": str(finding.id), "text": finding.text,
                                                       "aspect_id": finding.aspect_id})
@@ -162,15 +166,16 @@ def report_draft(review_id: int) -> Any:
     review = _review(review_id)
     require(can.can_edit_review(current_user, review))
     form = _findings_form(review)
+    status = 422
     if form.validate_on_submit():
         try:
-            reporting.save_findings(current_user, review, _findings(form))
+            reporting.save_findings(current_user, review, _findings(form), expected_version=form.edit_version.expected)
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash("Report draft saved", "success")
             return redirect(url_for("reviews.report_draft", review_id=review.id))
-    return _render_draft(review, 422 if form.errors else 200, findings_form=form)
+    return _render_draft(review, status if form.errors else 200, findings_form=form)
 
 
 @bp.post("/reviews/<int:review_id>/publish")

@@ -1,0 +1,52 @@
+"""Optimistic locks for records edited through a form: of two people who saved from the same copy,
+one wins and the other is told, with what they typed kept.
+
+A record that uses this has an integer `edit_version` column. Its edit form carries the version it
+was opened at (`core.forms.EditVersionField`); the service calls `claim_edit(record, expected,
+what)` before changing anything. The claim is one conditional UPDATE (`... SET edit_version =
+edit_version + 1 WHERE id = ? AND edit_version = ?`), atomic on SQLite and PostgreSQL alike, so two
+saves made at the same instant cannot both pass. Only these edits move the counter: a column the
+system changes by itself (a sign-in time, a kept summary) does not make a person's save a conflict.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import inspect, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..extensions import db
+from .errors import DomainError
+
+
+class EditConflict(DomainError):
+    """Someone else saved this record since this copy was opened. Nothing has been changed."""
+
+    def __init__(self, record: Any, what: str, column: str = "edit_version"):
+        super().__init__(f"This {what} was changed by someone else since you opened it. Your changes are still in "
+                         f"the form: check the {what} as it is now saved (open it again in another tab), then save "
+                         "again to keep yours.")
+        self.record = record
+        self.what = what
+        self.column = column
+
+    @property
+    def saved_version(self) -> int:
+        """The version now saved (read afresh once the refused transaction is rolled back)."""
+        return int(getattr(self.record, self.column))
+
+
+def claim_edit(record: Any, expected_version: int | None, what: str, *, column: str = "edit_version") -> None:
+    """Move the record's edit counter on from the version the form was opened at, or raise
+    EditConflict if someone else saved it since. `expected_version` None (a caller that did not
+    come from a form) claims whatever version is current."""
+    mapper = inspect(type(record))
+    table = mapper.local_table
+    counter = table.c[column]
+    expected = getattr(record, column) if expected_version is None else expected_version
+    same_record = [key == value for key, value in zip(mapper.primary_key, mapper.primary_key_from_instance(record))]
+    result = db.session.execute(update(table).where(*same_record, counter == expected)
+                                .values({column: counter + 1}).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise EditConflict(record, what, column)
+    set_committed_value(record, column, expected + 1)
