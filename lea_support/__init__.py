@@ -1,6 +1,7 @@
 """lea-support: case management for a local authority's school improvement service."""
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     def healthz() -> tuple[str, int, dict[str, str]]:
         return "ok", 200, {"Content-Type": "text/plain"}
 
+    if app.config.get("GC_FREEZE_AT_START"):
+        gc.collect()
+        gc.freeze()
     return app
 
 

@@ -83,6 +83,10 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     TESTING = False
     DEBUG = False
+    # Once the app is built, move every object it made into the garbage collector's permanent
+    # generation (gc.freeze): full collections then scan only what requests make, which takes the
+    # 100-200 ms pauses out of the slowest requests. Off in tests, which build hundreds of apps.
+    GC_FREEZE_AT_START = True
 
 
 class ProductionConfig(Config):
@@ -95,6 +99,7 @@ class ProductionConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
+    GC_FREEZE_AT_START = False
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     LOGIN_MAX_FAILURES = 5

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from ..auth.models import User
+from ..auth.models import ROLES, User
 from ..core.calendar import TermDate, term_containing
 from ..core.terms import academic_year_for
 from ..extensions import db
@@ -327,10 +327,18 @@ def caseload_csv_rows(rows: list[CaseloadRow]) -> tuple[list[str], list[list[Any
     return header, body
 
 
-def caseload_advisers() -> list[User]:
-    """The active advisers who may hold a caseload, for the "whose caseload" menu."""
-    return list(db.session.scalars(
-        select(User).where(User.role.in_(CASELOAD_ROLES), User.is_disabled.is_(False)).order_by(User.name, User.id)))
+class AdviserChoice(NamedTuple):
+    id: int
+    name: str
+    role_name: str
+
+
+def caseload_advisers() -> list[AdviserChoice]:
+    """The active advisers who may hold a caseload, for the "whose caseload" menu (a national
+    service has hundreds: plain rows, not whole accounts)."""
+    return [AdviserChoice(i, name, ROLES.get(role, role)) for i, name, role in db.session.execute(
+        select(User.id, User.name, User.role).where(User.role.in_(CASELOAD_ROLES), User.is_disabled.is_(False))
+        .order_by(User.name, User.id))]
 
 
 # --- the authority overview -----------------------------------------------------------------------
@@ -431,6 +439,7 @@ def authority_overview(*, on: date | None = None, page: int = 1, per_page: int =
     by_adviser[None] = AdviserFigures(adviser=None, visits_by_term=[0] * len(terms))
     ids = [u.id for u in users]
     of_page = or_(School.link_adviser_id.in_(ids), School.link_adviser_id.is_(None))
+    tallied_for_page = or_(OpenActionTally.link_adviser_id.in_(ids), OpenActionTally.link_adviser_id.is_(None))
 
     # Their visits done this year, in each term's dates and in all (this year's rows of an index).
     for adviser_id, *counts, total in db.session.execute(
@@ -448,12 +457,12 @@ def authority_overview(*, on: date | None = None, page: int = 1, per_page: int =
             select(School.link_adviser_id, func.count()).where(of_page, _open_schools())
             .group_by(School.link_adviser_id)):
         by_adviser[adviser_id].schools = count
-    # Their schools' overdue agreed actions: the kept open actions due before today.
+    # Their (open) schools' overdue agreed actions: the kept open actions due before today.
     for adviser_id, actions, schools in db.session.execute(
-        select(School.link_adviser_id, func.sum(OpenActionTally.actions), func.count(func.distinct(School.id)))
-        .join(School, School.id == OpenActionTally.school_id)
-        .where(of_page, _open_schools(), OpenActionTally.due_on < on)
-        .group_by(School.link_adviser_id)
+        select(OpenActionTally.link_adviser_id, func.sum(OpenActionTally.actions),
+               func.count(func.distinct(OpenActionTally.school_id)))
+        .where(tallied_for_page, OpenActionTally.due_on < on)
+        .group_by(OpenActionTally.link_adviser_id)
     ):
         row = by_adviser[adviser_id]
         row.overdue_actions, row.schools_with_overdue_actions = int(actions), schools

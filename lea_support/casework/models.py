@@ -237,12 +237,17 @@ class TierYearTally(db.Model):
 
 
 class OpenActionTally(db.Model):
-    """A school's open agreed actions by due date: "overdue" is a range of these rows, however
-    many years of done actions lie behind them."""
+    """An open school's open agreed actions by due date, with its link adviser: "overdue by link
+    adviser" is a range of these rows, however many years of done actions lie behind them."""
 
     __tablename__ = "open_action_tallies"
-    __table_args__ = (CheckConstraint("actions > 0", name="actions_positive"),)
+    __table_args__ = (
+        CheckConstraint("actions > 0", name="actions_positive"),
+        # Covering: a page of advisers' overdue actions and schools are read from the index alone.
+        Index("ix_open_action_tallies_adviser_due", "link_adviser_id", "due_on", "school_id", "actions"),
+    )
 
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True)
     due_on: Mapped[date] = mapped_column(Date, primary_key=True)
     actions: Mapped[int] = mapped_column(Integer)
+    link_adviser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

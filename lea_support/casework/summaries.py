@@ -10,11 +10,11 @@ What is kept, and from what:
 - `tier_year_tallies`: the sums of those rows over open schools, per tier and year. They change
   by the difference between a school's old and new rows, so an update costs one school's history,
   never the country's.
-- `open_action_tallies`: per school, its open agreed actions by due date ("overdue" is then a
-  range of a few rows: the due dates before today).
+- `open_action_tallies`: per open school, its open agreed actions by due date, with its link
+  adviser ("overdue by adviser" is then a range of a few rows: the due dates before today).
 
 Whenever a flush adds, changes or removes a note of visit, an agreed action, an allocation, or a
-school's tier or open state, the schools concerned are worked out afresh from their own rows in
+school's tier, open state or link adviser, the schools concerned are worked out afresh from their own rows in
 the same transaction, so every service (and any future one) keeps the summaries right without
 having to remember to. Bulk loaders that bypass the ORM call `refresh_school_tallies` themselves.
 On PostgreSQL the schools' rows are locked first, so two transactions refreshing one school take
@@ -42,7 +42,7 @@ _WATCHED: dict[type, tuple[str, ...]] = {
     NoteOfVisit: ("school_id", "status", "visit_date"),
     AgreedAction: ("note_id", "status", "due_on"),
     SupportAllocation: ("school_id", "academic_year", "link_visits"),
-    School: ("support_tier", "status"),
+    School: ("support_tier", "status", "link_adviser_id"),
 }
 
 
@@ -126,11 +126,13 @@ def _refresh(connection: Any, ids: Sequence[int]) -> None:
 
     connection.execute(delete(OpenActionTally).where(OpenActionTally.school_id.in_(ids)))
     connection.execute(insert(OpenActionTally).from_select(
-        ["school_id", "due_on", "actions"],
-        select(NoteOfVisit.school_id, AgreedAction.due_on, func.count())
+        ["school_id", "due_on", "link_adviser_id", "actions"],
+        select(NoteOfVisit.school_id, AgreedAction.due_on, School.link_adviser_id, func.count())
         .join(NoteOfVisit, NoteOfVisit.id == AgreedAction.note_id)
-        .where(NoteOfVisit.school_id.in_(ids), AgreedAction.status == "open", AgreedAction.due_on.is_not(None))
-        .group_by(NoteOfVisit.school_id, AgreedAction.due_on)))
+        .join(School, School.id == NoteOfVisit.school_id)
+        .where(NoteOfVisit.school_id.in_(ids), AgreedAction.status == "open", AgreedAction.due_on.is_not(None),
+               School.status != "Closed")
+        .group_by(NoteOfVisit.school_id, AgreedAction.due_on, School.link_adviser_id)))
 
     changed = [{"b_id": school_id, "b_last": last.get(school_id)} for school_id, row in current.items()
                if row.last_visit_on != last.get(school_id)]

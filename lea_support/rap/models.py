@@ -65,6 +65,9 @@ class RaisingAchievementPlan(db.Model):
         CheckConstraint(f"status IN ({_in(PLAN_STATUSES)})", name="status_known"),
         CheckConstraint("standards_fund IS NULL OR standards_fund >= 0", name="standards_fund_not_negative"),
         CheckConstraint("version >= 1", name="version_positive"),
+        # The plans dashboard counts the open plans of significant-support schools, and those with
+        # an overdue action, from this index alone.
+        Index("ix_raising_achievement_plans_school_open", "school_id", "status", "root_id", "first_open_due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -421,7 +424,8 @@ class MidpointReview(db.Model):
         CheckConstraint("outcome <> 'continue' OR further_review_on IS NOT NULL", name="continue_has_date"),
         CheckConstraint("sequence >= 1", name="sequence_positive"),
         UniqueConstraint("plan_id", "sequence", name="uq_midpoint_reviews_plan_sequence"),
-        Index("ix_midpoint_reviews_due", "held_on", "scheduled_on"),
+        # Reviews due by a date, with their school, from the index alone (the plans dashboard).
+        Index("ix_midpoint_reviews_due", "held_on", "scheduled_on", "school_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

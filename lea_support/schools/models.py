@@ -90,6 +90,9 @@ class School(db.Model):
         Index("ix_schools_tier_since", "support_tier", "support_tier_since"),
         # Schools of one tier in name order (the plans dashboard, the school list filtered by tier).
         Index("ix_schools_tier_name", "support_tier", "name"),
+        # One phase's schools by name or by size, and their count, from the index alone.
+        Index("ix_schools_phase_name", "phase", "name", "status"),
+        Index("ix_schools_phase_pupils", "phase", "number_of_pupils", "name", "status"),
         Index("ix_schools_name", "name"),
         # Every list counts open schools (status != 'Closed').
         Index("ix_schools_status", "status"),
@@ -109,7 +112,7 @@ class School(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     type_name: Mapped[str] = mapped_column(String(120), default="", index=True)
     type_group: Mapped[str] = mapped_column(String(120), default="")
-    phase: Mapped[str] = mapped_column(String(60), default="", index=True)
+    phase: Mapped[str] = mapped_column(String(60), default="")
     status: Mapped[str] = mapped_column(String(60), default="")
     statutory_low_age: Mapped[int | None] = mapped_column(Integer)
     statutory_high_age: Mapped[int | None] = mapped_column(Integer)

@@ -48,9 +48,12 @@ def _school_or_404(urn: int) -> School:
     return first_or_404(select(School).where(School.urn == urn))
 
 
-def _advisers() -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.role.in_(["link_adviser", "sia"]), User.is_disabled.is_(False)).order_by(User.name)))
+def _advisers() -> list[Any]:
+    """The active advisers' ids and names, for the menus (a national service has hundreds: plain
+    rows, not whole accounts)."""
+    return list(db.session.execute(
+        select(User.id, User.name).where(User.role.in_(["link_adviser", "sia"]), User.is_disabled.is_(False))
+        .order_by(User.name, User.id)))
 
 
 def _filters_from_args(args: Any) -> tuple[services.SchoolFilters, list[str]]:

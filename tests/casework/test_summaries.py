@@ -44,7 +44,9 @@ def from_scratch(db):
     actions = Counter()
     for action in db.session.scalars(select(AgreedAction).where(AgreedAction.status == "open",
                                                                 AgreedAction.due_on.is_not(None))):
-        actions[(action.note.school_id, action.due_on)] += 1
+        school = schools[action.note.school_id]
+        if school.status != "Closed":
+            actions[(school.id, action.due_on, school.link_adviser_id)] += 1
     return {"last": {i: last.get(i) for i in schools}, "rows": rows,
             "tiers": {k: v for k, v in tiers.items() if any(v)}, "actions": dict(actions)}
 
@@ -58,7 +60,8 @@ def kept(db):
         "tiers": {(t.tier_code, t.academic_year): (t.visits_done, t.allocations_issued, t.allocated_visits_issued)
                   for t in db.session.scalars(select(TierYearTally))
                   if t.visits_done or t.allocations_issued or t.allocated_visits_issued},
-        "actions": {(t.school_id, t.due_on): t.actions for t in db.session.scalars(select(OpenActionTally))},
+        "actions": {(t.school_id, t.due_on, t.link_adviser_id): t.actions
+                    for t in db.session.scalars(select(OpenActionTally))},
     }
 
 
@@ -93,6 +96,15 @@ def test_every_service_keeps_the_summaries(db, create_user, create_school):
     services.update_note(adviser, first, note_data(TODAY - timedelta(days=10),
                                                    services.ActionData("Phonics", "Head", TODAY - timedelta(days=2))),
                          expected_version=first.version)
+    db.session.commit()
+    assert_kept(db)
+    # Ash's actions follow it to a new link adviser, and back.
+    other = create_user("link_adviser")
+    school_services.assign_link_adviser(sia, db.session.get(School, ash.id), other)
+    db.session.commit()
+    assert_kept(db)
+    assert {a for _, _, a in kept(db)["actions"]} == {other.id}
+    school_services.assign_link_adviser(sia, db.session.get(School, ash.id), adviser)
     db.session.commit()
     assert_kept(db)
     services.set_action_status(adviser, first.actions[0], "done")
