@@ -23,7 +23,7 @@ turns rather than both applying their difference to the tier totals.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -67,21 +67,22 @@ def forget_schools(connection: Any, school_ids: Iterable[int]) -> None:
         connection.execute(delete(SchoolYearTally).where(SchoolYearTally.school_id.in_(chunk)))
 
 
-def _stored_rows(connection: Any, ids: Sequence[int]) -> list[Any]:
-    return connection.execute(select(SchoolYearTally.__table__).where(SchoolYearTally.school_id.in_(ids))).all()
+def _stored_rows(connection: Any, ids: Sequence[int]) -> list[Mapping[str, Any]]:
+    return list(connection.execute(select(SchoolYearTally.__table__)
+                                   .where(SchoolYearTally.school_id.in_(ids))).mappings())
 
 
-def _contributions(rows: Iterable[Any], *, sign: int) -> dict[tuple[str, str], list[int]]:
+def _contributions(rows: Iterable[Mapping[str, Any]], *, sign: int) -> dict[tuple[str, str], list[int]]:
     """What rows add to the tier totals: (tier, year) -> [visits, allocations issued, visits issued]."""
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in rows:
-        if not row.counted:
+        if not row["counted"]:
             continue
-        total = totals[(row.tier_code, row.academic_year)]
-        total[0] += sign * row.visits_done
-        if row.allocated_visits is not None:
+        total = totals[(row["tier_code"], row["academic_year"])]
+        total[0] += sign * row["visits_done"]
+        if row["allocated_visits"] is not None:
             total[1] += sign
-            total[2] += sign * row.allocated_visits
+            total[2] += sign * row["allocated_visits"]
     return totals
 
 
@@ -112,7 +113,7 @@ def _refresh(connection: Any, ids: Sequence[int]) -> None:
                          "allocated_visits": allocations.get((school_id, year)), "tier_code": school.support_tier,
                          "counted": _is_open(school.status)})
     old = _contributions(_stored_rows(connection, ids), sign=-1)
-    new = _contributions((_Row(r) for r in new_rows), sign=1)
+    new = _contributions(new_rows, sign=1)
     for key, (v, n, a) in new.items():
         total = old[key]
         total[0] += v
@@ -141,11 +142,6 @@ def _refresh(connection: Any, ids: Sequence[int]) -> None:
         # updated_at is left as it was: a visit is not an edit of the school's record.
         connection.execute(update(table).where(table.c.id == bindparam("b_id"))
                            .values(last_visit_on=bindparam("b_last"), updated_at=table.c.updated_at), changed)
-
-
-class _Row:
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
 
 
 def _apply_tier_deltas(connection: Any, deltas: dict[tuple[str, str], list[int]]) -> None:
