@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     ForeignKey,
     ForeignKeyConstraint,
@@ -94,6 +95,8 @@ class School(db.Model):
         Index("ix_schools_phase_name", "phase", "name", "status"),
         Index("ix_schools_phase_pupils", "phase", "number_of_pupils", "name", "status"),
         Index("ix_schools_name", "name"),
+        # The search: every name matched against the pattern, from the index alone.
+        Index("ix_schools_name_folded", "name_folded", "status"),
         # Every list counts open schools (status != 'Closed').
         Index("ix_schools_status", "status"),
         # A page of advisers' open schools is counted from the index alone (the overview).
@@ -110,6 +113,11 @@ class School(db.Model):
     la_name: Mapped[str] = mapped_column(String(120), default="")
     establishment_number: Mapped[str] = mapped_column(String(10), default="")
     name: Mapped[str] = mapped_column(String(200))
+    # The name in lower case, kept by the database itself, for the school list's search on
+    # PostgreSQL: a plain LIKE over a narrow index is a quarter of the cost of ILIKE over the names.
+    # (Migration 0012 makes it STORED on PostgreSQL, which has no virtual columns before 18, and
+    # VIRTUAL on SQLite, which cannot add a stored one to an existing table.)
+    name_folded: Mapped[str] = mapped_column(String(200), Computed("lower(name)"))
     type_name: Mapped[str] = mapped_column(String(120), default="", index=True)
     type_group: Mapped[str] = mapped_column(String(120), default="")
     phase: Mapped[str] = mapped_column(String(60), default="")
