@@ -23,9 +23,8 @@ class EditConflict(DomainError):
     """Someone else saved this record since this copy was opened. Nothing has been changed."""
 
     def __init__(self, record: Any, what: str, column: str = "edit_version"):
-        super().__init__(f"This {what} was changed by someone else since you opened it. Your changes are still in "
-                         f"the form: check the {what} as it is now saved (open it again in another tab), then save "
-                         "again to keep yours.")
+        super().__init__(f"This {what} was changed by someone else since you opened it. Your changes are still "
+                         f"in the form: check the {what} as it is now saved, then save again to keep yours.")
         self.record = record
         self.what = what
         self.column = column

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from lea_support.core.errors import DomainError
 from lea_support.core.models import AuditEntry
@@ -33,7 +31,7 @@ from lea_support.reviews.models import (
 )
 from lea_support.schools.models import SchoolEvent
 from tests.casework.test_pdf import read_pdf
-from tests.conftest import ON_POSTGRES, REFERENCE_TABLES, csrf_token, sign_in, submit
+from tests.conftest import ON_POSTGRES, REFERENCE_TABLES, csrf_token, recorded_statements, sign_in, submit
 
 # The default framework's aspects and the grades the ready review agrees on them.
 GRADES = {"achievement": 3, "teaching_learning": 4, "curriculum": 6, "care_guidance": 2,
@@ -104,20 +102,6 @@ def client_for(app):
     return make
 
 
-@contextmanager
-def count_queries(db) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def in_pdf(phrase: str, pdf_text: str) -> bool:
     """The phrase in a PDF's text, allowing for a table cell's text running into the next."""
     name, grade, label = re.match(r"(.*) (\d) (.*)", phrase).groups()
@@ -139,7 +123,7 @@ def test_the_evidence_profile_counts_judgements_at_each_grade_in_one_query(db, c
     other = create_review(stage="evaluation")
     add_evidence(db, other, {"curriculum": 1})
     aspects = aspects_of(review)
-    with count_queries(db) as statements:
+    with recorded_statements() as statements:
         profiles = reporting.evidence_profiles(review)
     assert len(statements) == 1
     assert profiles == {aspects["curriculum"].id: {6: 2, 5: 1}, aspects["achievement"].id: {3: 1, 4: 1}}
@@ -726,7 +710,7 @@ def test_the_history_page_makes_the_same_number_of_queries_however_many_reviews(
 
     def queries(client) -> int:
         client.get(f"/schools/{school.urn}/reviews/history")  # settle the connection and session
-        with count_queries(db) as statements:
+        with recorded_statements() as statements:
             response = client.get(f"/schools/{school.urn}/reviews/history")
         assert response.status_code == 200
         return len(statements)

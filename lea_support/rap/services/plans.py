@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
+from ...core.locking import EditConflict as LockConflict
 from ...extensions import db
 from ...reviews.models import JointReview, ReviewFinding
 from ...schools.services import record_school_event
@@ -39,13 +40,12 @@ TERM_SEASONS = ("autumn", "spring", "summer")
 UNCHANGED: Any = object()
 
 
-class EditConflict(DomainError):
-    """Someone else saved this part of the plan since this copy was opened."""
+class EditConflict(LockConflict):
+    """Someone else saved this part of the plan since this copy was opened (the plan's records lock
+    on SQLAlchemy's version_id column rather than through `claim_edit`)."""
 
     def __init__(self, record: Any, what: str = "plan"):
-        super().__init__(f"This {what} was changed by someone else since you opened it. Your changes are still "
-                         f"in the form: check the {what} as it is now saved, then save again to keep yours.")
-        self.record = record
+        super().__init__(record, what, column="version_id")
         self.plan = record if isinstance(record, RaisingAchievementPlan) else None
 
 
