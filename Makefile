@@ -9,14 +9,25 @@ CSS := lea_support/static/build/app.css
 # Both cores: pytest-xdist runs the suite in one worker per core (each with its own database).
 PYTEST_WORKERS ?= auto
 
-.PHONY: install run test test-sqlite test-postgres bench clean
+# Debian packages: WeasyPrint's libraries and the PDFs' font for the app; Chromium for the browser
+# tests. scripts/system-packages installs the missing ones (as root) or names the command to run.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
-install: $(VENV)/.stamp-install $(CSS)
+.PHONY: install run test test-sqlite test-postgres bench clean system-packages-run system-packages-test
+
+system-packages-run:
+	@scripts/system-packages $(RUN_PACKAGES)
+
+system-packages-test:
+	@scripts/system-packages $(TEST_PACKAGES)
+
+install: system-packages-run $(VENV)/.stamp-install $(CSS)
 	$(LEA) db upgrade
 
 $(VENV)/.stamp-install: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -28,12 +39,14 @@ $(CSS): assets/app.scss node_modules/.stamp-install
 	mkdir -p $(dir $(CSS))
 	npx --no-install sass --style=compressed --no-source-map --quiet-deps --load-path=. assets/app.scss $(CSS)
 
+# `make run` is a laptop: the development environment (its public secret key is refused anywhere else).
+run: export LEA_SUPPORT_ENV := development
 run: install
 	$(LEA) demo --if-empty
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(LEA) run --host 127.0.0.1 --port 5000
 
-test: install
+test: system-packages-test install
 	$(MAKE) test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ] || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 		$(MAKE) test-postgres; \

@@ -19,7 +19,6 @@ from lea_support.reports import bulk
 from lea_support.reports.models import BulkRun, GovernorReport, GovernorReportVersion
 from tests.conftest import submit
 from tests.reports.conftest import TERM, read_pdf
-from tests.scaleout.conftest import REDIS_URL
 
 BIN = Path(sys.executable).parent
 
@@ -74,13 +73,13 @@ def _run(db: Any) -> BulkRun:
 
 
 def test_the_command_queues_a_job_per_school_that_a_worker_drafts_and_a_second_run_skips_them(
-        app, db, schools, report_queue, tmp_path):
+        app, db, schools, report_queue, redis_url, tmp_path):
     made = schools(3)
     out = tmp_path / "shared" / "out"
     runner = app.test_cli_runner()
     result = runner.invoke(args=["reports", "generate", "--term", TERM, "--backend", "rq", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert (f"0 of 3 already done; 3 queued in 3 jobs on {report_queue.name} at {REDIS_URL}, into {out}"
+    assert (f"0 of 3 already done; 3 queued in 3 jobs on {report_queue.name} at {redis_url}, into {out}"
             in result.output)
     assert report_queue.count == 3
     run = _run(db)
@@ -88,7 +87,7 @@ def test_the_command_queues_a_job_per_school_that_a_worker_drafts_and_a_second_r
     assert not out.exists() or list(out.iterdir()) == []  # nothing is drafted until a worker takes the jobs
 
     # A worker as production runs it: RQ's forking worker, in the app, from the environment.
-    _run_worker(app, [str(BIN / "lea-support"), "reports", "worker", "--burst", "--queue-url", REDIS_URL,
+    _run_worker(app, [str(BIN / "lea-support"), "reports", "worker", "--burst", "--queue-url", redis_url,
                       "--queue", report_queue.name])
     assert report_queue.count == 0 and report_queue.failed_job_registry.count == 0
     _check_one_pdf_per_school(out, made)
@@ -108,7 +107,7 @@ def test_the_command_queues_a_job_per_school_that_a_worker_drafts_and_a_second_r
 
 
 def test_a_run_started_from_the_admin_page_is_planned_and_drafted_by_a_plain_rq_worker(
-        app, db, client, login_as, schools, report_queue, tmp_path):
+        app, db, client, login_as, schools, report_queue, redis_url, tmp_path):
     made = schools(2, support_tier="enhanced", mcs_level=2)
     out = tmp_path / "shared" / "reports"
     app.config.update(REPORTS_BACKEND="rq", REPORTS_OUT_DIR=str(out))
@@ -122,7 +121,7 @@ def test_a_run_started_from_the_admin_page_is_planned_and_drafted_by_a_plain_rq_
 
     # `rq worker` itself, with no app: the job makes one from the environment. In burst mode it
     # also takes the school jobs the planning job puts on the queue.
-    _run_worker(app, [str(BIN / "rq"), "worker", "--burst", "--url", REDIS_URL, report_queue.name])
+    _run_worker(app, [str(BIN / "rq"), "worker", "--burst", "--url", redis_url, report_queue.name])
     assert report_queue.failed_job_registry.count == 0
     _check_one_pdf_per_school(out, made)
     page = client.get(f"/admin/governor-reports/bulk/{run_id}").get_data(as_text=True)
@@ -289,12 +288,12 @@ def test_a_queued_run_no_worker_moves_on_is_given_up_so_that_a_new_run_can_finis
 
 
 def test_the_command_follows_a_queued_run_to_its_end_while_a_worker_runs_alongside(app, db, schools, report_queue,
-                                                                                    tmp_path):
+                                                                                    redis_url, tmp_path):
     made = schools(3)
     out = tmp_path / "out"
     db.session.commit()
     worker = subprocess.Popen([str(BIN / "lea-support"), "reports", "worker", "--no-fork"], env={
-        **_worker_env(app), "REPORT_QUEUE_URL": REDIS_URL, "REPORT_QUEUE_NAME": report_queue.name},
+        **_worker_env(app), "REPORT_QUEUE_URL": redis_url, "REPORT_QUEUE_NAME": report_queue.name},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         result = app.test_cli_runner().invoke(args=["reports", "generate", "--term", TERM, "--backend", "rq",
