@@ -114,7 +114,7 @@ def _init_extensions(app: Flask) -> None:
     from .reviews import models as _review_models  # noqa: F401
     from .rap import models as _rap_models  # noqa: F401
     from .rap import summaries as _rap_summaries  # noqa: F401
-    from .reports import models as _report_models  # noqa: F401
+    from .governor_reports import models as _report_models  # noqa: F401
     from .core import models as _core_models  # noqa: F401
     from .schools import models as _school_models  # noqa: F401
 
@@ -126,7 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from .casework.views import bp as casework_bp
     from .reviews.views import bp as reviews_bp
     from .rap.views import bp as rap_bp
-    from .reports.routes import bp as reports_bp
+    from .governor_reports.routes import bp as reports_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(casework_bp)

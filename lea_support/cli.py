@@ -3,6 +3,8 @@ Each command is a thin wrapper over a service function and commits once."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -27,7 +29,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_gias_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(issue_allocations_command)
-    from .reports.cli import reports
+    from .governor_reports.cli import reports
 
     app.cli.add_command(reports)
 
@@ -83,6 +85,18 @@ def import_gias_command(file: str, la_codes: tuple[str, ...]) -> None:
     click.echo(summary.message)
 
 
+def _scale_demo() -> tuple[dict[str, int], int, Any]:
+    """The scale demo from the project checkout's tools/ (not part of the installed package)."""
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "tools" / "scale_demo.py").is_file():
+        raise click.UsageError("--scale needs the project checkout: run it from a clone of lea-support")
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    from tools.scale_demo import SCALE_YEARS, SCALES, seed_scale
+
+    return SCALES, SCALE_YEARS, seed_scale
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has schools")
 @click.option("--scale", type=click.Choice(["la", "national"]),
@@ -93,13 +107,14 @@ def import_gias_command(file: str, la_codes: tuple[str, ...]) -> None:
 @with_appcontext
 def demo_command(if_empty: bool, scale: str | None, schools: int | None, years: int | None) -> None:
     """Seed a fictional demo authority with schools in every tier and a user for every role."""
-    from .demo import DEMO_PASSWORD, DEMO_USERS, SCALE_YEARS, SCALES, seed_demo, seed_scale
+    from .demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     if scale is None and (schools is not None or years is not None):
         raise click.UsageError("--schools and --years go with --scale")
     if scale is None:
         made = seed_demo(if_empty=if_empty)
     else:
+        SCALES, SCALE_YEARS, seed_scale = _scale_demo()
         n = schools or SCALES[scale]
         click.echo(f"Generating {n:,} fictional schools with {years or SCALE_YEARS} years of history...")
         made = seed_scale(n, years=years or SCALE_YEARS, if_empty=if_empty)

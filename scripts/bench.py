@@ -243,7 +243,7 @@ def run_import(workdir: Path, rows: int) -> dict[str, Any] | None:
     importer is not there yet."""
     try:
         from lea_support.schools.gias import import_gias
-        from lea_support.schools.gias_sample import write_gias_file
+        from tools.gias_sample import write_gias_file
     except ImportError:
         return None
     result: dict[str, Any] = {"rows": rows}
@@ -291,7 +291,7 @@ def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before
     the services (with its fieldwork evidence and PDF), and a governor of two of the schools."""
     from lea_support.auth.models import User
     from lea_support.auth.services import create_user
-    from lea_support.bench_data import bench_users, seed_history, seed_schools
+    from tools.bench_data import bench_users, seed_history, seed_schools
     from lea_support.demo import _seed_review
     from lea_support.schools.models import School
 
@@ -436,7 +436,7 @@ def print_import(result: dict[str, Any] | None) -> list[tuple[str, bool]]:
 
 
 def run_reports(workdir: Path, n: int, jobs: int) -> dict[str, Any]:
-    from lea_support.reports.bench import bench_reports
+    from tools.report_bench import bench_reports
 
     with database("sqlite", workdir) as url:
         app = create_app(bench_config(url))

@@ -58,27 +58,27 @@ ACCESS = [
     ("GET", "/governor/schools/{other}", "schools.governor_school", expect()),
     # Reports to governors. {greport} is the autumn-2026 report of {own}: version 1 published, version 2
     # a draft re-issue; {other_report} the published report of {other}; {run} a finished bulk run.
-    ("GET", "/governor-reports", "reports.term_reports", expect(**LA)),
-    ("GET", "/schools/{own}/governor-reports", "reports.school_reports", expect(**LA)),
-    ("POST", "/schools/{own}/governor-reports", "reports.draft_report", expect(admin=422, sia=422)),
-    ("GET", "/governor-reports/{greport}", "reports.show_report", expect(**LA)),
-    ("POST", "/governor-reports/{greport}/check", "reports.check_report", expect(admin=422, sia=422)),
-    ("POST", "/governor-reports/{greport}/publish", "reports.publish_report", expect(admin=422, sia=422)),
-    ("POST", "/governor-reports/{greport}/reissue", "reports.reissue_report", expect(admin=422, sia=422)),
-    ("POST", "/governor-reports/{greport}/redraft", "reports.redraft_report", expect(admin=302, sia=302)),
-    ("GET", "/governor-reports/{greport}/versions/1.pdf", "reports.download_report",
+    ("GET", "/governor-reports", "governor_reports.term_reports", expect(**LA)),
+    ("GET", "/schools/{own}/governor-reports", "governor_reports.school_reports", expect(**LA)),
+    ("POST", "/schools/{own}/governor-reports", "governor_reports.draft_report", expect(admin=422, sia=422)),
+    ("GET", "/governor-reports/{greport}", "governor_reports.show_report", expect(**LA)),
+    ("POST", "/governor-reports/{greport}/check", "governor_reports.check_report", expect(admin=422, sia=422)),
+    ("POST", "/governor-reports/{greport}/publish", "governor_reports.publish_report", expect(admin=422, sia=422)),
+    ("POST", "/governor-reports/{greport}/reissue", "governor_reports.reissue_report", expect(admin=422, sia=422)),
+    ("POST", "/governor-reports/{greport}/redraft", "governor_reports.redraft_report", expect(admin=302, sia=302)),
+    ("GET", "/governor-reports/{greport}/versions/1.pdf", "governor_reports.download_report",
      expect(**LA, school_leader=200, governor=200)),
-    ("GET", "/governor-reports/{greport}/versions/2.pdf", "reports.download_report", expect(**LA)),
-    ("GET", "/governor-reports/{greport}/versions/3.pdf", "reports.download_report", expect(404, anonymous=302,
+    ("GET", "/governor-reports/{greport}/versions/2.pdf", "governor_reports.download_report", expect(**LA)),
+    ("GET", "/governor-reports/{greport}/versions/3.pdf", "governor_reports.download_report", expect(404, anonymous=302,
                                                                                             school_leader=403,
                                                                                             governor=403)),
-    ("GET", "/governor-reports/{other_report}/versions/1.pdf", "reports.download_report", expect(**LA)),
-    ("GET", "/admin/governor-reports/bulk", "reports.bulk_runs", expect(admin=200)),
-    ("POST", "/admin/governor-reports/bulk", "reports.bulk_runs", expect(admin=422)),
-    ("GET", "/admin/governor-reports/bulk/{run}", "reports.show_bulk_run", expect(admin=200)),
-    ("GET", "/allocations/2026-27/{own}/letter.pdf", "reports.allocation_letter", expect(**LA, school_leader=200)),
-    ("GET", "/allocations/2026-27/{other}/letter.pdf", "reports.allocation_letter", expect(**LA)),
-    ("GET", "/plans/{agreed}/pdf", "reports.plan_pdf", expect(**LA, school_leader=200)),
+    ("GET", "/governor-reports/{other_report}/versions/1.pdf", "governor_reports.download_report", expect(**LA)),
+    ("GET", "/admin/governor-reports/bulk", "governor_reports.bulk_runs", expect(admin=200)),
+    ("POST", "/admin/governor-reports/bulk", "governor_reports.bulk_runs", expect(admin=422)),
+    ("GET", "/admin/governor-reports/bulk/{run}", "governor_reports.show_bulk_run", expect(admin=200)),
+    ("GET", "/allocations/2026-27/{own}/letter.pdf", "governor_reports.allocation_letter", expect(**LA, school_leader=200)),
+    ("GET", "/allocations/2026-27/{other}/letter.pdf", "governor_reports.allocation_letter", expect(**LA)),
+    ("GET", "/plans/{agreed}/pdf", "governor_reports.plan_pdf", expect(**LA, school_leader=200)),
     ("GET", "/static/app.js", "static", {r: 200 for r in ROLES}),
     ("GET", "/assets/images/favicon.svg", "govuk_assets", {r: 200 for r in ROLES}),
     ("GET", "/assets/js/govuk-frontend.min.js", "govuk_js", {r: 200 for r in ROLES}),
@@ -424,7 +424,7 @@ def _governor_report_records(db, own, other):
     version 2 drafted, {other}'s published; a finished bulk run; both schools' 2026/27 allocations."""
     from datetime import UTC, datetime
 
-    from lea_support.reports.models import BulkRun, GovernorReport, GovernorReportVersion
+    from lea_support.governor_reports.models import BulkRun, GovernorReport, GovernorReportVersion
     from lea_support.schools.models import SupportAllocation
 
     pdf = b"%PDF-1.4\n%%EOF\n"

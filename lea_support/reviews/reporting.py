@@ -16,7 +16,7 @@ from ..core.errors import DomainError
 from ..core.locking import claim_edit
 from ..core.templating import format_date
 from ..extensions import db
-from ..reports.pdf import PdfRenderError, render_pdf
+from ..governor_reports.pdf import PdfRenderError, render_pdf
 from ..schools.services import record_school_event
 from .models import (
     FINDING_KINDS,

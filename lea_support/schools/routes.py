@@ -306,7 +306,7 @@ def my_schools() -> Any:
 @bp.get("/governor")
 @login_required
 def governor_home() -> Any:
-    from ..reports.services import published_reports_for_schools
+    from ..governor_reports.services import published_reports_for_schools
 
     require(is_governor(current_user))
     schools = sorted(current_user.schools, key=lambda s: s.name)
@@ -319,7 +319,7 @@ def governor_home() -> Any:
 def governor_school(urn: int) -> Any:
     school = _school_or_404(urn)
     require(can_view_governor_pages(current_user, school))
-    from ..reports.services import published_reports_for_schools
+    from ..governor_reports.services import published_reports_for_schools
 
     return render_template("schools/governor_school.html", school=school,
                            timeline=services.timeline(school, governors_only=True),

@@ -160,7 +160,7 @@ def test_a_refresh_from_scratch_changes_nothing(db, create_user, create_school, 
 
 
 def test_bulk_loaded_history_has_its_summaries(db):
-    from lea_support.bench_data import bench_users, seed_history, seed_schools
+    from tools.bench_data import bench_users, seed_history, seed_schools
 
     *advisers, sia = bench_users(3)
     seed_schools(30, seed=7, start_urn=300001, adviser_ids=advisers, sia_id=sia)
@@ -174,7 +174,7 @@ def test_a_school_closed_by_a_gias_import_leaves_its_tier(db, create_user, creat
     import io
 
     from lea_support.schools.gias import import_gias
-    from lea_support.schools.gias_sample import gias_bytes, sample_row
+    from tools.gias_sample import gias_bytes, sample_row
 
     adviser = create_user("link_adviser")
     import_gias(None, io.BytesIO(gias_bytes([sample_row(999001)])), filename="edubasealldata.csv", la_codes={"999"})

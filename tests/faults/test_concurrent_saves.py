@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from lea_support.casework.models import NoteOfVisit
 from lea_support.rap.models import MidpointReview, PlanObjective
-from lea_support.reports.models import GovernorReportVersion
+from lea_support.governor_reports.models import GovernorReportVersion
 from tests.casework.test_notes import note_form
 from tests.conftest import ON_POSTGRES, sign_in, submit
 
@@ -93,8 +93,8 @@ def _objective(db, client, fx) -> Case:
 
 
 def _governor_report(db, client, fx) -> Case:
-    from lea_support.reports import services
-    from tests.reports.conftest import END_OF_TERM, TERM
+    from lea_support.governor_reports import services
+    from tests.governor_reports.conftest import END_OF_TERM, TERM
 
     adviser = fx("create_user")("link_adviser")
     school = fx("create_school")(support_tier="light_touch", mcs_level=1, link_adviser_id=adviser.id)

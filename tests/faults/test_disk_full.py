@@ -16,7 +16,7 @@ from lea_support.casework import attachments
 from lea_support.casework.models import NoteOfVisit, VisitAttachment
 from lea_support.core.models import AuditEntry
 from lea_support.extensions import db as _db
-from lea_support.reports import mail
+from lea_support.governor_reports import mail
 from tests.casework.test_attachments import real_pdf, upload
 from tests.casework.test_notes import note_form
 from tests.conftest import csrf_token

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from lea_support.auth.models import User
-from lea_support.schools.gias_sample import gias_bytes, sample_row
+from tools.gias_sample import gias_bytes, sample_row
 from lea_support.schools.models import School
 
 NEW_PASSWORD = "a-long-and-unusual-pass-2026"

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from lea_support.reports import services
+from lea_support.governor_reports import services
 
 TERM, END_OF_TERM = "autumn-2026", date(2026, 12, 18)
 

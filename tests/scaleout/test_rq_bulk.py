@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from lea_support.reports import bulk
-from lea_support.reports.models import BulkRun, GovernorReport, GovernorReportVersion
+from lea_support.governor_reports import bulk
+from lea_support.governor_reports.models import BulkRun, GovernorReport, GovernorReportVersion
 from tests.conftest import submit
-from tests.reports.conftest import TERM, read_pdf
+from tests.governor_reports.conftest import TERM, read_pdf
 
 BIN = Path(sys.executable).parent
 

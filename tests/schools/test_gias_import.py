@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from lea_support.core.models import AuditEntry
 from lea_support.schools.gias import GiasFileError, import_gias
-from lea_support.schools.gias_sample import (
+from tools.gias_sample import (
     HEADER_2017,
     HEADER_2019,
     HEADER_2024,

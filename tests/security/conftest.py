@@ -52,7 +52,7 @@ class World:
 @pytest.fixture
 def rendered_html(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every piece of HTML handed to WeasyPrint while the test runs (the renderer still runs)."""
-    from lea_support.reports import pdf
+    from lea_support.governor_reports import pdf
 
     seen: list[str] = []
     original = pdf.html_to_rendered_pdf
@@ -75,8 +75,8 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
     from lea_support.core import calendar_services as calendar
     from lea_support.rap import services as rap
     from lea_support.rap.models import MidpointReview
-    from lea_support.reports import services as reports
-    from lea_support.reports.models import BulkRun
+    from lea_support.governor_reports import services as reports
+    from lea_support.governor_reports.models import BulkRun
     from lea_support.reviews import reporting
     from lea_support.reviews import services as reviews
     from lea_support.schools import services as schools

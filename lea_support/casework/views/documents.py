@@ -14,7 +14,7 @@ from ...core.errors import DomainError
 from ...core.forms import apply_domain_error
 from ...core.web import get_or_404, require
 from ...extensions import db
-from ...reports.pdf import render_pdf
+from ...governor_reports.pdf import render_pdf
 from .. import attachments
 from ..models import NoteOfVisit, VisitAttachment
 from ..pdf_data import NOTE_PDF_TEMPLATE, note_of_visit_document

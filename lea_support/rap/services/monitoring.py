@@ -39,7 +39,7 @@ __all__ = [
     "upcoming_midpoint_reviews",
 ]
 
-NOTICE_PDF_TEMPLATE = "reports/improvement_notice.html"
+NOTICE_PDF_TEMPLATE = "governor_reports/improvement_notice.html"
 # An Improvement Notice puts the school at least at this level of significant support; a
 # recommendation of cause for concern at this one.
 NOTICE_LEVEL = 4

@@ -13,7 +13,7 @@ from ...core.errors import DomainError
 from ...core.forms import apply_domain_error
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...extensions import db
-from ...reports.pdf import render_pdf
+from ...governor_reports.pdf import render_pdf
 from ...reviews.services import active_users, current_scale
 from ...schools.models import School, SupportDecision
 from .. import permissions as can

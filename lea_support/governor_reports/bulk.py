@@ -278,7 +278,7 @@ def _worker_config(app: Flask) -> dict[str, Any]:
 def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has imported the app and WeasyPrint once, not each for itself.
-    context.set_forkserver_preload(["lea_support.reports.bulk", "lea_support.reports.services"])
+    context.set_forkserver_preload(["lea_support.governor_reports.bulk", "lea_support.governor_reports.services"])
     return context
 
 

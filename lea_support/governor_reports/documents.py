@@ -19,8 +19,8 @@ from ..schools.models import School, SupportAllocation, SupportTier
 from .content import format_days
 from .pdf import render_pdf
 
-ALLOCATION_TEMPLATE = "reports/allocation_letter_pdf.html"
-PLAN_TEMPLATE = "reports/plan_pdf.html"
+ALLOCATION_TEMPLATE = "governor_reports/allocation_letter_pdf.html"
+PLAN_TEMPLATE = "governor_reports/plan_pdf.html"
 # What each tier typically brings (Support4Success); an authority's own wording is in the tier's description.
 TIER_SUPPORT = {
     "light_touch": "Link adviser visits for the school's own priorities, LA-wide themes and statutory target "

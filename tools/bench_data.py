@@ -21,12 +21,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
-from .auth.models import User
-from .auth.services import hash_password
-from .casework.models import AgreedAction, NoteOfVisit
-from .core.terms import academic_year_for
-from .extensions import db
-from .schools.models import LinkAdviserAssignment, School, SchoolEvent, SupportDecision
+from lea_support.auth.models import User
+from lea_support.auth.services import hash_password
+from lea_support.casework.models import AgreedAction, NoteOfVisit
+from lea_support.core.terms import academic_year_for
+from lea_support.extensions import db
+from lea_support.schools.models import LinkAdviserAssignment, School, SchoolEvent, SupportDecision
 
 BENCH_LA_CODE, BENCH_LA_NAME = "999", "Fictional Borough"
 BENCH_PASSWORD = "bench-sign-in-2026"
@@ -268,7 +268,7 @@ def seed_plans(school_ids: Sequence[int], *, seed: int = 0, today: date | None =
     """An agreed plan for each school given: three objectives, each with a success criterion and four
     actions in every RAG state, adviser time allocated and partly used, and the mid-point review
     scheduled (some overdue). Flushes; returns the number of plans."""
-    from .rap.models import (
+    from lea_support.rap.models import (
         MidpointReview,
         PlanAction,
         PlanObjective,
@@ -277,7 +277,7 @@ def seed_plans(school_ids: Sequence[int], *, seed: int = 0, today: date | None =
         TimeAllocation,
         TimeUsed,
     )
-    from .rap.summaries import refresh_first_open_due
+    from lea_support.rap.summaries import refresh_first_open_due
 
     rng = random.Random(seed)
     today = today or date.today()
@@ -504,7 +504,7 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
     with its project team and meetings, and termly governor reports. Kept summaries
     (`support_tier_since`, `first_open_due_on`, a team's `next_meeting_on`) are set as the
     services would. Inserts in batches of schools; flushes, never commits."""
-    from .rap.models import (
+    from lea_support.rap.models import (
         ActionUpdate,
         MidpointReview,
         PlanAction,
@@ -515,8 +515,8 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
         TeamMeeting,
         meeting_attendance,
     )
-    from .reports.models import GovernorReport, GovernorReportVersion
-    from .reviews.models import (
+    from lea_support.governor_reports.models import GovernorReport, GovernorReportVersion
+    from lea_support.reviews.models import (
         AspectEvaluation,
         JointReview,
         JudgementScale,
@@ -526,8 +526,8 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
         ReviewStageChange,
         ReviewTeamMember,
     )
-    from .casework.summaries import refresh_school_tallies
-    from .schools.models import SupportAllocation, SupportTier
+    from lea_support.casework.summaries import refresh_school_tallies
+    from lea_support.schools.models import SupportAllocation, SupportTier
 
     rng = random.Random(seed)
     today = today or date.today()

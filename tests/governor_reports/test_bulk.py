@@ -12,10 +12,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from lea_support.reports import bulk
-from lea_support.reports.models import BulkRun, GovernorReport, GovernorReportVersion
+from lea_support.governor_reports import bulk
+from lea_support.governor_reports.models import BulkRun, GovernorReport, GovernorReportVersion
 from tests.conftest import submit
-from tests.reports.conftest import TERM, read_pdf
+from tests.governor_reports.conftest import TERM, read_pdf
 
 LEA = Path(sys.executable).parent / "lea-support"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lea_support.reports import services
-from lea_support.reports.models import GovernorReport, GovernorReportVersion
+from lea_support.governor_reports import services
+from lea_support.governor_reports.models import GovernorReport, GovernorReportVersion
 from tests.conftest import count_queries, sign_in, submit
-from tests.reports.conftest import END_OF_TERM, TERM, read_pdf
+from tests.governor_reports.conftest import END_OF_TERM, TERM, read_pdf
 
 VERSION_ID = re.compile(r'name="version_id" type="hidden" value="(\d+)"')
 
@@ -29,7 +29,7 @@ def _outbox(app) -> list[email.message.EmailMessage]:
 def test_a_governor_e_mail_that_fails_is_owned_up_to(app, db, client, light_touch_school, create_user, monkeypatch):
     """The report is published (the e-mail must not undo it), and the person publishing it is told
     which governor was not e-mailed, instead of being told that every governor was."""
-    from lea_support.reports import mail
+    from lea_support.governor_reports import mail
 
     school = light_touch_school()
     ok, broken = (create_user("governor", schools=[school], name=f"Governor {n}").email for n in (1, 2))

@@ -34,7 +34,7 @@ from .forms import (
 from .models import BulkRun, GovernorReport
 from .terms import term_name
 
-bp = Blueprint("reports", __name__, template_folder="templates")
+bp = Blueprint("governor_reports", __name__, template_folder="templates")
 # Templates anywhere (the school page, the governors' pages) may ask these.
 bp.add_app_template_global(can, "report_perms")
 
@@ -76,7 +76,7 @@ def term_reports() -> Any:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     per_page = current_app.config["PER_PAGE"]
     rows, total = services.term_overview(term, page=page, per_page=per_page, status=status)
-    return render_template("reports/term.html", term=term, term_label=term_name(term), terms=terms,
+    return render_template("governor_reports/term.html", term=term, term_label=term_name(term), terms=terms,
                            status=status, statuses=STATUS_FILTERS, rows=rows, total=total, page=page,
                            pages=max(1, ceil(total / per_page)), runs=_recent_runs(term))
 
@@ -86,7 +86,7 @@ def _recent_runs(term: str) -> list[BulkRun]:
 
 
 def _render_school(school: School, form: DraftReportForm | None = None, status: int = 200) -> Any:
-    return render_template("reports/school.html", school=school, reports=services.reports_for_school(school),
+    return render_template("governor_reports/school.html", school=school, reports=services.reports_for_school(school),
                            form=form or DraftReportForm(formdata=None)), status
 
 
@@ -112,7 +112,7 @@ def draft_report(urn: int) -> Any:
         else:
             flash(f"Draft report for the {term_name(version.report.term).lower()} made from the school's records",
                   "success")
-            return redirect(url_for("reports.show_report", report_id=version.report_id))
+            return redirect(url_for("governor_reports.show_report", report_id=version.report_id))
     return _render_school(_school(urn), form, 422)
 
 
@@ -128,7 +128,7 @@ def _render_report(report: GovernorReport, status: int = 200, **forms: Any) -> A
         formdata=None, data={"version_id": current.version_id if current else None})
     reissue_form = forms.get("reissue_form") or ReissueReportForm(formdata=None)
     form = forms.get("form")
-    return render_template("reports/show.html", report=report, school=report.school, current=current,
+    return render_template("governor_reports/show.html", report=report, school=report.school, current=current,
                            versions=list(reversed(report.versions)), check_form=check_form, publish_form=publish_form,
                            reissue_form=reissue_form, redraft_form=RedraftReportForm(formdata=None), form=form,
                            term_label=term_name(report.term)), status
@@ -155,7 +155,7 @@ def redraft_report(report_id: int) -> Any:
             apply_domain_error(form, err)
         else:
             flash("Draft made again from the school's records. It needs checking again.", "success")
-            return redirect(url_for("reports.show_report", report_id=report.id))
+            return redirect(url_for("governor_reports.show_report", report_id=report.id))
     return _render_report(_report(report_id), 422, form=form)
 
 
@@ -184,7 +184,7 @@ def check_report(report_id: int) -> Any:
                 apply_domain_error(form, err)
             else:
                 flash("Report checked. It can now be published to governors.", "success")
-                return redirect(url_for("reports.show_report", report_id=report.id))
+                return redirect(url_for("governor_reports.show_report", report_id=report.id))
     return _render_report(_report(report_id), 422, check_form=form, form=form)
 
 
@@ -213,7 +213,7 @@ def publish_report(report_id: int) -> Any:
                 flash(f"Version {version.version} published." if services.school_governors(report.school) else
                       f"Version {version.version} published. The school has no governors with an account to e-mail.",
                       "success")
-                return redirect(url_for("reports.show_report", report_id=report.id))
+                return redirect(url_for("governor_reports.show_report", report_id=report.id))
     return _render_report(_report(report_id), 422, publish_form=form, form=form)
 
 
@@ -231,7 +231,7 @@ def reissue_report(report_id: int) -> Any:
         else:
             flash(f"Version {version.version} drafted. The published version stays as it is until this one is "
                   "checked and published.", "success")
-            return redirect(url_for("reports.show_report", report_id=report.id))
+            return redirect(url_for("governor_reports.show_report", report_id=report.id))
     return _render_report(_report(report_id), 422, reissue_form=form, form=form)
 
 
@@ -263,16 +263,16 @@ def bulk_runs() -> Any:
             apply_domain_error(form, err)
         else:
             flash(f"Generating {run.total} draft reports for the {term_name(run.term).lower()}", "success")
-            return redirect(url_for("reports.show_bulk_run", run_id=run.id))
+            return redirect(url_for("governor_reports.show_bulk_run", run_id=run.id))
     runs = list(db.session.scalars(select(BulkRun).order_by(BulkRun.id.desc()).limit(20)))
-    return render_template("reports/bulk.html", form=form, runs=runs), 422 if form.errors else 200
+    return render_template("governor_reports/bulk.html", form=form, runs=runs), 422 if form.errors else 200
 
 
 @bp.get("/admin/governor-reports/bulk/<int:run_id>")
 @permission_required(can.can_run_bulk_generation)
 def show_bulk_run(run_id: int) -> Any:
     run = get_or_404(BulkRun, run_id)
-    return render_template("reports/bulk_run.html", run=run, term_label=term_name(run.term))
+    return render_template("governor_reports/bulk_run.html", run=run, term_label=term_name(run.term))
 
 
 # --- other documents ------------------------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from sqlalchemy.exc import DBAPIError
 
 from lea_support.core.errors import DomainError
 from lea_support.core.models import AuditEntry
-from lea_support.reports import services
-from lea_support.reports.models import GovernorReportVersion
+from lea_support.governor_reports import services
+from lea_support.governor_reports.models import GovernorReportVersion
 from lea_support.schools.models import SchoolEvent
-from tests.reports.conftest import END_OF_TERM, TERM, read_pdf
+from tests.governor_reports.conftest import END_OF_TERM, TERM, read_pdf
 
 PUBLISHED_ON = date(2026, 12, 17)
 

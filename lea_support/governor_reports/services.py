@@ -28,7 +28,7 @@ from .models import GovernorReport, GovernorReportVersion
 from .pdf import PdfRenderError, RenderedPdf, render_document
 from .terms import ReportTerm, report_term, term_name
 
-GOVERNOR_REPORT_TEMPLATE = "reports/governor_report_pdf.html"
+GOVERNOR_REPORT_TEMPLATE = "governor_reports/governor_report_pdf.html"
 OPEN_STATUSES = ("draft", "checked")
 NOTE_MAX = 5000
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from lea_support.reports import services
-from lea_support.reports.content import governor_report_content
+from lea_support.governor_reports import services
+from lea_support.governor_reports.content import governor_report_content
 from lea_support.schools.models import SupportTier
-from tests.reports.conftest import END_OF_TERM, TERM, read_pdf
+from tests.governor_reports.conftest import END_OF_TERM, TERM, read_pdf
 
 
 def test_the_full_report_holds_the_school_the_term_and_the_figures_from_the_records(db, significant_school):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from lea_support.schools import services as schools
 from tests.conftest import sign_in
-from tests.reports.conftest import read_pdf
+from tests.governor_reports.conftest import read_pdf
 
 
 def test_the_allocation_letter_tells_the_school_its_support_for_the_year(db, client, create_school, create_user):
