@@ -109,14 +109,21 @@ def _init_extensions(app: Flask) -> None:
     # Import every area's models so that metadata (and Alembic) sees all tables.
     from .auth import models as _auth_models  # noqa: F401
     from .casework import models as _casework_models  # noqa: F401
-    from .casework import summaries as _casework_summaries  # noqa: F401
     from .core import calendar as _calendar_models  # noqa: F401
     from .reviews import models as _review_models  # noqa: F401
     from .rap import models as _rap_models  # noqa: F401
-    from .rap import summaries as _rap_summaries  # noqa: F401
     from .governor_reports import models as _report_models  # noqa: F401
     from .core import models as _core_models  # noqa: F401
     from .schools import models as _school_models  # noqa: F401
+
+    # Session listeners, installed here and nowhere else (each installer is idempotent).
+    from .casework.summaries import install_listeners as install_casework_summaries
+    from .core.transactions import install_transaction_hooks
+    from .rap.summaries import install_listeners as install_plan_summaries
+
+    install_transaction_hooks()
+    install_casework_summaries()
+    install_plan_summaries()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
-
 from ..core.audit import record_audit
 from ..core.errors import DomainError
+from ..core.transactions import after_commit, after_rollback
 from ..extensions import db
 from .models import NoteOfVisit, VisitAttachment
 
@@ -44,8 +42,6 @@ ALLOWED_TYPES = "a PDF, Word document (DOCX), Excel spreadsheet (XLSX), PNG or J
 FIELD = "attachment"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
-# session.info key: files this transaction wrote or means to delete, until it ends.
-_PENDING = "lea_support.attachment_files"
 
 
 def max_bytes() -> int:
@@ -157,7 +153,7 @@ def store_attachment(actor: "User", note: NoteOfVisit, file_storage: Any) -> Vis
     db.session.add(attachment)
     db.session.flush()
     path = attachment_path(attachment)
-    _track(db.session(), "written", path)  # before writing, so a half-written file is removed too
+    after_rollback(lambda: _unlink(path))  # before writing, so a half-written file is removed too
     try:
         # A new file under a new name: no earlier file is ever overwritten, and the row that points at
         # this one is saved only if the whole file was (a failure rolls both back).
@@ -193,71 +189,15 @@ def delete_attachment(actor: "User", note: NoteOfVisit, attachment: VisitAttachm
                          "sha256": attachment.sha256})
     db.session.delete(attachment)
     db.session.flush()
-    _track(db.session(), "doomed", path)
+    after_commit(lambda: _unlink(path))
 
 
-# Keeping files in step with transactions. A file written by a transaction that is rolled back
-# (or closed without committing) is removed; a file whose row was deleted is removed only once
-# that deletion has committed. Savepoints are honoured: rolling one back undoes only its own files.
-
-@dataclass
-class _PendingFile:
-    action: str  # "written" or "doomed"
-    path: Path
-    transaction: SessionTransaction | None
-
-
-def _track(session: Session, action: str, path: Path) -> None:
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_PENDING, []).append(_PendingFile(action, path, transaction))
-
+# Files follow the transaction (core/transactions.py): a file written by a transaction that is
+# rolled back (or closed without committing) is removed; a file whose row was deleted is removed
+# only once that deletion has committed. Rolling back a savepoint undoes only its own files.
 
 def _unlink(path: Path) -> None:
     try:
         path.unlink()
     except FileNotFoundError:
         pass
-
-
-def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    # after_commit also fires when a savepoint is released; only the outermost commit is final.
-    if session.in_nested_transaction():
-        return
-    for pending in session.info.pop(_PENDING, []):
-        if pending.action == "doomed":
-            _unlink(pending.path)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_soft_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
-    pending_files = session.info.get(_PENDING)
-    if not pending_files:
-        return
-    kept = []
-    for pending in pending_files:
-        if previous_transaction.parent is None or _within(pending.transaction, previous_transaction):
-            if pending.action == "written":
-                _unlink(pending.path)
-        else:
-            kept.append(pending)
-    session.info[_PENDING] = kept
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    # The outermost transaction ended without a commit (e.g. the session was closed): nothing
-    # it wrote was saved.
-    if transaction.parent is not None:
-        return
-    for pending in session.info.pop(_PENDING, []):
-        if pending.action == "written":
-            _unlink(pending.path)

@@ -1,6 +1,8 @@
 """Forms for planning and recording visits and for each step of the factual-accuracy loop."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,7 +18,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -27,8 +28,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..core.forms import DateInputField
+from ..core.forms import DateInputField, EditVersionField, build_data
 from .models import ACTION_STATUSES, SUPPORT_ASPECTS
+from .services import ActionData, NoteData
 
 TEXT = [Length(max=20000)]
 
@@ -45,6 +47,9 @@ class ActionForm(Form):
     def is_blank(self) -> bool:
         return not (self.description.data or "").strip() and not (self.owner.data or "").strip() and not self.due_on.data
 
+    def to_data(self) -> ActionData:
+        return build_data(ActionData, self, status=self.status.data or "open")
+
 
 class PlanVisitForm(FlaskForm):
     visit_date = DateInputField("Date of the visit", required=True)
@@ -52,9 +57,13 @@ class PlanVisitForm(FlaskForm):
     purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=TEXT)
     submit = SubmitField("Plan visit", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"visit_date": self.visit_date.data, "visit_type_code": self.visit_type_code.data,
+                "purpose": self.purpose.data or ""}
+
 
 class NoteForm(FlaskForm):
-    version = HiddenField()
+    version = EditVersionField()
     visit_date = DateInputField("Date of the visit", required=True)
     visit_type_code = SelectField("Type of visit", widget=GovSelect(), validators=[DataRequired("Choose the type of visit")])
     purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=TEXT)
@@ -73,6 +82,14 @@ class NoteForm(FlaskForm):
                            description="PDF, Word (DOCX), Excel (XLSX), PNG or JPEG, up to 10 MB")
     submit = SubmitField("Save note", widget=GovSubmitInput())
 
+    def to_data(self) -> NoteData:
+        rows = (entry.form for entry in self.actions.entries)
+        return build_data(NoteData, self, actions=[row.to_data() for row in rows if not row.is_blank])
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.version.expected
+
 
 class ResponseForm(FlaskForm):
     accurate = RadioField("Is this note of visit factually accurate?", widget=GovRadioInput(),
@@ -82,10 +99,16 @@ class ResponseForm(FlaskForm):
                             description="If something is inaccurate, say what and how it should read")
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"accurate": self.accurate.data == "yes", "comment": self.comment.data or ""}
+
 
 class CommentForm(FlaskForm):
     comment = TextAreaField("Comment", widget=GovTextArea(), validators=TEXT)
     submit = SubmitField("Send", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"comment": self.comment.data or ""}
 
 
 class AddendumForm(FlaskForm):
@@ -94,6 +117,9 @@ class AddendumForm(FlaskForm):
     reason = TextAreaField("Why the note needs it", widget=GovTextArea(),
                            validators=[DataRequired("Enter why the note needs an addendum"), *TEXT])
     submit = SubmitField("Add addendum", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"text": self.text.data or "", "reason": self.reason.data or ""}
 
 
 class ActionStatusForm(FlaskForm):

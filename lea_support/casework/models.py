@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -92,7 +92,7 @@ class NoteOfVisit(db.Model):
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    # Optimistic concurrency: each save bumps it, and a save made from an older copy is refused.
+    # Optimistic lock (core/locking.py): each save by the adviser claims it; a save from an older copy is refused.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     school: Mapped["School"] = relationship(lazy="joined")
@@ -104,8 +104,6 @@ class NoteOfVisit(db.Model):
         back_populates="note", order_by="(NoteEvent.occurred_at, NoteEvent.id)")
     attachments: Mapped[list["VisitAttachment"]] = relationship(
         back_populates="note", order_by="VisitAttachment.uploaded_at")
-
-    __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
     @property
     def status_name(self) -> str:

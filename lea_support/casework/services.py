@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.audit import record_audit
 from ..core.calendar import add_working_days
 from ..core.errors import DomainError
+from ..core.locking import claim_edit
 from ..core.models import utcnow
 from ..extensions import db
 from ..schools.services import record_school_event
@@ -51,17 +51,11 @@ class NoteData:
     actions: list[ActionData] = field(default_factory=list)
 
 
-class EditConflict(DomainError):
-    """Someone else saved the note since this copy was opened. Carries their version."""
-
-    def __init__(self, note: NoteOfVisit):
-        who = note.adviser.name if note.adviser else "someone"
-        super().__init__(
-            f"This note was changed by someone else (it is now version {note.version}) since you opened it. "
+def _conflict_message(note: NoteOfVisit, expected_version: int) -> str:
+    saved = max(note.version, expected_version + 1)
+    return (f"This note was changed by someone else (it is now version {saved}) since you opened it. "
             "Their version is shown below and your changes are still in the form: compare them, then save again "
-            "to keep yours.", field=None)
-        self.note = note
-        self.who = who
+            "to keep yours.")
 
 
 def long_date(day: date) -> str:
@@ -157,20 +151,16 @@ def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_ve
     it after this copy was opened; a planned visit that is written up becomes a draft."""
     if not note.is_editable:
         raise DomainError("Only planned and draft notes can be edited; add an addendum to a finalised note")
-    if note.version != expected_version:
-        raise EditConflict(note)
+    claim_edit(note, expected_version, "note of visit", column="version",
+               message=_conflict_message(note, expected_version))
     data = _clean(data)
     if note.status != "planned" or data.discussion.strip():  # written up (a planned visit becomes a draft)
         _not_in_future(data)
     before = {name: getattr(note, name) for name in NOTE_FIELDS}
-    try:
-        _apply(note, data)  # loading the note's actions may flush the changes already made
-        if note.status == "planned" and note.discussion:
-            note.status = "draft"
-        db.session.flush()  # the version check in the UPDATE catches a save made at the same instant
-    except StaleDataError:
-        db.session.rollback()  # this save is undone; the note reads back as the other person saved it
-        raise EditConflict(note) from None
+    _apply(note, data)
+    if note.status == "planned" and note.discussion:
+        note.status = "draft"
+    db.session.flush()
     record_audit(actor, "visit.update", "note_of_visit", note.id, school_id=note.school_id, before=before,
                  after={name: getattr(note, name) for name in NOTE_FIELDS})
     return note

@@ -27,11 +27,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, func, insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..core.terms import academic_year_for
+from ..core.transactions import listen_on_sessions
 from ..schools.models import School, SupportAllocation
 from .models import AgreedAction, NoteOfVisit, OpenActionTally, SchoolYearTally, TierYearTally
 
@@ -170,14 +171,12 @@ def _values(state: Any, name: str) -> set[Any]:
     return {v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None}
 
 
-@event.listens_for(Session, "before_flush")
 def _forget_deleted_schools(session: Session, _context: Any, _instances: Any) -> None:
     gone = [s.id for s in session.deleted if isinstance(s, School) and s.id is not None]
     if gone:
         forget_schools(session.connection(), gone)
 
 
-@event.listens_for(Session, "after_flush")
 def _refresh_changed_schools(session: Session, _context: Any) -> None:
     school_ids: set[int] = set()
     note_ids: set[int] = set()
@@ -205,10 +204,18 @@ def _refresh_changed_schools(session: Session, _context: Any) -> None:
     session.info[_PENDING] = school_ids
 
 
-@event.listens_for(Session, "after_flush_postexec")
 def _expire_refreshed(session: Session, _context: Any) -> None:
     for school_id in session.info.pop(_PENDING, set()):
         school = session.identity_map.get(session.identity_key(School, school_id))
         if school is not None:
             # The column was changed behind the ORM's back: reload it when next read.
             session.expire(school, ["last_visit_on"])
+
+
+def install_listeners() -> None:
+    """Keep the summaries in the same flush as what they count: called once by create_app."""
+    listen_on_sessions(
+        ("before_flush", _forget_deleted_schools),
+        ("after_flush", _refresh_changed_schools),
+        ("after_flush_postexec", _expire_refreshed),
+    )

@@ -1,12 +1,13 @@
 """Helpers for forms shared by every area."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field, HiddenField
+from wtforms import Field, Form, HiddenField, SelectMultipleField, StringField
 from wtforms.validators import StopValidation
 
 from ..extensions import db
@@ -14,8 +15,32 @@ from .errors import DomainError
 from .locking import EditConflict
 
 
+D = TypeVar("D")
+
+
+def build_data(data_class: type[D], form: Form, **extra: Any) -> D:
+    """A service's input dataclass from the form's fields of the same names: text left empty is
+    "" (not None), a multiple choice left empty is []. `extra` gives the fields the form does not
+    have, or that need building (a list of rows)."""
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(data_class):  # type: ignore[arg-type]
+        field = form._fields.get(spec.name)
+        if spec.name in extra or field is None:
+            continue
+        value = field.data
+        if value is None and isinstance(field, SelectMultipleField):
+            value = []
+        elif value is None and isinstance(field, StringField):
+            value = ""
+        values[spec.name] = value
+    return data_class(**values, **extra)
+
+
 class EmptyForm(FlaskForm):
     """A button that changes state: just the CSRF token."""
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {}
 
 
 class EditVersionField(HiddenField):
@@ -27,13 +52,19 @@ class EditVersionField(HiddenField):
         return int(text) if text.isdigit() else None
 
 
-def refuse(form: FlaskForm, err: DomainError) -> int:
+def refuse(form: FlaskForm, err: DomainError, *, rolled_back: bool = False) -> int:
     """Show a service's refusal on the form and give the status to answer with: 409 when someone
     else saved the record first (the form then carries the version now saved, so that saving again
-    is a deliberate choice to keep these changes), else 422. What was typed stays in the form."""
-    apply_domain_error(form, err)
+    is a deliberate choice to keep these changes), else 422. What was typed stays in the form.
+    `rolled_back`: the operation's savepoint is already undone (`core.web.process_form`)."""
+    if rolled_back:
+        show_on_form(form, err)
+    else:
+        apply_domain_error(form, err)
     if isinstance(err, EditConflict):
-        form.edit_version.data = str(err.saved_version)
+        version_field = next((f for f in form if isinstance(f, EditVersionField)), None)
+        if version_field is not None:
+            version_field.data = str(err.saved_version)
         return 409
     return 422
 
@@ -42,6 +73,11 @@ def apply_domain_error(form: FlaskForm, err: DomainError) -> None:
     """Show a service's refusal on the form, inline on its field where it has one, and undo
     anything the service had begun (one operation, one transaction)."""
     db.session.rollback()
+    show_on_form(form, err)
+
+
+def show_on_form(form: FlaskForm, err: DomainError) -> None:
+    """Put a service's refusal on the form: inline on its field where it has one."""
     field = getattr(form, err.field, None) if err.field else None
     if field is not None:
         field.errors = [*field.errors, err.message] if isinstance(field.errors, list) else [err.message]

@@ -22,9 +22,9 @@ from .errors import DomainError
 class EditConflict(DomainError):
     """Someone else saved this record since this copy was opened. Nothing has been changed."""
 
-    def __init__(self, record: Any, what: str, column: str = "edit_version"):
-        super().__init__(f"This {what} was changed by someone else since you opened it. Your changes are still "
-                         f"in the form: check the {what} as it is now saved, then save again to keep yours.")
+    def __init__(self, record: Any, what: str, column: str = "edit_version", message: str | None = None):
+        super().__init__(message or f"This {what} was changed by someone else since you opened it. Your changes are "
+                         f"still in the form: check the {what} as it is now saved, then save again to keep yours.")
         self.record = record
         self.what = what
         self.column = column
@@ -35,7 +35,8 @@ class EditConflict(DomainError):
         return int(getattr(self.record, self.column))
 
 
-def claim_edit(record: Any, expected_version: int | None, what: str, *, column: str = "edit_version") -> None:
+def claim_edit(record: Any, expected_version: int | None, what: str, *, column: str = "edit_version",
+               message: str | None = None) -> None:
     """Move the record's edit counter on from the version the form was opened at, or raise
     EditConflict if someone else saved it since. `expected_version` None (a caller that did not
     come from a form) claims whatever version is current."""
@@ -47,5 +48,5 @@ def claim_edit(record: Any, expected_version: int | None, what: str, *, column: 
     result = db.session.execute(update(table).where(*same_record, counter == expected)
                                 .values({column: counter + 1}).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise EditConflict(record, what, column)
+        raise EditConflict(record, what, column, message)
     set_committed_value(record, column, expected + 1)

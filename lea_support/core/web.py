@@ -5,14 +5,18 @@ import secrets
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, flash, g, redirect, request
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..extensions import db, login_manager
 from .db import SAFE_METHODS
+from .errors import DomainError
 from .errors_web import SAVE_ERRORS, not_saved_response
+from .forms import refuse
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def require(allowed: bool) -> None:
@@ -53,6 +57,40 @@ def permission_required(predicate: Callable[..., bool]) -> Callable[[F], F]:
     return decorate
 
 
+# --- the one shape of a form POST ------------------------------------------------------------------
+
+def process_form(form: FlaskForm, action: Callable[[], T], *, done: Callable[[T], Any],
+                 again: Callable[[int], Any]) -> Any:
+    """Validate the form, then call the service (`action`, one business operation) in a savepoint.
+    Success: `done(result)`, usually `flash_and_redirect`. A refusal (`DomainError`): its message is
+    shown on the form, the savepoint is rolled back (the page reads back what is saved, and nothing
+    of the operation is kept), the request is marked refused so the edge commits nothing, and
+    `again(status)` renders the page with what was typed (422; 409 for an edit conflict). Invalid
+    input: `again(422)` without calling the service."""
+    status = 422
+    if form.validate_on_submit():
+        try:
+            with db.session.begin_nested():
+                result = action()
+        except DomainError as err:
+            status = refuse(form, err, rolled_back=True)
+        else:
+            return done(result)
+    mark_refused()
+    return again(status)
+
+
+def flash_and_redirect(message: str, location: str) -> Any:
+    """Tell the user what happened, then show them where it happened (post/redirect/get)."""
+    flash(message, "success")
+    return redirect(location)
+
+
+def mark_refused() -> None:
+    """Nothing of this request is to be saved, whatever its status."""
+    g.request_refused = True
+
+
 def install_request_plumbing(app: Flask) -> None:
     @app.before_request
     def _nonce() -> None:
@@ -83,7 +121,7 @@ def install_request_plumbing(app: Flask) -> None:
     def _commit(response: Any) -> Any:
         # One request, one transaction: state-changing requests that succeeded are
         # committed here, at the edge; anything else is rolled back at teardown.
-        if request.method not in SAFE_METHODS and response.status_code < 400:
+        if request.method not in SAFE_METHODS and response.status_code < 400 and not g.get("request_refused"):
             try:
                 db.session.commit()
             except SAVE_ERRORS as err:  # the commit itself failed: nothing was saved, and the user is told

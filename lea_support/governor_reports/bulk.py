@@ -191,7 +191,6 @@ def queue_bulk_run(actor: Any, *, term: str, tier: str | None = None, urns: str 
 def launch_after_commit(run: BulkRun, *, out_dir: str | None = None) -> None:
     """Start the run in a background thread of this process once the transaction that recorded
     it commits (the admin page's way in)."""
-    from .mail import call_after_commit
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     run_id = run.id
@@ -202,7 +201,7 @@ def launch_after_commit(run: BulkRun, *, out_dir: str | None = None) -> None:
         _THREADS[run_id] = thread
         thread.start()
 
-    call_after_commit(launch)
+    after_commit(launch)
 
 
 def _run_in_thread(app: Flask, run_id: int, out_dir: str | None) -> None:
@@ -685,7 +684,6 @@ def plan_queued_run(run_id: int, out_dir: str | None, redraft: bool = False) -> 
 def queue_after_commit(run: BulkRun, *, out_dir: str | None = None) -> None:
     """Put the run's planning job on the report queue once the transaction that recorded it
     commits (the admin page's way in when REPORTS_BACKEND is rq)."""
-    from .mail import call_after_commit
 
     queue = report_queue()
     try:
@@ -705,7 +703,7 @@ def queue_after_commit(run: BulkRun, *, out_dir: str | None = None) -> None:
         finally:
             queue.connection.close()
 
-    call_after_commit(enqueue)
+    after_commit(enqueue)
 
 
 def run_report_worker(*, url: str | None = None, name: str | None = None, burst: bool = False,

@@ -1,7 +1,7 @@
 """E-mail, with the standard library: SMTP when MAIL_SERVER is set, otherwise .eml files in an
 outbox folder (development and tests). Services queue messages with `send_after_commit`, so a
 message goes only once what it announces has been saved: a transaction that rolls back sends
-nothing."""
+nothing (core/transactions.py)."""
 from __future__ import annotations
 
 import logging
@@ -17,13 +17,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from flask import Flask, current_app, flash, g, has_request_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
-from ..extensions import db
+from ..core.transactions import after_commit
 
 LOGGER = logging.getLogger(__name__)
-_PENDING = "lea_support.after_commit"
 # CRLF line ends, and headers kept on one line (a 998-character line is within RFC 5322): the
 # standard 78-column folding breaks a long subject straight after "Subject:".
 MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
@@ -112,7 +108,9 @@ def send_after_commit(message: EmailMessage, settings: MailSettings | None = Non
         else:
             outcomes.append((str(message["To"]), True))
 
-    call_after_commit(send)
+    after_commit(send)
+    if has_request_context():  # after the sends it follows (callbacks run in order); tells once
+        after_commit(_report_outcomes)
 
 
 def _report_outcomes() -> None:
@@ -128,25 +126,3 @@ def _report_outcomes() -> None:
 
 def new_message(*, to: str, subject: str, body: str) -> EmailMessage:
     return build_message(mail_settings(current_app), to=to, subject=subject, body=body)
-
-
-# --- after commit -----------------------------------------------------------------------------------
-
-
-def call_after_commit(callback: Callable[[], None]) -> None:
-    """Run `callback` after the current session's transaction commits; forget it on rollback."""
-    db.session.info.setdefault(_PENDING, []).append(callback)
-
-
-@event.listens_for(Session, "after_commit")
-def _run_pending(session: Session) -> None:
-    callbacks = session.info.pop(_PENDING, [])
-    for callback in callbacks:
-        callback()
-    if callbacks and has_request_context():
-        _report_outcomes()
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)

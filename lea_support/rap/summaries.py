@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ..core.transactions import listen_on_sessions
 from .models import PlanAction, PlanObjective, RaisingAchievementPlan
 
 _PENDING = "rap_summary_plans"
@@ -39,7 +40,6 @@ def _plan_id(obj: Any) -> int | None:
     return None
 
 
-@event.listens_for(Session, "before_flush")
 def _note_changed_plans(session: Session, _context: Any, _instances: Any) -> None:
     touched = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, (PlanAction, PlanObjective))]
     if touched:
@@ -49,7 +49,6 @@ def _note_changed_plans(session: Session, _context: Any, _instances: Any) -> Non
         session.info.setdefault(_PENDING + "_objects", []).extend(t for t in touched if _plan_id(t) is None)
 
 
-@event.listens_for(Session, "after_flush")
 def _refresh_changed_plans(session: Session, _context: Any) -> None:
     pending: set[int] = session.info.pop(_PENDING, set())
     for obj in session.info.pop(_PENDING + "_objects", []):
@@ -61,10 +60,18 @@ def _refresh_changed_plans(session: Session, _context: Any) -> None:
         session.info[_PENDING + "_done"] = pending
 
 
-@event.listens_for(Session, "after_flush_postexec")
 def _expire_refreshed(session: Session, _context: Any) -> None:
     for plan_id in session.info.pop(_PENDING + "_done", set()):
         plan = session.identity_map.get(session.identity_key(RaisingAchievementPlan, plan_id))
         if plan is not None:
             # The column was changed behind the ORM's back: reload it when next read.
             session.expire(plan, ["first_open_due_on"])
+
+
+def install_listeners() -> None:
+    """Keep the summaries in the same flush as what they count: called once by create_app."""
+    listen_on_sessions(
+        ("before_flush", _note_changed_plans),
+        ("after_flush", _refresh_changed_plans),
+        ("after_flush_postexec", _expire_refreshed),
+    )

@@ -1,4 +1,4 @@
-"""Two people saving the same record at the same instant: the version check in the UPDATE lets one
+"""Two people saving the same record at the same instant: the version check in an UPDATE lets one
 win; the other is told, their typed text kept. One record per area that has a version lock.
 
 (Saves made from a stale copy, caught before any write, are tested in each area: tests/casework,
@@ -34,15 +34,15 @@ def someone_saves_first(db: Any, model: type, ident: int, **theirs: Any) -> Iter
     in at a time (the request holds the lock), so there it is made on the request's own connection:
     the request's UPDATE then finds the version moved on, exactly as it would after a real race."""
     table = model.__table__
-    version = table.c[model.__mapper__.version_id_col.name]
+    # The record's version counter: moved by the mapper at the write (version_id_col), or claimed
+    # by a conditional UPDATE before any change is made (core/locking.py's claim_edit).
+    mapper_version = model.__mapper__.version_id_col
+    version = table.c[mapper_version.name if mapper_version is not None else
+                      ("version" if "version" in table.c else "edit_version")]
     change = update(table).where(table.c.id == ident).values({version: version + 1, **theirs})
     fired: list[int] = []
 
-    def before_flush(session: Session, *_: Any) -> None:
-        if fired or not has_request_context() or request.method != "POST":
-            return
-        if not any(isinstance(obj, model) and obj.id == ident for obj in session.dirty):
-            return
+    def rival_saves(session: Session) -> None:
         fired.append(1)
         if ON_POSTGRES:
             with db.engine.connect() as other:
@@ -52,11 +52,25 @@ def someone_saves_first(db: Any, model: type, ident: int, **theirs: Any) -> Iter
         else:
             session.connection().execute(change)
 
+    def in_the_race() -> bool:
+        return not fired and has_request_context() and request.method == "POST"
+
+    def before_flush(session: Session, *_: Any) -> None:
+        if in_the_race() and any(isinstance(obj, model) and obj.id == ident for obj in session.dirty):
+            rival_saves(session)
+
+    def before_claim(state: Any) -> None:
+        statement = state.statement
+        if in_the_race() and state.is_update and getattr(statement, "table", None) is table:
+            rival_saves(state.session)
+
     event.listen(Session, "before_flush", before_flush)
+    event.listen(Session, "do_orm_execute", before_claim)
     try:
         yield fired
     finally:
         event.remove(Session, "before_flush", before_flush)
+        event.remove(Session, "do_orm_execute", before_claim)
 
 
 @dataclass

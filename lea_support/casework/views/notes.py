@@ -7,9 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ...core.errors import DomainError
-from ...core.forms import EmptyForm, apply_domain_error
-from ...core.web import first_or_404, get_or_404, permission_required, require
+from ...core.forms import EmptyForm
+from ...core.web import first_or_404, flash_and_redirect, get_or_404, permission_required, process_form, require
 from ...schools.models import School
 from .. import permissions as can
 from .. import services
@@ -59,18 +58,6 @@ def _note_form(note: NoteOfVisit | None = None) -> NoteForm:
     return form
 
 
-def _note_data(form: NoteForm) -> services.NoteData:
-    actions = [services.ActionData(description=a.description.data or "", owner=a.owner.data or "",
-                                   due_on=a.due_on.data, status=a.status.data or "open")
-               for a in (entry.form for entry in form.actions.entries) if not a.is_blank]
-    return services.NoteData(
-        visit_date=form.visit_date.data, visit_type_code=form.visit_type_code.data or "",
-        purpose=form.purpose.data or "", support_aspects=list(form.support_aspects.data or []),
-        people_met=form.people_met.data or "", discussion=form.discussion.data or "",
-        strengths=form.strengths.data or "", areas_for_development=form.areas_for_development.data or "",
-        next_visit_date=form.next_visit_date.data, minutes_spent=form.minutes_spent.data, actions=actions)
-
-
 def _store_upload(form: NoteForm, note: NoteOfVisit) -> None:
     upload = form.attachment.data
     if upload and getattr(upload, "filename", ""):
@@ -95,16 +82,13 @@ def plan_visit(urn: int) -> Any:
     school = _school(urn)
     form = PlanVisitForm()
     _type_choices(form)
-    if form.validate_on_submit():
-        try:
-            services.plan_visit(current_user, school, visit_date=form.visit_date.data,
-                                visit_type_code=form.visit_type_code.data, purpose=form.purpose.data or "")
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Visit to {school.name} planned for {services.long_date(form.visit_date.data)}", "success")
-            return redirect(url_for("casework.school_notes", urn=urn))
-    return render_template("casework/plan_form.html", form=form, school=school), 422 if form.errors else 200
+    if request.method == "GET":
+        return render_template("casework/plan_form.html", form=form, school=school)
+    return process_form(
+        form, lambda: services.plan_visit(current_user, school, **form.to_kwargs()),
+        done=lambda note: flash_and_redirect(f"Visit to {school.name} planned for {services.long_date(note.visit_date)}",
+                                             url_for("casework.school_notes", urn=urn)),
+        again=lambda status: (render_template("casework/plan_form.html", form=form, school=school), status))
 
 
 @bp.route("/schools/<int:urn>/visits/new", methods=["GET", "POST"])
@@ -112,17 +96,19 @@ def plan_visit(urn: int) -> Any:
 def record_visit(urn: int) -> Any:
     school = _school(urn)
     form = _note_form()
-    if form.validate_on_submit():
-        try:
-            note = services.record_visit(current_user, school, _note_data(form))
-            _store_upload(form, note)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Note of visit saved as a draft", "success")
-            return redirect(url_for("casework.show_note", note_id=note.id))
-    return render_template("casework/note_form.html", form=form, school=school, note=None), \
-        422 if form.errors else 200
+    if request.method == "GET":
+        return render_template("casework/note_form.html", form=form, school=school, note=None)
+
+    def record() -> NoteOfVisit:
+        note = services.record_visit(current_user, school, form.to_data())
+        _store_upload(form, note)
+        return note
+
+    return process_form(
+        form, record,
+        done=lambda note: flash_and_redirect("Note of visit saved as a draft",
+                                             url_for("casework.show_note", note_id=note.id)),
+        again=lambda status: (render_template("casework/note_form.html", form=form, school=school, note=None), status))
 
 
 @bp.get("/visits/<int:note_id>")
@@ -149,89 +135,71 @@ def edit_note(note_id: int) -> Any:
     note = _note(note_id)
     require(can.can_edit_note(current_user, note))
     form = _note_form(note)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            expected = int(form.version.data or 0)
-            services.update_note(current_user, note, _note_data(form), expected_version=expected)
-            _store_upload(form, note)
-        except services.EditConflict as err:
-            apply_domain_error(form, err)
-            note = _note(note_id)
-            conflict = services.note_snapshot(note)
-            # Saving again from here is a deliberate choice to keep this version.
-            form.version.data = str(note.version)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Note of visit saved", "success")
-            return redirect(url_for("casework.show_note", note_id=note.id))
-    return render_template("casework/note_form.html", form=form, school=note.school, note=note,
-                           conflict=conflict), 409 if conflict else (422 if form.errors else 200)
+    if request.method == "GET":
+        return render_template("casework/note_form.html", form=form, school=note.school, note=note)
+
+    def save() -> NoteOfVisit:
+        services.update_note(current_user, note, form.to_data(), expected_version=form.expected_version)
+        _store_upload(form, note)
+        return note
+
+    def again(status: int) -> Any:
+        # After a conflict, the version saved by the other person is shown beside what was typed.
+        conflict = services.note_snapshot(note) if status == 409 else None
+        return render_template("casework/note_form.html", form=form, school=note.school, note=note,
+                               conflict=conflict), status
+
+    return process_form(form, save, again=again,
+                        done=lambda note: flash_and_redirect("Note of visit saved",
+                                                             url_for("casework.show_note", note_id=note.id)))
 
 
 def _note_step(note_id: int, allowed: Callable[[Any, NoteOfVisit], bool], form_name: str, form: Any,
-               step: Callable[[NoteOfVisit, Any], Any], done: Callable[[NoteOfVisit], str]) -> Any:
-    """One step of the factual-accuracy loop, posted from the note page: check permission, the
-    form, then the service; a refusal shows the note page again with the message and what was
-    typed."""
+               service: Callable[..., Any], done: Callable[[NoteOfVisit], str]) -> Any:
+    """One step of the factual-accuracy loop, posted from the note page: `service(actor, note,
+    **form.to_kwargs())`; a refusal shows the note page again with the message and what was typed."""
     note = _note(note_id)
     require(allowed(current_user, note))
-    if form.validate_on_submit():
-        try:
-            step(note, form)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(done(note), "success")
-            return redirect(url_for("casework.show_note", note_id=note_id))
-    return _render_note(_note(note_id), 422, **{form_name: form})
+    return process_form(
+        form, lambda: service(current_user, note, **form.to_kwargs()),
+        done=lambda _result: flash_and_redirect(done(note), url_for("casework.show_note", note_id=note_id)),
+        again=lambda status: _render_note(note, status, **{form_name: form}))
 
 
 @bp.post("/visits/<int:note_id>/send")
 @login_required
 def send_note(note_id: int) -> Any:
-    return _note_step(
-        note_id, can.can_send_note, "button_form", EmptyForm(),
-        lambda note, form: services.send_note(current_user, note),
-        lambda note: f"Sent to {note.school.name}. They have until {services.long_date(note.response_due_on)} to respond.")
+    return _note_step(note_id, can.can_send_note, "button_form", EmptyForm(), services.send_note,
+                      lambda note: f"Sent to {note.school.name}. They have until "
+                                   f"{services.long_date(note.response_due_on)} to respond.")
 
 
 @bp.post("/visits/<int:note_id>/respond")
 @login_required
 def respond_to_note(note_id: int) -> Any:
-    return _note_step(
-        note_id, can.can_respond_to_note, "response_form", ResponseForm(),
-        lambda note, form: services.respond_to_note(current_user, note, accurate=form.accurate.data == "yes",
-                                                    comment=form.comment.data),
-        lambda note: "Thank you: your response has been sent to the adviser")
+    return _note_step(note_id, can.can_respond_to_note, "response_form", ResponseForm(), services.respond_to_note,
+                      lambda note: "Thank you: your response has been sent to the adviser")
 
 
 @bp.post("/visits/<int:note_id>/reply")
 @login_required
 def reply_to_response(note_id: int) -> Any:
-    return _note_step(
-        note_id, can.can_reply_to_response, "reply_form", CommentForm(prefix="reply"),
-        lambda note, form: services.reply_to_response(current_user, note, comment=form.comment.data),
-        lambda note: "Reply added")
+    return _note_step(note_id, can.can_reply_to_response, "reply_form", CommentForm(prefix="reply"),
+                      services.reply_to_response, lambda note: "Reply added")
 
 
 @bp.post("/visits/<int:note_id>/finalise")
 @login_required
 def finalise_note(note_id: int) -> Any:
-    return _note_step(
-        note_id, can.can_finalise_note, "finalise_form", CommentForm(prefix="finalise"),
-        lambda note, form: services.finalise_note(current_user, note, comment=form.comment.data or ""),
-        lambda note: "Note of visit finalised")
+    return _note_step(note_id, can.can_finalise_note, "finalise_form", CommentForm(prefix="finalise"),
+                      services.finalise_note, lambda note: "Note of visit finalised")
 
 
 @bp.post("/visits/<int:note_id>/addenda")
 @login_required
 def add_addendum(note_id: int) -> Any:
-    return _note_step(
-        note_id, can.can_add_addendum, "addendum_form", AddendumForm(),
-        lambda note, form: services.add_addendum(current_user, note, text=form.text.data, reason=form.reason.data),
-        lambda note: "Addendum added")
+    return _note_step(note_id, can.can_add_addendum, "addendum_form", AddendumForm(), services.add_addendum,
+                      lambda note: "Addendum added")
 
 
 @bp.post("/visits/actions/<int:action_id>/status")
