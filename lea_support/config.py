@@ -31,10 +31,20 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # a national GIAS file is about 60 MB
-    # Sign-in throttling: this many failures for one address or one e-mail inside the
-    # window earns a 429 until the window has passed.
+    # Sign-in throttling per account (auth/services.py): after LOGIN_DELAY_AFTER_FAILURES wrong
+    # passwords each further try waits 2^n seconds; LOGIN_MAX_FAILURES wrong passwords (each within
+    # LOGIN_FAILURE_MINUTES of the last) lock the account for LOGIN_FAILURE_MINUTES, or until an
+    # administrator unlocks it, and its owner is e-mailed.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_MINUTES", "15")))
+    LOGIN_DELAY_AFTER_FAILURES = int(os.environ.get("LOGIN_DELAY_AFTER_FAILURES", "3"))
+    # Failed sign-ins per network address (Flask-Limiter's notation): enough for a school or an
+    # office behind one address; over it, wrong passwords from there get a 429, right ones still sign in.
+    LOGIN_MAX_PER_ADDRESS = os.environ.get("LOGIN_MAX_PER_ADDRESS", "100 per 15 minutes")
+    # Where Flask-Limiter counts: Redis when REDIS_URL is set (every app server counts together),
+    # otherwise this process's memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True}  # storage errors as limits' StorageError
     # Where GOV.UK Frontend's npm package puts its fonts, images and JavaScript.
     GOVUK_FRONTEND_DIST = os.environ.get("GOVUK_FRONTEND_DIST")
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000"))
@@ -103,6 +113,11 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     LOGIN_MAX_FAILURES = 5
+    LOGIN_DELAY_AFTER_FAILURES = 3
+    LOGIN_MAX_PER_ADDRESS = "100 per 15 minutes"
+    # Each app gets its own in-memory count (made afresh by create_app), whatever REDIS_URL says:
+    # no test sees another's failures.
+    RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None  # tests never send real e-mail: messages go to OUTBOX_DIR
     PASSWORD_HASH_PROFILE = "cheapest"  # argon2-cffi's profile for tests; refused in production
 
