@@ -12,11 +12,17 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-class Config:
-    """Defaults for a developer's machine: embedded SQLite in the instance folder."""
+# The public secret a developer's machine signs its cookies with: never accepted outside development.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
 
-    ENV_NAME = "development"
-    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+
+class Config:
+    """The settings every environment shares, production-safe: no secret of its own (SECRET_KEY must
+    be set), Secure cookies and HSTS (forced by create_app in production). Embedded SQLite in the
+    instance folder unless DATABASE_URL says otherwise."""
+
+    ENV_NAME = "production"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
     # None means "a SQLite file in the instance folder", resolved by create_app.
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
     SQLALCHEMY_RECORD_QUERIES = False
@@ -100,10 +106,22 @@ class Config:
 
 
 class ProductionConfig(Config):
+    """What runs unless LEA_SUPPORT_ENV=development: create_app refuses to start without a real
+    SECRET_KEY, and sends cookies only over HTTPS, with HSTS."""
+
     ENV_NAME = "production"
-    SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
     DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    """A developer's machine (`make run` sets LEA_SUPPORT_ENV=development): a public secret and
+    cookies over plain HTTP are fine here, and nowhere else."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 
 
 class TestConfig(Config):
@@ -123,6 +141,11 @@ class TestConfig(Config):
 
 
 def config_for_environment() -> type[Config]:
-    """Choose the settings class from LEA_SUPPORT_ENV (development, production)."""
-    name = os.environ.get("LEA_SUPPORT_ENV", "development").lower()
-    return ProductionConfig if name == "production" else Config
+    """Choose the settings class from LEA_SUPPORT_ENV: `development` only when said so; unset (as
+    under a bare `gunicorn 'lea_support:create_app()'`) or `production` means production."""
+    name = os.environ.get("LEA_SUPPORT_ENV", "").strip().lower() or "production"
+    if name == "development":
+        return DevelopmentConfig
+    if name == "production":
+        return ProductionConfig
+    raise RuntimeError(f"LEA_SUPPORT_ENV={name!r} is not known: set it to 'production' or 'development'.")
