@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask, g, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from .config import Config, config_for_environment
-from .extensions import csrf, db, login_manager, migrate
+from .config import DEVELOPMENT_SECRET_KEY, Config, config_for_environment
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,18 +76,37 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     return app
 
 
+MIN_SECRET_KEY_LENGTH = 16
+
+
 def _check_production_settings(app: Flask) -> None:
-    if app.config["ENV_NAME"] != "production":
+    """Refuse to start outside development with a missing or public SECRET_KEY (anyone could sign
+    a session cookie for any user); in production, also refuse the debugger and cheap password
+    hashing, and send cookies only over HTTPS, with HSTS."""
+    env_name = app.config["ENV_NAME"]
+    secret = app.config.get("SECRET_KEY")
+    if env_name != "development":
+        if not secret or secret == DEVELOPMENT_SECRET_KEY:
+            raise RuntimeError(
+                f"SECRET_KEY is {'not set' if not secret else 'the public development secret'}, so anyone could "
+                "forge a session. Set SECRET_KEY to a long random value (the same on every server), for example "
+                "the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'. "
+                "On a developer's machine, set LEA_SUPPORT_ENV=development instead.")
+        if env_name == "production" and len(secret) < MIN_SECRET_KEY_LENGTH:
+            raise RuntimeError(f"SECRET_KEY is too short to be secret: use {MIN_SECRET_KEY_LENGTH} characters or more "
+                               "(python -c 'import secrets; print(secrets.token_urlsafe(32))').")
+    if env_name != "production":
         return
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production (LEA_SUPPORT_ENV=production).")
     if os.environ.get("FLASK_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
-        raise RuntimeError("FLASK_DEBUG must not be set in production: the debugger runs any code it is sent.")
+        raise RuntimeError("FLASK_DEBUG must not be set in production: the debugger runs any code it is sent. "
+                           "On a developer's machine, set LEA_SUPPORT_ENV=development.")
     if app.config.get("PASSWORD_HASH_PROFILE", "rfc_9106_low_memory") != "rfc_9106_low_memory":
         raise RuntimeError("PASSWORD_HASH_PROFILE is for the test suite only: production hashes passwords "
                            "with RFC 9106's profile.")
     app.config["DEBUG"] = False
     app.debug = False
+    # Whatever the environment says: cookies only over HTTPS (HSTS goes with them, core/web.py).
+    app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, REMEMBER_COOKIE_HTTPONLY=True)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -97,6 +116,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     WTFormsHelpers(app)
 
     with app.app_context():

@@ -12,11 +12,17 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-class Config:
-    """Defaults for a developer's machine: embedded SQLite in the instance folder."""
+# The public secret a developer's machine signs its cookies with: never accepted outside development.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
 
-    ENV_NAME = "development"
-    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+
+class Config:
+    """The settings every environment shares, production-safe: no secret of its own (SECRET_KEY must
+    be set), Secure cookies and HSTS (forced by create_app in production). Embedded SQLite in the
+    instance folder unless DATABASE_URL says otherwise."""
+
+    ENV_NAME = "production"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
     # None means "a SQLite file in the instance folder", resolved by create_app.
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
     SQLALCHEMY_RECORD_QUERIES = False
@@ -31,10 +37,20 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # a national GIAS file is about 60 MB
-    # Sign-in throttling: this many failures for one address or one e-mail inside the
-    # window earns a 429 until the window has passed.
+    # Sign-in throttling per account (auth/services.py): after LOGIN_DELAY_AFTER_FAILURES wrong
+    # passwords each further try waits 2^n seconds; LOGIN_MAX_FAILURES wrong passwords (each within
+    # LOGIN_FAILURE_MINUTES of the last) lock the account for LOGIN_FAILURE_MINUTES, or until an
+    # administrator unlocks it, and its owner is e-mailed.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_MINUTES", "15")))
+    LOGIN_DELAY_AFTER_FAILURES = int(os.environ.get("LOGIN_DELAY_AFTER_FAILURES", "3"))
+    # Failed sign-ins per network address (Flask-Limiter's notation): enough for a school or an
+    # office behind one address; over it, wrong passwords from there get a 429, right ones still sign in.
+    LOGIN_MAX_PER_ADDRESS = os.environ.get("LOGIN_MAX_PER_ADDRESS", "100 per 15 minutes")
+    # Where Flask-Limiter counts: Redis when REDIS_URL is set (every app server counts together),
+    # otherwise this process's memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True}  # storage errors as limits' StorageError
     # Where GOV.UK Frontend's npm package puts its fonts, images and JavaScript.
     GOVUK_FRONTEND_DIST = os.environ.get("GOVUK_FRONTEND_DIST")
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000"))
@@ -90,10 +106,22 @@ class Config:
 
 
 class ProductionConfig(Config):
+    """What runs unless LEA_SUPPORT_ENV=development: create_app refuses to start without a real
+    SECRET_KEY, and sends cookies only over HTTPS, with HSTS."""
+
     ENV_NAME = "production"
-    SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
     DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    """A developer's machine (`make run` sets LEA_SUPPORT_ENV=development): a public secret and
+    cookies over plain HTTP are fine here, and nowhere else."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 
 
 class TestConfig(Config):
@@ -103,11 +131,21 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     LOGIN_MAX_FAILURES = 5
+    LOGIN_DELAY_AFTER_FAILURES = 3
+    LOGIN_MAX_PER_ADDRESS = "100 per 15 minutes"
+    # Each app gets its own in-memory count (made afresh by create_app), whatever REDIS_URL says:
+    # no test sees another's failures.
+    RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None  # tests never send real e-mail: messages go to OUTBOX_DIR
     PASSWORD_HASH_PROFILE = "cheapest"  # argon2-cffi's profile for tests; refused in production
 
 
 def config_for_environment() -> type[Config]:
-    """Choose the settings class from LEA_SUPPORT_ENV (development, production)."""
-    name = os.environ.get("LEA_SUPPORT_ENV", "development").lower()
-    return ProductionConfig if name == "production" else Config
+    """Choose the settings class from LEA_SUPPORT_ENV: `development` only when said so; unset (as
+    under a bare `gunicorn 'lea_support:create_app()'`) or `production` means production."""
+    name = os.environ.get("LEA_SUPPORT_ENV", "").strip().lower() or "production"
+    if name == "development":
+        return DevelopmentConfig
+    if name == "production":
+        return ProductionConfig
+    raise RuntimeError(f"LEA_SUPPORT_ENV={name!r} is not known: set it to 'production' or 'development'.")

@@ -1,4 +1,6 @@
 """The extension objects, created unbound and initialised by the app factory."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# No default limits: the one limit, failed sign-ins per network address, is counted by
+# auth/services.py (count_failed_sign_in_from) so that it never refuses a correct password.
+limiter = Limiter(key_func=get_remote_address)

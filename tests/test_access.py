@@ -33,6 +33,7 @@ ACCESS = [
     ("POST", "/admin/users/new", "auth.create_user", expect(admin=422)),
     ("GET", "/admin/users/{user}/edit", "auth.edit_user", expect(admin=200)),
     ("POST", "/admin/users/{user}/edit", "auth.edit_user", expect(admin=302)),
+    ("POST", "/admin/users/{user}/unlock", "auth.unlock_user", expect(admin=302)),
     ("GET", "/admin/tiers", "schools.list_tiers", expect(admin=200)),
     ("GET", "/admin/tiers/enhanced", "schools.edit_tier", expect(admin=200)),
     ("POST", "/admin/tiers/enhanced", "schools.edit_tier", expect(admin=302)),

@@ -1,11 +1,11 @@
-"""Users, their schools, their server-side sessions and sign-in attempts."""
+"""Users, their schools, their server-side sessions and failed sign-ins."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import UTCDateTime, utcnow
@@ -93,19 +93,21 @@ class UserSession(db.Model):
         return f"<UserSession {self.id} user={self.user_id}>"
 
 
-class LoginAttempt(db.Model):
-    """A failed sign-in, counted for throttling by e-mail and by address."""
+class FailedSignIns(db.Model):
+    """The run of failed sign-ins for one e-mail address, known to the service or not: the same
+    row, the same counting and the same answers either way, so that sign-in never tells whether an
+    account exists. Requests for one address queue on this row (auth/services.py)."""
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_email_at", "email", "attempted_at"),
-        Index("ix_login_attempts_ip_at", "ip_address", "attempted_at"),
-    )
+    __tablename__ = "failed_sign_ins"
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    ip_address: Mapped[str | None] = mapped_column(String(45))
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Failures in the current run: forgotten once the last is LOGIN_FAILURE_MINUTES old, or the
+    # lock they earned has ended, or the right password is given.
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
-        return f"<LoginAttempt {self.email} {self.attempted_at:%Y-%m-%d %H:%M}>"
+        return f"<FailedSignIns {self.email} {self.failures} locked_until={self.locked_until}>"

@@ -19,9 +19,6 @@ from .permissions import can_administer
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
-SIGN_IN_ERROR = "Enter a correct email address and password"
-
-
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     return services.load_session_user(user_id, session.get("sid"))
@@ -53,6 +50,10 @@ def _client_ip() -> str | None:
     return request.remote_addr
 
 
+ADDRESS_LIMIT_MESSAGE = ("Too many wrong passwords have been entered from your network. "
+                         "Enter a correct email address and password, or try again later.")
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     if current_user.is_authenticated:
@@ -60,18 +61,31 @@ def sign_in() -> Any:
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data, _client_ip())
-        except services.SignInThrottled:
-            form.email.errors.append("Too many failed attempts. Wait 15 minutes, then try again")
-            return render_template("auth/sign_in.html", form=form), 429
+        attempt = services.claim_sign_in_attempt(form.email.data)
+        # The attempt is counted and saved before the password is checked: concurrent attempts for
+        # one e-mail address take turns on its count, so no more than LOGIN_MAX_FAILURES are checked.
+        db.session.commit()
+        user = services.check_sign_in(attempt, form.password.data) if attempt.checkable else None
         if user is None:
-            db.session.commit()  # keep the failed attempt, for throttling
-            form.email.errors.append(SIGN_IN_ERROR)
+            within_address_limit = services.count_failed_sign_in_from(_client_ip())
+            db.session.commit()  # keep the count, a lock, and the lock's e-mail to the account's owner
+            message = services.failed_sign_in_message(attempt)
+            throttled = bool(attempt.refusal or attempt.locked_until)
+            if not throttled and not within_address_limit:
+                message, throttled = ADDRESS_LIMIT_MESSAGE, True
+            form.email.errors.append(message)
+            if throttled:
+                headers = {"Retry-After": str(attempt.retry_after)} if attempt.retry_after else {}
+                return render_template("auth/sign_in.html", form=form), 429, headers
             status = 401
         else:
-            # A fresh session at sign-in: nothing from before survives (session fixation).
+            # The limit per network address never blocks a correct password (issue 13): only failures
+            # are counted against the address, and when it is over its limit the password is still
+            # checked and a correct one signs in; only wrong ones are answered 429. So one person's
+            # mistakes, or an attacker sharing a school's or an office's address, cannot lock the
+            # others out. Guessing is held back by the count per account, which every address shares.
             next_url = session.get("next_url")
+            # A fresh session at sign-in: nothing from before survives (session fixation).
             session.clear()
             token = services.start_session(user, _client_ip())
             session["sid"] = token
@@ -97,7 +111,7 @@ def sign_out() -> Any:
 @permission_required(can_administer)
 def list_users() -> Any:
     users = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("auth/users.html", users=users, roles=ROLES)
+    return render_template("auth/users.html", users=users, roles=ROLES, locks=services.account_locks())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -140,4 +154,18 @@ def edit_user(user_id: int) -> Any:
         else:
             flash(f"Changes to {user.name} saved", "success")
             return redirect(url_for("auth.list_users"))
-    return render_template("auth/user_form.html", form=form, user=user), status if form.errors else 200
+    return render_template("auth/user_form.html", form=form, user=user,
+                           locked_until=services.account_locks().get(user.email)), status if form.errors else 200
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@permission_required(can_administer)
+def unlock_user(user_id: int) -> Any:
+    user = get_or_404(User, user_id)
+    try:
+        services.unlock_account(current_user, user)
+    except DomainError as err:
+        flash(err.message, "info")
+    else:
+        flash(f"{user.name}'s account is unlocked: they can sign in now", "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))

@@ -2,25 +2,36 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
 import re
 import secrets
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from limits import RateLimitItem
+from limits import parse as parse_limit
+from limits.errors import StorageError
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
 from ..core.locking import claim_edit
 from ..core.models import utcnow
-from ..extensions import db
+from ..core.templating import LOCAL_TZ, format_datetime
+from ..extensions import db, limiter
+from ..reports.mail import call_after_commit, deliver, mail_settings, new_message
 from ..schools.models import School
-from .models import ROLES, SCHOOL_ROLES, LoginAttempt, User, UserSession
+from .models import ROLES, SCHOOL_ROLES, FailedSignIns, User, UserSession
+
+LOGGER = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2 parameter sets by name (PASSWORD_HASH_PROFILE): RFC 9106's low-memory profile in every
@@ -29,10 +40,7 @@ MIN_PASSWORD_LENGTH = 12
 _PROFILES = {"rfc_9106_low_memory": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 USER_FIELDS = ("email", "name", "role", "is_disabled")
-
-
-class SignInThrottled(Exception):
-    """Too many failed sign-ins for this e-mail address or network address."""
+SIGN_IN_ERROR = "Enter a correct email address and password"
 
 
 @lru_cache(maxsize=1)
@@ -164,27 +172,102 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def check_sign_in_allowed(email: str, ip_address: str | None) -> None:
-    """Raise SignInThrottled if this e-mail or address has failed too often lately."""
+@dataclass(frozen=True)
+class SignInAttempt:
+    """One sign-in attempt, counted against its e-mail address before the password is checked.
+    `refusal` says why it is refused unchecked (the account is locked, or the try came before the
+    delay after earlier failures had passed); `failures` counts this attempt as a failure until
+    the password proves right; `locked_until` is set when this attempt, if wrong, locks the account."""
+
+    email: str
+    failures: int
+    locked_until: datetime | None = None
+    refusal: str | None = None
+    retry_after: int = 0
+
+    @property
+    def checkable(self) -> bool:
+        return self.refusal is None
+
+
+def _delay_after(failures: int) -> timedelta:
+    """How long after the last failure the next try may come: nothing for the first few failures
+    (LOGIN_DELAY_AFTER_FAILURES), then 2^n seconds after the n-th (8 s after the third, 16 s after
+    the fourth)."""
+    if failures < current_app.config["LOGIN_DELAY_AFTER_FAILURES"]:
+        return timedelta(0)
+    return timedelta(seconds=2 ** failures)
+
+
+def _local_time(moment: datetime) -> str:
+    local = moment.astimezone(LOCAL_TZ)
+    if local.date() == utcnow().astimezone(LOCAL_TZ).date():
+        return f"{local:%H:%M}"
+    return format_datetime(moment).replace(" at ", ", ")
+
+
+def locked_message(until: datetime) -> str:
+    return (f"Your account is locked after too many wrong passwords. Try again after {_local_time(until)}, "
+            "or ask an administrator to unlock it.")
+
+
+def _seconds(span: timedelta) -> int:
+    return max(1, math.ceil(span.total_seconds()))
+
+
+def _failure_row(email: str) -> FailedSignIns:
+    """The e-mail address's failure count, made if new and locked for this transaction: on
+    PostgreSQL with SELECT ... FOR UPDATE; on SQLite every sign-in POST holds the database's write
+    lock from BEGIN IMMEDIATE (core/db.py). Either way concurrent attempts for one address take
+    turns, each seeing the count the one before it saved."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(FailedSignIns).values(email=email, failures=0)
+                       .on_conflict_do_nothing(index_elements=["email"]))
+    return db.session.scalars(select(FailedSignIns).where(FailedSignIns.email == email)
+                              .with_for_update().execution_options(populate_existing=True)).one()
+
+
+def claim_sign_in_attempt(email: str) -> SignInAttempt:
+    """Count a sign-in attempt against its e-mail address before its password is checked, and say
+    whether it may be checked. The caller commits this before checking the password (an Argon2
+    hash takes a while), so that 31 attempts at once get at most LOGIN_MAX_FAILURES checks.
+
+    Known and unknown addresses are counted alike, so the answers never tell whether an account
+    exists. A try made before the delay has passed is refused unchecked and still counts: a person
+    told to wait waits; a script that does not reaches the lock sooner, with fewer guesses checked."""
     cfg = current_app.config
-    since = utcnow() - cfg["LOGIN_FAILURE_WINDOW"]
-    conditions = [LoginAttempt.email == _normalise_email(email)]
-    if ip_address:
-        conditions.append(LoginAttempt.ip_address == ip_address)
-    failures = db.session.scalar(
-        select(func.count()).select_from(LoginAttempt)
-        .where(LoginAttempt.attempted_at >= since, or_(*conditions))
-    )
-    if failures >= cfg["LOGIN_MAX_FAILURES"]:
-        raise SignInThrottled()
+    row = _failure_row(_normalise_email(email)[:254])
+    now = utcnow()  # once this attempt's turn has come: the one before may have waited as long
+    if row.locked_until is not None and row.locked_until > now:
+        return SignInAttempt(row.email, row.failures, refusal=locked_message(row.locked_until),
+                             retry_after=_seconds(row.locked_until - now))
+    if (row.locked_until is not None or row.last_failed_at is None
+            or row.last_failed_at <= now - cfg["LOGIN_FAILURE_WINDOW"]):
+        row.failures, row.locked_until = 0, None  # a lock that has ended, or old failures: a fresh start
+    wait = row.last_failed_at + _delay_after(row.failures) - now if row.failures and row.last_failed_at else timedelta(0)
+    row.failures += 1
+    row.last_failed_at = now
+    if row.failures >= cfg["LOGIN_MAX_FAILURES"]:
+        row.locked_until = now + cfg["LOGIN_FAILURE_WINDOW"]
+    db.session.flush()
+    attempt = SignInAttempt(row.email, row.failures, locked_until=row.locked_until)
+    if wait <= timedelta(0):
+        return attempt
+    if row.locked_until is not None:
+        _tell_owner_of_lock(row.email, row.locked_until)
+        return replace(attempt, refusal=locked_message(row.locked_until),
+                       retry_after=_seconds(row.locked_until - now))
+    return replace(attempt, refusal=f"Wait {_seconds(wait)} seconds before you try again. "
+                                    "Each try before then counts as a wrong password.",
+                   retry_after=_seconds(wait))
 
 
-def authenticate(email: str, password: str, ip_address: str | None) -> User | None:
-    """The active user with these credentials, or None; failures are recorded for throttling.
+def check_sign_in(attempt: SignInAttempt, password: str) -> User | None:
+    """The active user with these credentials, or None. A claimed attempt's failure is already
+    counted; the right password clears the count (and a lock this attempt would have made).
     An unknown e-mail and a wrong password cost the same time and look the same."""
-    check_sign_in_allowed(email, ip_address)
-    email = _normalise_email(email)
-    user = db.session.scalar(select(User).where(User.email == email))
+    assert attempt.checkable
+    user = db.session.scalar(select(User).where(User.email == attempt.email))
     try:
         hasher, dummy_hash = _hasher_for(current_app.config.get("PASSWORD_HASH_PROFILE", "rfc_9106_low_memory"))
         hasher.verify(user.password_hash if user else dummy_hash, password)
@@ -192,13 +275,97 @@ def authenticate(email: str, password: str, ip_address: str | None) -> User | No
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        db.session.add(LoginAttempt(email=email[:254], ip_address=ip_address))
+        if attempt.locked_until is not None:
+            _tell_owner_of_lock(attempt.email, attempt.locked_until)
         return None
     assert user is not None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    _clear_failures(attempt.email)
     return user
+
+
+def failed_sign_in_message(attempt: SignInAttempt) -> str:
+    """What a person is told after a wrong password (or an unknown e-mail: the same words)."""
+    if attempt.refusal:
+        return attempt.refusal
+    if attempt.locked_until is not None:
+        return locked_message(attempt.locked_until)
+    wait = _delay_after(attempt.failures)
+    if wait:
+        return f"{SIGN_IN_ERROR}. Wait {_seconds(wait)} seconds before you try again."
+    return SIGN_IN_ERROR
+
+
+def _address_limit() -> RateLimitItem:
+    return parse_limit(current_app.config["LOGIN_MAX_PER_ADDRESS"])
+
+
+def count_failed_sign_in_from(ip_address: str | None) -> bool:
+    """Count a failed sign-in from a network address (Flask-Limiter's storage: Redis when
+    REDIS_URL is set, so every server counts together; memory otherwise). False once the address
+    is over LOGIN_MAX_PER_ADDRESS. Only failures count, so an office's people signing in never
+    use it up; see the sign-in route for what being over it does, and does not, refuse."""
+    if not ip_address:
+        return True
+    try:
+        return limiter.limiter.hit(_address_limit(), "sign-in-failures", ip_address)
+    except StorageError:  # Redis is down: the per-account count in the database still holds
+        LOGGER.warning("Could not count a failed sign-in from %s: rate limit storage unreachable", ip_address,
+                       exc_info=True)
+        return True
+
+
+def _clear_failures(email: str) -> None:
+    db.session.execute(update(FailedSignIns).where(FailedSignIns.email == email)
+                       .values(failures=0, last_failed_at=None, locked_until=None))
+
+
+def _tell_owner_of_lock(email: str, until: datetime) -> None:
+    """E-mail the account's owner that it is locked (nobody, for an address with no account).
+    Sent once the lock is saved; unlike other e-mails, the person signing in is not told that a
+    message went, which would say that the account exists."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        return
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    body = (
+        f"Dear {user.name},\n\n"
+        f"Someone entered the wrong password for your LEA Support account ({user.email}) "
+        f"{current_app.config['LOGIN_MAX_FAILURES']} times, so the account is locked until "
+        f"{format_datetime(until)}.\n\n"
+        "If this was you, wait until then and sign in again, or ask an administrator to unlock your account.\n\n"
+        "If it was not you, tell an administrator: someone may be trying to guess your password.\n"
+        + (f"\nSign in: {base}/sign-in\n" if base else "")
+    )
+    message = new_message(to=user.email, subject="Your LEA Support account is locked", body=body)
+    settings = mail_settings(current_app)
+
+    def send() -> None:
+        try:
+            deliver(message, settings)
+        except Exception:  # the lock stands; a failed e-mail must not turn into an error page
+            LOGGER.exception("Could not send the account-locked e-mail to %s", message["To"])
+
+    call_after_commit(send)
+
+
+def account_locks() -> dict[str, datetime]:
+    """Every account locked now, by e-mail address: until when."""
+    now = utcnow()
+    rows = db.session.execute(select(FailedSignIns.email, FailedSignIns.locked_until)
+                              .join(User, User.email == FailedSignIns.email)
+                              .where(FailedSignIns.locked_until > now)).all()
+    return {email: until for email, until in rows}
+
+
+def unlock_account(actor: User, user: User) -> None:
+    """Lift a sign-in lock before it ends by itself; the failure count starts again."""
+    until = account_locks().get(user.email)
+    if until is None:
+        raise DomainError(f"{user.name}'s account is not locked")
+    _clear_failures(user.email)
+    record_audit(actor, "user.unlock", "user", user.id, before={"locked_until": until.isoformat()})
 
 
 def start_session(user: User, ip_address: str | None) -> str:

@@ -282,7 +282,7 @@ def test_a_back_link_from_the_address_never_leaves_the_site(create_plan, login_a
 NOT_FREE_TEXT = {
     "audit_log.action", "audit_log.entity_type", "audit_log.entity_id",
     "users.email", "users.role", "users.password_hash", "users.calendar_token_hash",
-    "user_sessions.token_hash", "user_sessions.ip_address", "login_attempts.email", "login_attempts.ip_address",
+    "user_sessions.token_hash", "user_sessions.ip_address", "failed_sign_ins.email",
     "schools.la_code", "schools.establishment_number", "schools.status", "schools.gias_digest",
     "schools.support_tier", "schools.cause_for_concern", "support_tiers.code", "tier_levels.tier_code",
     "tier_levels.description", "visit_types.code", "visit_types.name", "judgement_scales.code",
