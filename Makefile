@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 LEA := $(BIN)/lea-support
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# make is for a developer's machine: lea-support starts in production mode (and refuses the public
+# development secret) unless told otherwise.
+LEA_SUPPORT_ENV ?= development
+export LEA_SUPPORT_ENV
 CSS := lea_support/static/build/app.css
 # Both cores: pytest-xdist runs the suite in one worker per core (each with its own database).
 PYTEST_WORKERS ?= auto
@@ -39,8 +43,6 @@ $(CSS): assets/app.scss node_modules/.stamp-install
 	mkdir -p $(dir $(CSS))
 	npx --no-install sass --style=compressed --no-source-map --quiet-deps --load-path=. assets/app.scss $(CSS)
 
-# `make run` is a laptop: the development environment (its public secret key is refused anywhere else).
-run: export LEA_SUPPORT_ENV := development
 run: install
 	$(LEA) demo --if-empty
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"

@@ -24,10 +24,11 @@ from sqlalchemy.orm import joinedload
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
 from ..core.locking import claim_edit
+from ..core.mail import deliver, mail_settings, new_message
 from ..core.models import utcnow
 from ..core.templating import LOCAL_TZ, format_datetime
+from ..core.transactions import after_commit
 from ..extensions import db, limiter
-from ..reports.mail import call_after_commit, deliver, mail_settings, new_message
 from ..schools.models import School
 from .models import ROLES, SCHOOL_ROLES, FailedSignIns, User, UserSession
 
@@ -347,7 +348,7 @@ def _tell_owner_of_lock(email: str, until: datetime) -> None:
         except Exception:  # the lock stands; a failed e-mail must not turn into an error page
             LOGGER.exception("Could not send the account-locked e-mail to %s", message["To"])
 
-    call_after_commit(send)
+    after_commit(send)
 
 
 def account_locks() -> dict[str, datetime]:

@@ -31,18 +31,25 @@ class _Callback:
     when: Literal["commit", "rollback"]
     fn: Callable[[], None]
     transaction: SessionTransaction | None
+    key: str | None = None
 
 
-def _register(session: Session, when: Literal["commit", "rollback"], fn: Callable[[], None]) -> None:
+def _register(session: Session, when: Literal["commit", "rollback"], fn: Callable[[], None],
+              key: str | None = None) -> None:
     if not session.in_transaction():
         session.begin()  # the callback belongs to the transaction its work is part of: start it now
     transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_PENDING, []).append(_Callback(when, fn, transaction))
+    pending = session.info.setdefault(_PENDING, [])
+    if key is not None:  # one of its kind, run after everything registered before it
+        pending[:] = [c for c in pending if c.key != key]
+    pending.append(_Callback(when, fn, transaction, key))
 
 
-def after_commit(fn: Callable[[], None], session: Session | None = None) -> None:
-    """Run `fn` once the current transaction has committed; forget it if it rolls back."""
-    _register(session or db.session(), "commit", fn)
+def after_commit(fn: Callable[[], None], session: Session | None = None, *, last_of: str | None = None) -> None:
+    """Run `fn` once the current transaction has committed; forget it if it rolls back. With
+    `last_of`, only the latest callback of that name runs, after all the others registered before
+    it (e.g. one summary of the e-mails the commit sent)."""
+    _register(session or db.session(), "commit", fn, last_of)
 
 
 def after_rollback(fn: Callable[[], None], session: Session | None = None) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..auth.models import User, user_schools
 from ..core.audit import record_audit
 from ..core.errors import DomainError
+from ..core.mail import new_message, send_after_commit
 from ..core.models import utcnow
 from ..core.templating import format_date, format_datetime
 from ..extensions import db
@@ -23,7 +24,6 @@ from ..schools.models import School
 from ..schools.services import lock_school, record_school_event
 from . import charts
 from .content import governor_report_content
-from .mail import new_message, send_after_commit
 from .models import GovernorReport, GovernorReportVersion
 from .pdf import PdfRenderError, RenderedPdf, render_document
 from .terms import ReportTerm, report_term, term_name

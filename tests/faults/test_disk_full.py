@@ -14,9 +14,9 @@ from werkzeug.test import encode_multipart
 
 from lea_support.casework import attachments
 from lea_support.casework.models import NoteOfVisit, VisitAttachment
+from lea_support.core import mail
 from lea_support.core.models import AuditEntry
 from lea_support.extensions import db as _db
-from lea_support.governor_reports import mail
 from tests.casework.test_attachments import real_pdf, upload
 from tests.casework.test_notes import note_form
 from tests.conftest import csrf_token

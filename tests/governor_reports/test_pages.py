@@ -29,7 +29,7 @@ def _outbox(app) -> list[email.message.EmailMessage]:
 def test_a_governor_e_mail_that_fails_is_owned_up_to(app, db, client, light_touch_school, create_user, monkeypatch):
     """The report is published (the e-mail must not undo it), and the person publishing it is told
     which governor was not e-mailed, instead of being told that every governor was."""
-    from lea_support.governor_reports import mail
+    from lea_support.core import mail
 
     school = light_touch_school()
     ok, broken = (create_user("governor", schools=[school], name=f"Governor {n}").email for n in (1, 2))

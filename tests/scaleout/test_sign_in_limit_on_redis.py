@@ -6,7 +6,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from limits import parse
 
@@ -15,29 +14,14 @@ from lea_support.config import TestConfig
 from lea_support.extensions import db as _db
 from lea_support.extensions import limiter
 from tests.conftest import sign_in
-from tests.scaleout.conftest import REDIS_URL
 
 LIMIT = "2 per 15 minutes"
 
 
-@pytest.fixture
-def redis_available() -> None:
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    connection = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        connection.ping()
-    except RedisError as err:
-        pytest.skip(f"Redis does not answer at {REDIS_URL}: {err}")
-    finally:
-        connection.close()
-
-
-def _server(database_url: str, tmp_path: Path) -> Flask:
+def _server(database_url: str, tmp_path: Path, redis_url: str) -> Flask:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
-        RATELIMIT_STORAGE_URI = REDIS_URL  # what REDIS_URL sets outside the tests
+        RATELIMIT_STORAGE_URI = redis_url  # what REDIS_URL sets outside the tests
         LOGIN_MAX_PER_ADDRESS = LIMIT
         OUTBOX_DIR = str(tmp_path / "outbox")
 
@@ -51,13 +35,13 @@ def _wrong_password_from(server: Flask, address: str, n: int) -> int:
 
 
 def test_failures_per_address_are_counted_across_app_servers(app: Any, db: Any, database_url: str, tmp_path: Path,
-                                                            redis_available: None) -> None:
+                                                            redis_url: str) -> None:
     address = f"test-{uuid.uuid4().hex}"  # this test's own key, whatever else uses the Redis database
     db.session.commit()
-    servers = [_server(database_url, tmp_path)]
+    servers = [_server(database_url, tmp_path, redis_url)]
     try:
         assert [_wrong_password_from(servers[0], address, n) for n in range(2)] == [401, 401]
-        servers.append(_server(database_url, tmp_path))  # another server process, or this one restarted
+        servers.append(_server(database_url, tmp_path, redis_url))  # another server process, or this one restarted
         assert _wrong_password_from(servers[1], address, 3) == 429
     finally:
         limiter.limiter.clear(parse(LIMIT), "sign-in-failures", address)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from flask import Flask, current_app, flash, g, has_request_context
-from ..core.transactions import after_commit
+from .transactions import after_commit
 
 LOGGER = logging.getLogger(__name__)
 # CRLF line ends, and headers kept on one line (a 998-character line is within RFC 5322): the
@@ -109,8 +109,8 @@ def send_after_commit(message: EmailMessage, settings: MailSettings | None = Non
             outcomes.append((str(message["To"]), True))
 
     after_commit(send)
-    if has_request_context():  # after the sends it follows (callbacks run in order); tells once
-        after_commit(_report_outcomes)
+    if has_request_context():  # once, after every message this commit sends
+        after_commit(_report_outcomes, last_of="mail-outcomes")
 
 
 def _report_outcomes() -> None:
