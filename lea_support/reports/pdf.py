@@ -355,7 +355,7 @@ class RenderPool:
         self._running = 0
         self._closed = False
         # For tests and the benchmark: the processes killed at the time limit (pid, seconds from
-        # the limit until the process was gone), and how many renders each outcome had.
+        # the limit passing until the process was gone), and how many renders were made.
         self.killed: deque[tuple[int, float]] = deque(maxlen=100)
         self.renders = 0
 
@@ -389,7 +389,13 @@ class RenderPool:
                     dead.append(candidate)
         for gone in dead:
             gone.kill()
-        return worker or _Worker(self._context)
+        if worker is not None:
+            return worker
+        try:
+            return _Worker(self._context)
+        except OSError as err:  # no process to be had (the machine is out of them, or of memory)
+            LOGGER.error("Could not start a PDF render process: %s", err)
+            raise PdfBusy("No PDF render process could be started") from err
 
     def _checkin(self, worker: _Worker, keep: int, max_renders: int) -> None:
         with self._cond:
@@ -439,26 +445,25 @@ class RenderPool:
 
 
 _POOL: RenderPool | None = None
-_POOL_LOCK = threading.Lock()
+_POOL_LOCK = (os.getpid(), threading.Lock())
 
 
 def render_pool() -> RenderPool:
-    """This process's pool, started on first use and stopped at exit."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None or _POOL.pid != os.getpid():
+    """This process's pool, started on first use and stopped at exit. A forked process (a gunicorn
+    worker forked after its master rendered) starts a pool of its own: the processes are the
+    parent's, and so may be the lock."""
+    global _POOL, _POOL_LOCK
+    pid = os.getpid()
+    pool = _POOL
+    if pool is not None and pool.pid == pid:
+        return pool
+    if _POOL_LOCK[0] != pid:
+        _POOL_LOCK = (pid, threading.Lock())
+    with _POOL_LOCK[1]:
+        if _POOL is None or _POOL.pid != pid:
             _POOL = RenderPool()
             atexit.register(_POOL.shutdown)
         return _POOL
-
-
-def _forget_pool_after_fork() -> None:
-    # A forked process (a gunicorn worker forked after the app rendered) starts its own pool.
-    global _POOL, _POOL_LOCK
-    _POOL, _POOL_LOCK = None, threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def _pool_settings() -> tuple[int, float, int]:
