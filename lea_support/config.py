@@ -72,6 +72,12 @@ class Config:
     PDF_RENDER_TIMEOUT_SECONDS = float(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "20"))
     PDF_MAX_BYTES = 20 * 1024 * 1024
     PDF_MAX_PAGES = 300
+    # Renders run in worker processes killed at the time limit; at most this many at once per
+    # server process, and a request that cannot get a turn within the wait is told "busy" (503).
+    PDF_MAX_CONCURRENT = int(os.environ.get("PDF_MAX_CONCURRENT", "2"))
+    PDF_BUSY_WAIT_SECONDS = float(os.environ.get("PDF_BUSY_WAIT_SECONDS", "2"))
+    # A render process is replaced after this many renders (whatever memory it has kept goes back).
+    PDF_WORKER_MAX_RENDERS = int(os.environ.get("PDF_WORKER_MAX_RENDERS", "200"))
     # E-mail (governors are told when a report is published). With no MAIL_SERVER, each message is
     # written as an .eml file to OUTBOX_DIR instead (None means <instance>/outbox): development and tests.
     MAIL_SERVER: str | None = os.environ.get("MAIL_SERVER") or None

@@ -12,6 +12,10 @@
    database, `lea_bench`, never the test suite's).
 3. Governor reports (SQLite, fresh database): median render time of a one-page and of a full
    report, bulk generation of 600 reports on 2 worker processes, and each worker's peak memory.
+4. PDFs (SQLite, fresh database): median render time of a note of visit at the largest size the
+   forms allow (100 agreed actions, every text field about 2,000 characters), through the render
+   pool as a request makes it; and how long a render killed at its time limit takes to give its
+   CPU back (from the limit passing to its worker process being gone). `--only-pdf` runs this alone.
 
 Requests go through Flask's test client in-process, each signed in through the real sign-in form
 (an administrator, and a governor for the governor portal), each request in its own application
@@ -469,6 +473,140 @@ def print_reports(result: dict[str, Any]) -> list[tuple[str, bool]]:
     return [(f"bulk generation of {n} reports on {jobs} cores < {target:g} s ({seconds:.1f} s)", ok)]
 
 
+PDF_NOTE_ACTIONS, PDF_FIELD_CHARS = 100, 2000  # the largest note the forms allow (issue 13)
+PDF_RENDERS = 5
+PDF_KILLS = 3
+PDF_KILL_LIMIT_S = 1.0  # the time limit for the killed renders: well inside the large note's render time
+PDF_GONE_TARGET_S = 1.0
+
+
+def _words(rng: Any, chars: int) -> str:
+    vocabulary = ("reading", "phonics", "pupils", "governors", "attendance", "the", "and", "curriculum", "Year",
+                  "writing", "assessment", "leaders", "progress", "disadvantaged", "teaching", "of", "to", "in")
+    words: list[str] = []
+    while sum(len(w) + 1 for w in words) < chars:
+        words.append(rng.choice(vocabulary))
+    return " ".join(words)[:chars]
+
+
+def _largest_note(rng: Any) -> int:
+    """A note of visit at the largest size the forms allow, stored directly; its id."""
+    from datetime import date
+
+    from lea_support.auth.services import create_user
+    from lea_support.casework.models import AgreedAction, NoteOfVisit
+    from lea_support.schools.models import School
+
+    school = School(urn=990999, la_code="999", la_name="Bench LA", establishment_number="9999",
+                    name="Bench Largest Note Primary School", type_name="Community school", phase="Primary",
+                    status="Open")
+    db.session.add(school)
+    adviser = create_user(None, email="pdf-adviser@bench.invalid", name="Pat Adviser", role="link_adviser",
+                          password=ADMIN_PASSWORD, school_urns=[])
+    db.session.flush()
+    note = NoteOfVisit(school_id=school.id, adviser_id=adviser.id, visit_date=date(2026, 11, 10),
+                       visit_type_code="core_support", status="sent", support_aspects=["support4success"],
+                       minutes_spent=180, **{field: _words(rng, PDF_FIELD_CHARS) for field in (
+                           "purpose", "people_met", "discussion", "strengths", "areas_for_development")})
+    db.session.add(note)
+    db.session.flush()
+    db.session.add_all(AgreedAction(note_id=note.id, position=i, description=_words(rng, PDF_FIELD_CHARS),
+                                    owner=_words(rng, 200), due_on=date(2027, 2, 1), status="open")
+                       for i in range(PDF_NOTE_ACTIONS))
+    db.session.commit()
+    return note.id
+
+
+def run_pdf(workdir: Path) -> dict[str, Any]:
+    """The largest note's median render time (and pages) through the render pool; and, for renders
+    killed at a 1 s limit, the time from the limit passing to the worker process being gone."""
+    import os
+    import random
+
+    from lea_support.casework.models import NoteOfVisit
+    from lea_support.casework.pdf_data import NOTE_PDF_TEMPLATE, note_of_visit_document
+    from lea_support.governor_reports import pdf
+
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    with database("sqlite", workdir) as url:
+        app = create_app(bench_config(url))
+        try:
+            with app.app_context():
+                note_id = _largest_note(random.Random(13))
+                limit = float(app.config["PDF_RENDER_TIMEOUT_SECONDS"])
+
+                def render() -> Any:
+                    # As the note's PDF route makes it: plain data and HTML here, the layout in the pool.
+                    document = note_of_visit_document(db.session.get(NoteOfVisit, note_id))
+                    db.session.rollback()
+                    return pdf.render_document(NOTE_PDF_TEMPLATE, title=document["title"], author=document["author"],
+                                               context={"note": document["note"]})
+
+                app.config["PDF_RENDER_TIMEOUT_SECONDS"] = 600  # time the render, however long it takes
+                pages = render().pages  # warms the pool: a worker process started, WeasyPrint imported
+                times = []
+                for _ in range(PDF_RENDERS):
+                    started = time.perf_counter()
+                    render()
+                    times.append(time.perf_counter() - started)
+                # The CPU one render costs (made once in this process, where it can be counted): on a
+                # busy machine the wall-clock figures above are this much work waiting for a core.
+                with pdf.rendering_in_process():
+                    cpu_started = time.process_time()
+                    render()
+                    cpu = time.process_time() - cpu_started
+
+                # Killed at a 1 s limit: from the limit passing to the process being gone (the pool
+                # measures it around the kill; the check that its pid has gone is made here).
+                app.config["PDF_RENDER_TIMEOUT_SECONDS"] = PDF_KILL_LIMIT_S
+                pool = pdf.render_pool()
+                kills = []
+                for _ in range(PDF_KILLS):
+                    try:
+                        render()
+                    except pdf.PdfTooLarge:
+                        pid, seconds = pool.killed[-1]
+                        if not gone(pid):
+                            return {"error": f"the killed render process {pid} is still there"}
+                        kills.append(seconds)
+                    else:
+                        return {"error": f"the largest note rendered within {PDF_KILL_LIMIT_S:g} s: no render to kill"}
+        except Exception as err:  # the other figures are still worth having
+            return {"error": f"{type(err).__name__}: {err}".splitlines()[0][:300]}
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+    return {"pages": pages, "render_median_s": statistics.median(times), "render_max_s": max(times),
+            "render_cpu_s": cpu, "limit_s": limit, "kill_limit_s": PDF_KILL_LIMIT_S, "gone_median_s": statistics.median(kills),
+            "gone_max_s": max(kills)}
+
+
+def print_pdf(result: dict[str, Any]) -> list[tuple[str, bool]]:
+    print("\n== PDFs (SQLite; WeasyPrint in the render pool) ==")
+    if "error" in result:
+        print(f"pdf: FAILED with {result['error']}")
+        return [(f"PDF bench ran (failed: {result['error'][:80]})", False)]
+    within = result["render_max_s"] < result["limit_s"]
+    print(f"note of visit at the largest size ({PDF_NOTE_ACTIONS} actions, fields of {PDF_FIELD_CHARS:,} characters, "
+          f"{result['pages']} pages): median {result['render_median_s']:.2f} s over {PDF_RENDERS} renders "
+          f"(slowest {result['render_max_s']:.2f} s; limit {result['limit_s']:g} s: {verdict(within)}); "
+          f"{result['render_cpu_s']:.2f} s of CPU per render")
+    back = result["gone_max_s"] < PDF_GONE_TARGET_S
+    print(f"a render killed at its {result['kill_limit_s']:g} s limit gives its CPU back in: median "
+          f"{ms(result['gone_median_s'])} ms, worst {ms(result['gone_max_s'])} ms (limit passed -> process gone; "
+          f"target < {PDF_GONE_TARGET_S:g} s: {verdict(back)})")
+    return [(f"largest note of visit renders within the {result['limit_s']:g} s limit "
+             f"({result['render_max_s']:.1f} s)", within),
+            (f"killed render's process gone < {PDF_GONE_TARGET_S:g} s after its limit "
+             f"({result['gone_max_s'] * 1000:.0f} ms)", back)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (default 200)")
@@ -478,8 +616,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--reports", type=int, default=600, help="governor reports in the bulk run (default 600)")
     parser.add_argument("--no-reports", action="store_true")
+    parser.add_argument("--no-pdf", action="store_true")
+    parser.add_argument("--only-pdf", action="store_true", help="only the PDF figures (largest note, killed render)")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
     args = parser.parse_args(argv)
+    if args.only_pdf:
+        args.no_import = args.no_reports = True
 
     # Alembic's INFO lines on every migration would bury the figures.
     logging.disable(logging.INFO)
@@ -495,13 +637,17 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         if not args.no_import:
             targets += print_import(run_import(workdir, args.import_rows))
-        for engine_name in engines:
+        for engine_name in ([] if args.only_pdf else engines):
             print(f"\nMeasuring pages on {engine_name}: {args.requests} requests each after {args.warmup} warm-up...")
             results, _stages = run_pages(engine_name, workdir, args.requests, args.warmup)
             targets += print_pages(engine_name, results)
         if not args.no_reports:
             print(f"\nMeasuring governor reports: renders, then {args.reports} in bulk on 2 processes...")
             targets += print_reports(run_reports(workdir, args.reports, jobs=2))
+        if not args.no_pdf:
+            print(f"\nMeasuring PDFs: the largest note of visit {PDF_RENDERS} times, then {PDF_KILLS} renders killed "
+                  "at their time limit...")
+            targets += print_pdf(run_pdf(workdir))
 
     print("\n== Targets ==")
     for label, ok in targets:

@@ -128,6 +128,8 @@ def register_error_handlers(app: Flask) -> None:
     def _stale(err: StaleDataError) -> Any:
         return not_saved_response(err)
 
+    _register_pdf_refusals(app)
+
     @app.errorhandler(500)
     def _server(err: Any) -> Any:
         if request.method not in SAFE_METHODS:
@@ -136,3 +138,32 @@ def register_error_handlers(app: Flask) -> None:
                                   "Try again later.")
         return render_template("errors/error.html", title=TITLES[500],
                                detail="Nothing you just submitted was saved. Try again later."), 500
+
+
+def _register_pdf_refusals(app: Flask) -> None:
+    """Every route that makes a PDF: a document beyond the limits is a 422 page saying why and what
+    to do, a full renderer a 503 with Retry-After; never a 500."""
+    from ..governor_reports.pdf import PdfBusy, PdfRenderError, PdfTooLarge
+
+    @app.errorhandler(PdfBusy)
+    def _pdf_busy(err: PdfBusy) -> Any:
+        title = "The service is busy making other documents"
+        detail = "Try again in a minute. Nothing has been lost."
+        if request.method not in SAFE_METHODS:  # nothing was saved: give back what was typed
+            return not_saved_page(503, title, "Nothing you just submitted has been saved. Try again in a minute.")
+        response = current_app.make_response((render_template("errors/error.html", title=title, detail=detail), 503))
+        response.headers["Retry-After"] = "60"
+        return response
+
+    @app.errorhandler(PdfRenderError)
+    def _pdf_refused(err: PdfRenderError) -> Any:
+        current_app.logger.warning("PDF refused for %s %s: %s", request.method, request.path, err)
+        db.session.rollback()
+        if isinstance(err, PdfTooLarge):
+            title = "This document is too large to make as PDF"
+            detail = (f"It cannot be made because {err.why}. Make it shorter (fewer agreed actions, or less text in "
+                      "its longest fields) and try again, or ask your service administrator for a copy.")
+        else:
+            title = "This document could not be made as PDF"
+            detail = "Try again later. If it happens again, tell your service administrator which document it was."
+        return render_template("errors/error.html", title=title, detail=detail), 422

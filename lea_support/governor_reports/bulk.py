@@ -15,7 +15,6 @@ render takes far longer than saving it) and saves the draft in a short transacti
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import pickle
 import resource
@@ -36,6 +35,7 @@ from sqlalchemy import select
 from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.models import utcnow
+from ..core.transactions import after_commit
 from ..extensions import db
 from ..schools.models import School
 from .models import BulkRun, GovernorReport, GovernorReportVersion
@@ -275,10 +275,11 @@ def _worker_config(app: Flask) -> dict[str, Any]:
 
 
 def _context() -> Any:
-    context = multiprocessing.get_context("forkserver")
-    # Workers fork from a server that has imported the app and WeasyPrint once, not each for itself.
-    context.set_forkserver_preload(["lea_support.governor_reports.bulk", "lea_support.governor_reports.services"])
-    return context
+    from .pdf import process_context
+
+    # Workers fork from a server that has imported the app and WeasyPrint once, not each for itself
+    # (the same forkserver as the PDF render processes').
+    return process_context()
 
 
 def _done_school_ids(term: str, school_ids: list[int]) -> set[int]:
@@ -396,8 +397,11 @@ def _draft_school(app: Flask, school_id: int, term: str, out_dir: str | None, ac
                   redraft: bool) -> dict[str, Any]:
     """Draft one school's report in an app context of its own (so a database session of its own);
     a failure is returned as the outcome, with its reason, never raised."""
+    from .pdf import rendering_in_process
+
     started = time.perf_counter()
-    with app.app_context():
+    # This is a worker process (or an RQ job) already: it renders itself rather than through a pool.
+    with app.app_context(), rendering_in_process():
         try:
             outcome, reason, urn, name = _draft_one(school_id, term, Path(out_dir) if out_dir else None, actor_id,
                                                     redraft)

@@ -37,6 +37,14 @@ def render(document: dict[str, Any]) -> bytes:
                       context={"doc": document["content"]})
 
 
+def render_stored(document: dict[str, Any], kind: str, object_id: int) -> bytes:
+    """As `render`, for a document that can no longer change: made once, then served from the store."""
+    from .stored import stored_pdf
+
+    return stored_pdf(kind, object_id, document["template"], title=document["title"], author=document["author"],
+                      context={"doc": document["content"]})
+
+
 # --- the Annual Support Allocation letter -----------------------------------------------------------------
 
 

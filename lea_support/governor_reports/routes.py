@@ -297,4 +297,6 @@ def plan_pdf(plan_id: int) -> Any:
     plan = get_or_404(RaisingAchievementPlan, plan_id)
     require(can_view_plan(current_user, plan))
     document = documents.plan_document(plan)
+    if document["content"]["is_agreed"]:  # an agreed version is frozen: made once, then served from the store
+        return _pdf_response(documents.render_stored(document, "plan", plan.id), document["filename"])
     return _pdf_response(documents.render(document), document["filename"])

@@ -25,7 +25,7 @@ from ..schools.services import lock_school, record_school_event
 from . import charts
 from .content import governor_report_content
 from .models import GovernorReport, GovernorReportVersion
-from .pdf import PdfRenderError, RenderedPdf, render_document
+from .pdf import PdfBusy, PdfRenderError, RenderedPdf, render_document
 from .terms import ReportTerm, report_term, term_name
 
 GOVERNOR_REPORT_TEMPLATE = "governor_reports/governor_report_pdf.html"
@@ -74,6 +74,8 @@ def render_governor_report(content: dict[str, Any], *, version: int, status: str
         return render_document(GOVERNOR_REPORT_TEMPLATE, title=content["title"], author=content["author"],
                                context={"report": content, "doc": doc, "charts": report_charts(content)},
                                max_pages=1 if content["layout"] == "summary" else None)
+    except PdfBusy:
+        raise  # the "busy, try again" page (503), as for every PDF
     except PdfRenderError as err:
         raise DomainError(f"The report's PDF could not be made: {err}") from err
 

@@ -16,7 +16,7 @@ from ..core.errors import DomainError
 from ..core.locking import claim_edit
 from ..core.templating import format_date
 from ..extensions import db
-from ..governor_reports.pdf import PdfRenderError, render_pdf
+from ..governor_reports.pdf import PdfBusy, PdfRenderError, render_pdf
 from ..schools.services import record_school_event
 from .models import (
     FINDING_KINDS,
@@ -354,6 +354,8 @@ def publish_report(actor: User, review: JointReview, *, reason: str = "") -> Pub
     try:
         pdf = render_pdf(REPORT_PDF_TEMPLATE, title=report_title(content), author=report_author(content),
                          context={"report": content})
+    except PdfBusy:
+        raise  # the "busy, try again" page (503), as for every PDF
     except PdfRenderError as err:
         raise DomainError(f"The report's PDF could not be made, so nothing was published: {err}") from err
     report = PublishedReviewReport(review_id=review.id, version=version, reason=reason, content=content,

@@ -304,6 +304,7 @@ NOT_FREE_TEXT = {
     "visit_note_events.kind", "midpoint_reviews.outcome", "plan_time_allocations.term", "improvement_notices.status",
     "midpoint_objective_progress.progress", "plan_actions.status", "project_team_members.team_role",
     "plan_action_updates.status_from", "plan_action_updates.status_to",
+    "stored_documents.kind", "stored_documents.source_sha256", "stored_documents.pdf_sha256",
 }
 
 

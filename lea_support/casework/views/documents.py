@@ -1,6 +1,7 @@
 """Documents of a visit: files attached to a note, and the note of visit as a PDF."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, send_file, url_for
@@ -15,6 +16,7 @@ from ...core.forms import apply_domain_error
 from ...core.web import get_or_404, require
 from ...extensions import db
 from ...governor_reports.pdf import render_pdf
+from ...governor_reports.stored import stored_pdf
 from .. import attachments
 from ..models import NoteOfVisit, VisitAttachment
 from ..pdf_data import NOTE_PDF_TEMPLATE, note_of_visit_document
@@ -97,8 +99,10 @@ def note_pdf(note_id: int) -> Any:
     note = get_or_404(NoteOfVisit, note_id)
     require(can_view_note(current_user, note))
     document = note_of_visit_document(note)
-    pdf = render_pdf(NOTE_PDF_TEMPLATE, title=document["title"], author=document["author"],
-                     context={"note": document["note"]})
+    # A finalised note no longer changes: made once, then served from the store.
+    make = partial(stored_pdf, "note_of_visit", note.id) if note.is_locked else render_pdf
+    pdf = make(NOTE_PDF_TEMPLATE, title=document["title"], author=document["author"],
+               context={"note": document["note"]})
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{document["filename"]}"'
     return response
