@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ...core.errors import DomainError
 from ...core.forms import EmptyForm, apply_domain_error
+from ...core.terms import format_date
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...schools.models import School
 from .. import permissions as can
@@ -102,7 +103,7 @@ def plan_visit(urn: int) -> Any:
         except DomainError as err:
             apply_domain_error(form, err)
         else:
-            flash(f"Visit to {school.name} planned for {services.long_date(form.visit_date.data)}", "success")
+            flash(f"Visit to {school.name} planned for {format_date(form.visit_date.data)}", "success")
             return redirect(url_for("casework.school_notes", urn=urn))
     return render_template("casework/plan_form.html", form=form, school=school), 422 if form.errors else 200
 
@@ -194,7 +195,7 @@ def send_note(note_id: int) -> Any:
     return _note_step(
         note_id, can.can_send_note, "button_form", EmptyForm(),
         lambda note, form: services.send_note(current_user, note),
-        lambda note: f"Sent to {note.school.name}. They have until {services.long_date(note.response_due_on)} to respond.")
+        lambda note: f"Sent to {note.school.name}. They have until {format_date(note.response_due_on)} to respond.")
 
 
 @bp.post("/visits/<int:note_id>/respond")
