@@ -128,7 +128,7 @@ def reschedule_midpoint_review(actor: "User", review: MidpointReview, *, schedul
     after the plan's first agreement; a further review falls after the review before it was held."""
     _check_version(review, expected_version)
     if review.is_held:
-        raise DomainError(f"This review was held on {format_date(review.held_on)} and cannot be rescheduled")  # type: ignore[arg-type]
+        raise DomainError(f"This review was held on {format_date(review.held_on)} and cannot be rescheduled")
     if review.sequence == 1:
         first = review.plan
         assert first.agreed_on is not None
@@ -446,7 +446,7 @@ def record_midpoint_review(actor: "User", review: MidpointReview, data: Midpoint
 
     _check_version(review, expected_version)
     if review.is_held:
-        raise DomainError(f"This review was recorded as held on {format_date(review.held_on)}")  # type: ignore[arg-type]
+        raise DomainError(f"This review was recorded as held on {format_date(review.held_on)}")
     plan = plan_in_force(review.plan_id)
     if plan is None:
         raise DomainError("The plan has no agreed version to review")
