@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from .auth.services import create_user
 from .core.calendar_services import seed_term_dates
-from .core.terms import academic_year_for, parse_academic_year, term_for
+from .core.terms import Term, academic_year_for, parse_academic_year
 from .extensions import db
 from .schools import services as school_services
 from .schools.models import School
@@ -105,7 +105,7 @@ def _seed_governor_report(school: School, users: dict) -> None:
     above, checked by the link adviser with a covering note and published."""
     from .governor_reports import services as reports
 
-    draft = reports.generate_draft(users["admin@demo.invalid"], school, term_for(date.today()))
+    draft = reports.generate_draft(users["admin@demo.invalid"], school, Term.current(date.today()).slug)
     reports.check_report(users["adviser@demo.invalid"], draft, expected_version=draft.version_id,
                          covering_note="Thank you to staff and governors: writing has come on well this term.")
     reports.publish_report(users["sia@demo.invalid"], draft)
@@ -207,7 +207,7 @@ def _seed_plan(review, users: dict) -> None:
             rap.add_action(sia, objective, rap.ActionData(
                 what=what, owner_id=owner_id, owner_role=role, starts_on=today + timedelta(days=start),
                 due_on=today + timedelta(days=due)))
-    allocation = rap.allocate_time(sia, plan, user_id=consultant.id, term=term_for(today), days="6")
+    allocation = rap.allocate_time(sia, plan, user_id=consultant.id, term=Term.current(today).slug, days="6")
     rap.submit_plan(sia, plan)
     rap.sign_off_plan(head, plan, on=agreed_on)
     rap.sign_off_plan(sia, plan, on=agreed_on, midpoint_review_on=agreed_on + timedelta(weeks=10))

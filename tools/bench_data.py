@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from lea_support.auth.models import User
 from lea_support.auth.services import hash_password
 from lea_support.casework.models import AgreedAction, NoteOfVisit
-from lea_support.core.terms import academic_year_for
+from lea_support.core.terms import academic_year_for, format_date
 from lea_support.extensions import db
 from lea_support.schools.models import LinkAdviserAssignment, School, SchoolEvent, SupportDecision
 
@@ -481,14 +481,6 @@ class _Ids:
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
 
 
-_MONTHS = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month]} {day.year}"  # strftime would be a tenth of the whole run
-
-
 def _term_end(code: str) -> date:
     season, year = code.split("-")
     month, day = _TERM_ENDS[season]
@@ -605,18 +597,18 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
                     note["id"] = note_id = ids.take(NoteOfVisit)
                     add(NoteOfVisit, note)
                     if status == "planned":
-                        event(school_id, note["created_at"], "visit_planned", f"Visit planned for {_long_date(day)}",
+                        event(school_id, note["created_at"], "visit_planned", f"Visit planned for {format_date(day)}",
                               adviser)
                         continue
                     if status == "finalised":
                         event(school_id, note["finalised_at"], "visit_finalised",
-                              f"Note of visit on {_long_date(day)} finalised", adviser)
+                              f"Note of visit on {format_date(day)} finalised", adviser)
                     elif status in ("sent", "responded"):
                         event(school_id, note["sent_at"], "visit_sent",
-                              f"Note of visit on {_long_date(day)} sent to the school for checking", adviser)
+                              f"Note of visit on {format_date(day)} sent to the school for checking", adviser)
                     else:
                         event(school_id, note["created_at"], "visit_recorded",
-                              f"Visit on {_long_date(day)} recorded", adviser)
+                              f"Visit on {format_date(day)} recorded", adviser)
                     for position in range(rng.choice([0, 0, 1, 1, 2])):
                         due = day + timedelta(days=rng.randrange(14, 120))
                         if due >= today:
@@ -671,10 +663,10 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
                 labels = {g.grade: g.label for g in scale.grades}
                 content = {
                     "version": 1, "reason": "", "published_on": published.date().isoformat(),
-                    "published_on_text": _long_date(published.date()),
+                    "published_on_text": format_date(published.date()),
                     "school": {"name": name, "urn": urn, "la_name": la_name}, "review_id": review_id,
                     "starts_on": starts_on.isoformat(), "ends_on": (starts_on + timedelta(days=1)).isoformat(),
-                    "dates": f"{_long_date(starts_on)} to {_long_date(starts_on + timedelta(days=1))}",
+                    "dates": f"{format_date(starts_on)} to {format_date(starts_on + timedelta(days=1))}",
                     "lead": "Sam Improvement", "team": [],
                     "scale": {"id": scale.id, "name": scale.name, "version": scale.version,
                               "grades": [{"grade": g, "label": label} for g, label in labels.items()]},
@@ -690,7 +682,7 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
                                             "published_by_id": sia_id, "reason": "", "content": content,
                                             "pdf": BULK_PDF, "pdf_sha256": BULK_PDF_SHA256})
                 event(school_id, published, "review_published",
-                      f"Joint LEA/School Review of {_long_date(starts_on)} published", sia_id, for_governors=True)
+                      f"Joint LEA/School Review of {format_date(starts_on)} published", sia_id, for_governors=True)
             # Termly reports to governors, published a fortnight after the end of each term.
             for code in report_terms:
                 report_id = ids.take(GovernorReport)
@@ -782,7 +774,7 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
                              "amendment_plan_id": None, "recorded_by_id": coordinator, "recorded_at": _at(held)})
             attendance.extend({"meeting_id": meeting_id, "member_id": m} for m in people)
             events.append({"school_id": school_id, "occurred_at": _at(held), "kind": "team_meeting",
-                           "summary": f"Project team met on {_long_date(held)}", "actor_id": coordinator,
+                           "summary": f"Project team met on {format_date(held)}", "actor_id": coordinator,
                            "for_governors": False})
             last = held
             held += MEETING_EVERY

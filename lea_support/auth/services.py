@@ -26,7 +26,7 @@ from ..core.errors import DomainError
 from ..core.locking import claim_edit
 from ..core.mail import deliver, mail_settings, new_message
 from ..core.models import utcnow
-from ..core.templating import LOCAL_TZ, format_datetime
+from ..core.terms import LOCAL_TZ, format_date
 from ..core.transactions import after_commit
 from ..extensions import db, limiter
 from ..schools.models import School
@@ -204,7 +204,7 @@ def _local_time(moment: datetime) -> str:
     local = moment.astimezone(LOCAL_TZ)
     if local.date() == utcnow().astimezone(LOCAL_TZ).date():
         return f"{local:%H:%M}"
-    return format_datetime(moment).replace(" at ", ", ")
+    return format_date(moment, "datetime").replace(" at ", ", ")
 
 
 def locked_message(until: datetime) -> str:
@@ -334,7 +334,7 @@ def _tell_owner_of_lock(email: str, until: datetime) -> None:
         f"Dear {user.name},\n\n"
         f"Someone entered the wrong password for your LEA Support account ({user.email}) "
         f"{current_app.config['LOGIN_MAX_FAILURES']} times, so the account is locked until "
-        f"{format_datetime(until)}.\n\n"
+        f"{format_date(until, 'datetime')}.\n\n"
         "If this was you, wait until then and sign in again, or ask an administrator to unlock your account.\n\n"
         "If it was not you, tell an administrator: someone may be trying to guess your password.\n"
         + (f"\nSign in: {base}/sign-in\n" if base else "")

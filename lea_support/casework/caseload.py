@@ -11,7 +11,7 @@ The words, as the service uses them:
 - a *planned visit*: a `planned` note dated today or later;
 - an *overdue agreed action*: an `open` action whose due date is before today;
 - *awaiting the school's response*: a note `sent` to the school;
-- *this term*: the configured term containing today, else the rough term (`core.terms.term_for`);
+- *this term*: the configured term containing today, else the rough term (`core.terms.Term.current`);
 - *this year*: the academic year containing today (1 September to 31 August).
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 
 from ..auth.models import ROLES, User
 from ..core.calendar import TermDate, term_containing
-from ..core.terms import academic_year_for
+from ..core.terms import Term, academic_year_for
 from ..extensions import db
 from ..schools.models import School, SupportAllocation, SupportTier
 from .models import AgreedAction, NoteOfVisit, OpenActionTally, TierYearTally
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 
 # Who may hold a caseload (the roles `schools.services.assign_link_adviser` accepts).
 CASELOAD_ROLES = ("link_adviser", "sia")
-SEASONS = ("autumn", "spring", "summer")
-SEASON_NAMES = {"autumn": "Autumn", "spring": "Spring", "summer": "Summer"}
 
 
 def today() -> date:
@@ -54,11 +52,11 @@ class Period:
     starts_on: date
     ends_on: date
     configured: bool = False  # True when the dates come from the authority's term dates
+    term: Term | None = None  # None for an academic year
 
     @property
     def label(self) -> str:
-        season, _, year = self.code.partition("-")
-        return f"{SEASON_NAMES[season]} {year}" if season in SEASON_NAMES else self.code
+        return self.term.label if self.term is not None else self.code
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -71,41 +69,29 @@ def academic_year_period(day: date) -> Period:
     return Period(code, date(start, 9, 1), date(start + 1, 8, 31))
 
 
-def rough_term(code: str) -> Period:
-    """A term's rough bounds when the authority has not configured it: autumn September to
-    December, spring January to March, summer April to August (as `core.terms.term_for`)."""
-    season, _, year_text = code.partition("-")
-    year = int(year_text)
-    bounds = {"autumn": (date(year, 9, 1), date(year, 12, 31)),
-              "spring": (date(year, 1, 1), date(year, 3, 31)),
-              "summer": (date(year, 4, 1), date(year, 8, 31))}[season]
-    return Period(code, *bounds)
+def term_period(term: Term, dates: TermDate | None = None) -> Period:
+    """A term with the authority's dates for it, or else its rough bounds (`Term.starts_on`)."""
+    if dates is not None:
+        return Period(term.slug, dates.starts_on, dates.ends_on, configured=True, term=term)
+    return Period(term.slug, term.starts_on, term.ends_on, term=term)
 
 
-def term_codes(academic_year: str) -> list[str]:
-    """The three terms of an academic year, e.g. 2026/27: autumn-2026, spring-2027, summer-2027."""
-    start = int(academic_year[:4])
-    return [f"autumn-{start}", f"spring-{start + 1}", f"summer-{start + 1}"]
-
-
-def current_term(day: date) -> Period:
-    """This term: the configured term containing `day`, else the rough term it falls in
+def term_period_on(day: date) -> Period:
+    """The term `day` is in: the configured term containing it, else the rough term it falls in
     (also in the holidays between configured terms)."""
-    from ..core.terms import term_for
-
-    term = term_containing(day)
-    if term is not None:
-        return Period(term.term, term.starts_on, term.ends_on, configured=True)
-    return rough_term(term_for(day))
+    dates = term_containing(day)
+    if dates is not None:
+        return term_period(Term.parse(dates.term), dates)
+    return term_period(Term.current(day))
 
 
 def terms_of_year(academic_year: str) -> list[Period]:
     """The year's three terms, each from the configured term dates where the authority has
     entered them, else its rough bounds. One query."""
-    codes = term_codes(academic_year)
-    configured = {t.term: t for t in db.session.scalars(select(TermDate).where(TermDate.term.in_(codes)))}
-    return [Period(c, configured[c].starts_on, configured[c].ends_on, configured=True) if c in configured
-            else rough_term(c) for c in codes]
+    terms = Term.of_academic_year(academic_year)
+    configured = {t.term: t for t in db.session.scalars(
+        select(TermDate).where(TermDate.term.in_([term.slug for term in terms])))}
+    return [term_period(term, configured.get(term.slug)) for term in terms]
 
 
 # --- the rules as SQL ---------------------------------------------------------------------------
@@ -226,7 +212,7 @@ def caseload(adviser: User, *, on: date | None = None) -> Caseload:
     response. Six queries, however many schools and however many years of history."""
     on = on or today()
     year = academic_year_period(on)
-    term = current_term(on)
+    term = term_period_on(on)
     ids = caseload_schools(adviser.id)
 
     # 1. The schools, with this year's allocation (or their tier's default when none is issued).
@@ -425,7 +411,7 @@ def authority_overview(*, on: date | None = None, page: int = 1, per_page: int =
     year's dates, read from indexes."""
     on = on or today()
     year = academic_year_period(on)
-    term = current_term(on)
+    term = term_period_on(on)
     terms = terms_of_year(year.code)
 
     # A page of advisers, by name, with how many there are in all.

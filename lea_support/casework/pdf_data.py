@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.templating import format_date, format_datetime
+from ..core.terms import format_date
 from .models import ACTION_STATUSES, SUPPORT_ASPECTS, NoteOfVisit
 
 NOTE_PDF_TEMPLATE = "casework/note_of_visit_pdf.html"
@@ -32,7 +32,7 @@ def note_of_visit_document(note: NoteOfVisit) -> dict[str, Any]:
     history, addenda = [], []
     for event in note.events:
         row = {"what": event.kind_name, "who": event.user.name if event.user else "",
-               "when": format_datetime(event.occurred_at), "comment": event.comment or "",
+               "when": format_date(event.occurred_at, "datetime"), "comment": event.comment or "",
                "reason": event.reason or ""}
         (addenda if event.kind == "addendum" else history).append(row)
     return {

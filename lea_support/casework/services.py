@@ -14,6 +14,7 @@ from ..core.calendar import add_working_days
 from ..core.errors import DomainError
 from ..core.locking import claim_edit
 from ..core.models import utcnow
+from ..core.terms import format_date
 from ..extensions import db
 from ..schools.services import record_school_event
 from .models import ACTION_STATUSES, SUPPORT_ASPECTS, AgreedAction, NoteEvent, NoteOfVisit, VisitType
@@ -56,11 +57,6 @@ def _conflict_message(note: NoteOfVisit, expected_version: int) -> str:
     return (f"This note was changed by someone else (it is now version {saved}) since you opened it. "
             "Their version is shown below and your changes are still in the form: compare them, then save again "
             "to keep yours.")
-
-
-def long_date(day: date) -> str:
-    """7 December 2026 (no leading zero, as GOV.UK writes dates)."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def visit_types() -> list[VisitType]:
@@ -119,7 +115,7 @@ def plan_visit(actor: "User", school: "School", *, visit_date: date | None, visi
     db.session.flush()
     record_audit(actor, "visit.plan", "note_of_visit", note.id, school_id=school.id,
                  after={"visit_date": visit_date, "purpose": data.purpose})
-    record_school_event(school, "visit_planned", f"Visit planned for {long_date(visit_date)}", actor)
+    record_school_event(school, "visit_planned", f"Visit planned for {format_date(visit_date)}", actor)
     return note
 
 
@@ -142,7 +138,7 @@ def record_visit(actor: "User", school: "School", data: NoteData) -> NoteOfVisit
     record_audit(actor, "visit.record", "note_of_visit", note.id, school_id=school.id,
                  after={"visit_date": note.visit_date, "visit_type": note.visit_type_code})
     record_school_event(school, "visit_recorded",
-                        f"Visit on {long_date(note.visit_date)} recorded ({note.visit_type.name if note.visit_type else note.visit_type_code})", actor)
+                        f"Visit on {format_date(note.visit_date)} recorded ({note.visit_type.name if note.visit_type else note.visit_type_code})", actor)
     return note
 
 
@@ -177,12 +173,12 @@ def send_note(actor: "User", note: NoteOfVisit) -> NoteOfVisit:
     note.status = "sent"
     note.sent_at = utcnow()
     note.response_due_on = add_working_days(date.today(), days)
-    _event(actor, note, "sent", comment=f"Response due by {long_date(note.response_due_on)}")
+    _event(actor, note, "sent", comment=f"Response due by {format_date(note.response_due_on)}")
     db.session.flush()
     record_audit(actor, "visit.send", "note_of_visit", note.id, school_id=note.school_id,
                  after={"response_due_on": note.response_due_on})
     record_school_event(note.school, "visit_sent",
-                        f"Note of visit on {long_date(note.visit_date)} sent to the school for checking", actor)
+                        f"Note of visit on {format_date(note.visit_date)} sent to the school for checking", actor)
     return note
 
 
@@ -201,7 +197,7 @@ def respond_to_note(actor: "User", note: NoteOfVisit, *, accurate: bool | None, 
     record_audit(actor, "visit.respond", "note_of_visit", note.id, school_id=note.school_id,
                  after={"accurate": accurate, "comment": comment})
     record_school_event(note.school, "visit_response",
-                        f"School marked the note of visit on {long_date(note.visit_date)} "
+                        f"School marked the note of visit on {format_date(note.visit_date)} "
                         + ("accurate" if accurate else "inaccurate"), actor)
     return note
 
@@ -225,7 +221,7 @@ def finalise_note(actor: "User", note: NoteOfVisit, *, comment: str = "", today:
     if note.status not in {"sent", "responded"}:
         raise DomainError("Only a note that has been sent to the school can be finalised")
     if note.status == "sent" and note.response_due_on and today <= note.response_due_on:
-        raise DomainError(f"The school has until {long_date(note.response_due_on)} to check the note; "
+        raise DomainError(f"The school has until {format_date(note.response_due_on)} to check the note; "
                           "finalise it once they respond or the deadline passes")
     note.status = "finalised"
     note.finalised_at = utcnow()
@@ -233,7 +229,7 @@ def finalise_note(actor: "User", note: NoteOfVisit, *, comment: str = "", today:
     db.session.flush()
     record_audit(actor, "visit.finalise", "note_of_visit", note.id, school_id=note.school_id)
     record_school_event(note.school, "visit_finalised",
-                        f"Note of visit on {long_date(note.visit_date)} finalised", actor)
+                        f"Note of visit on {format_date(note.visit_date)} finalised", actor)
     return note
 
 

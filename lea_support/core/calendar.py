@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, Date, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .terms import term_label
 
 
 class TermDate(db.Model):
@@ -23,6 +24,11 @@ class TermDate(db.Model):
     academic_year: Mapped[str] = mapped_column(String(7))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
+
+    @property
+    def label(self) -> str:
+        """Autumn 2026: the term as people read it."""
+        return term_label(self.term)
 
     def __repr__(self) -> str:
         return f"<TermDate {self.term} {self.starts_on}..{self.ends_on}>"

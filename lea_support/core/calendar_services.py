@@ -2,7 +2,6 @@
 and a plausible English school year for the demo."""
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,27 +11,22 @@ from ..extensions import db
 from .audit import record_audit, snapshot
 from .calendar import ClosureDay, TermDate
 from .errors import DomainError
-from .terms import academic_year_for
+from .terms import EARLIEST_YEAR, LATEST_YEAR, MONTHS, academic_year_for, format_date, require_term
 
 if TYPE_CHECKING:
     from ..auth.models import User
 
-TERM_CODE = re.compile(r"^(autumn|spring|summer)-(\d{4})$")
 TERM_FIELDS = ("term", "academic_year", "starts_on", "ends_on")
 CLOSURE_FIELDS = ("name", "starts_on", "ends_on")
 # When each term may begin: autumn in the autumn, spring after New Year, summer after Easter
 # (which can fall in March). Months, inclusive.
 TERM_START_MONTHS = {"autumn": (9, 12), "spring": (1, 3), "summer": (3, 8)}
-MONTH_NAMES = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December"]
-# Dates outside these years are almost certainly typing mistakes (26 for 2026).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 def _span(starts_on: date, ends_on: date) -> str:
-    def day(d: date) -> str:
-        return f"{d.day} {MONTH_NAMES[d.month]} {d.year}"
-    return day(starts_on) if starts_on == ends_on else f"{day(starts_on)} to {day(ends_on)}"
+    if starts_on == ends_on:
+        return format_date(starts_on)
+    return f"{format_date(starts_on)} to {format_date(ends_on)}"
 
 
 def _check_dates(starts_on: date | None, ends_on: date | None) -> tuple[date, date]:
@@ -49,42 +43,28 @@ def _check_dates(starts_on: date | None, ends_on: date | None) -> tuple[date, da
     return starts_on, ends_on
 
 
-def term_academic_year(code: str) -> str:
-    """The academic year a term belongs to: autumn-2026, spring-2027 and summer-2027 are 2026/27.
-    DomainError if the code is not a season and a year."""
-    match = TERM_CODE.match(code)
-    if not match:
-        raise DomainError("Enter the term as its season and year, like autumn-2026, spring-2027 or summer-2027",
-                          field="term")
-    season, year = match.group(1), int(match.group(2))
-    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise DomainError("Enter the term's year in full, like autumn-2026", field="term")
-    return academic_year_for(date(year, 9 if season == "autumn" else 1, 1))
-
-
 def add_term(actor: "User | None", *, term: str, starts_on: date | None, ends_on: date | None) -> TermDate:
     """Add one term's dates, checked against its name (the season and year must match the dates)
     and against the other terms (no two overlap, no term twice)."""
-    code = (term or "").strip().lower()
-    academic_year = term_academic_year(code)
+    named = require_term(term)
     starts_on, ends_on = _check_dates(starts_on, ends_on)
-    season, year = code.split("-")
+    season, year = named.season, named.year
     first, last = TERM_START_MONTHS[season]
-    if starts_on.year != int(year) or not first <= starts_on.month <= last:
+    if starts_on.year != year or not first <= starts_on.month <= last:
         raise DomainError(
-            f"The {season} term of {year} must start between {MONTH_NAMES[first]} and {MONTH_NAMES[last]} {year}",
+            f"The {season} term of {year} must start between {MONTHS[first]} and {MONTHS[last]} {year}",
             field="starts_on")
-    if academic_year_for(ends_on) != academic_year:
-        raise DomainError(f"{code} is in the academic year {academic_year}, which ends on 31 August "
-                          f"{int(academic_year[:4]) + 1}: the last day must be no later than that", field="ends_on")
-    if db.session.scalar(select(TermDate.id).where(TermDate.term == code)) is not None:
-        raise DomainError(f"{code} already has dates. Delete them first to enter new ones.", field="term")
+    if academic_year_for(ends_on) != named.academic_year:
+        raise DomainError(f"{named.label} is in the academic year {named.academic_year}, which ends on 31 August "
+                          f"{named.start_year + 1}: the last day must be no later than that", field="ends_on")
+    if db.session.scalar(select(TermDate.id).where(TermDate.term == named.slug)) is not None:
+        raise DomainError(f"{named.label} already has dates. Delete them first to enter new ones.", field="term")
     clash = db.session.scalars(select(TermDate).where(TermDate.starts_on <= ends_on, TermDate.ends_on >= starts_on)
                                .order_by(TermDate.starts_on)).first()
     if clash is not None:
-        raise DomainError(f"These dates overlap {clash.term} ({_span(clash.starts_on, clash.ends_on)})",
+        raise DomainError(f"These dates overlap {clash.label} ({_span(clash.starts_on, clash.ends_on)})",
                           field="starts_on")
-    row = TermDate(term=code, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on)
+    row = TermDate(term=named.slug, academic_year=named.academic_year, starts_on=starts_on, ends_on=ends_on)
     db.session.add(row)
     db.session.flush()
     record_audit(actor, "term_date.add", "term_date", row.id, after=snapshot(row, TERM_FIELDS))

@@ -133,7 +133,7 @@ def term_dates() -> Any:
         except DomainError as err:
             apply_domain_error(form, err)
         else:
-            flash(f"{term.term} added", "success")
+            flash(f"{term.label} added", "success")
             return redirect(url_for("core.term_dates"))
     return _render_term_dates(term_form=form)
 
@@ -143,7 +143,7 @@ def term_dates() -> Any:
 def delete_term(term_id: int) -> Any:
     term = get_or_404(TermDate, term_id)
     calendar_services.delete_term(current_user, term)
-    flash(f"{term.term} deleted", "success")
+    flash(f"{term.label} deleted", "success")
     return redirect(url_for("core.term_dates"))
 
 

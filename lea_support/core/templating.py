@@ -1,9 +1,8 @@
 """Template filters and globals shared by every area."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from govuk_frontend_wtf.main import wtforms_errors
@@ -11,23 +10,7 @@ from wtforms import FieldList, FormField
 
 from ..auth import permissions
 from .forms import DateInputField
-
-LOCAL_TZ = ZoneInfo("Europe/London")
-
-
-def format_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(LOCAL_TZ).date()
-    return f"{value.day} {value:%B %Y}"
-
-
-def format_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(LOCAL_TZ)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+from .terms import format_date, term_label
 
 
 def _date_inputs(fields: Any) -> dict[str, DateInputField]:
@@ -69,8 +52,11 @@ def url_with(**changes: Any) -> str:
 
 
 def install_template_helpers(app: Flask) -> None:
+    # One filter per way of writing a date or a term, all from core.terms.
     app.add_template_filter(format_date, "date")
-    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(partial(format_date, style="datetime"), "datetime")
+    app.add_template_filter(partial(format_date, style="month"), "month")
+    app.add_template_filter(term_label, "term")
     app.add_template_global(error_summary)
     app.add_template_global(url_with)
     app.add_template_global(permissions, "perms")

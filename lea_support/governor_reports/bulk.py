@@ -155,13 +155,15 @@ def run_in_progress(term: str) -> BulkRun | None:
 def start_bulk_run(actor: Any, *, term: str, tier: str | None = None, urns: str | list[int] | None = None,
                    jobs: int | None = None) -> BulkRun:
     """Record a bulk run of the term's draft reports (not yet started): which schools, how many."""
-    code = report_term(term).code
+    covered = report_term(term)
+    code = covered.code
     urn_list = parse_urns(urns)
     schools = select_schools(urns=urn_list or None, tier=tier or None)
     if not schools:
         raise DomainError("No open school matches: choose another tier or other URNs", field="tier")
     if run_in_progress(code) is not None:
-        raise DomainError(f"A run for the {code} reports is already in progress: wait for it to finish", field="term")
+        raise DomainError(f"A run for the {covered.name.lower()} reports is already in progress: wait for it to finish",
+                          field="term")
     jobs = jobs or int(current_app.config.get("REPORTS_BULK_JOBS", 2))
     if not 1 <= jobs <= 64:
         raise DomainError("Use between 1 and 64 worker processes", field="jobs")

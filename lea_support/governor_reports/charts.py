@@ -14,6 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ..core.terms import format_date
+
 # GOV.UK colours; the RAG order is worst first, as people read it.
 RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c", "complete": "#1d70b8"}
 RAG_NAMES = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete"}
@@ -126,7 +128,7 @@ def tier_history(points: list[dict[str, Any]], *, start: date, end: date, width:
 
 
 def _month(day: date) -> str:
-    return f"{day:%B %Y}"
+    return format_date(day, "month")
 
 
 def _clip(text: str, limit: int) -> str:

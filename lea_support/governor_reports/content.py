@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from ..casework.models import NoteOfVisit, VisitType
 from ..casework.pdf_data import service_name
-from ..core.templating import LOCAL_TZ, format_date
+from ..core.terms import LOCAL_TZ, format_date
 from ..extensions import db
 from ..rap.models import (
     ACTION_STATUSES,
@@ -38,7 +38,7 @@ from ..rap.models import (
 )
 from ..reviews.models import JointReview, PublishedReviewReport
 from ..schools.models import SupportAllocation, SupportDecision, SupportTier, TierLevel
-from .terms import ReportTerm, next_term_code, report_term, term_name
+from .terms import ReportTerm, report_term
 
 if TYPE_CHECKING:
     from ..schools.models import School
@@ -389,13 +389,13 @@ def _next_steps(school: "School", term: ReportTerm, as_of: date, plan: RaisingAc
         ImprovementNotice.issued_on <= as_of).order_by(ImprovementNotice.comply_by))
     if notice is not None:
         steps.append({"what": "The improvements in the Improvement Notice are due", "when": format_date(notice)})
-    following = report_term(next_term_code(term.code))
+    following = report_term(term.term.next())
     due_next = [a for a in plan_actions if a.status not in {"done", "dropped"}
                 and following.starts_on <= a.due_on <= following.ends_on]
     if due_next:
         steps.append({"what": f"{len(due_next)} action{'s' if len(due_next) != 1 else ''} of the plan "
                               f"{'are' if len(due_next) != 1 else 'is'} due", "when": following.name})
-    steps.append({"what": "The next report to governors", "when": f"End of the {term_name(following.code).lower()}"})
+    steps.append({"what": "The next report to governors", "when": f"End of the {following.name.lower()}"})
     return steps
 
 

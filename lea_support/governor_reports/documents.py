@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..casework.pdf_data import service_name
-from ..core.templating import format_date
+from ..core.terms import format_date, term_label
 from ..extensions import db
 from ..rap.models import RaisingAchievementPlan
 from ..schools.models import School, SupportAllocation, SupportTier
@@ -142,7 +142,7 @@ def plan_document(plan: RaisingAchievementPlan) -> dict[str, Any]:
                 "actions": [{"what": a.what, "owner": a.owner_name, "starts_text": format_date(a.starts_on),
                              "due_text": format_date(a.due_on), "status": a.status_name} for a in o.actions],
             } for n, o in enumerate(plan.objectives, start=1)],
-            "time": [{"name": a.user.name, "term": a.term, "days": format_days(a.days), "used": format_days(a.days_used)}
+            "time": [{"name": a.user.name, "term": term_label(a.term), "days": format_days(a.days), "used": format_days(a.days_used)}
                      for a in plan.allocations],
         },
     }

@@ -8,9 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..core.terms import term_for
+from ..core.terms import Term
 from .models import REPORT_STATUSES
-from .terms import term_name
 
 TEXT = [Length(max=20000)]
 TIERS = [("", "Every tier"), ("light_touch", "Light touch core support"), ("enhanced", "Enhanced support"),
@@ -19,16 +18,10 @@ TIERS = [("", "Every tier"), ("light_touch", "Light touch core support"), ("enha
 
 def term_choices(today: date | None = None) -> list[tuple[str, str]]:
     """The terms of the current academic year and the one before, newest first."""
-    today = today or date.today()
-    start = today.year if today.month >= 9 else today.year - 1
-    codes = []
-    for year in (start, start - 1):
-        codes += [f"summer-{year + 1}", f"spring-{year + 1}", f"autumn-{year}"]
-    return [(code, term_name(code)) for code in codes]
-
-
-def current_term(today: date | None = None) -> str:
-    return term_for(today or date.today())
+    terms = [Term("summer", Term.current(today).start_year + 1)]
+    while len(terms) < 6:
+        terms.append(terms[-1].previous())
+    return [(term.slug, term.name) for term in terms]
 
 
 def _int_or_none(value: object) -> int | None:
@@ -46,7 +39,7 @@ class DraftReportForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.term.choices = term_choices()
         if not self.is_submitted():
-            self.term.data = current_term()
+            self.term.data = Term.current().slug
 
 
 # The version of the record the page showed: a form without it is refused (reload the page).
@@ -85,7 +78,7 @@ class BulkRunForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.term.choices = term_choices()
         if not self.is_submitted():
-            self.term.data = current_term()
+            self.term.data = Term.current().slug
 
 
 STATUS_FILTERS = [("", "Any"), ("none", "Not started"), *REPORT_STATUSES.items()]

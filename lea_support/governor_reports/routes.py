@@ -11,9 +11,9 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..core.calendar_services import term_academic_year
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
+from ..core.terms import Term
 from ..core.web import first_or_404, get_or_404, permission_required, require
 from ..extensions import db
 from ..rap.permissions import can_view_plan
@@ -28,11 +28,9 @@ from .forms import (
     PublishReportForm,
     RedraftReportForm,
     ReissueReportForm,
-    current_term,
     term_choices,
 )
 from .models import BulkRun, GovernorReport
-from .terms import term_name
 
 bp = Blueprint("governor_reports", __name__, template_folder="templates")
 # Templates anywhere (the school page, the governors' pages) may ask these.
@@ -62,21 +60,21 @@ def _report(report_id: int) -> GovernorReport:
 @bp.get("/governor-reports")
 @permission_required(can.can_view_governor_reports)
 def term_reports() -> Any:
-    term = (request.args.get("term") or current_term()).lower()
     try:
-        term_academic_year(term)
-    except DomainError:
+        chosen = Term.parse(request.args["term"]) if request.args.get("term") else Term.current()
+    except ValueError:
         abort(404)
+    term = chosen.slug
     terms = term_choices()
     if term not in dict(terms):
-        terms.append((term, term_name(term)))
+        terms.append((term, chosen.name))
     status = request.args.get("status", "")
     if status not in dict(STATUS_FILTERS):
         status = ""
     page = max(1, request.args.get("page", 1, type=int) or 1)
     per_page = current_app.config["PER_PAGE"]
     rows, total = services.term_overview(term, page=page, per_page=per_page, status=status)
-    return render_template("governor_reports/term.html", term=term, term_label=term_name(term), terms=terms,
+    return render_template("governor_reports/term.html", term=term, term_label=chosen.name, terms=terms,
                            status=status, statuses=STATUS_FILTERS, rows=rows, total=total, page=page,
                            pages=max(1, ceil(total / per_page)), runs=_recent_runs(term))
 
@@ -110,7 +108,7 @@ def draft_report(urn: int) -> Any:
         except DomainError as err:
             apply_domain_error(form, err)
         else:
-            flash(f"Draft report for the {term_name(version.report.term).lower()} made from the school's records",
+            flash(f"Draft report for the {Term.parse(version.report.term).name.lower()} made from the school's records",
                   "success")
             return redirect(url_for("governor_reports.show_report", report_id=version.report_id))
     return _render_school(_school(urn), form, 422)
@@ -131,7 +129,7 @@ def _render_report(report: GovernorReport, status: int = 200, **forms: Any) -> A
     return render_template("governor_reports/show.html", report=report, school=report.school, current=current,
                            versions=list(reversed(report.versions)), check_form=check_form, publish_form=publish_form,
                            reissue_form=reissue_form, redraft_form=RedraftReportForm(formdata=None), form=form,
-                           term_label=term_name(report.term)), status
+                           term_label=Term.parse(report.term).name), status
 
 
 @bp.get("/governor-reports/<int:report_id>")
@@ -262,7 +260,7 @@ def bulk_runs() -> Any:
         except DomainError as err:
             apply_domain_error(form, err)
         else:
-            flash(f"Generating {run.total} draft reports for the {term_name(run.term).lower()}", "success")
+            flash(f"Generating {run.total} draft reports for the {Term.parse(run.term).name.lower()}", "success")
             return redirect(url_for("governor_reports.show_bulk_run", run_id=run.id))
     runs = list(db.session.scalars(select(BulkRun).order_by(BulkRun.id.desc()).limit(20)))
     return render_template("governor_reports/bulk.html", form=form, runs=runs), 422 if form.errors else 200
@@ -272,7 +270,7 @@ def bulk_runs() -> Any:
 @permission_required(can.can_run_bulk_generation)
 def show_bulk_run(run_id: int) -> Any:
     run = get_or_404(BulkRun, run_id)
-    return render_template("governor_reports/bulk_run.html", run=run, term_label=term_name(run.term))
+    return render_template("governor_reports/bulk_run.html", run=run, term_label=Term.parse(run.term).name)
 
 
 # --- other documents ------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.mail import new_message, send_after_commit
 from ..core.models import utcnow
-from ..core.templating import format_date, format_datetime
+from ..core.terms import Term, format_date
 from ..extensions import db
 from ..schools.models import School
 from ..schools.services import lock_school, record_school_event
@@ -26,7 +26,7 @@ from . import charts
 from .content import governor_report_content
 from .models import GovernorReport, GovernorReportVersion
 from .pdf import PdfBusy, PdfRenderError, RenderedPdf, render_document
-from .terms import ReportTerm, report_term, term_name
+from .terms import ReportTerm, report_term
 
 GOVERNOR_REPORT_TEMPLATE = "governor_reports/governor_report_pdf.html"
 OPEN_STATUSES = ("draft", "checked")
@@ -205,7 +205,7 @@ def reissue_report(actor: User, report: GovernorReport, *, reason: str, today: d
         raise DomainError(f"The reason must be {NOTE_MAX} characters or fewer", field="reason")
     draft = store_draft(actor, report.school, prepare_draft(report.school, report.term, reason=reason, today=today))
     record_school_event(report.school, "governor_report_reissue",
-                        f"Report to governors for the {term_name(report.term).lower()} being re-issued: {reason}", actor)
+                        f"Report to governors for the {Term.parse(report.term).name.lower()} being re-issued: {reason}", actor)
     return draft
 
 
@@ -265,7 +265,7 @@ def publish_report(actor: User, version: GovernorReportVersion, *, today: date |
     record_audit(actor, "governor_report.publish", "governor_report", report.id, school_id=report.school_id,
                  after={"term": report.term, "version": version.version, "pdf_sha256": version.pdf_sha256,
                         "reason": version.reason})
-    what = f"Report to governors for the {term_name(report.term).lower()} published"
+    what = f"Report to governors for the {Term.parse(report.term).name.lower()} published"
     if version.version > 1:
         what += f" (version {version.version}, re-issued: {version.reason})"
     record_school_event(report.school, "governor_report_published", what, actor, for_governors=True)
@@ -284,7 +284,7 @@ def notify_governors(report: GovernorReport, version: GovernorReportVersion) -> 
     """E-mail each of the school's governors (one message each) once the publication is saved."""
     from flask import current_app
 
-    school, term = report.school, term_name(report.term)
+    school, term = report.school, Term.parse(report.term).name
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     where = f"Sign in to read and download it: {base}/governor" if base else "Sign in to LEA Support to read and download it."
     reissue = (f"\nThis is version {version.version}, re-issued because: {version.reason}\n"
@@ -319,13 +319,7 @@ def reports_for_school(school: School) -> list[GovernorReport]:
     """The school's reports, newest term first, with their versions (not their PDFs)."""
     reports = list(db.session.scalars(select(GovernorReport).where(GovernorReport.school_id == school.id)
                                       .options(_versions_options())))
-    return sorted(reports, key=lambda r: (report_term_sort_key(r.term)), reverse=True)
-
-
-def report_term_sort_key(term: str) -> tuple[int, int]:
-    season, _, year = term.partition("-")
-    order = {"spring": 0, "summer": 1, "autumn": 2}.get(season, 0)
-    return (int(year) if year.isdigit() else 0, order)
+    return sorted(reports, key=lambda r: Term.parse(r.term), reverse=True)
 
 
 def version_with_pdf(report: GovernorReport, number: int) -> GovernorReportVersion | None:
@@ -349,10 +343,10 @@ def published_reports_for_schools(school_ids: list[int] | set[int]) -> dict[int,
     found: dict[int, dict[int, dict[str, Any]]] = {}
     for report_id, school_id, term, version, published_at, reason, pages in rows:
         entry = found.setdefault(school_id, {}).setdefault(report_id, {
-            "report_id": report_id, "term": term, "term_name": term_name(term), "versions": []})
-        entry["versions"].append({"version": version, "published_at_text": format_datetime(published_at),
+            "report_id": report_id, "term": term, "term_name": Term.parse(term).name, "versions": []})
+        entry["versions"].append({"version": version, "published_at_text": format_date(published_at, "datetime"),
                                   "reason": reason, "pages": pages})
-    return {school_id: sorted(reports.values(), key=lambda r: report_term_sort_key(r["term"]), reverse=True)
+    return {school_id: sorted(reports.values(), key=lambda r: Term.parse(r["term"]), reverse=True)
             for school_id, reports in found.items()}
 
 

@@ -1,5 +1,5 @@
-"""The term a governor report covers: its name, academic year and dates (the authority's own term
-dates where they are set, otherwise a plausible English school year)."""
+"""The term a governor report covers, with its dates: the authority's own term dates where they are
+set, otherwise a plausible English school year (the term itself is a `core.terms.Term`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,31 +8,34 @@ from datetime import date
 from sqlalchemy import select
 
 from ..core.calendar import TermDate
-from ..core.calendar_services import english_school_year, term_academic_year
-from ..core.templating import format_date
+from ..core.calendar_services import english_school_year
+from ..core.terms import Term, format_date, require_term
 from ..extensions import db
-
-SEASONS = ("autumn", "spring", "summer")
 
 
 @dataclass(frozen=True)
 class ReportTerm:
-    code: str  # autumn-2026
-    season: str
-    year: int
-    academic_year: str  # 2026/27
+    term: Term
     starts_on: date
     ends_on: date
     # False when the authority has not entered this term's dates and a typical year's are used.
     dates_configured: bool
 
     @property
+    def code(self) -> str:
+        return self.term.slug
+
+    @property
     def name(self) -> str:
-        return f"{self.season.title()} term {self.year}"
+        return self.term.name
+
+    @property
+    def academic_year(self) -> str:
+        return self.term.academic_year
 
     @property
     def academic_year_start(self) -> date:
-        return date(int(self.academic_year[:4]), 9, 1)
+        return self.term.academic_year_starts_on
 
     def as_dict(self) -> dict[str, object]:
         return {"code": self.code, "name": self.name, "academic_year": self.academic_year,
@@ -41,26 +44,14 @@ class ReportTerm:
                 "dates_configured": self.dates_configured}
 
 
-def report_term(code: str) -> ReportTerm:
-    """The term named `code` (like autumn-2026); DomainError (field "term") if it is not a term."""
-    code = (code or "").strip().lower()
-    academic_year = term_academic_year(code)
-    season, year = code.split("-")
-    row = db.session.scalars(select(TermDate).where(TermDate.term == code)).first()
+def report_term(term: Term | str) -> ReportTerm:
+    """The term named `term` (like autumn-2026) with its dates; DomainError (field "term") if it is
+    not a term."""
+    if not isinstance(term, Term):
+        term = require_term(term)
+    row = db.session.scalars(select(TermDate).where(TermDate.term == term.slug)).first()
     if row is not None:
-        return ReportTerm(code, season, int(year), academic_year, row.starts_on, row.ends_on, True)
-    terms, _closures = english_school_year(int(academic_year[:4]))
-    _, starts_on, ends_on = next(t for t in terms if t[0] == code)
-    return ReportTerm(code, season, int(year), academic_year, starts_on, ends_on, False)
-
-
-def next_term_code(code: str) -> str:
-    season, year = code.split("-")
-    if season == "autumn":
-        return f"spring-{int(year) + 1}"
-    return f"{SEASONS[SEASONS.index(season) + 1]}-{year}" if season == "spring" else f"autumn-{year}"
-
-
-def term_name(code: str) -> str:
-    season, _, year = code.partition("-")
-    return f"{season.title()} term {year}"
+        return ReportTerm(term, row.starts_on, row.ends_on, True)
+    terms, _closures = english_school_year(term.start_year)
+    _, starts_on, ends_on = next(t for t in terms if t[0] == term.slug)
+    return ReportTerm(term, starts_on, ends_on, False)

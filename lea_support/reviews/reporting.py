@@ -14,7 +14,7 @@ from sqlalchemy.orm import defer
 from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.locking import claim_edit
-from ..core.templating import format_date
+from ..core.terms import format_date
 from ..extensions import db
 from ..governor_reports.pdf import PdfBusy, PdfRenderError, render_pdf
 from ..schools.services import record_school_event

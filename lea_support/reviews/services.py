@@ -17,6 +17,7 @@ from ..casework.models import NoteOfVisit
 from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.locking import claim_edit
+from ..core.terms import format_date
 from ..extensions import db
 from ..schools.services import record_school_event
 from .models import (
@@ -51,11 +52,6 @@ ADDABLE_TEAM_ROLES = ("link_adviser", "la_team", "school")
 # LA roles that can be chosen for the review team (administrators set up, they do not review).
 TEAM_USER_ROLES = ("sia", "link_adviser", "project_team")
 NOTES_OF_VISIT_WINDOW = timedelta(days=365)
-
-
-def long_date(day: date) -> str:
-    """7 December 2026 (no leading zero, as GOV.UK writes dates)."""
-    return f"{day.day} {day:%B %Y}"
 
 
 # --- reference data and look-ups ---------------------------------------------------------------
@@ -186,7 +182,7 @@ def plan_review(actor: User, school: School, *, lead: User | None, starts_on: da
                  after={"lead_id": lead.id, "starts_on": starts_on, "ends_on": ends_on,
                         "framework_id": framework.id, "scale_id": scale.id,
                         "team": [(m.user_id, m.name, m.team_role) for m in team]})
-    record_school_event(school, "review_planned", f"Joint LEA/School Review planned for {long_date(starts_on)}", actor)
+    record_school_event(school, "review_planned", f"Joint LEA/School Review planned for {format_date(starts_on)}", actor)
     return review
 
 

@@ -38,7 +38,7 @@ def test_admin_adds_and_deletes_a_term(client, login_as, db):
     admin = login_as("admin")
     response = submit(client, URL, term_form(), follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "autumn-2026 added" in page
+    assert response.status_code == 200 and "Autumn 2026 added" in page and ">Autumn 2026</td>" in page
     assert "2 September 2026" in page and "18 December 2026" in page and "2026/27" in page
     term = db.session.scalars(select(TermDate)).one()
     assert (term.term, term.academic_year, term.starts_on, term.ends_on) == (
@@ -91,10 +91,10 @@ def test_a_term_that_overlaps_another_or_repeats_one_is_refused(client, login_as
     overlap = submit(client, URL, term_form(term="summer-2027", start=(22, 3, 2027), end=(21, 7, 2027)))
     page = overlap.get_data(as_text=True)
     assert overlap.status_code == 422
-    assert "These dates overlap spring-2027 (4 January 2027 to 26 March 2027)" in page
+    assert "These dates overlap Spring 2027 (4 January 2027 to 26 March 2027)" in page
     again = submit(client, URL, term_form(start=(3, 9, 2026)))
     assert again.status_code == 422
-    assert "autumn-2026 already has dates. Delete them first to enter new ones." in again.get_data(as_text=True)
+    assert "Autumn 2026 already has dates. Delete them first to enter new ones." in again.get_data(as_text=True)
     assert [t.term for t in db.session.scalars(select(TermDate).order_by(TermDate.starts_on))] == [
         "autumn-2026", "spring-2027"]
 

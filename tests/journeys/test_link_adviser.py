@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from lea_support.casework.models import NoteOfVisit
-from lea_support.casework.services import long_date
+from lea_support.core.terms import format_date
 
 
 def fill_date(page, field_id: str, day: date) -> None:
@@ -58,9 +58,9 @@ def test_a_link_adviser_records_a_visit_to_a_school_on_their_caseload(journey, d
     journey.follow("link", "Back to Hollins Primary School")
     journey.follow("link", "Visits and notes of visit")
     row = page.locator("#notes tbody tr").first.inner_text()
-    assert long_date(visited) in row and "Lee Adviser" in row and "Sent to school" in row
+    assert format_date(visited) in row and "Lee Adviser" in row and "Sent to school" in row
     journey.follow("link", "My caseload")
     hollins = page.locator("#caseload tbody tr[data-urn='%d']" % school.urn)
-    assert long_date(visited) in hollins.locator("[data-col=last-visit]").inner_text()
+    assert format_date(visited) in hollins.locator("[data-col=last-visit]").inner_text()
     assert hollins.locator("[data-col=awaiting]").inner_text() == "1"
     assert page.console_errors == []

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from lea_support.core.errors import DomainError
+from lea_support.core.terms import format_date
 from lea_support.rap import services
 from lea_support.rap.models import ImprovementNotice, MidpointReview, ObjectiveProgress
 from lea_support.schools.models import School, SchoolEvent, SupportDecision
@@ -94,7 +95,7 @@ def test_the_midpoint_review_is_rescheduled_only_inside_the_window(db, setting, 
         with pytest.raises(DomainError, match="8 to 16 weeks after the plan is agreed") as refused:
             services.reschedule_midpoint_review(sia, review, scheduled_on=day)
         assert refused.value.field == "scheduled_on"
-        assert f"{AGREED + timedelta(days=56):%-d %B %Y} and {AGREED + timedelta(days=112):%-d %B %Y}" in \
+        assert f"{format_date(AGREED + timedelta(days=56))} and {format_date(AGREED + timedelta(days=112))}" in \
             refused.value.message
         db.session.rollback()
         assert first_review(db, plan).scheduled_on == AGREED + timedelta(weeks=10)
@@ -111,7 +112,7 @@ def test_rescheduling_through_the_page_keeps_to_the_window(db, setting, client, 
     if allowed:
         assert response.status_code == 302
         assert saved.scheduled_on == day
-        assert f"moved from {AGREED + timedelta(weeks=10):%-d %B %Y} to {day:%-d %B %Y}" in text_of(
+        assert f"moved from {format_date(AGREED + timedelta(weeks=10))} to {format_date(day)}" in text_of(
             client.get(f"/schools/{plan.school.urn}"))
     else:
         assert response.status_code == 422
@@ -194,10 +195,10 @@ def test_recording_a_review_that_continues_schedules_the_next_one(db, setting, c
     assert "Held on" in page and "4 Satisfactory" in page and "Typed evidence 2" in page
     assert "Continue, with a further review" in page
     timeline = text_of(client.get(f"/schools/{school.urn}"))
-    assert f"Mid-point review held on {HELD:%-d %B %Y}: Continue, with a further review" in timeline
-    assert f"Further review scheduled for {TODAY + timedelta(days=42):%-d %B %Y}" in timeline
+    assert f"Mid-point review held on {format_date(HELD)}: Continue, with a further review" in timeline
+    assert f"Further review scheduled for {format_date(TODAY + timedelta(days=42))}" in timeline
     plan_page = text_of(client.get(f"/plans/{plan.id}"))
-    assert "Further review 1" in plan_page and f"Scheduled for {TODAY + timedelta(days=42):%-d %B %Y}" in plan_page
+    assert "Further review 1" in plan_page and f"Scheduled for {format_date(TODAY + timedelta(days=42))}" in plan_page
 
 
 @pytest.mark.parametrize("change, field, message", [
@@ -291,7 +292,7 @@ def test_de_escalating_moves_the_school_to_enhanced_support(db, setting, client)
     saved = first_review(db, plan)
     decision = db.session.get(SupportDecision, saved.decision_id)
     assert (decision.support_tier, decision.mcs_level, decision.previous_tier) == ("enhanced", 2, "significant")
-    assert f"Mid-point review held on {HELD:%-d %B %Y}" in decision.reason and "adequate improvement" in decision.reason
+    assert f"Mid-point review held on {format_date(HELD)}" in decision.reason and "adequate improvement" in decision.reason
     assert count(db, MidpointReview) == 1  # no further review
     assert "Enhanced, level 2" in text_of(client.get(review_url(review)))
 
@@ -349,8 +350,8 @@ def test_an_improvement_notice_outcome_issues_the_notice_and_raises_the_level(db
     assert (school.support_tier, school.mcs_level) == ("significant", 4)
     assert db.session.get(SupportDecision, saved.decision_id).mcs_level == 4
     page = text_of(client.get(f"/plans/{plan.id}"))
-    assert f"comply by {TODAY + timedelta(days=90):%-d %B %Y}" in page
-    assert f"Improvement Notice issued: the school must comply by {TODAY + timedelta(days=90):%-d %B %Y}" in \
+    assert f"comply by {format_date(TODAY + timedelta(days=90))}" in page
+    assert f"Improvement Notice issued: the school must comply by {format_date(TODAY + timedelta(days=90))}" in \
         text_of(client.get(f"/schools/{school.urn}"))
 
 
@@ -460,7 +461,7 @@ def test_a_notice_issued_from_the_school_page(db, notice_setting, client):
     school = db.session.get(School, school.id)
     assert (school.support_tier, school.mcs_level) == ("significant", 4) and school.support_tier_since == TODAY
     page = text_of(client.get(f"/notices/{notice.id}"))
-    assert "Leadership of <maths>" in page and f"{TODAY + timedelta(days=60):%-d %B %Y}" in page
+    assert "Leadership of <maths>" in page and f"{format_date(TODAY + timedelta(days=60))}" in page
     assert "Improvement Notice issued" in text_of(client.get(f"/schools/{school.urn}"))
     assert f"/notices/{notice.id}" in text_of(client.get(f"/schools/{school.urn}/notices"))
 
@@ -528,7 +529,7 @@ def test_the_notice_letter_as_a_pdf(db, notice_setting, client, create_user):
         f'attachment; filename="improvement-notice-{school.urn}-{TODAY.isoformat()}.pdf"'
     text = read_pdf(response.data)
     for expected in ("St Anne's & St Paul's <Primary>", f"URN {school.urn}", "Raise standards in <writing> & maths",
-                     f"{TODAY + timedelta(days=60):%-d %B %Y}", "Sam Adviser", f"{TODAY:%-d %B %Y}"):
+                     f"{format_date(TODAY + timedelta(days=60))}", "Sam Adviser", f"{format_date(TODAY)}"):
         assert expected in text, expected
 
 
@@ -545,7 +546,7 @@ def test_a_notice_is_marked_complied_with_a_date_and_reason(db, notice_setting, 
     notice = db.session.get(ImprovementNotice, notice.id)
     assert (notice.status, notice.status_changed_on, notice.status_reason) == (
         "complied", TODAY, "Writing at expected rose to 68%")
-    assert f"complied with on {TODAY:%-d %B %Y}: Writing at expected rose to 68%" in text_of(
+    assert f"complied with on {format_date(TODAY)}: Writing at expected rose to 68%" in text_of(
         client.get(f"/schools/{school.urn}"))
     with pytest.raises(DomainError, match="already marked complied"):
         services.change_notice_status(sia, notice, status="escalated", on=TODAY, reason="Changed mind")

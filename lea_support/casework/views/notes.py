@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ...core.forms import EmptyForm
+from ...core.terms import format_date
 from ...core.web import first_or_404, flash_and_redirect, get_or_404, permission_required, process_form, require
 from ...schools.models import School
 from .. import permissions as can
@@ -86,7 +87,7 @@ def plan_visit(urn: int) -> Any:
         return render_template("casework/plan_form.html", form=form, school=school)
     return process_form(
         form, lambda: services.plan_visit(current_user, school, **form.to_kwargs()),
-        done=lambda note: flash_and_redirect(f"Visit to {school.name} planned for {services.long_date(note.visit_date)}",
+        done=lambda note: flash_and_redirect(f"Visit to {school.name} planned for {format_date(note.visit_date)}",
                                              url_for("casework.school_notes", urn=urn)),
         again=lambda status: (render_template("casework/plan_form.html", form=form, school=school), status))
 
@@ -171,7 +172,7 @@ def _note_step(note_id: int, allowed: Callable[[Any, NoteOfVisit], bool], form_n
 def send_note(note_id: int) -> Any:
     return _note_step(note_id, can.can_send_note, "button_form", EmptyForm(), services.send_note,
                       lambda note: f"Sent to {note.school.name}. They have until "
-                                   f"{services.long_date(note.response_due_on)} to respond.")
+                                   f"{format_date(note.response_due_on)} to respond.")
 
 
 @bp.post("/visits/<int:note_id>/respond")

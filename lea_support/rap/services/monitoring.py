@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
 from ...core.models import utcnow
-from ...core.templating import format_date
+from ...core.terms import format_date
 from ...extensions import db
 from ...schools.models import School, SupportDecision
 from ...schools.services import change_support, record_school_event
@@ -64,10 +64,6 @@ class NoticeConflict(DomainError):
         self.notice = notice
 
 
-def _long(day: date) -> str:
-    return f"{day:%-d %B %Y}"
-
-
 def _clean(text: str | None) -> str:
     return (text or "").strip()
 
@@ -87,11 +83,11 @@ def check_midpoint_date(agreed_on: date, day: date | None, *, field: str = "midp
     earliest, latest = midpoint_window(agreed_on)
     if day is None:
         raise DomainError(f"Enter the mid-point review date: {low} to {high} weeks after the plan is agreed, "
-                          f"between {earliest:%-d %B %Y} and {latest:%-d %B %Y}", field=field)
+                          f"between {format_date(earliest)} and {format_date(latest)}", field=field)
     if not earliest <= day <= latest:
         raise DomainError(f"The mid-point review must fall {low} to {high} weeks after the plan is agreed "
-                          f"({agreed_on:%-d %B %Y}): choose a date between {earliest:%-d %B %Y} and "
-                          f"{latest:%-d %B %Y}", field=field)
+                          f"({format_date(agreed_on)}): choose a date between {format_date(earliest)} and "
+                          f"{format_date(latest)}", field=field)
     return day
 
 
@@ -106,7 +102,7 @@ def schedule_first_midpoint_review(actor: "User", plan: RaisingAchievementPlan) 
     record_audit(actor, "midpoint_review.schedule", "midpoint_review", review.id, school_id=plan.school_id,
                  after={"plan_id": plan.series_id, "scheduled_on": review.scheduled_on})
     record_school_event(plan.school, "midpoint_scheduled",
-                        f"Mid-point review scheduled for {review.scheduled_on:%-d %B %Y}", actor)
+                        f"Mid-point review scheduled for {format_date(review.scheduled_on)}", actor)
     return review
 
 
@@ -132,7 +128,7 @@ def reschedule_midpoint_review(actor: "User", review: MidpointReview, *, schedul
     after the plan's first agreement; a further review falls after the review before it was held."""
     _check_version(review, expected_version)
     if review.is_held:
-        raise DomainError(f"This review was held on {_long(review.held_on)} and cannot be rescheduled")  # type: ignore[arg-type]
+        raise DomainError(f"This review was held on {format_date(review.held_on)} and cannot be rescheduled")
     if review.sequence == 1:
         first = review.plan
         assert first.agreed_on is not None
@@ -143,9 +139,9 @@ def reschedule_midpoint_review(actor: "User", review: MidpointReview, *, schedul
             raise DomainError("Enter the date of the further review", field="scheduled_on")
         if previous is not None and previous.held_on is not None and scheduled_on <= previous.held_on:
             raise DomainError(f"A further review must fall after the review before it, held on "
-                              f"{_long(previous.held_on)}: choose a later date", field="scheduled_on")
+                              f"{format_date(previous.held_on)}: choose a later date", field="scheduled_on")
     if scheduled_on == review.scheduled_on:
-        raise DomainError(f"The review is already scheduled for {_long(scheduled_on)}: choose another date",
+        raise DomainError(f"The review is already scheduled for {format_date(scheduled_on)}: choose another date",
                           field="scheduled_on")
     before = {"scheduled_on": review.scheduled_on}
     review.scheduled_on = scheduled_on
@@ -153,8 +149,8 @@ def reschedule_midpoint_review(actor: "User", review: MidpointReview, *, schedul
     record_audit(actor, "midpoint_review.reschedule", "midpoint_review", review.id, school_id=review.school_id,
                  before=before, after={"scheduled_on": scheduled_on})
     record_school_event(review.school, "midpoint_scheduled",
-                        f"{_review_name(review)} moved from {_long(before['scheduled_on'])} to "
-                        f"{_long(scheduled_on)}", actor)
+                        f"{_review_name(review)} moved from {format_date(before['scheduled_on'])} to "
+                        f"{format_date(scheduled_on)}", actor)
     return review
 
 
@@ -263,7 +259,7 @@ def _check_notice(improvements: str, comply_by: date | None, issued_on: date) ->
     if comply_by is None:
         raise DomainError("Enter the date the school must comply by", field="comply_by")
     if comply_by <= issued_on:
-        raise DomainError(f"The comply-by date must be after the notice is issued ({_long(issued_on)})",
+        raise DomainError(f"The comply-by date must be after the notice is issued ({format_date(issued_on)})",
                           field="comply_by")
 
 
@@ -287,7 +283,7 @@ def _create_notice(actor: "User", school: School, *, improvements: str, comply_b
     record_audit(actor, "improvement_notice.issue", "improvement_notice", notice.id, school_id=school.id,
                  after=snapshot(notice, ("plan_id", "midpoint_review_id", "issued_on", "improvements", "comply_by")))
     record_school_event(school, "notice_issued",
-                        f"Improvement Notice issued: the school must comply by {_long(comply_by)}", actor)
+                        f"Improvement Notice issued: the school must comply by {format_date(comply_by)}", actor)
     return notice, _raise_to_notice_level(actor, school, reason, improvements)
 
 
@@ -303,7 +299,7 @@ def issue_improvement_notice(actor: "User", school: School, *, improvements: str
     assert comply_by is not None
     notice, _decision = _create_notice(actor, school, improvements=improvements, comply_by=comply_by,
                                        issued_on=issued_on, plan_id=_series_in_force(school), review=None,
-                                       reason=f"Improvement Notice issued on {_long(issued_on)}")
+                                       reason=f"Improvement Notice issued on {format_date(issued_on)}")
     return notice
 
 
@@ -323,7 +319,7 @@ def change_notice_status(actor: "User", notice: ImprovementNotice, *, status: st
     if on > date.today():
         raise DomainError("The date cannot be in the future", field="on")
     if on < notice.issued_on:
-        raise DomainError(f"The date cannot be before the notice was issued ({_long(notice.issued_on)})",
+        raise DomainError(f"The date cannot be before the notice was issued ({format_date(notice.issued_on)})",
                           field="on")
     if not reason:
         raise DomainError("Enter the reason, and the evidence it rests on", field="reason")
@@ -334,7 +330,7 @@ def change_notice_status(actor: "User", notice: ImprovementNotice, *, status: st
                  before=before, after=snapshot(notice, ("status", "status_changed_on", "status_reason")))
     what = "complied with" if status == "complied" else "escalated"
     record_school_event(notice.school, f"notice_{status}",
-                        f"Improvement Notice of {_long(notice.issued_on)} {what} on {_long(on)}: {reason}", actor)
+                        f"Improvement Notice of {format_date(notice.issued_on)} {what} on {format_date(on)}: {reason}", actor)
     return notice
 
 
@@ -403,11 +399,11 @@ def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: Mi
         raise DomainError("The review cannot be recorded before it is held: the date is in the future",
                           field="held_on")
     if first.agreed_on is not None and data.held_on < first.agreed_on:
-        raise DomainError(f"The review cannot be held before the plan was agreed ({_long(first.agreed_on)})",
+        raise DomainError(f"The review cannot be held before the plan was agreed ({format_date(first.agreed_on)})",
                           field="held_on")
     previous = _previous_review(review)
     if previous is not None and previous.held_on is not None and data.held_on <= previous.held_on:
-        raise DomainError(f"A further review must be held after the review before it ({_long(previous.held_on)})",
+        raise DomainError(f"A further review must be held after the review before it ({format_date(previous.held_on)})",
                           field="held_on")
     leader = db.session.get(User, data.led_by_id) if data.led_by_id else None
     if leader is None or leader.is_disabled or leader.role not in {"sia", "admin"}:
@@ -431,7 +427,7 @@ def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: Mi
         if data.further_review_on is None:
             raise DomainError("Enter the date of the further review", field="further_review_on")
         if data.further_review_on <= data.held_on:
-            raise DomainError(f"The further review must be after this review ({_long(data.held_on)})",
+            raise DomainError(f"The further review must be after this review ({format_date(data.held_on)})",
                               field="further_review_on")
     if data.outcome == "de_escalate" and not data.adequate_improvement:
         raise DomainError("A school moves to enhanced support only where adequate improvement is evidenced: "
@@ -450,7 +446,7 @@ def record_midpoint_review(actor: "User", review: MidpointReview, data: Midpoint
 
     _check_version(review, expected_version)
     if review.is_held:
-        raise DomainError(f"This review was recorded as held on {_long(review.held_on)}")  # type: ignore[arg-type]
+        raise DomainError(f"This review was recorded as held on {format_date(review.held_on)}")
     plan = plan_in_force(review.plan_id)
     if plan is None:
         raise DomainError("The plan has no agreed version to review")
@@ -475,9 +471,9 @@ def record_midpoint_review(actor: "User", review: MidpointReview, data: Midpoint
                         "plan_version_id": plan.id,
                         "progress": {str(p.objective_id): p.progress for p in review.progress}})
     record_school_event(school, "midpoint_held",
-                        f"{name} held on {_long(data.held_on)}: {MIDPOINT_OUTCOMES[data.outcome or '']}", actor)
+                        f"{name} held on {format_date(data.held_on)}: {MIDPOINT_OUTCOMES[data.outcome or '']}", actor)
 
-    because = f"{name} held on {_long(data.held_on)}"
+    because = f"{name} held on {format_date(data.held_on)}"
     decision: SupportDecision | None = None
     if data.outcome == "continue":
         assert data.further_review_on is not None
@@ -489,7 +485,7 @@ def record_midpoint_review(actor: "User", review: MidpointReview, data: Midpoint
                      after={"plan_id": review.plan_id, "sequence": further.sequence,
                             "scheduled_on": further.scheduled_on})
         record_school_event(school, "midpoint_scheduled",
-                            f"Further review scheduled for {_long(data.further_review_on)}", actor)
+                            f"Further review scheduled for {format_date(data.further_review_on)}", actor)
     elif data.outcome == "de_escalate":
         decision = _decide_support(actor, school, support_tier="enhanced", mcs_level=2, cause_for_concern=None,
                                    is_vulnerable=False, has_significant_underachievement=False,

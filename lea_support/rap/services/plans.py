@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
 from ...core.locking import EditConflict as LockConflict
+from ...core.terms import format_date, require_term, term_label
 from ...extensions import db
 from ...reviews.models import JointReview, ReviewFinding
 from ...schools.services import record_school_event
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 PLAN_FIELDS = ("sip_reference", "standards_fund", "professional_development", "midpoint_review_on")
 CRITERION_FIELDS = ("objective_id", "measure", "baseline", "target", "by_when")
 ALLOCATION_FIELDS = ("user_id", "term", "days")
-TERM_SEASONS = ("autumn", "spring", "summer")
 # Passed for a value the caller leaves as it is.
 UNCHANGED: Any = object()
 
@@ -409,14 +409,6 @@ def parse_days(value: Any, label: str, field: str) -> Decimal:
     return days
 
 
-def check_term(term: str) -> str:
-    term = _clean(term).lower()
-    season, _, year = term.partition("-")
-    if season not in TERM_SEASONS or not (year.isdigit() and len(year) == 4):
-        raise DomainError("Enter the term like autumn-2026, spring-2027 or summer-2027", field="term")
-    return term
-
-
 def allocate_time(actor: "User", plan: RaisingAchievementPlan, *, user_id: int | None, term: str,
                   days: Any) -> TimeAllocation:
     """Allocate an adviser's or consultant's days in a term to a draft plan."""
@@ -434,7 +426,7 @@ def _allocation_values(user_id: int | None, term: str, days: Any) -> dict[str, A
     person = db.session.get(User, user_id) if user_id else None
     if person is None or not person.is_la_staff:
         raise DomainError("Choose the adviser or consultant", field="user_id")
-    return {"user_id": person.id, "term": check_term(term), "days": parse_days(days, "Days allocated", "days")}
+    return {"user_id": person.id, "term": require_term(term).slug, "days": parse_days(days, "Days allocated", "days")}
 
 
 def update_allocation(actor: "User", allocation: TimeAllocation, *, user_id: int | None, term: str, days: Any,
@@ -622,18 +614,18 @@ def plan_lines(plan: RaisingAchievementPlan) -> list[str]:
     lines = [f"SIP / post-Ofsted action plan: {plan.sip_reference}",
              f"Standards Fund: {'' if plan.standards_fund is None else f'£{plan.standards_fund:,.2f}'}",
              f"Professional development: {plan.professional_development}",
-             f"Mid-point review: {'' if midpoint is None else midpoint.isoformat()}"]
+             f"Mid-point review: {format_date(midpoint)}"]
     for i, o in enumerate(plan.objectives, start=1):
         lines.append(f"Objective {i}: {o.text}")
         for c in o.criteria:
             lines.append(f"  Success criterion: {c.measure}; baseline {c.baseline}; target {c.target}; "
-                         f"by {c.by_when.isoformat()}")
+                         f"by {format_date(c.by_when)}")
         for a in o.actions:
-            lines.append(f"  Action: {a.what}; owner {a.owner_name}; {a.starts_on.isoformat()} to "
-                         f"{a.due_on.isoformat()}; {a.status_name}" + (f"; notes: {a.notes}" if a.notes else "")
+            lines.append(f"  Action: {a.what}; owner {a.owner_name}; {format_date(a.starts_on)} to "
+                         f"{format_date(a.due_on)}; {a.status_name}" + (f"; notes: {a.notes}" if a.notes else "")
                          + (f"; evidence: {a.evidence}" if a.evidence else ""))
     for a in plan.allocations:
-        lines.append(f"Time: {a.user.name}, {a.term}, {a.days} days")
+        lines.append(f"Time: {a.user.name}, {term_label(a.term)}, {a.days} days")
     return lines
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...core.audit import record_audit
 from ...core.errors import DomainError
 from ...core.models import utcnow
+from ...core.terms import format_date
 from ...extensions import db
 from ...schools.models import School
 from ...schools.services import lock_school, record_school_event
@@ -59,10 +60,6 @@ class MeetingConflict(DomainError):
         super().__init__("The plan was amended since you opened this form, so its actions have changed. Everything "
                          "you typed is still here: check the status updates against the plan now in force, then "
                          "save the meeting again.")
-
-
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _clean(text: str | None) -> str:
@@ -312,10 +309,10 @@ def _check_meeting(team: ProjectTeam, data: MeetingData, in_force: RaisingAchiev
         raise DomainError("The meeting date cannot be in the future: record a meeting once it has been held",
                           field="held_on")
     if held < team.formed_on:
-        raise DomainError(f"The project team was formed on {_long(team.formed_on)}: the meeting date cannot be "
+        raise DomainError(f"The project team was formed on {format_date(team.formed_on)}: the meeting date cannot be "
                           "before that", field="held_on")
     if data.next_meeting_on is not None and data.next_meeting_on <= held:
-        raise DomainError(f"The next meeting must be after this one ({_long(held)})", field="next_meeting_on")
+        raise DomainError(f"The next meeting must be after this one ({format_date(held)})", field="next_meeting_on")
     members = {m.id: m for m in team.members}
     chosen = [members.get(i) for i in dict.fromkeys(data.attendee_ids)]
     if not chosen:
@@ -354,14 +351,14 @@ def _add_meeting_actions(actor: "User", team: ProjectTeam, in_force: RaisingAchi
                           "actions to that draft, or record them here once it has been agreed",
                           field=f"new_{rows[0].row}_what")
     if held < (in_force.agreed_on or held):
-        raise DomainError(f"The plan in force was agreed on {_long(in_force.agreed_on or held)}: new actions can "
+        raise DomainError(f"The plan in force was agreed on {format_date(in_force.agreed_on or held)}: new actions can "
                           "only be agreed at a meeting held on or after that date", field="held_on")
     by_id = {o.id: o for o in in_force.objectives}
     for row in rows:
         if row.objective_id not in by_id:
             raise DomainError(f"New action {row.row}: choose the objective it belongs to",
                               field=f"new_{row.row}_objective_id")
-    new = amend_plan(actor, in_force, reason=f"New actions agreed at the project team meeting on {_long(held)}")
+    new = amend_plan(actor, in_force, reason=f"New actions agreed at the project team meeting on {format_date(held)}")
     objectives = dict(zip((o.id for o in in_force.objectives), new.objectives, strict=True))
     for row in rows:
         try:
@@ -432,7 +429,7 @@ def _record_meeting(actor: "User", team: ProjectTeam, data: MeetingData, today: 
                  after={"held_on": held, "attendees": [m.id for m in attendees], "minutes": meeting.minutes,
                         "decisions": meeting.decisions, "next_meeting_on": data.next_meeting_on,
                         "amendment_plan_id": meeting.amendment_plan_id})
-    record_school_event(team.school, "project_team_meeting", f"Project team meeting held on {_long(held)}", actor)
+    record_school_event(team.school, "project_team_meeting", f"Project team meeting held on {format_date(held)}", actor)
     return meeting
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ...core.errors import DomainError
 from ...core.forms import apply_domain_error
+from ...core.terms import format_date
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...extensions import db
 from ...governor_reports.pdf import render_pdf
@@ -78,7 +79,7 @@ def reschedule_midpoint_review(plan_id: int, review_id: int) -> Any:
         except DomainError as err:
             apply_domain_error(form, err)
         else:
-            flash(f"Review rescheduled for {review.scheduled_on:%-d %B %Y}", "success")
+            flash(f"Review rescheduled for {format_date(review.scheduled_on)}", "success")
             return redirect(_review_page(review))
     plan, review = _review(plan_id, review_id)
     form.version_id.data = str(review.version_id)
@@ -111,7 +112,7 @@ def record_midpoint_review(plan_id: int, review_id: int) -> Any:
     plan, review = _review(plan_id, review_id)
     require(can.can_record_midpoint_review(current_user, review))
     if request.method == "GET" and review.is_held:
-        flash(f"This review has been recorded as held on {review.held_on:%-d %B %Y}", "info")
+        flash(f"This review has been recorded as held on {format_date(review.held_on)}", "info")
         return redirect(_review_page(review))
     form, in_force = _record_form(review, formdata=request.method == "POST")
     conflict = False

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ...auth.models import User
 from ...core.errors import DomainError
 from ...core.forms import EmptyForm, apply_domain_error
-from ...core.templating import format_date
+from ...core.terms import format_date
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...extensions import db
 from ...reviews.models import JointReview
@@ -358,7 +358,7 @@ def sign_off_plan(plan_id: int) -> Any:
     return _plan_step(plan_id, can.can_sign_off_plan, "sign_off_form", SignOffForm(),
                       lambda plan, form: services.sign_off_plan(
                           current_user, plan, midpoint_review_on=form.midpoint_review_on.data),
-                      lambda plan: f"Plan agreed on {plan.agreed_on:%d %B %Y}" if plan.status == "agreed"
+                      lambda plan: f"Plan agreed on {format_date(plan.agreed_on)}" if plan.status == "agreed"
                       else "Signed off")
 
 

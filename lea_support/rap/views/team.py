@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from ...core.errors import DomainError
 from ...core.forms import EmptyForm, apply_domain_error
+from ...core.terms import format_date
 from ...core.web import get_or_404, permission_required, require
 from .. import permissions as can
 from .. import services
@@ -168,7 +169,7 @@ def record_meeting(plan_id: int) -> Any:
                 if isinstance(err, services.MeetingConflict):
                     status = 409
             else:
-                message = f"Meeting of {meeting.held_on.day} {meeting.held_on:%B %Y} recorded"
+                message = f"Meeting of {format_date(meeting.held_on)} recorded"
                 if meeting.amendment_plan_id:
                     message += ": its new actions are in the plan as an amendment agreed at the meeting"
                 flash(message, "success")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ...auth.models import User
 from ...core.errors import DomainError
 from ...core.forms import EmptyForm, apply_domain_error
+from ...core.terms import format_date
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...extensions import db
 from ...schools.models import School
@@ -89,7 +90,7 @@ def plan_review(urn: int) -> Any:
             apply_domain_error(form, err)
         else:
             flash(f"Joint LEA/School Review of {school.name} planned for "
-                  f"{services.long_date(review.starts_on)}", "success")
+                  f"{format_date(review.starts_on)}", "success")
             return redirect(url_for("reviews.show_review", review_id=review.id))
     return render_template("reviews/new.html", form=form, school=school), 422 if form.errors else 200
 
