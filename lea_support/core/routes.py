@@ -77,13 +77,13 @@ from flask import flash  # noqa: E402
 from flask_wtf import FlaskForm  # noqa: E402
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput  # noqa: E402
 from wtforms import StringField, SubmitField  # noqa: E402
-from wtforms.validators import Length  # noqa: E402
 
 from ..auth.permissions import can_administer  # noqa: E402
 from . import calendar_services  # noqa: E402
 from .calendar import ClosureDay, TermDate  # noqa: E402
 from .errors import DomainError  # noqa: E402
-from .forms import DateInputField, apply_domain_error  # noqa: E402
+from .forms import DateInputField, MaxLength, apply_domain_error  # noqa: E402
+from .limits import SHORT_TEXT  # noqa: E402
 from .web import get_or_404  # noqa: E402
 
 
@@ -95,7 +95,7 @@ class _CalendarForm(FlaskForm):
 
 
 class TermDateForm(_CalendarForm):
-    term = StringField("Term", widget=GovTextInput(), validators=[Length(max=20)],
+    term = StringField("Term", widget=GovTextInput(), validators=[MaxLength(20)],
                        description="Its season and the calendar year it falls in, like autumn-2026, spring-2027 or summer-2027")
     starts_on = DateInputField("First day", required=True, description="For example, 2 9 2026")
     ends_on = DateInputField("Last day", required=True, description="For example, 18 12 2026")
@@ -103,7 +103,7 @@ class TermDateForm(_CalendarForm):
 
 
 class ClosureDayForm(_CalendarForm):
-    name = StringField("What it is", widget=GovTextInput(), validators=[Length(max=120)],
+    name = StringField("What it is", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT, "The name")],
                        description="For example, Autumn half-term, Early May bank holiday or Training day")
     starts_on = DateInputField("First day", required=True)
     ends_on = DateInputField("Last day", required=True, description="The same as the first day for a single day")
