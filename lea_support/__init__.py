@@ -55,8 +55,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     _register_assets(app)
 
     from .core.errors_web import register_error_handlers
-    from .core.web import install_request_plumbing
     from .core.templating import install_template_helpers
+    from .core.web import install_request_plumbing
 
     install_request_plumbing(app)
     register_error_handlers(app)
@@ -129,17 +129,17 @@ def _init_extensions(app: Flask) -> None:
     # Import every area's models so that metadata (and Alembic) sees all tables.
     from .auth import models as _auth_models  # noqa: F401
     from .casework import models as _casework_models  # noqa: F401
-    from .core import calendar as _calendar_models  # noqa: F401
-    from .reviews import models as _review_models  # noqa: F401
-    from .rap import models as _rap_models  # noqa: F401
-    from .governor_reports import models as _report_models  # noqa: F401
-    from .core import models as _core_models  # noqa: F401
-    from .schools import models as _school_models  # noqa: F401
 
     # Session listeners, installed here and nowhere else (each installer is idempotent).
     from .casework.summaries import install_listeners as install_casework_summaries
+    from .core import calendar as _calendar_models  # noqa: F401
+    from .core import models as _core_models  # noqa: F401
     from .core.transactions import install_transaction_hooks
+    from .governor_reports import models as _report_models  # noqa: F401
+    from .rap import models as _rap_models  # noqa: F401
     from .rap.summaries import install_listeners as install_plan_summaries
+    from .reviews import models as _review_models  # noqa: F401
+    from .schools import models as _school_models  # noqa: F401
 
     install_transaction_hooks()
     install_casework_summaries()
@@ -148,12 +148,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
-    from .schools.routes import bp as schools_bp
-    from .core.routes import bp as core_bp
     from .casework.views import bp as casework_bp
-    from .reviews.views import bp as reviews_bp
-    from .rap.views import bp as rap_bp
+    from .core.routes import bp as core_bp
     from .governor_reports.routes import bp as reports_bp
+    from .rap.views import bp as rap_bp
+    from .reviews.views import bp as reviews_bp
+    from .schools.routes import bp as schools_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(casework_bp)

@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lea_support import create_app  # noqa: E402
 from lea_support.config import Config  # noqa: E402
+from lea_support.core.limits import LONG_TEXT, MAX_AGREED_ACTIONS, MEDIUM_TEXT, SHORT_TEXT  # noqa: E402
 from lea_support.extensions import db  # noqa: E402
 
 PG_SERVER = ("127.0.0.1", 5432)
@@ -473,7 +474,9 @@ def print_reports(result: dict[str, Any]) -> list[tuple[str, bool]]:
     return [(f"bulk generation of {n} reports on {jobs} cores < {target:g} s ({seconds:.1f} s)", ok)]
 
 
-PDF_NOTE_ACTIONS, PDF_FIELD_CHARS = 100, 2000  # the largest note the forms allow (issue 13)
+# The largest note the forms allow (issue 13): every list and text at its limit (core/limits.py).
+PDF_NOTE_FIELDS = {"purpose": MEDIUM_TEXT, "people_met": MEDIUM_TEXT, "discussion": LONG_TEXT,
+                   "strengths": LONG_TEXT, "areas_for_development": LONG_TEXT}
 PDF_RENDERS = 5
 PDF_KILLS = 3
 PDF_KILL_LIMIT_S = 1.0  # the time limit for the killed renders: well inside the large note's render time
@@ -506,13 +509,12 @@ def _largest_note(rng: Any) -> int:
     db.session.flush()
     note = NoteOfVisit(school_id=school.id, adviser_id=adviser.id, visit_date=date(2026, 11, 10),
                        visit_type_code="core_support", status="sent", support_aspects=["support4success"],
-                       minutes_spent=180, **{field: _words(rng, PDF_FIELD_CHARS) for field in (
-                           "purpose", "people_met", "discussion", "strengths", "areas_for_development")})
+                       minutes_spent=180, **{field: _words(rng, chars) for field, chars in PDF_NOTE_FIELDS.items()})
     db.session.add(note)
     db.session.flush()
-    db.session.add_all(AgreedAction(note_id=note.id, position=i, description=_words(rng, PDF_FIELD_CHARS),
-                                    owner=_words(rng, 200), due_on=date(2027, 2, 1), status="open")
-                       for i in range(PDF_NOTE_ACTIONS))
+    db.session.add_all(AgreedAction(note_id=note.id, position=i, description=_words(rng, MEDIUM_TEXT),
+                                    owner=_words(rng, SHORT_TEXT), due_on=date(2027, 2, 1), status="open")
+                       for i in range(MAX_AGREED_ACTIONS))
     db.session.commit()
     return note.id
 
@@ -593,7 +595,7 @@ def print_pdf(result: dict[str, Any]) -> list[tuple[str, bool]]:
         print(f"pdf: FAILED with {result['error']}")
         return [(f"PDF bench ran (failed: {result['error'][:80]})", False)]
     within = result["render_max_s"] < result["limit_s"]
-    print(f"note of visit at the largest size ({PDF_NOTE_ACTIONS} actions, fields of {PDF_FIELD_CHARS:,} characters, "
+    print(f"note of visit at the largest size ({MAX_AGREED_ACTIONS} actions, every text at its limit, "
           f"{result['pages']} pages): median {result['render_median_s']:.2f} s over {PDF_RENDERS} renders "
           f"(slowest {result['render_max_s']:.2f} s; limit {result['limit_s']:g} s: {verdict(within)}); "
           f"{result['render_cpu_s']:.2f} s of CPU per render")

@@ -10,18 +10,26 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
-from ..core.forms import EditVersionField
-from .models import ROLES
+from ..core.forms import EditVersionField, MaxLength
+from ..core.limits import MEDIUM_TEXT, SHORT_TEXT
+from .models import EMAIL_LENGTH, ROLES
 
 
 class SignInForm(FlaskForm):
     email = StringField("Email address", widget=GovTextInput(),
-                        validators=[DataRequired("Enter your email address")])
+                        validators=[DataRequired("Enter your email address"), MaxLength(EMAIL_LENGTH)])
     password = PasswordField("Password", widget=GovPasswordInput(),
-                             validators=[DataRequired("Enter your password")])
+                             validators=[DataRequired("Enter your password"), MaxLength(SHORT_TEXT)])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
@@ -38,15 +46,15 @@ class UserForm(FlaskForm):
     email = StringField("Email address", widget=GovTextInput(),
                         validators=[DataRequired("Enter an email address"),
                                     Email("Enter an email address in the correct format, like name@example.org"),
-                                    Length(max=254)])
+                                    MaxLength(EMAIL_LENGTH)])
     name = StringField("Full name", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the person's full name"), Length(max=120)])
+                       validators=[DataRequired("Enter the person's full name"), MaxLength(SHORT_TEXT)])
     role = SelectField("Role", choices=list(ROLES.items()), widget=GovSelect())
     schools = TextAreaField(
-        "Schools (URNs)", widget=GovTextArea(), validators=[Optional()],
+        "Schools (URNs)", widget=GovTextArea(), validators=[Optional(), MaxLength(MEDIUM_TEXT, "The list of URNs")],
         description="For school leaders and governors only: the URN of each of their schools, separated by spaces",
     )
-    password = PasswordField("Password", widget=GovPasswordInput(),
+    password = PasswordField("Password", widget=GovPasswordInput(), validators=[MaxLength(SHORT_TEXT)],
                              description="12 characters or more; not a common password")
     is_disabled = BooleanField("Disable this account (ends their sessions now)", widget=GovCheckboxInput())
     submit = SubmitField("Save user", widget=GovSubmitInput())

@@ -5,15 +5,26 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.limits import SHORT_TEXT, length_check
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
 if TYPE_CHECKING:
     from ..schools.models import School
 
+# The longest e-mail address that can be delivered (RFC 5321 with its erratum).
+EMAIL_LENGTH = 254
 ROLES: dict[str, str] = {
     "admin": "Administrator",
     "link_adviser": "Link adviser",
@@ -39,11 +50,14 @@ user_schools = Table(
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(f"role IN ({_role_list})", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_role_list})", name="role_known"),
+        length_check("name", SHORT_TEXT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(SHORT_TEXT))
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
+from ..core.limits import MAX_USER_SCHOOLS, SHORT_TEXT, too_long
 from ..core.locking import claim_edit
 from ..core.mail import deliver, mail_settings, new_message
 from ..core.models import utcnow
@@ -90,6 +91,9 @@ def _normalise_email(email: str) -> str:
 
 def _schools_by_urn(urns: list[int] | list[str]) -> list[School]:
     wanted = {int(u) for u in urns}
+    if len(wanted) > MAX_USER_SCHOOLS:
+        raise DomainError(f"A school leader or governor can belong to up to {MAX_USER_SCHOOLS} schools: list "
+                          "fewer URNs", field="schools")
     found = db.session.scalars(select(School).where(School.urn.in_(wanted))).all() if wanted else []
     missing = wanted - {s.urn for s in found}
     if missing:
@@ -109,6 +113,13 @@ def _check_role_and_schools(role: str, schools: list[School]) -> None:
         raise DomainError(f"Only school leaders and governors belong to schools, not a {ROLES[role].lower()}", field="schools")
 
 
+def _check_name(name: str) -> None:
+    if not name:
+        raise DomainError("Enter the person's full name", field="name")
+    if len(name) > SHORT_TEXT:
+        raise DomainError(too_long("Full name", SHORT_TEXT), field="name")
+
+
 def create_user(
     actor: User | None, *, email: str, name: str, role: str, password: str, school_urns: list | None = None
 ) -> User:
@@ -117,8 +128,7 @@ def create_user(
     name = name.strip()
     if not _EMAIL.match(email):
         raise DomainError("Enter an email address in the correct format, like name@example.org", field="email")
-    if not name:
-        raise DomainError("Enter the person's full name", field="name")
+    _check_name(name)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DomainError("A user with this email address already exists", field="email")
     schools = _schools_by_urn(school_urns or [])
@@ -139,8 +149,7 @@ def update_user(actor: User, user: User, *, name: str, role: str, school_urns: l
     """Change a user's name, role, schools or disabled state. Disabling ends their sessions.
     Refuses with EditConflict if another administrator saved the account after this copy was opened."""
     name = name.strip()
-    if not name:
-        raise DomainError("Enter the person's full name", field="name")
+    _check_name(name)
     schools = _schools_by_urn(school_urns)
     _check_role_and_schools(role, schools)
     if user.id == actor.id and (is_disabled or role != "admin"):

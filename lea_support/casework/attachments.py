@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
+from sqlalchemy import func, select
+
 from ..core.audit import record_audit
 from ..core.errors import DomainError
+from ..core.limits import MAX_ATTACHMENTS
 from ..core.transactions import after_commit, after_rollback
 from ..extensions import db
 from .models import NoteOfVisit, VisitAttachment
@@ -145,6 +148,10 @@ def store_attachment(actor: "User", note: NoteOfVisit, file_storage: Any) -> Vis
     if note.is_locked:
         raise DomainError("This note of visit has been finalised, so files can no longer be attached to it",
                           field=FIELD)
+    attached = db.session.scalar(select(func.count()).where(VisitAttachment.note_id == note.id)) or 0
+    if attached >= MAX_ATTACHMENTS:
+        raise DomainError(f"A note of visit can have up to {MAX_ATTACHMENTS} files attached: remove one you no "
+                          "longer need first, or combine some into one file", field=FIELD)
     data, content_type = check_upload(file_storage)
     attachment = VisitAttachment(
         note_id=note.id, original_name=display_name(file_storage.filename, content_type),

@@ -15,7 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    FieldList,
     Form,
     FormField,
     IntegerField,
@@ -26,20 +25,25 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
-from ..core.forms import DateInputField, EditVersionField, build_data
+from ..core.forms import (
+    BoundedFieldList,
+    DateInputField,
+    EditVersionField,
+    MaxLength,
+    build_data,
+)
+from ..core.limits import LONG_TEXT, MAX_AGREED_ACTIONS, MEDIUM_TEXT, SHORT_TEXT
 from .models import ACTION_STATUSES, SUPPORT_ASPECTS
 from .services import ActionData, NoteData
-
-TEXT = [Length(max=20000)]
 
 
 class ActionForm(Form):
     """One agreed action (a row of the note form); all empty means "no action"."""
 
-    description = StringField("What", widget=GovTextInput(), validators=[Length(max=2000)])
-    owner = StringField("Who", widget=GovTextInput(), validators=[Length(max=200)])
+    description = StringField("What", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT, "What is to be done")])
+    owner = StringField("Who", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT, "Who will do it")])
     due_on = DateInputField("By when")
     status = SelectField("Status", choices=list(ACTION_STATUSES.items()), default="open", widget=GovSelect())
 
@@ -54,7 +58,7 @@ class ActionForm(Form):
 class PlanVisitForm(FlaskForm):
     visit_date = DateInputField("Date of the visit", required=True)
     visit_type_code = SelectField("Type of visit", widget=GovSelect(), validators=[DataRequired("Choose the type of visit")])
-    purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=TEXT)
+    purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
     submit = SubmitField("Plan visit", widget=GovSubmitInput())
 
     def to_kwargs(self) -> dict[str, Any]:
@@ -66,14 +70,16 @@ class NoteForm(FlaskForm):
     version = EditVersionField()
     visit_date = DateInputField("Date of the visit", required=True)
     visit_type_code = SelectField("Type of visit", widget=GovSelect(), validators=[DataRequired("Choose the type of visit")])
-    purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=TEXT)
+    purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
     support_aspects = SelectMultipleField("LA support aspects this visit served", widget=GovCheckboxesInput(),
                                           choices=list(SUPPORT_ASPECTS.items()))
-    people_met = TextAreaField("People met", widget=GovTextArea(), validators=TEXT)
-    discussion = TextAreaField("Discussion", widget=GovTextArea(), validators=TEXT)
-    strengths = TextAreaField("Strengths", widget=GovTextArea(), validators=TEXT)
-    areas_for_development = TextAreaField("Areas for development", widget=GovTextArea(), validators=TEXT)
-    actions = FieldList(FormField(ActionForm), min_entries=0)
+    people_met = TextAreaField("People met", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
+    discussion = TextAreaField("Discussion", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    strengths = TextAreaField("Strengths", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    areas_for_development = TextAreaField("Areas for development", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    actions = BoundedFieldList(FormField(ActionForm), min_entries=0, max_items=MAX_AGREED_ACTIONS,
+                               message=f"A note can have up to {MAX_AGREED_ACTIONS} agreed actions: leave the rest "
+                                       "empty, or combine some")
     next_visit_date = DateInputField("Next visit")
     minutes_spent = IntegerField("Time spent (minutes)", widget=GovTextInput(),
                                  validators=[Optional(), NumberRange(0, 1440, "Time spent must be between 0 and 1,440 minutes")],
@@ -95,7 +101,7 @@ class ResponseForm(FlaskForm):
     accurate = RadioField("Is this note of visit factually accurate?", widget=GovRadioInput(),
                           choices=[("yes", "Yes, it is accurate"), ("no", "No, something is inaccurate")],
                           validators=[DataRequired("Say whether the note is accurate")])
-    comment = TextAreaField("Comments", widget=GovTextArea(), validators=TEXT,
+    comment = TextAreaField("Comments", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)],
                             description="If something is inaccurate, say what and how it should read")
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
@@ -104,7 +110,7 @@ class ResponseForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    comment = TextAreaField("Comment", widget=GovTextArea(), validators=TEXT)
+    comment = TextAreaField("Comment", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     submit = SubmitField("Send", widget=GovSubmitInput())
 
     def to_kwargs(self) -> dict[str, Any]:
@@ -113,9 +119,10 @@ class CommentForm(FlaskForm):
 
 class AddendumForm(FlaskForm):
     text = TextAreaField("Correction or addition", widget=GovTextArea(),
-                         validators=[DataRequired("Enter the correction or addition"), *TEXT])
+                         validators=[DataRequired("Enter the correction or addition"), MaxLength(LONG_TEXT)])
     reason = TextAreaField("Why the note needs it", widget=GovTextArea(),
-                           validators=[DataRequired("Enter why the note needs an addendum"), *TEXT])
+                           validators=[DataRequired("Enter why the note needs an addendum"),
+                                       MaxLength(MEDIUM_TEXT, "The reason")])
     submit = SubmitField("Add addendum", widget=GovSubmitInput())
 
     def to_kwargs(self) -> dict[str, Any]:

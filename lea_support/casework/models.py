@@ -4,9 +4,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -64,6 +75,11 @@ class NoteOfVisit(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({_in(NOTE_STATUSES)})", name="status_known"),
         CheckConstraint("minutes_spent IS NULL OR minutes_spent BETWEEN 0 AND 1440", name="minutes_in_a_day"),
+        length_check("purpose", MEDIUM_TEXT),
+        length_check("people_met", MEDIUM_TEXT),
+        length_check("discussion", LONG_TEXT),
+        length_check("strengths", LONG_TEXT),
+        length_check("areas_for_development", LONG_TEXT),
         Index("ix_notes_of_visit_school_date", "school_id", "visit_date"),
         # An adviser's visits in a date range, counted from the index alone (with the status).
         Index("ix_notes_of_visit_adviser_date", "adviser_id", "visit_date", "status"),
@@ -131,6 +147,8 @@ class AgreedAction(db.Model):
     __tablename__ = "visit_actions"
     __table_args__ = (
         CheckConstraint(f"status IN ({_in(ACTION_STATUSES)})", name="status_known"),
+        length_check("description", MEDIUM_TEXT),
+        length_check("owner", SHORT_TEXT),
         Index("ix_visit_actions_due_status", "due_on", "status"),
     )
 
@@ -138,7 +156,7 @@ class AgreedAction(db.Model):
     note_id: Mapped[int] = mapped_column(ForeignKey("notes_of_visit.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     description: Mapped[str] = mapped_column(Text)
-    owner: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(SHORT_TEXT))
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="open")
 
@@ -156,7 +174,11 @@ class NoteEvent(db.Model):
     finalisation, addenda. Kept in order and never changed."""
 
     __tablename__ = "visit_note_events"
-    __table_args__ = (CheckConstraint(f"kind IN ({_in(EVENT_KINDS)})", name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_in(EVENT_KINDS)})", name="kind_known"),
+        length_check("comment", LONG_TEXT),
+        length_check("reason", MEDIUM_TEXT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("notes_of_visit.id", ondelete="CASCADE"), index=True)

@@ -12,12 +12,20 @@ from sqlalchemy import select
 from ..core.audit import record_audit
 from ..core.calendar import add_working_days
 from ..core.errors import DomainError
+from ..core.limits import MAX_AGREED_ACTIONS
 from ..core.locking import claim_edit
 from ..core.models import utcnow
 from ..core.terms import format_date
 from ..extensions import db
 from ..schools.services import record_school_event
-from .models import ACTION_STATUSES, SUPPORT_ASPECTS, AgreedAction, NoteEvent, NoteOfVisit, VisitType
+from .models import (
+    ACTION_STATUSES,
+    SUPPORT_ASPECTS,
+    AgreedAction,
+    NoteEvent,
+    NoteOfVisit,
+    VisitType,
+)
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -81,6 +89,9 @@ def _clean(data: NoteData) -> NoteData:
         raise DomainError("Time spent must be between 0 and 1,440 minutes (one day)", field="minutes_spent")
     if data.next_visit_date is not None and data.next_visit_date <= data.visit_date:
         raise DomainError("The next visit must be after this visit", field="next_visit_date")
+    if len(data.actions) > MAX_AGREED_ACTIONS:
+        raise DomainError(f"A note can have up to {MAX_AGREED_ACTIONS} agreed actions: remove "
+                          f"{len(data.actions) - MAX_AGREED_ACTIONS}, or combine some", field="actions")
     for number, action in enumerate(data.actions, start=1):
         if not action.description.strip() or not action.owner.strip():
             raise DomainError(f"Agreed action {number}: enter what is to be done and who will do it", field="actions")

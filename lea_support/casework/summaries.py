@@ -34,7 +34,13 @@ from sqlalchemy.orm import Session
 from ..core.terms import academic_year_for
 from ..core.transactions import listen_on_sessions
 from ..schools.models import School, SupportAllocation
-from .models import AgreedAction, NoteOfVisit, OpenActionTally, SchoolYearTally, TierYearTally
+from .models import (
+    AgreedAction,
+    NoteOfVisit,
+    OpenActionTally,
+    SchoolYearTally,
+    TierYearTally,
+)
 
 CHUNK = 500
 _PENDING = "casework_summary_schools"

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, Date, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .limits import SHORT_TEXT, length_check
 from .terms import term_label
 
 
@@ -38,10 +39,13 @@ class ClosureDay(db.Model):
     """Days inside a term when schools are closed: half-term, bank holidays, training days."""
 
     __tablename__ = "closure_days"
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        length_check("name", SHORT_TEXT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(SHORT_TEXT))
     starts_on: Mapped[date] = mapped_column(Date, index=True)
     ends_on: Mapped[date] = mapped_column(Date)
 

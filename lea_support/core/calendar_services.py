@@ -11,7 +11,15 @@ from ..extensions import db
 from .audit import record_audit, snapshot
 from .calendar import ClosureDay, TermDate
 from .errors import DomainError
-from .terms import EARLIEST_YEAR, LATEST_YEAR, MONTHS, academic_year_for, format_date, require_term
+from .limits import SHORT_TEXT, too_long
+from .terms import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MONTHS,
+    academic_year_for,
+    format_date,
+    require_term,
+)
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -85,8 +93,8 @@ def add_closure(actor: "User | None", *, name: str, starts_on: date | None, ends
     name = " ".join((name or "").split())
     if not name:
         raise DomainError("Enter what the closure is, like Autumn half-term", field="name")
-    if len(name) > 120:
-        raise DomainError("The name must be 120 characters or fewer", field="name")
+    if len(name) > SHORT_TEXT:
+        raise DomainError(too_long("The name", SHORT_TEXT), field="name")
     starts_on, ends_on = _check_dates(starts_on, ends_on)
     if (ends_on - starts_on).days > 31:
         raise DomainError("A closure can be at most a month long: holidays between terms need no closure days",

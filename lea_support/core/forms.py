@@ -7,13 +7,21 @@ from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field, Form, HiddenField, SelectMultipleField, StringField
-from wtforms.validators import StopValidation
+from wtforms import (
+    Field,
+    FieldList,
+    Form,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.utils import unset_value
+from wtforms.validators import StopValidation, ValidationError
 
 from ..extensions import db
 from .errors import DomainError
+from .limits import too_long
 from .locking import EditConflict
-
 
 D = TypeVar("D")
 
@@ -50,6 +58,45 @@ class EditVersionField(HiddenField):
     def expected(self) -> int | None:
         text = str(self.data or "")
         return int(text) if text.isdigit() else None
+
+
+class MaxLength:
+    """At most `limit` characters, refused with "<what> must be 2,000 characters or fewer" (`what`
+    defaults to the field's label). No `maxlength` attribute: a browser would cut what is pasted
+    without saying so, where the Design System shows the message instead."""
+
+    field_flags: dict[str, Any] = {}
+
+    def __init__(self, limit: int, what: str | None = None):
+        self.limit, self.what = limit, what
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data and len(field.data) > self.limit:
+            raise ValidationError(too_long(self.what or field.label.text, self.limit))
+
+
+class BoundedFieldList(FieldList):
+    """A list of rows ("Save to get more empty ones") with at most `max_items` filled in; rows whose
+    form says `is_blank` do not count. Reads no more than that and `blank_rows` more from the
+    request, and refuses (rather than silently dropping) what was sent beyond."""
+
+    def __init__(self, unbound_field: Any, label: str | None = None, validators: Any = None, *, max_items: int,
+                 message: str, blank_rows: int = 10, **kwargs: Any):
+        super().__init__(unbound_field, label, validators, max_entries=max_items + blank_rows, **kwargs)
+        self.max_items, self.too_many = max_items, message
+        self.rows_sent = 0
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.rows_sent = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
+        super().process(formdata, data, extra_filters)
+
+    def validate(self, form: Any, extra_validators: Any = ()) -> bool:
+        valid = super().validate(form, extra_validators)
+        filled = [entry for entry in self.entries if not getattr(entry.form, "is_blank", False)]
+        if self.rows_sent > (self.max_entries or 0) or len(filled) > self.max_items:
+            self.errors = [self.too_many]
+            return False
+        return valid
 
 
 def refuse(form: FlaskForm, err: DomainError, *, rolled_back: bool = False) -> int:

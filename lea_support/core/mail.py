@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, flash, g, has_request_context
+
 from .transactions import after_commit
 
 LOGGER = logging.getLogger(__name__)

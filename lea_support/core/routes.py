@@ -1,7 +1,7 @@
 """The home page (which sends each role where it works) and the audit log."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -12,7 +12,6 @@ from ..auth.models import User
 from ..auth.permissions import can_view_audit_log, can_view_school_list, is_governor
 from ..extensions import db
 from .models import AuditEntry
-from datetime import UTC
 from .web import permission_required
 
 bp = Blueprint("core", __name__, template_folder="templates")
@@ -77,13 +76,13 @@ from flask import flash  # noqa: E402
 from flask_wtf import FlaskForm  # noqa: E402
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput  # noqa: E402
 from wtforms import StringField, SubmitField  # noqa: E402
-from wtforms.validators import Length  # noqa: E402
 
 from ..auth.permissions import can_administer  # noqa: E402
 from . import calendar_services  # noqa: E402
 from .calendar import ClosureDay, TermDate  # noqa: E402
 from .errors import DomainError  # noqa: E402
-from .forms import DateInputField, apply_domain_error  # noqa: E402
+from .forms import DateInputField, MaxLength, apply_domain_error  # noqa: E402
+from .limits import SHORT_TEXT  # noqa: E402
 from .web import get_or_404  # noqa: E402
 
 
@@ -95,7 +94,7 @@ class _CalendarForm(FlaskForm):
 
 
 class TermDateForm(_CalendarForm):
-    term = StringField("Term", widget=GovTextInput(), validators=[Length(max=20)],
+    term = StringField("Term", widget=GovTextInput(), validators=[MaxLength(20)],
                        description="Its season and the calendar year it falls in, like autumn-2026, spring-2027 or summer-2027")
     starts_on = DateInputField("First day", required=True, description="For example, 2 9 2026")
     ends_on = DateInputField("Last day", required=True, description="For example, 18 12 2026")
@@ -103,7 +102,7 @@ class TermDateForm(_CalendarForm):
 
 
 class ClosureDayForm(_CalendarForm):
-    name = StringField("What it is", widget=GovTextInput(), validators=[Length(max=120)],
+    name = StringField("What it is", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT, "The name")],
                        description="For example, Autumn half-term, Early May bank holiday or Training day")
     starts_on = DateInputField("First day", required=True)
     ends_on = DateInputField("Last day", required=True, description="The same as the first day for a single day")

@@ -4,14 +4,20 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
+from ..core.forms import MaxLength
+from ..core.limits import LONG_TEXT, REPORT_NOTE_TEXT
 from ..core.terms import Term
 from .models import REPORT_STATUSES
 
-TEXT = [Length(max=20000)]
 TIERS = [("", "Every tier"), ("light_touch", "Light touch core support"), ("enhanced", "Enhanced support"),
          ("significant", "Significant support")]
 
@@ -48,7 +54,8 @@ _SEEN = [InputRequired("Reload the page: the report's version is missing from th
 
 class CheckReportForm(FlaskForm):
     version_id = HiddenField(filters=[_int_or_none], validators=_SEEN)
-    covering_note = TextAreaField("Covering note for governors (optional)", widget=GovTextArea(), validators=TEXT,
+    covering_note = TextAreaField("Covering note for governors (optional)", widget=GovTextArea(),
+                                  validators=[MaxLength(REPORT_NOTE_TEXT, "The covering note")],
                                   description="Shown in the report after \u201cCelebrating progress\u201d")
     submit = SubmitField("Mark as checked", widget=GovSubmitInput())
 
@@ -63,14 +70,16 @@ class RedraftReportForm(FlaskForm):
 
 
 class ReissueReportForm(FlaskForm):
-    reason = TextAreaField("Why does the published report need re-issuing?", widget=GovTextArea(), validators=TEXT)
+    reason = TextAreaField("Why does the published report need re-issuing?", widget=GovTextArea(),
+                           validators=[MaxLength(REPORT_NOTE_TEXT, "The reason")])
     submit = SubmitField("Start a re-issue", widget=GovSubmitInput())
 
 
 class BulkRunForm(FlaskForm):
     term = SelectField("Term", widget=GovSelect(), validate_choice=False)
     tier = SelectField("Schools in", widget=GovSelect(), choices=TIERS, validate_choice=False)
-    urns = StringField("Only these schools (optional)", widget=GovTextInput(), validators=[Length(max=20000)],
+    urns = StringField("Only these schools (optional)", widget=GovTextInput(),
+                       validators=[MaxLength(LONG_TEXT, "The list of URNs")],
                        description="URNs separated by spaces or commas; leave empty for every open school")
     submit = SubmitField("Start generating drafts", widget=GovSubmitInput())
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.limits import REPORT_NOTE_TEXT, length_check
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -72,6 +73,8 @@ class GovernorReportVersion(db.Model):
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("status = 'draft' OR checked_at IS NOT NULL", name="checked_has_date"),
         CheckConstraint("(status = 'published') = (published_at IS NOT NULL)", name="published_has_date"),
+        length_check("reason", REPORT_NOTE_TEXT),
+        length_check("covering_note", REPORT_NOTE_TEXT),
         # At most one version of a report is being worked on (draft or checked) at a time.
         Index("uq_governor_report_versions_open", "report_id", unique=True,
               sqlite_where=text("status <> 'published'"), postgresql_where=text("status <> 'published'")),

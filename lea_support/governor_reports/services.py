@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..auth.models import User, user_schools
 from ..core.audit import record_audit
 from ..core.errors import DomainError
+from ..core.limits import REPORT_NOTE_TEXT, too_long
 from ..core.mail import new_message, send_after_commit
 from ..core.models import utcnow
 from ..core.terms import Term, format_date
@@ -30,7 +31,7 @@ from .terms import ReportTerm, report_term
 
 GOVERNOR_REPORT_TEMPLATE = "governor_reports/governor_report_pdf.html"
 OPEN_STATUSES = ("draft", "checked")
-NOTE_MAX = 5000
+NOTE_MAX = REPORT_NOTE_TEXT
 
 
 class ReportConflict(DomainError):
@@ -202,7 +203,7 @@ def reissue_report(actor: User, report: GovernorReport, *, reason: str, today: d
     if not reason:
         raise DomainError("Give the reason for re-issuing the report", field="reason")
     if len(reason) > NOTE_MAX:
-        raise DomainError(f"The reason must be {NOTE_MAX} characters or fewer", field="reason")
+        raise DomainError(too_long("The reason", NOTE_MAX), field="reason")
     draft = store_draft(actor, report.school, prepare_draft(report.school, report.term, reason=reason, today=today))
     record_school_event(report.school, "governor_report_reissue",
                         f"Report to governors for the {Term.parse(report.term).name.lower()} being re-issued: {reason}", actor)
@@ -227,7 +228,7 @@ def check_report(actor: User, version: GovernorReportVersion, *, covering_note: 
         raise ReportConflict()
     note = _clean(covering_note)
     if len(note) > NOTE_MAX:
-        raise DomainError(f"The covering note must be {NOTE_MAX} characters or fewer", field="covering_note")
+        raise DomainError(too_long("The covering note", NOTE_MAX), field="covering_note")
     before = {"status": version.status, "covering_note": version.covering_note}
     rendered = render_governor_report(version.content, version=version.version, status="checked",
                                       reason=version.reason, covering_note=note, covering_by=actor.name)

@@ -5,9 +5,21 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -65,6 +77,9 @@ class RaisingAchievementPlan(db.Model):
         CheckConstraint(f"status IN ({_in(PLAN_STATUSES)})", name="status_known"),
         CheckConstraint("standards_fund IS NULL OR standards_fund >= 0", name="standards_fund_not_negative"),
         CheckConstraint("version >= 1", name="version_positive"),
+        length_check("amendment_reason", MEDIUM_TEXT),
+        length_check("sip_reference", MEDIUM_TEXT),
+        length_check("professional_development", LONG_TEXT),
         # The plans dashboard counts the open plans of significant-support schools, and those with
         # an overdue action, from this index alone.
         Index("ix_raising_achievement_plans_school_open", "school_id", "status", "root_id", "first_open_due_on"),
@@ -128,6 +143,7 @@ class RaisingAchievementPlan(db.Model):
 
 class PlanObjective(db.Model):
     __tablename__ = "plan_objectives"
+    __table_args__ = (length_check("text", LONG_TEXT),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("raising_achievement_plans.id", ondelete="CASCADE"), index=True)
@@ -152,6 +168,11 @@ class PlanObjective(db.Model):
 
 class SuccessCriterion(db.Model):
     __tablename__ = "plan_success_criteria"
+    __table_args__ = (
+        length_check("measure", MEDIUM_TEXT),
+        length_check("baseline", MEDIUM_TEXT),
+        length_check("target", MEDIUM_TEXT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     objective_id: Mapped[int] = mapped_column(ForeignKey("plan_objectives.id", ondelete="CASCADE"), index=True)
@@ -172,6 +193,10 @@ class PlanAction(db.Model):
         CheckConstraint(f"status IN ({_in(ACTION_STATUSES)})", name="status_known"),
         CheckConstraint("(owner_id IS NULL) <> (owner_role IS NULL)", name="one_owner"),
         CheckConstraint("due_on >= starts_on", name="due_after_start"),
+        length_check("what", MEDIUM_TEXT),
+        length_check("owner_role", SHORT_TEXT),
+        length_check("notes", LONG_TEXT),
+        length_check("evidence", MEDIUM_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,7 +204,7 @@ class PlanAction(db.Model):
     what: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     # A named role at the school ("Headteacher", "English lead") when the owner is not a user.
-    owner_role: Mapped[str | None] = mapped_column(String(200))
+    owner_role: Mapped[str | None] = mapped_column(String(SHORT_TEXT))
     starts_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="not_started")
@@ -240,7 +265,7 @@ class TimeAllocation(db.Model):
 
 class TimeUsed(db.Model):
     __tablename__ = "plan_time_used"
-    __table_args__ = (CheckConstraint("days > 0", name="days_positive"),)
+    __table_args__ = (CheckConstraint("days > 0", name="days_positive"), length_check("note", MEDIUM_TEXT))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     allocation_id: Mapped[int] = mapped_column(ForeignKey("plan_time_allocations.id", ondelete="CASCADE"),
@@ -310,12 +335,13 @@ class ProjectTeamMember(db.Model):
         CheckConstraint(f"team_role IN ({_in(TEAM_ROLES)})", name="team_role_known"),
         CheckConstraint("user_id IS NOT NULL OR name <> ''", name="user_or_name"),
         UniqueConstraint("team_id", "user_id", name="uq_project_team_members_user"),
+        length_check("name", SHORT_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("project_teams.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(SHORT_TEXT), default="")
     team_role: Mapped[str] = mapped_column(String(30))
     joined_on: Mapped[date] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
@@ -347,7 +373,11 @@ class TeamMeeting(db.Model):
     it are added to the plan as an amendment (`amendment_plan_id`)."""
 
     __tablename__ = "project_team_meetings"
-    __table_args__ = (Index("ix_project_team_meetings_team_held", "team_id", "held_on"),)
+    __table_args__ = (
+        Index("ix_project_team_meetings_team_held", "team_id", "held_on"),
+        length_check("minutes", LONG_TEXT),
+        length_check("decisions", LONG_TEXT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("project_teams.id", ondelete="CASCADE"))
@@ -380,6 +410,7 @@ class ActionUpdate(db.Model):
         CheckConstraint(f"status_from IN ({_in(ACTION_STATUSES)})", name="status_from_known"),
         CheckConstraint(f"status_to IN ({_in(ACTION_STATUSES)})", name="status_to_known"),
         Index("ix_plan_action_updates_action", "action_id", "updated_at"),
+        length_check("note", MEDIUM_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -423,6 +454,7 @@ class MidpointReview(db.Model):
         CheckConstraint("(held_on IS NULL) = (outcome IS NULL)", name="held_with_outcome"),
         CheckConstraint("outcome <> 'continue' OR further_review_on IS NOT NULL", name="continue_has_date"),
         CheckConstraint("sequence >= 1", name="sequence_positive"),
+        length_check("summary", LONG_TEXT),
         UniqueConstraint("plan_id", "sequence", name="uq_midpoint_reviews_plan_sequence"),
         # Reviews due by a date, with their school, from the index alone (the plans dashboard).
         Index("ix_midpoint_reviews_due", "held_on", "scheduled_on", "school_id"),
@@ -471,6 +503,7 @@ class ObjectiveProgress(db.Model):
     __table_args__ = (
         CheckConstraint(f"progress IN ({_in(OBJECTIVE_PROGRESS)})", name="progress_known"),
         UniqueConstraint("review_id", "objective_id", name="uq_midpoint_objective_progress"),
+        length_check("evidence", LONG_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -500,6 +533,8 @@ class ImprovementNotice(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({_in(NOTICE_STATUSES)})", name="status_known"),
         CheckConstraint("comply_by > issued_on", name="comply_after_issue"),
+        length_check("improvements", LONG_TEXT),
+        length_check("status_reason", LONG_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

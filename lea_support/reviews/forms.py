@@ -23,9 +23,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length
 
-from ..core.forms import DateInputField, EditVersionField
+from ..core.forms import DateInputField, EditVersionField, MaxLength
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from .models import (
     DISCUSSION_WITH,
     PRE_REVIEW_KINDS,
@@ -36,8 +36,6 @@ from .models import (
 
 if TYPE_CHECKING:
     from .models import JointReview
-
-TEXT = [Length(max=20000)]
 
 
 def optional_int(value: Any) -> int | None:
@@ -70,7 +68,7 @@ class PlanReviewForm(FlaskForm):
     school_users = SelectMultipleField("School leaders with an account", widget=GovCheckboxesInput(), coerce=int,
                                        validate_choice=False)
     school_participants = TextAreaField(
-        "Other school participants", widget=GovTextArea(), validators=TEXT,
+        "Other school participants", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)],
         description='One a line, name then job title, for example "Jo Smith, Headteacher"')
     submit = SubmitField("Plan review", widget=GovSubmitInput())
 
@@ -80,27 +78,27 @@ class TeamMemberForm(FlaskForm):
                             choices=[(r, TEAM_ROLES[r]) for r in ("la_team", "link_adviser", "school")])
     user_id = SelectField("Person", widget=GovSelect(), coerce=optional_int, validate_choice=False)
     name = StringField("Or, for a school participant without an account: name", widget=GovTextInput(),
-                       validators=[Length(max=120)])
-    job_title = StringField("Job title", widget=GovTextInput(), validators=[Length(max=120)])
+                       validators=[MaxLength(SHORT_TEXT, "The name")])
+    job_title = StringField("Job title", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT)])
     submit = SubmitField("Add to the team", widget=GovSubmitInput())
 
 
 class StageForm(FlaskForm):
     stage = SelectField("Move the review to", widget=GovSelect(), validate_choice=False,
                         choices=[(code, name) for code, name in STAGES.items() if code != "published"])
-    reason = TextAreaField("Reason", widget=GovTextArea(), validators=TEXT,
+    reason = TextAreaField("Reason", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)],
                            description="Needed when moving the review back")
     submit = SubmitField("Change stage", widget=GovSubmitInput())
 
 
 class KeyQuestionForm(FlaskForm):
-    text = TextAreaField("Key question", widget=GovTextArea(), validators=TEXT)
+    text = TextAreaField("Key question", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
     submit = SubmitField("Add key question", widget=GovSubmitInput())
 
 
 class PreReviewForm(FlaskForm):
     commentary = TextAreaField("Pre-review commentary on the initial evidence", widget=GovTextArea(),
-                               validators=TEXT)
+                               validators=[MaxLength(LONG_TEXT, "The commentary")])
     submit = SubmitField("Save pre-review", widget=GovSubmitInput())
 
 
@@ -117,7 +115,8 @@ def pre_review_form(review: JointReview, *, formdata: bool) -> PreReviewForm:
         setattr(Form, f"status_{kind}", RadioField(
             name, widget=GovRadioInput(), validate_choice=False, default=item.status if item else "pending",
             choices=[(s, PRE_REVIEW_STATUSES[s]) for s in ("seen", "not_available", "pending")]))
-        setattr(Form, f"notes_{kind}", TextAreaField("Notes", widget=GovTextArea(), validators=TEXT,
+        setattr(Form, f"notes_{kind}", TextAreaField("Notes", widget=GovTextArea(),
+                                                     validators=[MaxLength(MEDIUM_TEXT, f"Notes on {name.lower()}")],
                                                      default=item.notes if item else ""))
     form = Form(data=None if formdata else {"commentary": review.pre_review_commentary})
     form.items = [(kind, name, form[f"status_{kind}"], form[f"notes_{kind}"])  # type: ignore[attr-defined]
@@ -128,14 +127,14 @@ def pre_review_form(review: JointReview, *, formdata: bool) -> PreReviewForm:
 class EvidenceForm(FlaskForm):
     edit_version = EditVersionField()
     occurred_on = DateInputField("Date", required=True)
-    year_group = StringField("Year group", widget=GovTextInput(), validators=[Length(max=40)])
-    subject = StringField("Subject", widget=GovTextInput(), validators=[Length(max=80)])
+    year_group = StringField("Year group", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT)])
+    subject = StringField("Subject", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT)])
     joint_with_school_leader = RadioField("Observed jointly with a school leader?", widget=GovRadioInput(),
                                           choices=[("yes", "Yes"), ("no", "No")], default="no",
                                           validate_choice=False)
     discussion_with = RadioField("Discussion with", widget=GovRadioInput(), validate_choice=False,
                                  choices=list(DISCUSSION_WITH.items()))
-    summary = TextAreaField("Summary", widget=GovTextArea(), validators=TEXT)
+    summary = TextAreaField("Summary", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     submit = SubmitField("Save evidence", widget=GovSubmitInput())
 
 
@@ -147,14 +146,16 @@ def evidence_form(review: JointReview, evidence: Any = None, *, formdata: bool) 
         pass
 
     grade_choices = [("", "Not judged")] + [(str(g.grade), f"{g.grade} {g.label}") for g in review.scale.grades]
-    for question in review.key_questions:
-        setattr(Form, f"answer_{question.id}", TextAreaField(question.text, widget=GovTextArea(), validators=TEXT))
+    for number, question in enumerate(review.key_questions, start=1):
+        setattr(Form, f"answer_{question.id}", TextAreaField(
+            question.text, widget=GovTextArea(),
+            validators=[MaxLength(LONG_TEXT, f"The answer to key question {number}")]))
     for aspect in review.framework.aspects:
         setattr(Form, f"grade_{aspect.id}", SelectField(f"{aspect.name}: grade", widget=GovSelect(),
                                                        choices=grade_choices, coerce=grade_value,
                                                        validate_choice=False))
         setattr(Form, f"rationale_{aspect.id}", TextAreaField(f"{aspect.name}: rationale", widget=GovTextArea(),
-                                                             validators=TEXT))
+                                                             validators=[MaxLength(LONG_TEXT)]))
     data = None
     if not formdata and evidence is not None:
         data = {"occurred_on": evidence.occurred_on, "year_group": evidence.year_group, "subject": evidence.subject,

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -138,6 +139,8 @@ class JointReview(db.Model):
     __table_args__ = (
         CheckConstraint(f"stage IN ({_in(STAGES)})", name="stage_known"),
         CheckConstraint("overall_grade IS NULL OR overall_grade BETWEEN 1 AND 7", name="overall_on_scale"),
+        length_check("pre_review_commentary", LONG_TEXT),
+        length_check("overall_rationale", LONG_TEXT),
         Index("ix_joint_reviews_school", "school_id", "starts_on"),
     )
 
@@ -187,14 +190,16 @@ class ReviewTeamMember(db.Model):
     __table_args__ = (
         CheckConstraint(f"team_role IN ({_in(TEAM_ROLES)})", name="team_role_known"),
         CheckConstraint("user_id IS NOT NULL OR name <> ''", name="someone"),
+        length_check("name", SHORT_TEXT),
+        length_check("job_title", SHORT_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("joint_reviews.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    name: Mapped[str] = mapped_column(String(120), default="")
+    name: Mapped[str] = mapped_column(String(SHORT_TEXT), default="")
     team_role: Mapped[str] = mapped_column(String(20))
-    job_title: Mapped[str] = mapped_column(String(120), default="")
+    job_title: Mapped[str] = mapped_column(String(SHORT_TEXT), default="")
 
     user: Mapped["User | None"] = relationship(lazy="joined")
 
@@ -210,6 +215,7 @@ class ReviewStageChange(db.Model):
     """Each move between stages; moving back needs a reason."""
 
     __tablename__ = "review_stage_changes"
+    __table_args__ = (length_check("reason", MEDIUM_TEXT),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("joint_reviews.id", ondelete="CASCADE"), index=True)
@@ -233,6 +239,7 @@ class PreReviewItem(db.Model):
         UniqueConstraint("review_id", "kind", name="uq_pre_review_items_review_kind"),
         CheckConstraint(f"kind IN ({_in(PRE_REVIEW_KINDS)})", name="kind_known"),
         CheckConstraint(f"status IN ({_in(PRE_REVIEW_STATUSES)})", name="status_known"),
+        length_check("notes", MEDIUM_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,6 +258,7 @@ class PreReviewItem(db.Model):
 
 class KeyQuestion(db.Model):
     __tablename__ = "key_questions"
+    __table_args__ = (length_check("text", MEDIUM_TEXT),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("joint_reviews.id", ondelete="CASCADE"), index=True)
@@ -269,14 +277,17 @@ class FieldworkEvidence(db.Model):
         CheckConstraint(f"kind IN ({_in(EVIDENCE_KINDS)})", name="kind_known"),
         CheckConstraint(f"discussion_with IS NULL OR discussion_with IN ({_in(DISCUSSION_WITH)})",
                         name="discussion_with_known"),
+        length_check("year_group", SHORT_TEXT),
+        length_check("subject", SHORT_TEXT),
+        length_check("summary", LONG_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("joint_reviews.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     occurred_on: Mapped[date] = mapped_column(Date)
-    year_group: Mapped[str] = mapped_column(String(40), default="")
-    subject: Mapped[str] = mapped_column(String(80), default="")
+    year_group: Mapped[str] = mapped_column(String(SHORT_TEXT), default="")
+    subject: Mapped[str] = mapped_column(String(SHORT_TEXT), default="")
     joint_with_school_leader: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     discussion_with: Mapped[str | None] = mapped_column(String(20))
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -301,7 +312,10 @@ class EvidenceAnswer(db.Model):
     """What a piece of evidence says about one key question."""
 
     __tablename__ = "evidence_answers"
-    __table_args__ = (UniqueConstraint("evidence_id", "key_question_id", name="uq_evidence_answers_pair"),)
+    __table_args__ = (
+        UniqueConstraint("evidence_id", "key_question_id", name="uq_evidence_answers_pair"),
+        length_check("answer", LONG_TEXT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evidence_id: Mapped[int] = mapped_column(ForeignKey("fieldwork_evidence.id", ondelete="CASCADE"))
@@ -321,6 +335,7 @@ class EvidenceJudgement(db.Model):
         ForeignKeyConstraint(["scale_id", "grade"], ["scale_grades.scale_id", "scale_grades.grade"],
                              name="fk_evidence_judgements_grade", ondelete="RESTRICT"),
         CheckConstraint("grade BETWEEN 1 AND 7", name="grade_on_scale"),
+        length_check("rationale", LONG_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -345,6 +360,8 @@ class AspectEvaluation(db.Model):
         UniqueConstraint("review_id", "aspect_id", name="uq_aspect_evaluations_pair"),
         CheckConstraint("proposed_grade IS NULL OR proposed_grade BETWEEN 1 AND 7", name="proposed_on_scale"),
         CheckConstraint("agreed_grade IS NULL OR agreed_grade BETWEEN 1 AND 7", name="agreed_on_scale"),
+        length_check("rationale", LONG_TEXT),
+        length_check("school_view", LONG_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -368,7 +385,10 @@ class ReviewFinding(db.Model):
     objective taken from a "can be made more effective" point refers back to it."""
 
     __tablename__ = "review_findings"
-    __table_args__ = (CheckConstraint(f"kind IN ({_in(FINDING_KINDS)})", name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_in(FINDING_KINDS)})", name="kind_known"),
+        length_check("text", LONG_TEXT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("joint_reviews.id", ondelete="CASCADE"), index=True)
@@ -386,7 +406,10 @@ class PublishedReviewReport(db.Model):
     A correction is a new version with a reason; every version stays readable."""
 
     __tablename__ = "published_review_reports"
-    __table_args__ = (UniqueConstraint("review_id", "version", name="uq_published_review_reports_version"),)
+    __table_args__ = (
+        UniqueConstraint("review_id", "version", name="uq_published_review_reports_version"),
+        length_check("reason", MEDIUM_TEXT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("joint_reviews.id", ondelete="RESTRICT"))

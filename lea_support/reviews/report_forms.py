@@ -13,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -21,11 +20,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length
 
-from ..core.forms import EditVersionField
-
-TEXT = [Length(max=20000)]
+from ..core.forms import BoundedFieldList, EditVersionField, MaxLength
+from ..core.limits import LONG_TEXT, MAX_FINDINGS, MAX_FRAMEWORK_ASPECTS, MEDIUM_TEXT
 
 
 def grade_or_none(value: Any) -> int | None:
@@ -50,17 +47,19 @@ class AspectEvaluationForm(Form):
     aspect_id = HiddenField()
     proposed_grade = _grade_field("Proposed judgement")
     agreed_grade = _grade_field("Agreed judgement")
-    rationale = TextAreaField("Rationale", widget=GovTextArea(), validators=TEXT,
+    rationale = TextAreaField("Rationale", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)],
                               description="Needed for a judgement of 5 to 7")
     school_disagreed = BooleanField("The school disagreed with the agreed judgement", widget=GovCheckboxInput())
-    school_view = TextAreaField("The school's view", widget=GovTextArea(), validators=TEXT)
+    school_view = TextAreaField("The school's view", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
 
 
 class EvaluationForm(FlaskForm):
     edit_version = EditVersionField()
-    aspects = FieldList(FormField(AspectEvaluationForm), min_entries=0)
+    aspects = BoundedFieldList(FormField(AspectEvaluationForm), min_entries=0, max_items=MAX_FRAMEWORK_ASPECTS,
+                               blank_rows=0, message="Reload the page: the form has more aspects than the framework")
     overall_grade = _grade_field("Overall judgement")
-    overall_rationale = TextAreaField("Rationale for the overall judgement", widget=GovTextArea(), validators=TEXT)
+    overall_rationale = TextAreaField("Rationale for the overall judgement", widget=GovTextArea(),
+                                      validators=[MaxLength(LONG_TEXT)])
     submit = SubmitField("Save evaluation", widget=GovSubmitInput())
 
     def set_grade_choices(self, choices: list[tuple[str, str]]) -> None:
@@ -75,14 +74,22 @@ class FindingForm(Form):
     """One point of the report; emptied, it is removed."""
 
     finding_id = HiddenField()
-    text = TextAreaField("Point", widget=GovTextArea(), validators=[Length(max=5000)])
+    text = TextAreaField("Point", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, "Each point")])
     aspect_id = SelectField("Aspect (optional)", widget=GovSelect(), coerce=id_or_none, validate_choice=False)
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.text.data or "").strip()
 
 
 class FindingsForm(FlaskForm):
     edit_version = EditVersionField()
-    works_well = FieldList(FormField(FindingForm), min_entries=0)
-    more_effective = FieldList(FormField(FindingForm), min_entries=0)
+    works_well = BoundedFieldList(FormField(FindingForm), min_entries=0, max_items=MAX_FINDINGS,
+                                  message=f"The report can have up to {MAX_FINDINGS} points on what works well: "
+                                          "leave the rest empty, or combine some")
+    more_effective = BoundedFieldList(FormField(FindingForm), min_entries=0, max_items=MAX_FINDINGS,
+                                      message=f"The report can have up to {MAX_FINDINGS} points on what can be made "
+                                              "more effective: leave the rest empty, or combine some")
     submit = SubmitField("Save report draft", widget=GovSubmitInput())
 
     def set_aspect_choices(self, choices: list[tuple[str, str]]) -> None:
@@ -91,11 +98,12 @@ class FindingsForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    reason = TextAreaField("Reason for the correction", widget=GovTextArea(), validators=TEXT,
+    reason = TextAreaField("Reason for the correction", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)],
                            description="Needed when a version of this report has already been published")
     submit = SubmitField("Publish report", widget=GovSubmitInput())
 
 
 class ReopenForm(FlaskForm):
-    reason = TextAreaField("Why does the published report need correcting?", widget=GovTextArea(), validators=TEXT)
+    reason = TextAreaField("Why does the published report need correcting?", widget=GovTextArea(),
+                           validators=[MaxLength(MEDIUM_TEXT, "The reason")])
     submit = SubmitField("Reopen for a correction", widget=GovSubmitInput())

@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer
 
 from ..core.audit import record_audit
 from ..core.errors import DomainError
+from ..core.limits import MAX_FINDINGS
 from ..core.locking import claim_edit
 from ..core.terms import format_date
 from ..extensions import db
@@ -216,6 +217,10 @@ def save_findings(actor: User, review: JointReview, findings: list[FindingData],
             raise DomainError("Tag a point only with an aspect of this review's framework")
         if item.text:
             kept.append(item)
+    for kind, name in FINDING_KINDS.items():
+        if sum(item.kind == kind for item in kept) > MAX_FINDINGS:
+            raise DomainError(f"The report can have up to {MAX_FINDINGS} points on {name[0].lower()}{name[1:]}: "
+                              "combine some, or leave the rest out", field=kind)
     claim_edit(review, expected_version, "report draft", column="findings_version")
     before = {f.id: {"kind": f.kind, "text": f.text, "aspect_id": f.aspect_id} for f in existing.values()}
 

@@ -16,6 +16,13 @@ from ..auth.models import LA_ROLES, User
 from ..casework.models import NoteOfVisit
 from ..core.audit import record_audit
 from ..core.errors import DomainError
+from ..core.limits import (
+    MAX_FIELDWORK_EVIDENCE,
+    MAX_KEY_QUESTIONS,
+    MAX_REVIEW_TEAM,
+    SHORT_TEXT,
+    too_long,
+)
 from ..core.locking import claim_edit
 from ..core.terms import format_date
 from ..extensions import db
@@ -167,10 +174,14 @@ def plan_review(actor: User, school: School, *, lead: User | None, starts_on: da
             team.append(ReviewTeamMember(user_id=user.id, team_role="school"))
             on_team.add(user.id)
     for name, job_title in school_participants or []:
-        if len(name) > 120 or len(job_title) > 120:
-            raise DomainError(f"{name[:40]}: names and job titles can be up to 120 characters",
+        if len(name) > SHORT_TEXT or len(job_title) > SHORT_TEXT:
+            raise DomainError(f"{name[:40]}: names and job titles can be up to {SHORT_TEXT} characters",
                               field="school_participants")
         team.append(ReviewTeamMember(name=name, job_title=job_title, team_role="school"))
+    if len(team) > MAX_REVIEW_TEAM:
+        raise DomainError(f"A review team can have up to {MAX_REVIEW_TEAM} people, and this one would have "
+                          f"{len(team)}: list fewer school participants or LA colleagues",
+                          field="school_participants" if school_participants else "la_team")
 
     review = JointReview(school_id=school.id, framework_id=framework.id, scale_id=scale.id, lead_id=lead.id,
                          stage="planned", starts_on=starts_on, ends_on=ends_on, pre_review_commentary="")
@@ -197,8 +208,11 @@ def add_team_member(actor: User, review: JointReview, *, team_role: str, user: U
         raise DomainError("Choose the colleague to add", field="user_id")
     if user is None and not name:
         raise DomainError("Choose a school leader or enter the participant's name", field="name")
-    if len(name) > 120 or len(job_title) > 120:
-        raise DomainError("Names and job titles can be up to 120 characters", field="name")
+    if len(name) > SHORT_TEXT or len(job_title) > SHORT_TEXT:
+        raise DomainError(f"Names and job titles can be up to {SHORT_TEXT} characters", field="name")
+    if len(review.team) >= MAX_REVIEW_TEAM:
+        raise DomainError(f"A review team can have up to {MAX_REVIEW_TEAM} people: remove someone who is no longer "
+                          "taking part first", field="user_id" if user is not None else "name")
     if user is not None:
         _check_team_user(user, team_role, review.school, "user_id")
         if any(m.user_id == user.id for m in review.team):
@@ -297,6 +311,9 @@ def add_key_question(actor: User, review: JointReview, text: str) -> KeyQuestion
     text = (text or "").strip()
     if not text:
         raise DomainError("Enter the key question", field="text")
+    if len(review.key_questions) >= MAX_KEY_QUESTIONS:
+        raise DomainError(f"A review can have up to {MAX_KEY_QUESTIONS} key questions: delete or combine some "
+                          "first", field="text")
     position = db.session.scalar(
         select(func.coalesce(func.max(KeyQuestion.position), 0)).where(KeyQuestion.review_id == review.id)) + 1
     question = KeyQuestion(review_id=review.id, position=position, text=text)
@@ -356,10 +373,10 @@ def _clean_evidence(review: JointReview, data: EvidenceData) -> EvidenceData:
         raise DomainError("Enter the date", field="occurred_on")
     data.summary = (data.summary or "").strip()
     data.year_group, data.subject = (data.year_group or "").strip(), (data.subject or "").strip()
-    if len(data.year_group) > 40:
-        raise DomainError("The year group can be up to 40 characters", field="year_group")
-    if len(data.subject) > 80:
-        raise DomainError("The subject can be up to 80 characters", field="subject")
+    if len(data.year_group) > SHORT_TEXT:
+        raise DomainError(too_long("Year group", SHORT_TEXT), field="year_group")
+    if len(data.subject) > SHORT_TEXT:
+        raise DomainError(too_long("Subject", SHORT_TEXT), field="subject")
     if data.kind == "discussion":
         if data.discussion_with not in DISCUSSION_WITH:
             raise DomainError("Say who the discussion was with: staff, pupils or governors", field="discussion_with")
@@ -443,6 +460,10 @@ def _evidence_snapshot(evidence: FieldworkEvidence) -> dict[str, Any]:
 def record_evidence(actor: User, review: JointReview, data: EvidenceData) -> FieldworkEvidence:
     """Record a lesson observation, discussion or work scrutiny with its answers and judgements."""
     _ensure_fieldwork(review)
+    recorded = db.session.scalar(select(func.count()).where(FieldworkEvidence.review_id == review.id)) or 0
+    if recorded >= MAX_FIELDWORK_EVIDENCE:
+        raise DomainError(f"A review can have up to {MAX_FIELDWORK_EVIDENCE} pieces of fieldwork evidence: delete any "
+                          "recorded twice, or add to an existing record instead")
     data = _clean_evidence(review, data)
     evidence = FieldworkEvidence(review_id=review.id, kind=data.kind, recorded_by_id=actor.id)
     _apply_evidence(evidence, review, data)

@@ -12,10 +12,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired
 
-from ..core.forms import EditVersionField
+from ..core.forms import EditVersionField, MaxLength
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 
 CONCERN_CHOICES = [("", "Not a cause for concern"), ("la", "Cause for concern, designated by the LA"),
                    ("ofsted", "Cause for concern, designated by Ofsted")]
@@ -36,25 +44,30 @@ class SupportDecisionForm(FlaskForm):
         ("underachievement", "Significant underachievement"),
     ])
     reason = TextAreaField("Reason for the decision", widget=GovTextArea(),
-                           validators=[DataRequired("Enter the reason for this decision"), Length(max=5000)])
-    evidence = TextAreaField("Evidence", widget=GovTextArea(), validators=[Length(max=10000)],
+                           validators=[DataRequired("Enter the reason for this decision"),
+                                       MaxLength(LONG_TEXT, "The reason")])
+    evidence = TextAreaField("Evidence", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)],
                              description="For example: data, the latest Ofsted report, notes of visit")
     submit = SubmitField("Record decision", widget=GovSubmitInput())
 
 
 class LinkAdviserForm(FlaskForm):
     link_adviser = SelectField("Link adviser", coerce=int, widget=GovSelect())
-    reason = TextAreaField("Reason for the change (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
+    reason = TextAreaField("Reason for the change (optional)", widget=GovTextArea(),
+                           validators=[MaxLength(MEDIUM_TEXT, "The reason")])
     submit = SubmitField("Save link adviser", widget=GovSubmitInput())
 
 
 class AllocationForm(FlaskForm):
     link_visits = StringField("Link adviser visits", widget=GovTextInput(),
-                              validators=[DataRequired("Enter the number of link adviser visits")])
+                              validators=[DataRequired("Enter the number of link adviser visits"),
+                                          MaxLength(20, "The number of link adviser visits")])
     consultant_days = StringField("Consultant days", widget=GovTextInput(),
-                                  validators=[DataRequired("Enter the number of consultant days")])
+                                  validators=[DataRequired("Enter the number of consultant days"),
+                                              MaxLength(20, "The number of consultant days")])
     reason = TextAreaField("Reason for the adjustment", widget=GovTextArea(),
-                           validators=[DataRequired("Enter the reason for adjusting the allocation"), Length(max=5000)])
+                           validators=[DataRequired("Enter the reason for adjusting the allocation"),
+                                       MaxLength(LONG_TEXT, "The reason")])
     submit = SubmitField("Save allocation", widget=GovSubmitInput())
 
 
@@ -66,19 +79,23 @@ class GiasUploadForm(FlaskForm):
     file = FileField("GIAS establishment file (CSV)", widget=GovFileInput(),
                      validators=[FileRequired("Choose the GIAS file to import")],
                      description="The edubasealldata CSV exactly as downloaded from Get Information about Schools")
-    la_codes = StringField("LA codes to keep", widget=GovTextInput(),
+    la_codes = StringField("LA codes to keep", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT, "The LA codes")],
                            description="Separate codes with spaces, like 342 343. Leave empty to keep every LA.")
     submit = SubmitField("Import schools", widget=GovSubmitInput())
 
 
 class SupportTierForm(FlaskForm):
     edit_version = EditVersionField()
-    name = StringField("Name", widget=GovTextInput(), validators=[DataRequired("Enter the tier's name"), Length(max=80)])
-    description = TextAreaField("What support it gives", widget=GovTextArea(), validators=[Length(max=2000)])
+    name = StringField("Name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the tier's name"), MaxLength(SHORT_TEXT)])
+    description = TextAreaField("What support it gives", widget=GovTextArea(),
+                                validators=[MaxLength(MEDIUM_TEXT, "The description")])
     default_link_visits = StringField("Link adviser visits a year", widget=GovTextInput(),
-                                      validators=[DataRequired("Enter the number of link adviser visits")])
+                                      validators=[DataRequired("Enter the number of link adviser visits"),
+                                                  MaxLength(20, "The number of link adviser visits")])
     default_consultant_days = StringField("Consultant days a year", widget=GovTextInput(),
-                                          validators=[DataRequired("Enter the number of consultant days")])
+                                          validators=[DataRequired("Enter the number of consultant days"),
+                                                      MaxLength(20, "The number of consultant days")])
     submit = SubmitField("Save tier", widget=GovSubmitInput())
 
 
@@ -86,5 +103,6 @@ class ReassignSchoolsForm(FlaskForm):
     adviser = SelectField("Adviser who is leaving", coerce=int, widget=GovSelect())
     successor = SelectField("Adviser taking over their schools", coerce=int, widget=GovSelect())
     reason = TextAreaField("Reason", widget=GovTextArea(),
-                           validators=[DataRequired("Enter the reason for the reassignment"), Length(max=2000)])
+                           validators=[DataRequired("Enter the reason for the reassignment"),
+                                       MaxLength(MEDIUM_TEXT, "The reason")])
     submit = SubmitField("Reassign schools", widget=GovSubmitInput())

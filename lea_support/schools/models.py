@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -37,10 +38,12 @@ class SupportTier(db.Model):
     __table_args__ = (
         CheckConstraint("default_link_visits >= 0", name="visits_not_negative"),
         CheckConstraint("default_consultant_days >= 0", name="days_not_negative"),
+        length_check("name", SHORT_TEXT),
+        length_check("description", MEDIUM_TEXT),
     )
 
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(SHORT_TEXT))
     description: Mapped[str] = mapped_column(Text, default="")
     sort_order: Mapped[int] = mapped_column(Integer)
     default_link_visits: Mapped[int] = mapped_column(Integer)
@@ -201,7 +204,11 @@ class SupportDecision(db.Model):
     """A decision that set a school's tier, level or concern flags: who, when, why, evidence."""
 
     __tablename__ = "support_decisions"
-    __table_args__ = (Index("ix_support_decisions_school_decided", "school_id", "decided_at"),)
+    __table_args__ = (
+        Index("ix_support_decisions_school_decided", "school_id", "decided_at"),
+        length_check("reason", LONG_TEXT),
+        length_check("evidence", LONG_TEXT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
@@ -231,6 +238,7 @@ class SupportAllocation(db.Model):
         UniqueConstraint("school_id", "academic_year", name="uq_support_allocations_school_year"),
         CheckConstraint("link_visits >= 0", name="visits_not_negative"),
         CheckConstraint("consultant_days >= 0", name="days_not_negative"),
+        length_check("adjustment_reason", LONG_TEXT),
         Index("ix_support_allocations_year", "academic_year"),
     )
 
@@ -302,6 +310,7 @@ class LinkAdviserAssignment(db.Model):
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
         Index("ix_link_adviser_assignments_school", "school_id", "starts_on"),
         Index("ix_link_adviser_assignments_adviser", "adviser_id", "ends_on"),
+        length_check("reason", MEDIUM_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

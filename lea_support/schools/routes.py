@@ -4,15 +4,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth.models import User
 from ..auth.permissions import (
     can_adjust_allocation,
-    can_assign_link_advisers,
     can_administer,
+    can_assign_link_advisers,
     can_change_support,
     can_import_schools,
     can_view_allocations,

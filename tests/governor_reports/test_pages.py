@@ -144,7 +144,7 @@ def test_refusals_save_nothing_and_say_what_to_fix(db, client, light_touch_schoo
     response = submit(client, f"{show}/check", {"covering_note": "x" * 5001, "version_id": _version_id(page)},
                       form_url=show)
     assert response.status_code == 422
-    assert "The covering note must be 5000 characters or fewer" in response.get_data(as_text=True)
+    assert "The covering note must be 5,000 characters or fewer" in response.get_data(as_text=True)
     response = submit(client, f"/schools/{school.urn}/governor-reports", {"term": "winter-2026"},
                       form_url=f"/schools/{school.urn}/governor-reports")
     assert response.status_code == 422 and "like autumn-2026" in response.get_data(as_text=True)

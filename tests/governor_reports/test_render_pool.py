@@ -57,7 +57,7 @@ def big_note(db, create_school, create_user, create_note):
         note = create_note(school=school, status="finalised", purpose="P" * length, discussion="D " * (length // 2),
                            strengths="S " * (length // 2), areas_for_development="A " * (length // 2))
         for i in range(actions):
-            db.session.add(AgreedAction(note_id=note.id, position=i, description=f"Action {i} " + "word " * (length // 5),
+            db.session.add(AgreedAction(note_id=note.id, position=i, description=(f"Action {i} " + "word " * (length // 5))[:length],
                                         owner="Owner " * 20, due_on=date(2027, 2, 1), status="open"))
         db.session.commit()
         return note, head

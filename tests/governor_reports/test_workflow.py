@@ -126,7 +126,7 @@ def test_a_check_made_from_an_old_copy_is_refused(db, light_touch_school):
 def test_a_covering_note_that_is_too_long_is_refused(db, light_touch_school):
     school = light_touch_school()
     draft = services.generate_draft(None, school, TERM, today=END_OF_TERM)
-    with pytest.raises(DomainError, match="5000 characters or fewer") as refused:
+    with pytest.raises(DomainError, match="5,000 characters or fewer") as refused:
         services.check_report(school.adviser, draft, covering_note="x" * 5001, expected_version=draft.version_id)
     assert refused.value.field == "covering_note"
 

@@ -4,5 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("casework", __name__, template_folder="../templates")
 
-from . import caseload, notes  # noqa: E402,F401  (registers its routes on bp)
-from . import calendar, documents  # noqa: E402,F401
+from . import calendar, caseload, documents, notes  # noqa: E402,F401  (registers its routes on bp)  # noqa: E402,F401

@@ -12,7 +12,11 @@ from ...core.csv_export import csv_response
 from ...core.web import get_or_404, permission_required, require
 from ...schools.services import support_tiers
 from .. import caseload as service
-from ..permissions import can_view_authority_overview, can_view_caseload, can_view_other_caseloads
+from ..permissions import (
+    can_view_authority_overview,
+    can_view_caseload,
+    can_view_other_caseloads,
+)
 from . import bp
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField

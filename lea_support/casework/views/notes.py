@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from ...core.forms import EmptyForm
 from ...core.terms import format_date
-from ...core.web import first_or_404, flash_and_redirect, get_or_404, permission_required, process_form, require
+from ...core.web import (
+    first_or_404,
+    flash_and_redirect,
+    get_or_404,
+    permission_required,
+    process_form,
+    require,
+)
 from ...schools.models import School
 from .. import permissions as can
 from .. import services

@@ -6,11 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+)
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import Length
 
-from ...core.forms import DateInputField
+from ...core.forms import DateInputField, MaxLength
+from ...core.limits import LONG_TEXT
 from ..models import MIDPOINT_OUTCOMES, OBJECTIVE_PROGRESS
 from .plans import optional_int
 
@@ -22,7 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["MidpointRecordForm", "NoticeForm", "NoticeStatusForm", "RescheduleReviewForm", "midpoint_record_form",
            "yes_no"]
 
-TEXT = [Length(max=20000)]
 
 
 def yes_no(value: Any) -> bool | None:
@@ -44,14 +48,14 @@ class MidpointRecordForm(FlaskForm):
                                 validate_choice=False)
     adequate_improvement = RadioField("Is adequate improvement evidenced?", widget=GovRadioInput(),
                                       choices=[("yes", "Yes"), ("no", "No")], validate_choice=False)
-    summary = TextAreaField("Summary of the review", widget=GovTextArea(), validators=TEXT,
+    summary = TextAreaField("Summary of the review", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, "The summary")],
                             description="What the project team found, celebrating progress and achievement")
     outcome = RadioField("What happens next", widget=GovRadioInput(), choices=list(MIDPOINT_OUTCOMES.items()),
                          validate_choice=False)
     further_review_on = DateInputField("Date of the further review",
                                        description="If the outcome is to continue: after the date this review was held")
-    improvements = TextAreaField("What the school must improve", widget=GovTextArea(), validators=TEXT,
-                                 description="If the outcome is an Improvement Notice")
+    improvements = TextAreaField("What the school must improve", widget=GovTextArea(),
+                                 validators=[MaxLength(LONG_TEXT)], description="If the outcome is an Improvement Notice")
     comply_by = DateInputField("Comply by", description="If the outcome is an Improvement Notice")
     submit = SubmitField("Record the review", widget=GovSubmitInput())
 
@@ -69,7 +73,8 @@ def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjecti
         setattr(Form, f"progress_{objective.id}", RadioField(
             f"Progress on objective {number}", widget=GovRadioInput(),
             choices=list(OBJECTIVE_PROGRESS.items()), validate_choice=False))
-        setattr(Form, f"evidence_{objective.id}", TextAreaField("Evidence", widget=GovTextArea(), validators=TEXT))
+        setattr(Form, f"evidence_{objective.id}", TextAreaField(
+            "Evidence", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, f"The evidence on objective {number}")]))
     form = Form(data=None if formdata else {"version_id": str(review.version_id), "led_by_id": default_leader})
     form.capacity_grade.choices = [(g.grade, f"{g.grade} {g.label}") for g in scale.grades]
     form.led_by_id.choices = [("", "Choose the adviser")] + [(u.id, f"{u.name} ({u.role_name})") for u in leaders]
@@ -80,7 +85,7 @@ def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjecti
 
 class NoticeForm(FlaskForm):
     issued_on = DateInputField("Issued on", description="Leave empty for today")
-    improvements = TextAreaField("What the school must improve", widget=GovTextArea(), validators=TEXT)
+    improvements = TextAreaField("What the school must improve", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     comply_by = DateInputField("Comply by", required=True,
                                required_message="Enter the date the school must comply by")
     submit = SubmitField("Issue the Improvement Notice", widget=GovSubmitInput())
@@ -91,5 +96,5 @@ class NoticeStatusForm(FlaskForm):
     status = RadioField("What happened", widget=GovRadioInput(), validate_choice=False,
                         choices=[("complied", "The school complied"), ("escalated", "The notice was escalated")])
     on = DateInputField("Date", required=True)
-    reason = TextAreaField("Reason and evidence", widget=GovTextArea(), validators=TEXT)
+    reason = TextAreaField("Reason and evidence", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     submit = SubmitField("Record the change", widget=GovSubmitInput())

@@ -12,13 +12,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length
+from wtforms import (
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
-from ...core.forms import DateInputField
+from ...core.forms import DateInputField, MaxLength
+from ...core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from ..models import ACTION_STATUSES
-
-TEXT = [Length(max=20000)]
 
 
 def optional_int(value: Any) -> int | None:
@@ -30,7 +35,8 @@ def optional_int(value: Any) -> int | None:
 
 class DraftPlanForm(FlaskForm):
     sip_reference = TextAreaField(
-        "School Improvement Plan or post-Ofsted action plan", widget=GovTextArea(), validators=TEXT,
+        "School Improvement Plan or post-Ofsted action plan", widget=GovTextArea(),
+        validators=[MaxLength(MEDIUM_TEXT, "The School Improvement Plan reference")],
         description="Which plan this fits, for example \u201cSIP 2026-27, priorities 1 and 3\u201d")
     finding_ids = SelectMultipleField("Draft objectives from the review", widget=GovCheckboxesInput(), coerce=int,
                                       validate_choice=False,
@@ -41,10 +47,12 @@ class DraftPlanForm(FlaskForm):
 class PlanDetailsForm(FlaskForm):
     version_id = HiddenField()
     sip_reference = TextAreaField("School Improvement Plan or post-Ofsted action plan", widget=GovTextArea(),
-                                  validators=TEXT)
+                                  validators=[MaxLength(MEDIUM_TEXT, "The School Improvement Plan reference")])
     standards_fund = StringField("Standards Fund amount, in pounds", widget=GovTextInput(),
-                                 validators=[Length(max=30)], description="For example, 2500 or 2500.50")
-    professional_development = TextAreaField("Professional development", widget=GovTextArea(), validators=TEXT)
+                                 validators=[MaxLength(30, "The Standards Fund amount")],
+                                 description="For example, 2500 or 2500.50")
+    professional_development = TextAreaField("Professional development", widget=GovTextArea(),
+                                             validators=[MaxLength(LONG_TEXT)])
     midpoint_review_on = DateInputField(
         "Mid-point review date",
         description="Normally 8 to 16 weeks after the plan is agreed: the date is checked against that window "
@@ -60,7 +68,7 @@ class SignOffForm(FlaskForm):
 
 
 class ObjectiveForm(FlaskForm):
-    text = TextAreaField("Objective", widget=GovTextArea(), validators=TEXT)
+    text = TextAreaField("Objective", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     submit = SubmitField("Add objective", widget=GovSubmitInput())
 
 
@@ -70,9 +78,9 @@ class ObjectiveEditForm(ObjectiveForm):
 
 
 class CriterionForm(FlaskForm):
-    measure = StringField("Measure", widget=GovTextInput(), validators=[Length(max=2000)])
-    baseline = StringField("Baseline", widget=GovTextInput(), validators=[Length(max=2000)])
-    target = StringField("Target", widget=GovTextInput(), validators=[Length(max=2000)])
+    measure = StringField("Measure", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT)])
+    baseline = StringField("Baseline", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT)])
+    target = StringField("Target", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT)])
     by_when = DateInputField("By when")
     submit = SubmitField("Add success criterion", widget=GovSubmitInput())
 
@@ -84,16 +92,17 @@ class CriterionEditForm(CriterionForm):
 
 
 class ActionForm(FlaskForm):
-    what = TextAreaField("What is to be done", widget=GovTextArea(), validators=TEXT)
+    what = TextAreaField("What is to be done", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
     owner_id = SelectField("Owner (a person)", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    owner_role = StringField("Or a named role at the school", widget=GovTextInput(), validators=[Length(max=200)],
+    owner_role = StringField("Or a named role at the school", widget=GovTextInput(),
+                             validators=[MaxLength(SHORT_TEXT, "The owner's role")],
                              description="For example, Headteacher or English lead")
     starts_on = DateInputField("Start date")
     due_on = DateInputField("Due date")
     status = SelectField("Status", widget=GovSelect(), choices=list(ACTION_STATUSES.items()), default="not_started",
                          validate_choice=False)
-    notes = TextAreaField("Notes", widget=GovTextArea(), validators=TEXT)
-    evidence = TextAreaField("Evidence", widget=GovTextArea(), validators=TEXT,
+    notes = TextAreaField("Notes", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    evidence = TextAreaField("Evidence", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)],
                              description="What will show it was done: a document, a link or a description")
     submit = SubmitField("Add action", widget=GovSubmitInput())
 
@@ -105,9 +114,9 @@ class ActionEditForm(ActionForm):
 
 class AllocationForm(FlaskForm):
     user_id = SelectField("Adviser or consultant", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    term = StringField("Term", widget=GovTextInput(), validators=[Length(max=20)],
+    term = StringField("Term", widget=GovTextInput(), validators=[MaxLength(20)],
                        description="For example, autumn-2026")
-    days = StringField("Days allocated", widget=GovTextInput(), validators=[Length(max=20)])
+    days = StringField("Days allocated", widget=GovTextInput(), validators=[MaxLength(20)])
     submit = SubmitField("Allocate time", widget=GovSubmitInput())
 
 
@@ -119,11 +128,11 @@ class AllocationEditForm(AllocationForm):
 
 class TimeUsedForm(FlaskForm):
     used_on = DateInputField("Date")
-    days = StringField("Days used", widget=GovTextInput(), validators=[Length(max=20)])
-    note = StringField("Note", widget=GovTextInput(), validators=[Length(max=2000)])
+    days = StringField("Days used", widget=GovTextInput(), validators=[MaxLength(20)])
+    note = StringField("Note", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT)])
     submit = SubmitField("Log days used", widget=GovSubmitInput())
 
 
 class AmendForm(FlaskForm):
-    reason = TextAreaField("Reason for the amendment", widget=GovTextArea(), validators=TEXT)
+    reason = TextAreaField("Reason for the amendment", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT, "The reason")])
     submit = SubmitField("Start an amendment", widget=GovSubmitInput())

@@ -11,12 +11,19 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length
+from wtforms import (
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
-from ...core.forms import DateInputField
+from ...core.forms import DateInputField, MaxLength
+from ...core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from ..models import ACTION_STATUSES, TEAM_ROLES, PlanAction, PlanObjective
-from .plans import TEXT, optional_int
+from .plans import optional_int
 
 NEW_ACTION_ROWS = 3
 STATUS_CHOICES = list(ACTION_STATUSES.items())
@@ -25,7 +32,7 @@ STATUS_CHOICES = list(ACTION_STATUSES.items())
 class TeamMemberForm(FlaskForm):
     user_id = SelectField("Person", widget=GovSelect(), coerce=optional_int, validate_choice=False)
     name = StringField("Or the name of someone without an account", widget=GovTextInput(),
-                       validators=[Length(max=200)], description="For example, a governor or an officer of "
+                       validators=[MaxLength(SHORT_TEXT, "The name")], description="For example, a governor or an officer of "
                        "another service")
     team_role = SelectField("Role on the team", widget=GovSelect(), choices=[("", "Choose a role"),
                                                                              *TEAM_ROLES.items()],
@@ -45,8 +52,8 @@ class MeetingForm(FlaskForm):
     held_on = DateInputField("Date held", required=True)
     attendee_ids = SelectMultipleField("Who attended", widget=GovCheckboxesInput(), coerce=int,
                                        validate_choice=False)
-    minutes = TextAreaField("Minutes", widget=GovTextArea(), validators=TEXT)
-    decisions = TextAreaField("Decisions", widget=GovTextArea(), validators=TEXT)
+    minutes = TextAreaField("Minutes", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    decisions = TextAreaField("Decisions", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     next_meeting_on = DateInputField("Date of the next meeting")
     submit = SubmitField("Save the meeting", widget=GovSubmitInput())
 
@@ -60,22 +67,24 @@ def meeting_form(actions: list[PlanAction], members: list[tuple[int, str]], obje
     class Form(MeetingForm):
         pass
 
-    for a in actions:
+    for number, a in enumerate(actions, start=1):
         setattr(Form, f"status_{a.id}", SelectField("Status", widget=GovSelect(), choices=STATUS_CHOICES,
                                                     default=a.status, validate_choice=False))
-        setattr(Form, f"note_{a.id}", StringField("Note", widget=GovTextInput(), validators=[Length(max=2000)]))
+        setattr(Form, f"note_{a.id}", StringField("Note", widget=GovTextInput(),
+                                                  validators=[MaxLength(MEDIUM_TEXT, f"The note on action {number}")]))
     for n in range(1, NEW_ACTION_ROWS + 1):
         setattr(Form, f"new_{n}_objective_id", SelectField(
             f"New action {n}: objective", widget=GovSelect(), coerce=optional_int, validate_choice=False,
             choices=[("", "Choose the objective")] + [(str(o.id), f"{i}. {o.text[:90]}")
                                                       for i, o in enumerate(objectives, start=1)]))
         setattr(Form, f"new_{n}_what", TextAreaField(f"New action {n}: what is to be done", widget=GovTextArea(),
-                                                     validators=TEXT))
+                                                     validators=[MaxLength(MEDIUM_TEXT)]))
         setattr(Form, f"new_{n}_owner_id", SelectField(
             f"New action {n}: owner (a person)", widget=GovSelect(), coerce=optional_int, validate_choice=False,
             choices=[("", "No person: a named role at the school"), *owners]))
         setattr(Form, f"new_{n}_owner_role", StringField(
-            f"New action {n}: or a named role at the school", widget=GovTextInput(), validators=[Length(max=200)]))
+            f"New action {n}: or a named role at the school", widget=GovTextInput(),
+            validators=[MaxLength(SHORT_TEXT, f"New action {n}: the owner's role")]))
         setattr(Form, f"new_{n}_starts_on", DateInputField(f"New action {n}: start date"))
         setattr(Form, f"new_{n}_due_on", DateInputField(f"New action {n}: due date"))
     form = Form() if formdata else Form(formdata=None)
@@ -92,7 +101,7 @@ class ProgressForm(FlaskForm):
     version_id = HiddenField()
     next = HiddenField()
     status = SelectField("Status", widget=GovSelect(), choices=STATUS_CHOICES, validate_choice=False)
-    note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[Length(max=2000)],
+    note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT, "The note")],
                          description="What was done, or what is holding it up")
     submit = SubmitField("Save the update", widget=GovSubmitInput())
 

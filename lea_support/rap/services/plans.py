@@ -14,6 +14,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
+from ...core.limits import (
+    MAX_ACTIONS_PER_OBJECTIVE,
+    MAX_CRITERIA,
+    MAX_OBJECTIVES,
+    MAX_PLAN_ACTIONS,
+    MAX_TIME_ALLOCATIONS,
+    MAX_TIME_ENTRIES,
+)
 from ...core.locking import EditConflict as LockConflict
 from ...core.terms import format_date, require_term, term_label
 from ...extensions import db
@@ -133,6 +141,9 @@ def draft_plan(actor: "User", school: "School", *, sip_reference: str = "", revi
         chosen = set(finding_ids) if finding_ids is not None else {f.id for f in findings}
         objectives = [PlanObjective(position=i, text=f.text, source_finding_id=f.id)
                       for i, f in enumerate((f for f in findings if f.id in chosen), start=1)]
+        if len(objectives) > MAX_OBJECTIVES:
+            raise DomainError(f"A plan can have up to {MAX_OBJECTIVES} objectives: choose up to {MAX_OBJECTIVES} of "
+                              "the review's points, and add others to an objective later", field="finding_ids")
     plan = RaisingAchievementPlan(school_id=school.id, drafted_by_id=actor.id,
                                   source_review_id=review.id if review else None, version=1, status="draft",
                                   sip_reference=_clean(sip_reference), professional_development="",
@@ -195,6 +206,9 @@ def add_objective(actor: "User", plan: RaisingAchievementPlan, text: str) -> Pla
     """Add an objective at the end of a draft plan."""
     _require_draft(plan)
     text = _objective_text(text)
+    if len(plan.objectives) >= MAX_OBJECTIVES:
+        raise DomainError(f"A plan can have up to {MAX_OBJECTIVES} objectives: combine this one with an objective "
+                          "the plan already has, or delete one first", field="text")
     objective = PlanObjective(text=text, position=max((o.position for o in plan.objectives), default=0) + 1)
     plan.objectives.append(objective)
     db.session.flush()
@@ -265,6 +279,9 @@ def add_criterion(actor: "User", objective: PlanObjective, *, measure: str, base
                   by_when: date | None) -> SuccessCriterion:
     """Add a success criterion (measure, baseline, target, by when) to an objective of a draft plan."""
     _require_draft(objective.plan)
+    if len(objective.criteria) >= MAX_CRITERIA:
+        raise DomainError(f"An objective can have up to {MAX_CRITERIA} success criteria: combine some, or delete one "
+                          "first", field="measure")
     criterion = SuccessCriterion(**_criterion_values(measure, baseline, target, by_when))
     objective.criteria.append(criterion)
     db.session.flush()
@@ -342,11 +359,21 @@ def add_action(actor: "User", objective: PlanObjective, data: ActionData) -> Pla
     """Add an action (what, owner: a user or a named role at the school, start, due, evidence) to a
     draft plan."""
     _require_draft(objective.plan)
+    _check_room_for_action(objective)
     action = PlanAction(**_action_values(data))
     objective.actions.append(action)
     db.session.flush()
     _audit(actor, "plan.action.add", objective.plan, after=snapshot(action, ACTION_FIELDS))
     return action
+
+
+def _check_room_for_action(objective: PlanObjective) -> None:
+    if len(objective.actions) >= MAX_ACTIONS_PER_OBJECTIVE:
+        raise DomainError(f"An objective can have up to {MAX_ACTIONS_PER_OBJECTIVE} actions: combine some, or put "
+                          "this one under another objective", field="what")
+    if sum(len(o.actions) for o in objective.plan.objectives) >= MAX_PLAN_ACTIONS:
+        raise DomainError(f"A plan can have up to {MAX_PLAN_ACTIONS} actions: combine some, or delete actions that "
+                          "are no longer needed first", field="what")
 
 
 def update_action(actor: "User", action: PlanAction, data: ActionData, *,
@@ -413,6 +440,9 @@ def allocate_time(actor: "User", plan: RaisingAchievementPlan, *, user_id: int |
                   days: Any) -> TimeAllocation:
     """Allocate an adviser's or consultant's days in a term to a draft plan."""
     _require_draft(plan)
+    if len(plan.allocations) >= MAX_TIME_ALLOCATIONS:
+        raise DomainError(f"A plan can have up to {MAX_TIME_ALLOCATIONS} allocations of time: add the days to an "
+                          "existing allocation for the same person and term instead", field="user_id")
     allocation = TimeAllocation(**_allocation_values(user_id, term, days))
     plan.allocations.append(allocation)
     db.session.flush()
@@ -453,6 +483,9 @@ def log_time_used(actor: "User", allocation: TimeAllocation, *, used_on: date | 
     """Log days used against an allocation (allowed on an agreed plan: this is delivery, not the plan)."""
     if used_on is None:
         raise DomainError("Enter the date the time was used", field="used_on")
+    if len(allocation.usage) >= MAX_TIME_ENTRIES:
+        raise DomainError(f"Up to {MAX_TIME_ENTRIES} entries of days used can be logged against one allocation: "
+                          "log several days in one entry instead", field="days")
     entry = TimeUsed(used_on=used_on, days=parse_days(days, "Days used", "days"), note=_clean(note),
                      logged_by_id=actor.id)
     allocation.usage.append(entry)

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...core.audit import record_audit
 from ...core.errors import DomainError
+from ...core.limits import LONG_TEXT, MAX_PROJECT_TEAM, SHORT_TEXT, too_long
 from ...core.models import utcnow
 from ...core.terms import format_date
 from ...extensions import db
@@ -185,8 +186,11 @@ def add_team_member(actor: "User", team: ProjectTeam, *, user_id: int | None, na
             raise DomainError(f"{user.name} is already on the team", field="user_id")
     elif any(m.user_id is None and m.name.lower() == name.lower() and m.left_on is None for m in team.members):
         raise DomainError(f"{name} is already on the team", field="name")
-    if len(name) > 200:
-        raise DomainError("The name must be 200 characters or fewer", field="name")
+    if len(name) > SHORT_TEXT:
+        raise DomainError(too_long("The name", SHORT_TEXT), field="name")
+    if member is None and len(current_members(team)) >= MAX_PROJECT_TEAM:
+        raise DomainError(f"A project team can have up to {MAX_PROJECT_TEAM} members: record someone who has left "
+                          "as leaving first", field="user_id" if user_id else "name")
     if member is not None:  # rejoining: the same row, so past attendance stays theirs
         member.team_role, member.joined_on, member.left_on = team_role, on, None
     else:
@@ -473,7 +477,7 @@ def update_action_progress(actor: "User", action: PlanAction, *, status: str, no
     if evidence is not None:
         action.evidence = evidence.strip()
     if note:
-        action.notes = f"{action.notes}\n{note}".strip() if action.notes else note
+        action.notes = _kept_notes(f"{action.notes}\n{note}".strip() if action.notes else note)
     try:
         db.session.flush()
     except StaleDataError:  # another request saved the action between our read and this write
@@ -481,6 +485,15 @@ def update_action_progress(actor: "User", action: PlanAction, *, status: str, no
     record_audit(actor, "plan.action.progress", "plan_action", action.id, school_id=plan.school_id,
                  before=before, after={"status": action.status, "evidence": action.evidence, "note": note})
     return action
+
+
+def _kept_notes(notes: str) -> str:
+    """An action's running notes, at most LONG_TEXT characters: the oldest lines give way (each
+    note stays whole in the action's history of updates)."""
+    if len(notes) <= LONG_TEXT:
+        return notes
+    kept = notes[-LONG_TEXT:]
+    return kept.partition("\n")[2] if "\n" in kept else kept
 
 
 def load_action(action_id: int) -> PlanAction | None:

@@ -3,7 +3,9 @@ from flask import Blueprint
 
 bp = Blueprint("rap", __name__, template_folder="../templates")
 
-from . import plan  # noqa: E402,F401
-from . import dashboard  # noqa: E402,F401
-from . import monitoring  # noqa: E402,F401
-from . import team  # noqa: E402,F401
+from . import (
+    dashboard,  # noqa: E402,F401
+    monitoring,  # noqa: E402,F401
+    plan,  # noqa: E402,F401
+    team,  # noqa: E402,F401
+)

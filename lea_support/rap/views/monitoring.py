@@ -19,7 +19,13 @@ from ...reviews.services import active_users, current_scale
 from ...schools.models import School, SupportDecision
 from .. import permissions as can
 from .. import services
-from ..forms import NoticeForm, NoticeStatusForm, RescheduleReviewForm, midpoint_record_form, yes_no
+from ..forms import (
+    NoticeForm,
+    NoticeStatusForm,
+    RescheduleReviewForm,
+    midpoint_record_form,
+    yes_no,
+)
 from ..models import ImprovementNotice, MidpointReview, RaisingAchievementPlan
 from . import bp
 

@@ -15,8 +15,20 @@ from ...core.terms import format_date
 from ...core.web import get_or_404, permission_required, require
 from .. import permissions as can
 from .. import services
-from ..forms import CoordinatorForm, ProgressForm, TeamMemberForm, meeting_form, optional_int, progress_form
-from ..models import ACTION_STATUSES, ProjectTeam, ProjectTeamMember, RaisingAchievementPlan
+from ..forms import (
+    CoordinatorForm,
+    ProgressForm,
+    TeamMemberForm,
+    meeting_form,
+    optional_int,
+    progress_form,
+)
+from ..models import (
+    ACTION_STATUSES,
+    ProjectTeam,
+    ProjectTeamMember,
+    RaisingAchievementPlan,
+)
 from . import bp
 
 
