@@ -141,7 +141,7 @@ def draft_plan(actor: "User", school: "School", *, sip_reference: str = "", revi
     db.session.flush()
     _audit(actor, "plan.draft", plan, after={"source_review_id": plan.source_review_id,
                                              "objectives": [o.text for o in objectives]})
-    record_school_event(school, "plan_drafted", "Raising Achievement Plan drafted", actor)
+    record_school_event(school, "plan_drafted", "Raising Achievement Plan drafted", actor, audience="school")
     return plan
 
 
@@ -548,7 +548,7 @@ def _agree(actor: "User", plan: RaisingAchievementPlan, on: date) -> None:
     plan.status, plan.agreed_on = "agreed", on
     _audit(actor, "plan.agree", plan, before={"status": "submitted"}, after={"status": "agreed", "agreed_on": on})
     if plan.version == 1:
-        record_school_event(plan.school, "plan_agreed", "Raising Achievement Plan agreed", actor)
+        record_school_event(plan.school, "plan_agreed", "Raising Achievement Plan agreed", actor, audience="school")
         db.session.flush()
         form_project_team(actor, plan, on=on)
         schedule_first_midpoint_review(actor, plan)
@@ -559,7 +559,7 @@ def _agree(actor: "User", plan: RaisingAchievementPlan, on: date) -> None:
             _carry_delivery(previous, plan)
     record_school_event(plan.school, "plan_agreed",
                         f"Raising Achievement Plan version {plan.version} agreed (amendment: "
-                        f"{plan.amendment_reason})", actor)
+                        f"{plan.amendment_reason})", actor, audience="school")  # the school agreed it
 
 
 def _carry_delivery(previous: RaisingAchievementPlan, plan: RaisingAchievementPlan) -> None:
@@ -612,7 +612,8 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
     db.session.flush()
     _audit(actor, "plan.amend", new, after={"amends": plan.id, "version": new.version, "reason": reason})
     record_school_event(plan.school, "plan_amended",
-                        f"Raising Achievement Plan amendment started (version {new.version})", actor)
+                        f"Raising Achievement Plan amendment started (version {new.version})", actor,
+                        audience="school")
     return new
 
 

@@ -152,7 +152,7 @@ def form_project_team(actor: "User", plan: RaisingAchievementPlan, *, on: date) 
                    f"{plan.drafted_by.name} (SIA)")
     else:
         summary = "Project team formed: no link adviser is assigned to lead it yet"
-    record_school_event(school, "project_team_formed", summary, actor)
+    record_school_event(school, "project_team_formed", summary, actor, audience="school")
     return team
 
 
@@ -261,7 +261,7 @@ def change_coordinator(actor: "User", team: ProjectTeam, *, user_id: int | None,
     record_audit(actor, "project_team.handover", "project_team", team.id, school_id=team.school_id, before=before,
                  after={"coordinator_id": team.coordinator_id, "handed_over_from_id": team.handed_over_from_id})
     summary = f"Project team: {person.name} took the lead" + (f" over from {from_whom.name}" if from_whom else "")
-    record_school_event(team.school, "project_team_handover", summary, actor)
+    record_school_event(team.school, "project_team_handover", summary, actor, audience="school")
     return team
 
 
@@ -432,7 +432,8 @@ def _record_meeting(actor: "User", team: ProjectTeam, data: MeetingData, today: 
                  after={"held_on": held, "attendees": [m.id for m in attendees], "minutes": meeting.minutes,
                         "decisions": meeting.decisions, "next_meeting_on": data.next_meeting_on,
                         "amendment_plan_id": meeting.amendment_plan_id})
-    record_school_event(team.school, "project_team_meeting", f"Project team meeting held on {_long(held)}", actor)
+    record_school_event(team.school, "project_team_meeting", f"Project team meeting held on {_long(held)}", actor,
+                        audience="school")
     return meeting
 
 
