@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 from ..auth.permissions import _signed_in, is_la_staff
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
     from ..schools.models import School
     from .models import RaisingAchievementPlan
 
@@ -21,6 +23,30 @@ def can_view_school_plans(user: Any, school: "School") -> bool:
 
 def can_view_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
     return is_la_staff(user) or _leads_school(user, plan.school_id)
+
+
+def viewable_plans(user: Any) -> "ColumnElement[bool]":
+    """`can_view_plan` as a condition on `RaisingAchievementPlan` for a query, so that lists of
+    plans (and of their actions) are filtered by the database, not row by row. Keep in step."""
+    from sqlalchemy import false, true
+
+    from .models import RaisingAchievementPlan
+
+    if is_la_staff(user):
+        return true()
+    if _signed_in(user) and user.role == "school_leader" and user.school_ids:
+        return RaisingAchievementPlan.school_id.in_(sorted(user.school_ids))
+    return false()
+
+
+def can_own_action(person: Any, plan: "RaisingAchievementPlan") -> bool:
+    """Who may be named as the owner of an action of the plan: a member of the LA's staff, or one
+    of the plan's school's own leaders. These are exactly the people who may sit on the plan's
+    project team (the school's leaders join it when it is formed); anyone else, a leader of another
+    school above all, would be shown the plan's actions in "My actions"."""
+    if person is None:
+        return False
+    return person.is_la_staff or (person.role == "school_leader" and plan.school_id in person.school_ids)
 
 
 def can_draft_plan(user: Any) -> bool:
@@ -134,7 +160,7 @@ def can_update_action(user: Any, action: Any, team: Any) -> bool:
     if not _signed_in(user) or user.role == "governor":
         return False
     plan = action.objective.plan
-    if plan.status != "agreed":
+    if plan.status != "agreed" or not can_view_plan(user, plan):
         return False
     if user.role == "admin" or action.owner_id == user.id:
         return True

@@ -342,7 +342,7 @@ def add_action(actor: "User", objective: PlanObjective, data: ActionData) -> Pla
     """Add an action (what, owner: a user or a named role at the school, start, due, evidence) to a
     draft plan."""
     _require_draft(objective.plan)
-    action = PlanAction(**_action_values(data))
+    action = PlanAction(**_action_values(data, objective.plan))
     objective.actions.append(action)
     db.session.flush()
     _audit(actor, "plan.action.add", objective.plan, after=snapshot(action, ACTION_FIELDS))
@@ -355,7 +355,7 @@ def update_action(actor: "User", action: PlanAction, data: ActionData, *,
     this copy was opened."""
     _require_draft(action.objective.plan)
     _check_version(action, expected_version, "action")
-    values = _action_values(data)
+    values = _action_values(data, action.objective.plan)
     before = snapshot(action, ACTION_FIELDS)
     for name, value in values.items():
         setattr(action, name, value)
@@ -364,8 +364,9 @@ def update_action(actor: "User", action: PlanAction, data: ActionData, *,
     return action
 
 
-def _action_values(data: ActionData) -> dict[str, Any]:
+def _action_values(data: ActionData, plan: RaisingAchievementPlan) -> dict[str, Any]:
     from ...auth.models import User
+    from ..permissions import can_own_action
 
     what, role = _clean(data.what), _clean(data.owner_role)
     if not what:
@@ -378,6 +379,9 @@ def _action_values(data: ActionData) -> dict[str, Any]:
         owner = db.session.get(User, data.owner_id)
         if owner is None or not owner.is_active:
             raise DomainError("Choose an active person as the owner", field="owner_id")
+        if not can_own_action(owner, plan):
+            raise DomainError(f"{owner.name} cannot own an action of this plan: choose a member of the LA's staff "
+                              "or one of the school's own leaders, or name a role at the school", field="owner_id")
     if data.starts_on is None:
         raise DomainError("Enter the start date", field="starts_on")
     if data.due_on is None:
@@ -600,7 +604,7 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
             position=o.position, text=o.text, source_finding_id=o.source_finding_id,
             criteria=[SuccessCriterion(measure=c.measure, baseline=c.baseline, target=c.target, by_when=c.by_when)
                       for c in o.criteria],
-            actions=[PlanAction(what=a.what, owner_id=a.owner_id, owner_role=a.owner_role, starts_on=a.starts_on,
+            actions=[PlanAction(what=a.what, **_carried_owner(a, plan), starts_on=a.starts_on,
                                 due_on=a.due_on, status=a.status, notes=a.notes, evidence=a.evidence,
                                 carried_from_id=a.id) for a in o.actions]))
     for a in plan.allocations:
@@ -615,6 +619,16 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
                         f"Raising Achievement Plan amendment started (version {new.version})", actor,
                         audience="school")
     return new
+
+
+def _carried_owner(action: PlanAction, plan: RaisingAchievementPlan) -> dict[str, Any]:
+    """An action's owner as an amendment copies it: someone who may no longer own the plan's actions
+    (a head who has moved to another school) is kept by name only, as free text."""
+    from ..permissions import can_own_action
+
+    if action.owner is not None and not can_own_action(action.owner, plan):
+        return {"owner_id": None, "owner_role": action.owner.name[:200]}
+    return {"owner_id": action.owner_id, "owner_role": action.owner_role}
 
 
 def plan_lines(plan: RaisingAchievementPlan) -> list[str]:

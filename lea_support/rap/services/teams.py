@@ -536,12 +536,16 @@ def _actions_in_force() -> Select[tuple[PlanAction]]:
 
 def my_actions(user: "User") -> MyActions:
     """The actions of plans in force that the user owns, then those of plans whose project team
-    they are a current member of (in a fixed number of queries however many there are)."""
+    they are a current member of (in a fixed number of queries however many there are); only ever
+    of plans the user may view, whatever an action's owner or the team's members say."""
+    from ..permissions import viewable_plans
+
     series = func.coalesce(RaisingAchievementPlan.root_id, RaisingAchievementPlan.id)
     on_teams = (select(ProjectTeam.plan_id).join(ProjectTeam.members)
                 .where(ProjectTeamMember.user_id == user.id, ProjectTeamMember.left_on.is_(None)))
-    owned = list(db.session.scalars(_actions_in_force().where(PlanAction.owner_id == user.id)).unique())
-    team = list(db.session.scalars(_actions_in_force().where(
+    visible = _actions_in_force().where(viewable_plans(user))
+    owned = list(db.session.scalars(visible.where(PlanAction.owner_id == user.id)).unique())
+    team = list(db.session.scalars(visible.where(
         series.in_(on_teams), or_(PlanAction.owner_id.is_(None), PlanAction.owner_id != user.id))).unique())
     series_ids = {a.objective.plan.series_id for a in owned + team}
     teams = {t.plan_id: t for t in db.session.scalars(
