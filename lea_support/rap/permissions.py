@@ -79,8 +79,30 @@ def can_amend_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
 
 
 def can_log_time(user: Any, plan: "RaisingAchievementPlan") -> bool:
-    """LA staff log adviser and consultant days used against the plan's allocations."""
-    return is_la_staff(user)
+    """Adviser and consultant days used are logged against the plan's allocations by the LA staff
+    who deliver it: the current members of its project team and its coordinator, and anyone the
+    plan allocates time to; administrators on their behalf. (Which plans, dates and amounts are
+    allowed is the service's rule: `log_time_used`.)"""
+    if not is_la_staff(user):
+        return False
+    if user.role == "admin" or any(a.user_id == user.id for a in plan.allocations):
+        return True
+    return _on_plan_team(user, plan)
+
+
+def _on_plan_team(user: Any, plan: "RaisingAchievementPlan") -> bool:
+    """Whether the user coordinates or is a current member of the project team of the plan's series."""
+    from sqlalchemy import and_, or_, select
+
+    from ..extensions import db
+    from .models import ProjectTeam, ProjectTeamMember
+
+    member = and_(ProjectTeamMember.team_id == ProjectTeam.id, ProjectTeamMember.user_id == user.id,
+                  ProjectTeamMember.left_on.is_(None))
+    return db.session.scalar(
+        select(ProjectTeam.id).outerjoin(ProjectTeamMember, member)
+        .where(ProjectTeam.plan_id == plan.series_id,
+               or_(ProjectTeam.coordinator_id == user.id, ProjectTeamMember.id.is_not(None))).limit(1)) is not None
 
 
 def can_view_plans_dashboard(user: Any) -> bool:

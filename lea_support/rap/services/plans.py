@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
 from ...core.locking import EditConflict as LockConflict
+from ...core.templating import format_date
 from ...extensions import db
 from ...reviews.models import JointReview, ReviewFinding
 from ...schools.services import record_school_event
@@ -460,13 +461,46 @@ def update_allocation(actor: "User", allocation: TimeAllocation, *, user_id: int
     return allocation
 
 
+# Adviser and consultant time is counted in adviser days: nobody works more than one on one date,
+# however many plans it is spread across.
+MAX_DAYS_PER_PERSON_PER_DATE = Decimal("1")
+
+
 def log_time_used(actor: "User", allocation: TimeAllocation, *, used_on: date | None, days: Any,
-                  note: str = "") -> TimeUsed:
-    """Log days used against an allocation (allowed on an agreed plan: this is delivery, not the plan)."""
+                  note: str = "", today: date | None = None) -> TimeUsed:
+    """Log days used against an allocation of the agreed plan in force (this is delivery, not the
+    plan): dated from the day the plan was first agreed to today, and at most one day for the
+    allocation's person on one date, across every plan in force."""
+    plan = allocation.plan
+    today = today or date.today()
+    if plan.status == "superseded":
+        raise DomainError("This version of the plan has been replaced by a later one: log time against the "
+                          "version in force")
+    if plan.status != "agreed":
+        raise DomainError("Time used can only be logged once the plan has been agreed")
     if used_on is None:
         raise DomainError("Enter the date the time was used", field="used_on")
-    entry = TimeUsed(used_on=used_on, days=parse_days(days, "Days used", "days"), note=_clean(note),
-                     logged_by_id=actor.id)
+    if used_on > today:
+        raise DomainError("The date the time was used cannot be in the future", field="used_on")
+    agreed_on = db.session.scalar(select(func.min(RaisingAchievementPlan.agreed_on)).where(
+        or_(RaisingAchievementPlan.id == plan.series_id, RaisingAchievementPlan.root_id == plan.series_id)))
+    if agreed_on is not None and used_on < agreed_on:
+        raise DomainError(f"The date must be on or after {format_date(agreed_on)}, when the plan was agreed",
+                          field="used_on")
+    amount = parse_days(days, "Days used", "days")
+    if amount > MAX_DAYS_PER_PERSON_PER_DATE:
+        raise DomainError("Days used on one date cannot be more than 1: log each day's time against its own date",
+                          field="days")
+    # Versions in force only: an amendment's draft holds copies of the days used so far.
+    logged = Decimal(str(db.session.scalar(
+        select(func.coalesce(func.sum(TimeUsed.days), 0)).join(TimeUsed.allocation).join(TimeAllocation.plan)
+        .where(TimeAllocation.user_id == allocation.user_id, TimeUsed.used_on == used_on,
+               RaisingAchievementPlan.status == "agreed")))).quantize(Decimal("0.1"))
+    if logged + amount > MAX_DAYS_PER_PERSON_PER_DATE:
+        raise DomainError(f"{allocation.user.name} already has {logged} days logged on "
+                          f"{format_date(used_on)}: no more than 1 day can be logged for one person on one date",
+                          field="days")
+    entry = TimeUsed(used_on=used_on, days=amount, note=_clean(note), logged_by_id=actor.id)
     allocation.usage.append(entry)
     db.session.flush()
     _audit(actor, "plan.time.used", allocation.plan,
