@@ -491,6 +491,11 @@ def log_time_used(actor: "User", allocation: TimeAllocation, *, used_on: date | 
     if amount > MAX_DAYS_PER_PERSON_PER_DATE:
         raise DomainError("Days used on one date cannot be more than 1: log each day's time against its own date",
                           field="days")
+    # The person's row lock makes two entries for them at once queue, so both cannot pass the
+    # check below (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
+    from ...auth.models import User
+
+    db.session.execute(select(User.id).where(User.id == allocation.user_id).with_for_update())
     # Versions in force only: an amendment's draft holds copies of the days used so far.
     logged = Decimal(str(db.session.scalar(
         select(func.coalesce(func.sum(TimeUsed.days), 0)).join(TimeUsed.allocation).join(TimeAllocation.plan)
