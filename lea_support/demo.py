@@ -211,7 +211,9 @@ def _seed_plan(review, users: dict) -> None:
     rap.submit_plan(sia, plan)
     rap.sign_off_plan(head, plan, on=agreed_on)
     rap.sign_off_plan(sia, plan, on=agreed_on, midpoint_review_on=agreed_on + timedelta(weeks=10))
-    rap.log_time_used(consultant, allocation, used_on=today - timedelta(days=10), days="1.5",
+    rap.log_time_used(consultant, allocation, used_on=today - timedelta(days=10), days="1",
+                      note="Guided reading CPD")
+    rap.log_time_used(consultant, allocation, used_on=today - timedelta(days=9), days="0.5",
                       note="Guided reading CPD, twilight session")
     statuses = [status for _m, _b, _t, actions in steps for *_rest, status in actions]
     for action, status in zip((a for o in plan.objectives for a in o.actions), statuses):

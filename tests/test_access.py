@@ -202,8 +202,9 @@ ACCESS = [
     ("GET", "/plans/{agreed}/objectives/{agreed_objective}/edit", "rap.edit_objective", expect()),
     ("POST", "/plans/{submitted}/sign-off", "rap.sign_off_plan", expect(admin=302, sia=302, school_leader=302)),
     ("POST", "/plans/{agreed}/amend", "rap.amend_plan", expect(admin=422, sia=422)),
-    ("POST", "/plans/{agreed}/allocations/{allocation}/used", "rap.log_time_used",
-     expect(admin=422, link_adviser=422, sia=422, project_team=422)),
+    # Time is logged by the plan's team (and whoever it allocates time to): the signed-in link
+    # adviser, SIA and project-team member are none of these.
+    ("POST", "/plans/{agreed}/allocations/{allocation}/used", "rap.log_time_used", expect(admin=422)),
     ("GET", "/plans/{agreed}/compare?a=1&b=1", "rap.compare_plans", expect(**LA, school_leader=200)),
     # Monitoring. {midpoint} is the mid-point review of {agreed}, not yet held; {notice} an
     # Improvement Notice issued to {own} by an SIA who is not the signed-in user.

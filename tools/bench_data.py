@@ -66,6 +66,8 @@ _EVENT_KINDS = [("visit", "Link adviser visit: teaching and learning walk"),
                 ("visit", "Link adviser visit: target setting"),
                 ("note", "Telephone call with the headteacher about staffing"),
                 ("note", "Data review: key stage results discussed with governors")]
+# Who reads each of those on the timeline: the adviser's own notes stay inside the LA.
+_EVENT_AUDIENCES = {"visit": "governors", "note": "la"}
 _FIRST = ["Sam", "Alex", "Jo", "Priya", "Chris", "Morgan", "Robin", "Kim", "Taylor", "Jamie"]
 _LAST = ["Adams", "Begum", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hussain", "Iqbal", "Jones"]
 
@@ -239,15 +241,16 @@ def seed_schools(n: int, *, seed: int = 0, start_urn: int = 100001, adviser_ids:
                 "has_significant_underachievement": school["has_significant_underachievement"] if last else False,
                 "reason": reason, "evidence": "Fictional benchmark data",
             })
+            public = f"Support changed to {_TIER_NAMES[after_tier]}, level {after_level}"
             events.append({"school_id": school_id, "occurred_at": when, "kind": "support_decision",
-                           "summary": f"Support changed to {_TIER_NAMES[after_tier]}, level {after_level}: {reason}",
-                           "actor_id": sia_id, "for_governors": False})
+                           "summary": f"{public}: {reason}", "public_summary": public,
+                           "actor_id": sia_id, "audience": "school"})
             when += timedelta(days=30)
         for k in range(rng.randrange(0, 4)):
             kind, summary = rng.choice(_EVENT_KINDS)
             events.append({"school_id": school_id, "occurred_at": now - timedelta(days=7 * k + rng.randrange(7)),
                            "kind": kind, "summary": summary, "actor_id": school["link_adviser_id"],
-                           "for_governors": kind == "visit"})
+                           "audience": _EVENT_AUDIENCES[kind], "public_summary": None})
         if len(path) > 2:
             busy.append(school["urn"])
     _bulk_insert(SupportDecision, decisions)
@@ -554,9 +557,9 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
             rows.setdefault(model, []).append(row)
 
         def event(school_id: int, at: datetime, kind: str, summary: str, actor: int | None,
-                  for_governors: bool = False) -> None:
+                  audience: str = "school", public_summary: str | None = None) -> None:
             add(SchoolEvent, {"school_id": school_id, "occurred_at": at, "kind": kind, "summary": summary,
-                              "actor_id": actor, "for_governors": for_governors})
+                              "actor_id": actor, "audience": audience, "public_summary": public_summary})
 
         since_updates = []
         for school_id, urn, name, la_name, tier, link_adviser, since in batch:
@@ -579,8 +582,8 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
                         "previous_tier": before[0], "previous_level": before[1], "support_tier": after[0],
                         "mcs_level": after[1], "cause_for_concern": None, "is_vulnerable": False,
                         "has_significant_underachievement": False, "reason": reason, "evidence": "Fictional data"})
-                    event(school_id, at, "support_decision",
-                          f"Support changed to {_TIER_NAMES[after[0]]}, level {after[1]}: {reason}", sia_id)
+                    public = f"Support changed to {_TIER_NAMES[after[0]]}, level {after[1]}"
+                    event(school_id, at, "support_decision", f"{public}: {reason}", sia_id, public_summary=public)
                 since_updates.append({"b_id": school_id, "b_since": back})
             # Notes of visit, each with its agreed actions and a timeline entry for where it has got to.
             for y in range(first_year, current + 1):
@@ -682,7 +685,7 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
                                             "published_by_id": sia_id, "reason": "", "content": content,
                                             "pdf": BULK_PDF, "pdf_sha256": BULK_PDF_SHA256})
                 event(school_id, published, "review_published",
-                      f"Joint LEA/School Review of {format_date(starts_on)} published", sia_id, for_governors=True)
+                      f"Joint LEA/School Review of {format_date(starts_on)} published", sia_id, audience="governors")
             # Termly reports to governors, published a fortnight after the end of each term.
             for code in report_terms:
                 report_id = ids.take(GovernorReport)
@@ -703,7 +706,7 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
                     "published_at": published, "published_by_id": reporter, "version_id": 1})
                 event(school_id, published, "governor_report_published",
                       f"Report to governors for the {code.replace('-', ' term ')} published", reporter,
-                      for_governors=True)
+                      audience="governors")
 
         order = [SupportAllocation, SupportDecision, NoteOfVisit, AgreedAction, JointReview, ReviewTeamMember,
                  ReviewStageChange, AspectEvaluation, ReviewFinding, PublishedReviewReport, GovernorReport,
@@ -775,7 +778,7 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
             attendance.extend({"meeting_id": meeting_id, "member_id": m} for m in people)
             events.append({"school_id": school_id, "occurred_at": _at(held), "kind": "team_meeting",
                            "summary": f"Project team met on {format_date(held)}", "actor_id": coordinator,
-                           "for_governors": False})
+                           "audience": "school", "public_summary": None})
             last = held
             held += MEETING_EVERY
         teams.append({"id": team_id, "plan_id": plan_id, "school_id": school_id, "formed_on": agreed_on,

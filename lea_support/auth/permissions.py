@@ -69,3 +69,22 @@ def can_view_governor_pages(user: Any, school: "School") -> bool:
 
 def is_governor(user: Any) -> bool:
     return _signed_in(user) and user.role == "governor"
+
+
+def timeline_audiences(user: Any, school: "School") -> frozenset[str]:
+    """Which entries of a school's timeline the user may read (see `TIMELINE_AUDIENCES`): LA staff
+    every entry, the school's leaders the school's and governors', its governors the governors'."""
+    if is_la_staff(user):
+        return frozenset({"la", "school", "governors"})
+    if not _signed_in(user) or school.id not in user.school_ids:
+        return frozenset()
+    if user.role == "school_leader":
+        return frozenset({"school", "governors"})
+    if user.role == "governor":
+        return frozenset({"governors"})
+    return frozenset()
+
+
+def can_read_la_internal_text(user: Any) -> bool:
+    """The LA's own wording of a timeline entry (a decision's reason) is for LA staff only."""
+    return is_la_staff(user)

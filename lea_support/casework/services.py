@@ -126,7 +126,8 @@ def plan_visit(actor: "User", school: "School", *, visit_date: date | None, visi
     db.session.flush()
     record_audit(actor, "visit.plan", "note_of_visit", note.id, school_id=school.id,
                  after={"visit_date": visit_date, "purpose": data.purpose})
-    record_school_event(school, "visit_planned", f"Visit planned for {format_date(visit_date)}", actor)
+    record_school_event(school, "visit_planned", f"Visit planned for {format_date(visit_date)}", actor,
+                        audience="school")
     return note
 
 
@@ -149,7 +150,8 @@ def record_visit(actor: "User", school: "School", data: NoteData) -> NoteOfVisit
     record_audit(actor, "visit.record", "note_of_visit", note.id, school_id=school.id,
                  after={"visit_date": note.visit_date, "visit_type": note.visit_type_code})
     record_school_event(school, "visit_recorded",
-                        f"Visit on {format_date(note.visit_date)} recorded ({note.visit_type.name if note.visit_type else note.visit_type_code})", actor)
+                        f"Visit on {format_date(note.visit_date)} recorded ({note.visit_type.name if note.visit_type else note.visit_type_code})", actor,
+                        audience="school")
     return note
 
 
@@ -189,7 +191,8 @@ def send_note(actor: "User", note: NoteOfVisit) -> NoteOfVisit:
     record_audit(actor, "visit.send", "note_of_visit", note.id, school_id=note.school_id,
                  after={"response_due_on": note.response_due_on})
     record_school_event(note.school, "visit_sent",
-                        f"Note of visit on {format_date(note.visit_date)} sent to the school for checking", actor)
+                        f"Note of visit on {format_date(note.visit_date)} sent to the school for checking", actor,
+                        audience="school")
     return note
 
 
@@ -209,7 +212,7 @@ def respond_to_note(actor: "User", note: NoteOfVisit, *, accurate: bool | None, 
                  after={"accurate": accurate, "comment": comment})
     record_school_event(note.school, "visit_response",
                         f"School marked the note of visit on {format_date(note.visit_date)} "
-                        + ("accurate" if accurate else "inaccurate"), actor)
+                        + ("accurate" if accurate else "inaccurate"), actor, audience="school")
     return note
 
 
@@ -240,7 +243,7 @@ def finalise_note(actor: "User", note: NoteOfVisit, *, comment: str = "", today:
     db.session.flush()
     record_audit(actor, "visit.finalise", "note_of_visit", note.id, school_id=note.school_id)
     record_school_event(note.school, "visit_finalised",
-                        f"Note of visit on {format_date(note.visit_date)} finalised", actor)
+                        f"Note of visit on {format_date(note.visit_date)} finalised", actor, audience="school")
     return note
 
 

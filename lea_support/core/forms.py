@@ -71,7 +71,7 @@ class MaxLength:
         self.limit, self.what = limit, what
 
     def __call__(self, form: Any, field: Field) -> None:
-        if field.data and len(field.data) > self.limit:
+        if isinstance(field.data, str) and len(field.data) > self.limit:
             raise ValidationError(too_long(self.what or field.label.text, self.limit))
 
 

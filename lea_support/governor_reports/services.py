@@ -206,7 +206,8 @@ def reissue_report(actor: User, report: GovernorReport, *, reason: str, today: d
         raise DomainError(too_long("The reason", NOTE_MAX), field="reason")
     draft = store_draft(actor, report.school, prepare_draft(report.school, report.term, reason=reason, today=today))
     record_school_event(report.school, "governor_report_reissue",
-                        f"Report to governors for the {Term.parse(report.term).name.lower()} being re-issued: {reason}", actor)
+                        f"Report to governors for the {Term.parse(report.term).name.lower()} being re-issued: {reason}", actor,
+                        audience="la")  # a draft is the LA's work until it is published
     return draft
 
 
@@ -269,7 +270,8 @@ def publish_report(actor: User, version: GovernorReportVersion, *, today: date |
     what = f"Report to governors for the {Term.parse(report.term).name.lower()} published"
     if version.version > 1:
         what += f" (version {version.version}, re-issued: {version.reason})"
-    record_school_event(report.school, "governor_report_published", what, actor, for_governors=True)
+    # The re-issue reason is printed on the published report itself.
+    record_school_event(report.school, "governor_report_published", what, actor, audience="governors")
     notify_governors(report, version)
     return version
 

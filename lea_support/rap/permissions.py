@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 from ..auth.permissions import _signed_in, is_la_staff
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
     from ..schools.models import School
     from .models import RaisingAchievementPlan
 
@@ -21,6 +23,30 @@ def can_view_school_plans(user: Any, school: "School") -> bool:
 
 def can_view_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
     return is_la_staff(user) or _leads_school(user, plan.school_id)
+
+
+def viewable_plans(user: Any) -> "ColumnElement[bool]":
+    """`can_view_plan` as a condition on `RaisingAchievementPlan` for a query, so that lists of
+    plans (and of their actions) are filtered by the database, not row by row. Keep in step."""
+    from sqlalchemy import false, true
+
+    from .models import RaisingAchievementPlan
+
+    if is_la_staff(user):
+        return true()
+    if _signed_in(user) and user.role == "school_leader" and user.school_ids:
+        return RaisingAchievementPlan.school_id.in_(sorted(user.school_ids))
+    return false()
+
+
+def can_own_action(person: Any, plan: "RaisingAchievementPlan") -> bool:
+    """Who may be named as the owner of an action of the plan: a member of the LA's staff, or one
+    of the plan's school's own leaders. These are exactly the people who may sit on the plan's
+    project team (the school's leaders join it when it is formed); anyone else, a leader of another
+    school above all, would be shown the plan's actions in "My actions"."""
+    if person is None:
+        return False
+    return person.is_la_staff or (person.role == "school_leader" and plan.school_id in person.school_ids)
 
 
 def can_draft_plan(user: Any) -> bool:
@@ -53,8 +79,30 @@ def can_amend_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
 
 
 def can_log_time(user: Any, plan: "RaisingAchievementPlan") -> bool:
-    """LA staff log adviser and consultant days used against the plan's allocations."""
-    return is_la_staff(user)
+    """Adviser and consultant days used are logged against the plan's allocations by the LA staff
+    who deliver it: the current members of its project team and its coordinator, and anyone the
+    plan allocates time to; administrators on their behalf. (Which plans, dates and amounts are
+    allowed is the service's rule: `log_time_used`.)"""
+    if not is_la_staff(user):
+        return False
+    if user.role == "admin" or any(a.user_id == user.id for a in plan.allocations):
+        return True
+    return _on_plan_team(user, plan)
+
+
+def _on_plan_team(user: Any, plan: "RaisingAchievementPlan") -> bool:
+    """Whether the user coordinates or is a current member of the project team of the plan's series."""
+    from sqlalchemy import and_, or_, select
+
+    from ..extensions import db
+    from .models import ProjectTeam, ProjectTeamMember
+
+    member = and_(ProjectTeamMember.team_id == ProjectTeam.id, ProjectTeamMember.user_id == user.id,
+                  ProjectTeamMember.left_on.is_(None))
+    return db.session.scalar(
+        select(ProjectTeam.id).outerjoin(ProjectTeamMember, member)
+        .where(ProjectTeam.plan_id == plan.series_id,
+               or_(ProjectTeam.coordinator_id == user.id, ProjectTeamMember.id.is_not(None))).limit(1)) is not None
 
 
 def can_view_plans_dashboard(user: Any) -> bool:
@@ -134,7 +182,7 @@ def can_update_action(user: Any, action: Any, team: Any) -> bool:
     if not _signed_in(user) or user.role == "governor":
         return False
     plan = action.objective.plan
-    if plan.status != "agreed":
+    if plan.status != "agreed" or not can_view_plan(user, plan):
         return False
     if user.role == "admin" or action.owner_id == user.id:
         return True

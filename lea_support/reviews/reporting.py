@@ -373,7 +373,8 @@ def publish_report(actor: User, review: JointReview, *, reason: str = "") -> Pub
                  after={"version": version, "reason": reason, "pdf_sha256": report.pdf_sha256})
     summary = "Joint LEA/School Review report published" if version == 1 else \
         f"Joint LEA/School Review report corrected (version {version}): {reason}"
-    record_school_event(review.school, "review_published", summary, actor, for_governors=True)
+    # The correction's reason is printed on the published report itself: the governors read it there too.
+    record_school_event(review.school, "review_published", summary, actor, audience="governors")
     return report
 
 
@@ -389,8 +390,9 @@ def reopen_review(actor: User, review: JointReview, *, reason: str) -> JointRevi
     db.session.flush()
     record_audit(actor, "review.reopen", "joint_review", review.id, school_id=review.school_id,
                  before={"stage": "published"}, after={"stage": "report_drafted", "reason": reason})
-    record_school_event(review.school, "review_reopened", f"Joint LEA/School Review reopened for a correction: {reason}",
-                        actor)
+    public = "Joint LEA/School Review reopened for a correction"
+    record_school_event(review.school, "review_reopened", f"{public}: {reason}", actor, audience="school",
+                        public_summary=public)
     return review
 
 

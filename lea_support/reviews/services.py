@@ -193,7 +193,8 @@ def plan_review(actor: User, school: School, *, lead: User | None, starts_on: da
                  after={"lead_id": lead.id, "starts_on": starts_on, "ends_on": ends_on,
                         "framework_id": framework.id, "scale_id": scale.id,
                         "team": [(m.user_id, m.name, m.team_role) for m in team]})
-    record_school_event(school, "review_planned", f"Joint LEA/School Review planned for {format_date(starts_on)}", actor)
+    record_school_event(school, "review_planned", f"Joint LEA/School Review planned for {format_date(starts_on)}", actor,
+                        audience="school")
     return review
 
 
@@ -272,7 +273,7 @@ def change_stage(actor: User, review: JointReview, to_stage: str, *, reason: str
                  before={"stage": current}, after={"stage": to_stage, "reason": reason})
     if there > here and to_stage in TIMELINE_STAGES:
         record_school_event(review.school, f"review_{to_stage}",
-                            f"Joint LEA/School Review: {TIMELINE_STAGES[to_stage]}", actor)
+                            f"Joint LEA/School Review: {TIMELINE_STAGES[to_stage]}", actor, audience="school")
     return change
 
 

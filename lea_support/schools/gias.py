@@ -449,7 +449,7 @@ def _record_changes(actor: "User | None", import_id: int, changes: list[tuple[in
         names = ", ".join(f.replace("_", " ") for f in before) or "GIAS record"
         events.append({"school_id": school_id, "occurred_at": now, "kind": "gias_update",
                        "summary": f"Details updated from GIAS: {names}", "actor_id": actor_id,
-                       "for_governors": False})
+                       "audience": "school", "public_summary": None})
     for chunk in _chunks(audit_rows):
         db.session.execute(insert(AuditEntry), chunk)
     for chunk in _chunks(events):

@@ -262,11 +262,25 @@ class SupportAllocation(db.Model):
         return f"<SupportAllocation school={self.school_id} {self.academic_year}>"
 
 
+# Who may read an entry on a school's timeline, widest last. LA staff read every entry; a school's
+# leaders read "school" and "governors" entries; its governors read "governors" entries only.
+TIMELINE_AUDIENCES = {
+    "la": "LA staff only",
+    "school": "LA staff and the school's leaders",
+    "governors": "LA staff, the school's leaders and its governors",
+}
+
+
 class SchoolEvent(db.Model):
-    """One entry on a school's timeline. Every area adds its own kinds."""
+    """One entry on a school's timeline. Every area adds its own kinds, each with its audience.
+    `summary` is the LA's line; `public_summary`, when set, is the neutral line the school and its
+    governors read instead (the LA's line carries a reason or judgement that is for LA eyes only)."""
 
     __tablename__ = "school_events"
-    __table_args__ = (Index("ix_school_events_school_occurred", "school_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_school_events_school_occurred", "school_id", "occurred_at"),
+        CheckConstraint("audience IN ('la', 'school', 'governors')", name="audience_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
@@ -274,13 +288,18 @@ class SchoolEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(Text)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Whether governors of the school may see this entry on their pages.
-    for_governors: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Unset means LA staff only: an entry nobody decided about stays inside the LA.
+    audience: Mapped[str] = mapped_column(String(10), default="la", server_default="la")
+    public_summary: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped["User | None"] = relationship(lazy="joined")
 
+    def summary_for(self, *, la_staff: bool) -> str:
+        """The line this entry shows: the LA's own to LA staff, the neutral one to anyone else."""
+        return self.summary if la_staff or self.public_summary is None else self.public_summary
+
     def __repr__(self) -> str:
-        return f"<SchoolEvent school={self.school_id} {self.kind}>"
+        return f"<SchoolEvent school={self.school_id} {self.kind} {self.audience}>"
 
 
 class GiasImport(db.Model):

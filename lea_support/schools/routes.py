@@ -116,7 +116,7 @@ def show_school(urn: int) -> Any:
         "schools/show.html", school=school, year=year,
         allocation=allocation or services.default_allocation(school, year), allocation_issued=allocation is not None,
         history=services.support_history(school) if can_view_support_history(current_user, school) else [],
-        timeline=services.timeline(school),
+        timeline=services.timeline(school, current_user),
     )
 
 
@@ -331,7 +331,7 @@ def governor_school(urn: int) -> Any:
     from ..governor_reports.services import published_reports_for_schools
 
     return render_template("schools/governor_school.html", school=school,
-                           timeline=services.timeline(school, governors_only=True),
+                           timeline=services.timeline(school, current_user),
                            review_reports=published_reviews_for_school(school),
                            reports=published_reports_for_schools({school.id}).get(school.id, []))
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..auth.permissions import can_read_la_internal_text, timeline_audiences
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
 from ..core.locking import claim_edit
@@ -16,6 +17,7 @@ from ..core.queries import distinct_values
 from ..extensions import db
 from .models import (
     CONCERN_DESIGNATIONS,
+    TIMELINE_AUDIENCES,
     LinkAdviserAssignment,
     School,
     SchoolEvent,
@@ -32,10 +34,15 @@ SUPPORT_FIELDS = ("support_tier", "mcs_level", "cause_for_concern", "is_vulnerab
 
 
 def record_school_event(school: School, kind: str, summary: str, actor: "User | None" = None,
-                        *, for_governors: bool = False) -> SchoolEvent:
-    """Add an entry to a school's timeline. Every area calls this for what it does."""
-    event = SchoolEvent(school_id=school.id, kind=kind, summary=summary,
-                        actor_id=actor.id if actor else None, for_governors=for_governors)
+                        *, audience: str, public_summary: str | None = None) -> SchoolEvent:
+    """Add an entry to a school's timeline. Every area calls this for what it does, saying who may
+    read it (`TIMELINE_AUDIENCES`) and, when `summary` carries the LA's own reasoning, the neutral
+    `public_summary` that the school and its governors read instead."""
+    if audience not in TIMELINE_AUDIENCES:
+        raise ValueError(f"unknown timeline audience {audience!r}")
+    event = SchoolEvent(school_id=school.id, kind=kind, summary=summary, audience=audience,
+                        public_summary=public_summary if audience != "la" else None,
+                        actor_id=actor.id if actor else None)
     db.session.add(event)
     return event
 
@@ -131,10 +138,12 @@ def change_support(
     record_audit(actor, "school.support_decision", "school", school.id, school_id=school.id,
                  before=before, after={**after, "reason": reason, "evidence": evidence})
     if (before["support_tier"], before["mcs_level"]) != (support_tier, mcs_level):
-        summary = f"Support changed to {tier.name}, level {mcs_level}: {reason}"
+        public = f"Support changed to {tier.name}, level {mcs_level}"
     else:
-        summary = f"Concern flags changed: {reason}"
-    record_school_event(school, "support_decision", summary, actor)
+        public = "Concern flags changed"
+    # The reason is the LA's reasoning about the school (and often its people): LA staff only.
+    record_school_event(school, "support_decision", f"{public}: {reason}", actor, audience="school",
+                        public_summary=public)
     return decision
 
 
@@ -167,7 +176,8 @@ def assign_link_adviser(actor: "User | None", school: School, adviser: "User | N
     record_audit(actor, "school.link_adviser", "school", school.id, school_id=school.id,
                  before=before, after={"link_adviser_id": school.link_adviser_id, "reason": reason.strip()})
     record_school_event(school, "link_adviser",
-                        f"Link adviser set to {adviser.name}" if adviser else "Link adviser removed", actor)
+                        f"Link adviser set to {adviser.name}" if adviser else "Link adviser removed", actor,
+                        audience="school")
     db.session.flush()
     return school
 
@@ -263,9 +273,9 @@ def adjust_allocation(actor: "User", school: School, academic_year: str, *, link
     db.session.flush()
     record_audit(actor, "allocation.adjust", "support_allocation", allocation.id, school_id=school.id,
                  before=before, after={"link_visits": visits, "consultant_days": days, "reason": reason})
-    record_school_event(school, "allocation",
-                        f"Support allocation for {academic_year} adjusted to {visits} visits and "
-                        f"{days} consultant days: {reason}", actor)
+    public = f"Support allocation for {academic_year} adjusted to {visits} visits and {days} consultant days"
+    record_school_event(school, "allocation", f"{public}: {reason}", actor, audience="school",
+                        public_summary=public)
     return allocation
 
 
@@ -365,9 +375,28 @@ def page_of_schools(query: Select, *, page: int, per_page: int) -> list[School]:
     return [by_id[i] for i in ids]
 
 
-def timeline(school: School, *, limit: int = 50, governors_only: bool = False) -> list[SchoolEvent]:
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One timeline entry as a particular reader may see it: the line is already the one for them."""
+
+    occurred_at: datetime
+    kind: str
+    summary: str
+    actor: "User | None"
+
+
+def timeline(school: School, viewer: "User", *, limit: int = 50) -> list[TimelineEntry]:
+    """The latest entries of a school's timeline that `viewer` may read, each in the wording for
+    them: every page that shows a timeline reads it here, so no page can show the LA's own
+    wording (a decision's reason) to the school or its governors."""
+    audiences = timeline_audiences(viewer, school)
+    if not audiences:
+        return []
+    la_staff = can_read_la_internal_text(viewer)
     query = select(SchoolEvent).where(SchoolEvent.school_id == school.id)
-    if governors_only:
-        query = query.where(SchoolEvent.for_governors.is_(True))
-    return list(db.session.scalars(query.order_by(SchoolEvent.occurred_at.desc(), SchoolEvent.id.desc()).limit(limit)))
+    if audiences != set(TIMELINE_AUDIENCES):
+        query = query.where(SchoolEvent.audience.in_(sorted(audiences)))
+    events = db.session.scalars(query.order_by(SchoolEvent.occurred_at.desc(), SchoolEvent.id.desc()).limit(limit))
+    return [TimelineEntry(occurred_at=e.occurred_at, kind=e.kind, summary=e.summary_for(la_staff=la_staff),
+                          actor=e.actor) for e in events]
 

@@ -72,7 +72,8 @@ def significant_school(db, create_school, create_user, create_plan, create_note,
         allocation = TimeAllocation(plan_id=plan.id, user_id=adviser.id, term=TERM, days=Decimal("3"))
         db.session.add(allocation)
         db.session.flush()
-        rap.log_time_used(sia, allocation, used_on=date(2026, 10, 20), days="1.5", note="Coaching")
+        rap.log_time_used(sia, allocation, used_on=date(2026, 10, 20), days="1", note="Coaching")
+        rap.log_time_used(sia, allocation, used_on=date(2026, 10, 21), days="0.5", note="Coaching")
         review = db.session.scalars(select(MidpointReview).where(MidpointReview.plan_id == plan.id)).one()
         review.held_on, review.outcome = date(2026, 11, 24), "continue"
         review.further_review_on = date(2027, 2, 10)

@@ -41,7 +41,7 @@ def test_checking_adds_the_covering_note_and_publishing_stores_the_pdf_for_good(
     actions = set(db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "governor_report")))
     assert actions == {"governor_report.draft", "governor_report.check", "governor_report.publish"}
     event = db.session.scalars(select(SchoolEvent).where(SchoolEvent.kind == "governor_report_published")).one()
-    assert event.for_governors and event.summary == "Report to governors for the autumn term 2026 published"
+    assert event.audience == "governors" and event.summary == "Report to governors for the autumn term 2026 published"
 
 
 def test_a_published_version_never_changes(db, published):

@@ -166,11 +166,11 @@ def test_standards_fund_and_days(db, setting, create_user):
     with pytest.raises(DomainError, match="like autumn-2026"):
         services.allocate_time(sia, plan, user_id=consultant.id, term="Autumn 26", days="4")
     allocation = services.allocate_time(sia, plan, user_id=consultant.id, term="autumn-2026", days="4")
-    with pytest.raises(DomainError, match="Days used cannot be negative"):
-        services.log_time_used(sia, allocation, used_on=date(2026, 11, 20), days="-1")
-    services.log_time_used(sia, allocation, used_on=date(2026, 11, 20), days="1.5", note="Writing INSET")
+    # Days are used once the plan is agreed (see test_time_logging.py), not on a draft.
+    with pytest.raises(DomainError, match="once the plan has been agreed"):
+        services.log_time_used(sia, allocation, used_on=date(2026, 11, 20), days="1.5", note="Writing INSET")
     db.session.commit()
-    assert allocation.days_used == Decimal("1.5") and allocation.days == Decimal("4")
+    assert allocation.days_used == Decimal("0") and allocation.days == Decimal("4")
 
 
 def test_bad_input_through_routes_names_what_to_fix_keeps_text_and_saves_nothing(db, setting, client):
@@ -349,18 +349,20 @@ def test_time_used_is_logged_on_an_agreed_plan_and_shown_against_the_allocation(
     consultant = create_user("project_team", name="Cora Consultant")
     allocation = services.allocate_time(sia, plan, user_id=consultant.id, term="spring-2027", days="5")
     db.session.commit()
-    agree(db, plan, sia, head)
+    agree(db, plan, sia, head, on=date.today() - timedelta(days=20))
     sign_in(client, consultant.email)
     url = f"/plans/{plan.id}/allocations/{allocation.id}/used"
-    response = submit(client, url, {"used_on": ["12", "1", "2027"], "days": "-2", "note": "Typed note"},
+    week_ago = date.today() - timedelta(days=7)
+    used_on = [str(week_ago.day), str(week_ago.month), str(week_ago.year)]
+    response = submit(client, url, {"used_on": used_on, "days": "-2", "note": "Typed note"},
                       form_url=f"/plans/{plan.id}")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Days used cannot be negative" in page and "Typed note" in page
     assert db.session.scalar(select(func.count()).select_from(TimeUsed)) == 0
-    response = submit(client, url, {"used_on": ["12", "1", "2027"], "days": "2", "note": "Year 5 team"},
+    response = submit(client, url, {"used_on": used_on, "days": "1", "note": "Year 5 team"},
                       form_url=f"/plans/{plan.id}")
     assert response.status_code == 302
-    assert "2.0 of 5.0" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "1.0 of 5.0" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
 
 
 def test_criteria_and_actions_can_be_removed_from_a_draft_only(db, setting, client):

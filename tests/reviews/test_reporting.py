@@ -421,7 +421,7 @@ def test_publishing_stores_the_report_and_its_pdf(db, ready_review, client_for):
     assert [(c.from_stage, c.to_stage) for c in review.stage_changes][-1] == ("report_drafted", "published")
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "review.publish")) == 1
     event_ = db.session.scalars(select(SchoolEvent).where(SchoolEvent.kind == "review_published")).one()
-    assert event_.for_governors and event_.summary == "Joint LEA/School Review report published"
+    assert event_.audience == "governors" and event_.summary == "Joint LEA/School Review report published"
 
     content = report.content
     assert content["school"] == {"name": review.school.name, "urn": review.school.urn, "la_name": "Test LA"}

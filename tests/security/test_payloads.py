@@ -292,6 +292,7 @@ NOT_FREE_TEXT = {
     "governor_reports.term", "governor_reports.academic_year", "governor_report_versions.status",
     "governor_report_versions.layout", "governor_report_versions.pdf_sha256", "published_review_reports.pdf_sha256",
     "joint_reviews.stage", "notes_of_visit.visit_type_code", "notes_of_visit.status", "school_events.kind",
+    "school_events.audience",
     "support_allocations.academic_year", "support_allocations.support_tier", "support_decisions.previous_tier",
     # The overview's kept summaries: codes copied from the rows they count.
     "school_year_tallies.academic_year", "school_year_tallies.tier_code", "tier_year_tallies.academic_year",

@@ -102,7 +102,7 @@ def schedule_first_midpoint_review(actor: "User", plan: RaisingAchievementPlan) 
     record_audit(actor, "midpoint_review.schedule", "midpoint_review", review.id, school_id=plan.school_id,
                  after={"plan_id": plan.series_id, "scheduled_on": review.scheduled_on})
     record_school_event(plan.school, "midpoint_scheduled",
-                        f"Mid-point review scheduled for {format_date(review.scheduled_on)}", actor)
+                        f"Mid-point review scheduled for {format_date(review.scheduled_on)}", actor, audience="school")
     return review
 
 
@@ -150,7 +150,7 @@ def reschedule_midpoint_review(actor: "User", review: MidpointReview, *, schedul
                  before=before, after={"scheduled_on": scheduled_on})
     record_school_event(review.school, "midpoint_scheduled",
                         f"{_review_name(review)} moved from {format_date(before['scheduled_on'])} to "
-                        f"{format_date(scheduled_on)}", actor)
+                        f"{format_date(scheduled_on)}", actor, audience="school")
     return review
 
 
@@ -283,7 +283,8 @@ def _create_notice(actor: "User", school: School, *, improvements: str, comply_b
     record_audit(actor, "improvement_notice.issue", "improvement_notice", notice.id, school_id=school.id,
                  after=snapshot(notice, ("plan_id", "midpoint_review_id", "issued_on", "improvements", "comply_by")))
     record_school_event(school, "notice_issued",
-                        f"Improvement Notice issued: the school must comply by {format_date(comply_by)}", actor)
+                        f"Improvement Notice issued: the school must comply by {format_date(comply_by)}", actor,
+                        audience="school")
     return notice, _raise_to_notice_level(actor, school, reason, improvements)
 
 
@@ -329,8 +330,9 @@ def change_notice_status(actor: "User", notice: ImprovementNotice, *, status: st
     record_audit(actor, "improvement_notice.status", "improvement_notice", notice.id, school_id=notice.school_id,
                  before=before, after=snapshot(notice, ("status", "status_changed_on", "status_reason")))
     what = "complied with" if status == "complied" else "escalated"
-    record_school_event(notice.school, f"notice_{status}",
-                        f"Improvement Notice of {format_date(notice.issued_on)} {what} on {format_date(on)}: {reason}", actor)
+    public = f"Improvement Notice of {format_date(notice.issued_on)} {what} on {format_date(on)}"
+    record_school_event(notice.school, f"notice_{status}", f"{public}: {reason}", actor, audience="school",
+                        public_summary=public)
     return notice
 
 
@@ -471,7 +473,8 @@ def record_midpoint_review(actor: "User", review: MidpointReview, data: Midpoint
                         "plan_version_id": plan.id,
                         "progress": {str(p.objective_id): p.progress for p in review.progress}})
     record_school_event(school, "midpoint_held",
-                        f"{name} held on {format_date(data.held_on)}: {MIDPOINT_OUTCOMES[data.outcome or '']}", actor)
+                        f"{name} held on {format_date(data.held_on)}: {MIDPOINT_OUTCOMES[data.outcome or '']}", actor,
+                        audience="school")
 
     because = f"{name} held on {format_date(data.held_on)}"
     decision: SupportDecision | None = None
@@ -485,7 +488,7 @@ def record_midpoint_review(actor: "User", review: MidpointReview, data: Midpoint
                      after={"plan_id": review.plan_id, "sequence": further.sequence,
                             "scheduled_on": further.scheduled_on})
         record_school_event(school, "midpoint_scheduled",
-                            f"Further review scheduled for {format_date(data.further_review_on)}", actor)
+                            f"Further review scheduled for {format_date(data.further_review_on)}", actor, audience="school")
     elif data.outcome == "de_escalate":
         decision = _decide_support(actor, school, support_tier="enhanced", mcs_level=2, cause_for_concern=None,
                                    is_vulnerable=False, has_significant_underachievement=False,

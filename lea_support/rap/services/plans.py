@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +24,7 @@ from ...core.limits import (
 )
 from ...core.locking import EditConflict as LockConflict
 from ...core.terms import format_date, require_term, term_label
+from ...auth.models import User
 from ...extensions import db
 from ...reviews.models import JointReview, ReviewFinding
 from ...schools.services import record_school_event
@@ -38,7 +39,6 @@ from ..models import (
 )
 
 if TYPE_CHECKING:
-    from ...auth.models import User
     from ...schools.models import School
 
 PLAN_FIELDS = ("sip_reference", "standards_fund", "professional_development", "midpoint_review_on")
@@ -152,7 +152,7 @@ def draft_plan(actor: "User", school: "School", *, sip_reference: str = "", revi
     db.session.flush()
     _audit(actor, "plan.draft", plan, after={"source_review_id": plan.source_review_id,
                                              "objectives": [o.text for o in objectives]})
-    record_school_event(school, "plan_drafted", "Raising Achievement Plan drafted", actor)
+    record_school_event(school, "plan_drafted", "Raising Achievement Plan drafted", actor, audience="school")
     return plan
 
 
@@ -360,7 +360,7 @@ def add_action(actor: "User", objective: PlanObjective, data: ActionData) -> Pla
     draft plan."""
     _require_draft(objective.plan)
     _check_room_for_action(objective)
-    action = PlanAction(**_action_values(data))
+    action = PlanAction(**_action_values(data, objective.plan))
     objective.actions.append(action)
     db.session.flush()
     _audit(actor, "plan.action.add", objective.plan, after=snapshot(action, ACTION_FIELDS))
@@ -382,7 +382,7 @@ def update_action(actor: "User", action: PlanAction, data: ActionData, *,
     this copy was opened."""
     _require_draft(action.objective.plan)
     _check_version(action, expected_version, "action")
-    values = _action_values(data)
+    values = _action_values(data, action.objective.plan)
     before = snapshot(action, ACTION_FIELDS)
     for name, value in values.items():
         setattr(action, name, value)
@@ -391,8 +391,9 @@ def update_action(actor: "User", action: PlanAction, data: ActionData, *,
     return action
 
 
-def _action_values(data: ActionData) -> dict[str, Any]:
+def _action_values(data: ActionData, plan: RaisingAchievementPlan) -> dict[str, Any]:
     from ...auth.models import User
+    from ..permissions import can_own_action
 
     what, role = _clean(data.what), _clean(data.owner_role)
     if not what:
@@ -405,6 +406,9 @@ def _action_values(data: ActionData) -> dict[str, Any]:
         owner = db.session.get(User, data.owner_id)
         if owner is None or not owner.is_active:
             raise DomainError("Choose an active person as the owner", field="owner_id")
+        if not can_own_action(owner, plan):
+            raise DomainError(f"{owner.name} cannot own an action of this plan: choose a member of the LA's staff "
+                              "or one of the school's own leaders, or name a role at the school", field="owner_id")
     if data.starts_on is None:
         raise DomainError("Enter the start date", field="starts_on")
     if data.due_on is None:
@@ -478,16 +482,52 @@ def update_allocation(actor: "User", allocation: TimeAllocation, *, user_id: int
     return allocation
 
 
+# Adviser and consultant time is counted in adviser days: nobody works more than one on one date,
+# however many plans it is spread across.
+MAX_DAYS_PER_PERSON_PER_DATE = Decimal("1")
+
+
 def log_time_used(actor: "User", allocation: TimeAllocation, *, used_on: date | None, days: Any,
-                  note: str = "") -> TimeUsed:
-    """Log days used against an allocation (allowed on an agreed plan: this is delivery, not the plan)."""
+                  note: str = "", today: date | None = None) -> TimeUsed:
+    """Log days used against an allocation of the agreed plan in force (this is delivery, not the
+    plan): dated from the day the plan was first agreed to today, and at most one day for the
+    allocation's person on one date, across every plan in force."""
+    plan = allocation.plan
+    today = today or date.today()
+    if plan.status == "superseded":
+        raise DomainError("This version of the plan has been replaced by a later one: log time against the "
+                          "version in force")
+    if plan.status != "agreed":
+        raise DomainError("Time used can only be logged once the plan has been agreed")
     if used_on is None:
         raise DomainError("Enter the date the time was used", field="used_on")
     if len(allocation.usage) >= MAX_TIME_ENTRIES:
         raise DomainError(f"Up to {MAX_TIME_ENTRIES} entries of days used can be logged against one allocation: "
                           "log several days in one entry instead", field="days")
-    entry = TimeUsed(used_on=used_on, days=parse_days(days, "Days used", "days"), note=_clean(note),
-                     logged_by_id=actor.id)
+    if used_on > today:
+        raise DomainError("The date the time was used cannot be in the future", field="used_on")
+    agreed_on = db.session.scalar(select(func.min(RaisingAchievementPlan.agreed_on)).where(
+        or_(RaisingAchievementPlan.id == plan.series_id, RaisingAchievementPlan.root_id == plan.series_id)))
+    if agreed_on is not None and used_on < agreed_on:
+        raise DomainError(f"The date must be on or after {format_date(agreed_on)}, when the plan was agreed",
+                          field="used_on")
+    amount = parse_days(days, "Days used", "days")
+    if amount > MAX_DAYS_PER_PERSON_PER_DATE:
+        raise DomainError("Days used on one date cannot be more than 1: log each day's time against its own date",
+                          field="days")
+    # The person's row lock makes two entries for them at once queue, so both cannot pass the
+    # check below (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
+    db.session.execute(select(User.id).where(User.id == allocation.user_id).with_for_update())
+    # Versions in force only: an amendment's draft holds copies of the days used so far.
+    logged = Decimal(str(db.session.scalar(
+        select(func.coalesce(func.sum(TimeUsed.days), 0)).join(TimeUsed.allocation).join(TimeAllocation.plan)
+        .where(TimeAllocation.user_id == allocation.user_id, TimeUsed.used_on == used_on,
+               RaisingAchievementPlan.status == "agreed")))).quantize(Decimal("0.1"))
+    if logged + amount > MAX_DAYS_PER_PERSON_PER_DATE:
+        raise DomainError(f"{allocation.user.name} already has {logged} days logged on "
+                          f"{format_date(used_on)}: no more than 1 day can be logged for one person on one date",
+                          field="days")
+    entry = TimeUsed(used_on=used_on, days=amount, note=_clean(note), logged_by_id=actor.id)
     allocation.usage.append(entry)
     db.session.flush()
     _audit(actor, "plan.time.used", allocation.plan,
@@ -573,7 +613,7 @@ def _agree(actor: "User", plan: RaisingAchievementPlan, on: date) -> None:
     plan.status, plan.agreed_on = "agreed", on
     _audit(actor, "plan.agree", plan, before={"status": "submitted"}, after={"status": "agreed", "agreed_on": on})
     if plan.version == 1:
-        record_school_event(plan.school, "plan_agreed", "Raising Achievement Plan agreed", actor)
+        record_school_event(plan.school, "plan_agreed", "Raising Achievement Plan agreed", actor, audience="school")
         db.session.flush()
         form_project_team(actor, plan, on=on)
         schedule_first_midpoint_review(actor, plan)
@@ -584,7 +624,7 @@ def _agree(actor: "User", plan: RaisingAchievementPlan, on: date) -> None:
             _carry_delivery(previous, plan)
     record_school_event(plan.school, "plan_agreed",
                         f"Raising Achievement Plan version {plan.version} agreed (amendment: "
-                        f"{plan.amendment_reason})", actor)
+                        f"{plan.amendment_reason})", actor, audience="school")  # the school agreed it
 
 
 def _carry_delivery(previous: RaisingAchievementPlan, plan: RaisingAchievementPlan) -> None:
@@ -625,7 +665,7 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
             position=o.position, text=o.text, source_finding_id=o.source_finding_id,
             criteria=[SuccessCriterion(measure=c.measure, baseline=c.baseline, target=c.target, by_when=c.by_when)
                       for c in o.criteria],
-            actions=[PlanAction(what=a.what, owner_id=a.owner_id, owner_role=a.owner_role, starts_on=a.starts_on,
+            actions=[PlanAction(what=a.what, **_carried_owner(a, plan), starts_on=a.starts_on,
                                 due_on=a.due_on, status=a.status, notes=a.notes, evidence=a.evidence,
                                 carried_from_id=a.id) for a in o.actions]))
     for a in plan.allocations:
@@ -637,8 +677,19 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
     db.session.flush()
     _audit(actor, "plan.amend", new, after={"amends": plan.id, "version": new.version, "reason": reason})
     record_school_event(plan.school, "plan_amended",
-                        f"Raising Achievement Plan amendment started (version {new.version})", actor)
+                        f"Raising Achievement Plan amendment started (version {new.version})", actor,
+                        audience="school")
     return new
+
+
+def _carried_owner(action: PlanAction, plan: RaisingAchievementPlan) -> dict[str, Any]:
+    """An action's owner as an amendment copies it: someone who may no longer own the plan's actions
+    (a head who has moved to another school) is kept by name only, as free text."""
+    from ..permissions import can_own_action
+
+    if action.owner is not None and not can_own_action(action.owner, plan):
+        return {"owner_id": None, "owner_role": action.owner.name[:200]}
+    return {"owner_id": action.owner_id, "owner_role": action.owner_role}
 
 
 def plan_lines(plan: RaisingAchievementPlan) -> list[str]:

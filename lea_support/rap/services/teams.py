@@ -150,7 +150,7 @@ def form_project_team(actor: "User", plan: RaisingAchievementPlan, *, on: date) 
                    f"{plan.drafted_by.name} (SIA)")
     else:
         summary = "Project team formed: no link adviser is assigned to lead it yet"
-    record_school_event(school, "project_team_formed", summary, actor)
+    record_school_event(school, "project_team_formed", summary, actor, audience="school")
     return team
 
 
@@ -262,7 +262,7 @@ def change_coordinator(actor: "User", team: ProjectTeam, *, user_id: int | None,
     record_audit(actor, "project_team.handover", "project_team", team.id, school_id=team.school_id, before=before,
                  after={"coordinator_id": team.coordinator_id, "handed_over_from_id": team.handed_over_from_id})
     summary = f"Project team: {person.name} took the lead" + (f" over from {from_whom.name}" if from_whom else "")
-    record_school_event(team.school, "project_team_handover", summary, actor)
+    record_school_event(team.school, "project_team_handover", summary, actor, audience="school")
     return team
 
 
@@ -433,7 +433,8 @@ def _record_meeting(actor: "User", team: ProjectTeam, data: MeetingData, today: 
                  after={"held_on": held, "attendees": [m.id for m in attendees], "minutes": meeting.minutes,
                         "decisions": meeting.decisions, "next_meeting_on": data.next_meeting_on,
                         "amendment_plan_id": meeting.amendment_plan_id})
-    record_school_event(team.school, "project_team_meeting", f"Project team meeting held on {format_date(held)}", actor)
+    record_school_event(team.school, "project_team_meeting", f"Project team meeting held on {format_date(held)}", actor,
+                        audience="school")
     return meeting
 
 
@@ -545,12 +546,16 @@ def _actions_in_force() -> Select[tuple[PlanAction]]:
 
 def my_actions(user: "User") -> MyActions:
     """The actions of plans in force that the user owns, then those of plans whose project team
-    they are a current member of (in a fixed number of queries however many there are)."""
+    they are a current member of (in a fixed number of queries however many there are); only ever
+    of plans the user may view, whatever an action's owner or the team's members say."""
+    from ..permissions import viewable_plans
+
     series = func.coalesce(RaisingAchievementPlan.root_id, RaisingAchievementPlan.id)
     on_teams = (select(ProjectTeam.plan_id).join(ProjectTeam.members)
                 .where(ProjectTeamMember.user_id == user.id, ProjectTeamMember.left_on.is_(None)))
-    owned = list(db.session.scalars(_actions_in_force().where(PlanAction.owner_id == user.id)).unique())
-    team = list(db.session.scalars(_actions_in_force().where(
+    visible = _actions_in_force().where(viewable_plans(user))
+    owned = list(db.session.scalars(visible.where(PlanAction.owner_id == user.id)).unique())
+    team = list(db.session.scalars(visible.where(
         series.in_(on_teams), or_(PlanAction.owner_id.is_(None), PlanAction.owner_id != user.id))).unique())
     series_ids = {a.objective.plan.series_id for a in owned + team}
     teams = {t.plan_id: t for t in db.session.scalars(

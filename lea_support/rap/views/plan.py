@@ -405,8 +405,7 @@ def _child(model: type, ident: int, parent_id: int, parent: str) -> Any:
 
 def _owner_choices(plan: RaisingAchievementPlan) -> list[tuple[str, str]]:
     return [("", "No person: a named role at the school")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people()
-        if u.is_la_staff or plan.school_id in u.school_ids and u.role == "school_leader"]
+        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people() if can.can_own_action(u, plan)]
 
 
 def _edit_in_place(plan: RaisingAchievementPlan, form: Any, *, heading: str, fields: list[tuple[str, dict]],
