@@ -11,7 +11,7 @@ from wtforms.validators import StopValidation
 
 from ..extensions import db
 from .errors import DomainError
-from .locking import EditConflict
+from .locking import AlreadyChanged, EditConflict
 
 
 class EmptyForm(FlaskForm):
@@ -30,12 +30,14 @@ class EditVersionField(HiddenField):
 def refuse(form: FlaskForm, err: DomainError) -> int:
     """Show a service's refusal on the form and give the status to answer with: 409 when someone
     else saved the record first (the form then carries the version now saved, so that saving again
-    is a deliberate choice to keep these changes), else 422. What was typed stays in the form."""
+    is a deliberate choice to keep these changes) or moved it on first (a second click of the same
+    button), else 422. What was typed stays in the form."""
     apply_domain_error(form, err)
     if isinstance(err, EditConflict):
-        form.edit_version.data = str(err.saved_version)
+        if hasattr(form, "edit_version"):
+            form.edit_version.data = str(err.saved_version)
         return 409
-    return 422
+    return 409 if isinstance(err, AlreadyChanged) else 422
 
 
 def apply_domain_error(form: FlaskForm, err: DomainError) -> None:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ...core.errors import DomainError
-from ...core.forms import EmptyForm, apply_domain_error
+from ...core.forms import EmptyForm, apply_domain_error, refuse
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...schools.models import School
 from .. import permissions as can
@@ -177,22 +177,23 @@ def _note_step(note_id: int, allowed: Callable[[Any, NoteOfVisit], bool], form_n
     typed."""
     note = _note(note_id)
     require(allowed(current_user, note))
+    status = 422
     if form.validate_on_submit():
         try:
             step(note, form)
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash(done(note), "success")
             return redirect(url_for("casework.show_note", note_id=note_id))
-    return _render_note(_note(note_id), 422, **{form_name: form})
+    return _render_note(_note(note_id), status, **{form_name: form})
 
 
 @bp.post("/visits/<int:note_id>/send")
 @login_required
 def send_note(note_id: int) -> Any:
     return _note_step(
-        note_id, can.can_send_note, "button_form", EmptyForm(),
+        note_id, can.can_work_on_note, "button_form", EmptyForm(),
         lambda note, form: services.send_note(current_user, note),
         lambda note: f"Sent to {note.school.name}. They have until {services.long_date(note.response_due_on)} to respond.")
 
@@ -201,7 +202,7 @@ def send_note(note_id: int) -> Any:
 @login_required
 def respond_to_note(note_id: int) -> Any:
     return _note_step(
-        note_id, can.can_respond_to_note, "response_form", ResponseForm(),
+        note_id, can.can_answer_note, "response_form", ResponseForm(),
         lambda note, form: services.respond_to_note(current_user, note, accurate=form.accurate.data == "yes",
                                                     comment=form.comment.data),
         lambda note: "Thank you: your response has been sent to the adviser")
@@ -211,7 +212,7 @@ def respond_to_note(note_id: int) -> Any:
 @login_required
 def reply_to_response(note_id: int) -> Any:
     return _note_step(
-        note_id, can.can_reply_to_response, "reply_form", CommentForm(prefix="reply"),
+        note_id, can.can_work_on_note, "reply_form", CommentForm(prefix="reply"),
         lambda note, form: services.reply_to_response(current_user, note, comment=form.comment.data),
         lambda note: "Reply added")
 
@@ -220,7 +221,7 @@ def reply_to_response(note_id: int) -> Any:
 @login_required
 def finalise_note(note_id: int) -> Any:
     return _note_step(
-        note_id, can.can_finalise_note, "finalise_form", CommentForm(prefix="finalise"),
+        note_id, can.can_work_on_note, "finalise_form", CommentForm(prefix="finalise"),
         lambda note, form: services.finalise_note(current_user, note, comment=form.comment.data or ""),
         lambda note: "Note of visit finalised")
 
@@ -229,7 +230,7 @@ def finalise_note(note_id: int) -> Any:
 @login_required
 def add_addendum(note_id: int) -> Any:
     return _note_step(
-        note_id, can.can_add_addendum, "addendum_form", AddendumForm(),
+        note_id, can.can_work_on_note, "addendum_form", AddendumForm(),
         lambda note, form: services.add_addendum(current_user, note, text=form.text.data, reason=form.reason.data),
         lambda note: "Addendum added")
 
