@@ -199,8 +199,8 @@ def publish_report(report_id: int) -> Any:
         if current is None:
             latest = max(report.versions, key=lambda v: v.version, default=None)
             if latest is not None and latest.status == "published":  # a second click, once the first has published
-                form.form_errors.append(f"Version {latest.version} has already been published: reload the page to "
-                                        "see it")
+                form.form_errors.append(f"Version {latest.version} has already been published and never changes: "
+                                        "reload the page to see it")
                 return _render_report(_report(report_id), 409, publish_form=form, form=form)
             form.form_errors.append("There is no checked draft to publish")
         elif form.version_id.data != current.version_id:
