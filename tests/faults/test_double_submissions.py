@@ -213,3 +213,57 @@ def test_a_governor_report_is_published_once(db, server, app, create_user, creat
     assert audited("governor_report.publish") == 1
     assert count(SchoolEvent, SchoolEvent.kind == "governor_report_published") == 1
     assert len(list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))) == 1  # the governor is told once
+
+
+# --- the command line and background runs: the same services, several processes at once ------------
+
+
+def in_threads(app: Any, n: int, work: Any) -> list[Any]:
+    """Run `work()` in n threads at once, each in its own app context and transaction (as n
+    command-line processes would), committing what it did; what each returned or raised."""
+    _db.session.commit()
+    barrier = threading.Barrier(n)
+    outcomes: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        with app.app_context():
+            barrier.wait(timeout=30)
+            try:
+                outcomes[i] = work()
+                _db.session.commit()
+            except Exception as err:  # noqa: BLE001 - the test looks at what was raised
+                _db.session.rollback()
+                outcomes[i] = err
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    _db.session.expire_all()
+    return outcomes
+
+
+def test_issue_allocations_from_several_command_lines_at_once(db, app, create_school):
+    from lea_support.schools.services import issue_annual_allocations
+
+    schools = [create_school(support_tier="enhanced", mcs_level=2) for _ in range(5)]
+    # What `lea-support issue-allocations 2026/27` runs, four times at once.
+    outcomes = in_threads(app, 4, lambda: issue_annual_allocations(None, "2026/27"))
+    assert sorted(outcomes) == [0, 0, 0, 5], outcomes
+    assert count(SupportAllocation, SupportAllocation.academic_year == "2026/27") == len(schools)
+    assert audited("allocation.issue") == 1
+
+
+def test_a_bulk_run_of_a_term_is_started_once(db, app, create_school):
+    from lea_support.core.errors import DomainError
+    from lea_support.reports import bulk
+    from lea_support.reports.models import BulkRun
+
+    create_school(support_tier="enhanced", mcs_level=2)
+    outcomes = in_threads(app, 4, lambda: bulk.start_bulk_run(None, term="autumn-2026", jobs=1).id)
+    started = [o for o in outcomes if isinstance(o, int)]
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert (len(started), len(refused)) == (1, 3), outcomes
+    assert all("already in progress" in r.message or "has just been started" in r.message for r in refused)
+    assert count(BulkRun, BulkRun.term == "autumn-2026") == 1
