@@ -191,8 +191,8 @@ def send_note(actor: "User", note: NoteOfVisit) -> NoteOfVisit:
     in the authority's working days."""
     lock_for_update(note)
     if note.status in {"sent", "responded", "finalised"}:
-        raise AlreadyChanged(f"This note has already been sent to the school (it is now {note.status}): "
-                             "reload the page to see it")
+        raise AlreadyChanged(f"This note has already been sent to the school (it is now: "
+                             f"{note.status_name.lower()}): reload the page to see it")
     if note.status != "draft":
         raise DomainError("Only a draft note can be sent to the school")
     if not note.discussion.strip():

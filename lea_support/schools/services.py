@@ -211,7 +211,7 @@ def issue_annual_allocations(actor: "User | None", academic_year: str) -> int:
                SupportTier.default_consultant_days, literal(""), literal(utcnow(), UTCDateTime()))
         .join(SupportTier, SupportTier.code == School.support_tier)
         .where(School.status != "Closed", School.id.not_in(have))
-        .order_by(School.id)  # every run inserts in the same order, so two never wait on each other
+        .order_by(School.id)  # runs at once insert in one order: they queue, never deadlock
     )
     table = SupportAllocation.__table__
     dialect = db.session.get_bind().dialect.name

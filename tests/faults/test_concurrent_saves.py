@@ -28,7 +28,8 @@ TYPED = "Words I typed & must not lose"
 
 @contextmanager
 def someone_saves_first(db: Any, model: type, ident: int, **theirs: Any) -> Iterator[list[int]]:
-    """When a request is about to write its change to the record, another save of it lands first.
+    """When a request is about to write its change to the record (or, for a service that takes the
+    record's row lock first, about to take it), another save of it lands first.
 
     On PostgreSQL that save is a real one, committed on another connection. SQLite lets one writer
     in at a time (the request holds the lock), so there it is made on the request's own connection:
@@ -39,9 +40,19 @@ def someone_saves_first(db: Any, model: type, ident: int, **theirs: Any) -> Iter
     fired: list[int] = []
 
     def before_flush(session: Session, *_: Any) -> None:
-        if fired or not has_request_context() or request.method != "POST":
-            return
         if not any(isinstance(obj, model) and obj.id == ident for obj in session.dirty):
+            return
+        save_theirs(session)
+
+    def before_lock(state: Any) -> None:
+        # core.locking.lock_for_update: once the request holds the row lock, no other save can land
+        # before its own, so a save made "at the same moment" is one made just before the lock.
+        statement = state.statement
+        if state.is_select and statement._for_update_arg is not None and table in statement.get_final_froms():
+            save_theirs(state.session)
+
+    def save_theirs(session: Session) -> None:
+        if fired or not has_request_context() or request.method != "POST":
             return
         fired.append(1)
         if ON_POSTGRES:
@@ -53,9 +64,11 @@ def someone_saves_first(db: Any, model: type, ident: int, **theirs: Any) -> Iter
             session.connection().execute(change)
 
     event.listen(Session, "before_flush", before_flush)
+    event.listen(Session, "do_orm_execute", before_lock)
     try:
         yield fired
     finally:
+        event.remove(Session, "do_orm_execute", before_lock)
         event.remove(Session, "before_flush", before_flush)
 
 
@@ -124,8 +137,8 @@ def _midpoint_review(db, client, fx) -> Case:
     (_note, 409, "This note was changed by someone else"),
     (_objective, 409, "This objective was changed by someone else since you opened it"),
     (_governor_report, 409, "Someone else changed this report since you opened it"),
-    # No conflict handling of its own at the write: the service-wide safety net says so and gives the text back.
-    (_midpoint_review, 409, "Someone else saved the same record at the same moment"),
+    # Recording a review takes its row lock first: a save landing just before finds the version moved on.
+    (_midpoint_review, 409, "Someone else saved this review since you opened it"),
 ], ids=["note of visit", "plan objective", "governor report check", "mid-point review"])
 def test_the_loser_of_a_race_is_told_and_keeps_what_they_typed(db, client, request, make, status, message):
     case = make(db, client, request.getfixturevalue)

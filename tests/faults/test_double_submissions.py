@@ -174,7 +174,7 @@ def test_a_note_is_sent_to_the_school_once(db, server, create_user, create_note)
     note = create_note(adviser=adviser, status="draft")
     browser = signed_in(server, adviser.email)
     answers = same_post_at_once(browser, f"{server}/visits/{note.id}/send", {}, f"{server}/visits/{note.id}")
-    one_made_the_change(answers, "This note has already been sent to the school (it is now sent): reload the page")
+    one_made_the_change(answers, "This note has already been sent to the school (it is now: sent to school): reload the page")
     assert db.session.get(NoteOfVisit, note.id).status == "sent"
     assert count(NoteEvent, NoteEvent.note_id == note.id, NoteEvent.kind == "sent") == 1
     assert audited("visit.send") == 1

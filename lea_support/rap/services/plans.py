@@ -598,7 +598,7 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
         raise DomainError("Only an agreed plan can be amended; edit the draft instead")
     latest = plan_versions(plan)[-1]
     if latest.id != plan.id:
-        raise AlreadyChanged(f"Version {latest.version} of this plan has already been started: reload the page, "
+        raise AlreadyChanged(f"Version {latest.version} of this plan already exists: reload the page to see it, "
                              "or amend the latest version")
     if not reason:
         raise DomainError("Enter the reason for the amendment", field="reason")

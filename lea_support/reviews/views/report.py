@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ...auth.permissions import is_la_staff
 from ...core.errors import DomainError
-from ...core.forms import apply_domain_error, refuse
+from ...core.forms import refuse
 from ...core.web import first_or_404, get_or_404, require
 from ...extensions import db
 from ...schools.models import School
