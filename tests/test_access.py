@@ -97,9 +97,11 @@ ACCESS = [
     ("GET", "/visits/{draft}/edit", "casework.edit_note", expect(admin=200, link_adviser=200, sia=200)),
     ("POST", "/visits/{draft}/edit", "casework.edit_note", expect(admin=422, link_adviser=422, sia=422)),
     ("POST", "/visits/{note}/respond", "casework.respond_to_note", expect(school_leader=422)),
-    ("POST", "/visits/{note}/reply", "casework.reply_to_response", expect()),
+    # Who may take a step is checked at the door; whether the note is at that step, by the service (422),
+    # so that a second click of the same button is told what happened rather than "forbidden".
+    ("POST", "/visits/{note}/reply", "casework.reply_to_response", expect(admin=422, sia=422)),
     ("POST", "/visits/{note}/finalise", "casework.finalise_note", expect(admin=422, sia=422)),
-    ("POST", "/visits/{note}/addenda", "casework.add_addendum", expect()),
+    ("POST", "/visits/{note}/addenda", "casework.add_addendum", expect(admin=422, sia=422)),
     ("POST", "/visits/actions/{action}/status", "casework.set_action_status",
      expect(admin=422, link_adviser=422, sia=422)),
     ("POST", "/visits/{draft}/send", "casework.send_note", expect(admin=302, sia=302)),

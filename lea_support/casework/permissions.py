@@ -65,6 +65,21 @@ def can_add_addendum(user: Any, note: "NoteOfVisit") -> bool:
     return _owner_or_senior(user, note) and note.status == "finalised"
 
 
+# The steps of the factual-accuracy loop, as a route checks them: who may take them at all. Whether
+# the note is at the step is the service's to say (as a refusal, after it has taken the note's lock),
+# so that a second click, made once the first has moved the note on, is told that, not "forbidden".
+
+def can_work_on_note(user: Any, note: "NoteOfVisit") -> bool:
+    """The note's adviser, or an SIA or administrator: send, reply, finalise, add addenda."""
+    return _owner_or_senior(user, note)
+
+
+def can_answer_note(user: Any, note: "NoteOfVisit") -> bool:
+    """A leader of the note's school, once it has been shared with them: mark it accurate or not."""
+    return (_signed_in(user) and user.role == "school_leader" and note.school_id in user.school_ids
+            and note.status in SHARED_STATUSES)
+
+
 def can_attach_file(user: Any, note: "NoteOfVisit") -> bool:
     return _adviser(user) and note.status != "finalised"
 

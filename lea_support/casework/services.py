@@ -13,7 +13,7 @@ from ..core.audit import record_audit
 from ..core.calendar import add_working_days
 from ..core.errors import DomainError
 from ..core.limits import MAX_AGREED_ACTIONS
-from ..core.locking import claim_edit
+from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.models import utcnow
 from ..core.terms import format_date
 from ..extensions import db
@@ -75,6 +75,15 @@ def _event(actor: "User", note: NoteOfVisit, kind: str, comment: str = "", reaso
     event = NoteEvent(note_id=note.id, kind=kind, user_id=actor.id, comment=comment, reason=reason)
     db.session.add(event)
     return event
+
+
+def _latest_event_is(note: NoteOfVisit, kind: str, actor: "User", comment: str, reason: str = "") -> bool:
+    """Whether the note's latest event is this very one: the same words from the same person, that
+    is a second submission of the same form (read under the note's lock, so a double click is seen)."""
+    latest = db.session.scalars(select(NoteEvent).where(NoteEvent.note_id == note.id)
+                                .order_by(NoteEvent.id.desc()).limit(1)).first()
+    return (latest is not None and (latest.kind, latest.user_id, latest.comment, latest.reason)
+            == (kind, actor.id, comment, reason))
 
 
 def _clean(data: NoteData) -> NoteData:
@@ -178,6 +187,10 @@ def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_ve
 def send_note(actor: "User", note: NoteOfVisit) -> NoteOfVisit:
     """Send a draft to the school for a factual-accuracy check, with a response deadline counted
     in the authority's working days."""
+    lock_for_update(note)
+    if note.status in {"sent", "responded", "finalised"}:
+        raise AlreadyChanged(f"This note has already been sent to the school (it is now: "
+                             f"{note.status_name.lower()}): reload the page to see it")
     if note.status != "draft":
         raise DomainError("Only a draft note can be sent to the school")
     if not note.discussion.strip():
@@ -199,6 +212,10 @@ def send_note(actor: "User", note: NoteOfVisit) -> NoteOfVisit:
 def respond_to_note(actor: "User", note: NoteOfVisit, *, accurate: bool | None, comment: str) -> NoteOfVisit:
     """The school marks a sent note accurate, or inaccurate with comments."""
     comment = (comment or "").strip()
+    lock_for_update(note)
+    if note.status in {"responded", "finalised"}:
+        raise AlreadyChanged("The school's response to this note has already been recorded: reload the page to "
+                             "see it")
     if note.status != "sent":
         raise DomainError("This note is not waiting for the school's response")
     if accurate is None:
@@ -219,10 +236,13 @@ def respond_to_note(actor: "User", note: NoteOfVisit, *, accurate: bool | None, 
 def reply_to_response(actor: "User", note: NoteOfVisit, *, comment: str) -> NoteOfVisit:
     """The adviser answers the school's comments before finalising."""
     comment = (comment or "").strip()
+    lock_for_update(note)
     if note.status != "responded":
         raise DomainError("There is no response from the school to reply to")
     if not comment:
         raise DomainError("Enter your reply", field="comment")
+    if _latest_event_is(note, "adviser_reply", actor, comment):
+        raise AlreadyChanged("This reply has already been saved: reload the page to see it", field="comment")
     _event(actor, note, "adviser_reply", comment=comment)
     db.session.flush()
     record_audit(actor, "visit.reply", "note_of_visit", note.id, school_id=note.school_id, after={"comment": comment})
@@ -232,6 +252,9 @@ def reply_to_response(actor: "User", note: NoteOfVisit, *, comment: str) -> Note
 def finalise_note(actor: "User", note: NoteOfVisit, *, comment: str = "", today: date | None = None) -> NoteOfVisit:
     """Lock the note. Before the school has responded, only once its deadline has passed."""
     today = today or date.today()
+    lock_for_update(note)
+    if note.status == "finalised":
+        raise AlreadyChanged("This note has already been finalised: reload the page to see it")
     if note.status not in {"sent", "responded"}:
         raise DomainError("Only a note that has been sent to the school can be finalised")
     if note.status == "sent" and note.response_due_on and today <= note.response_due_on:
@@ -250,12 +273,15 @@ def finalise_note(actor: "User", note: NoteOfVisit, *, comment: str = "", today:
 def add_addendum(actor: "User", note: NoteOfVisit, *, text: str, reason: str) -> NoteEvent:
     """Correct a finalised note without changing it: an addendum with its reason."""
     text, reason = (text or "").strip(), (reason or "").strip()
+    lock_for_update(note)
     if note.status != "finalised":
         raise DomainError("Addenda are for finalised notes; edit the draft instead")
     if not text:
         raise DomainError("Enter the correction or addition", field="text")
     if not reason:
         raise DomainError("Enter why the note needs an addendum", field="reason")
+    if _latest_event_is(note, "addendum", actor, text, reason):
+        raise AlreadyChanged("This addendum has already been added: reload the page to see it", field="text")
     event = _event(actor, note, "addendum", comment=text, reason=reason)
     db.session.flush()
     record_audit(actor, "visit.addendum", "note_of_visit", note.id, school_id=note.school_id,

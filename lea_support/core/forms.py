@@ -21,7 +21,7 @@ from wtforms.validators import StopValidation, ValidationError
 from ..extensions import db
 from .errors import DomainError
 from .limits import too_long
-from .locking import EditConflict
+from .locking import AlreadyChanged, EditConflict
 
 D = TypeVar("D")
 
@@ -113,7 +113,7 @@ def refuse(form: FlaskForm, err: DomainError, *, rolled_back: bool = False) -> i
         if version_field is not None:
             version_field.data = str(err.saved_version)
         return 409
-    return 422
+    return 409 if isinstance(err, AlreadyChanged) else 422
 
 
 def apply_domain_error(form: FlaskForm, err: DomainError) -> None:

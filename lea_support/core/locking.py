@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import inspect, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -50,3 +50,29 @@ def claim_edit(record: Any, expected_version: int | None, what: str, *, column: 
     if result.rowcount != 1:
         raise EditConflict(record, what, column, message)
     set_committed_value(record, column, expected + 1)
+
+
+# --- state changes ---------------------------------------------------------------------------------
+# A button that moves a record on (send a note, agree a plan, move a review to Fieldwork) is not edited
+# through a form with a version, and a second click of it, or a second tab, must not make the change
+# twice. Each such service takes the record's row lock first and then checks its state as it now is.
+
+
+class AlreadyChanged(DomainError):
+    """The record moved on while this request waited for it (a double click, a second tab, a
+    colleague): nothing has been changed, and the message says what the record is now."""
+
+
+def lock_for_update(record: Any) -> Any:
+    """Wait for and take the record's row lock until the transaction ends, then read it afresh, so
+    that a state change checked after this sees what any other request did first.
+
+    PostgreSQL: `SELECT ... FOR UPDATE`, which waits for the other transaction and then reads its
+    committed row. SQLite has no row locks and needs none here: every writing transaction begins
+    IMMEDIATE (core/db.py), so writers already run one at a time and read each other's changes.
+    Call it before changing anything on the record: reading afresh drops unsaved changes."""
+    mapper = inspect(type(record))
+    same_record = [key == value for key, value in zip(mapper.primary_key, mapper.primary_key_from_instance(record))]
+    db.session.execute(select(*mapper.primary_key).where(*same_record).with_for_update())
+    db.session.refresh(record)
+    return record

@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..core.audit import record_audit
 from ..core.errors import DomainError
@@ -170,8 +171,12 @@ def start_bulk_run(actor: Any, *, term: str, tier: str | None = None, urns: str 
     run = BulkRun(term=code, tier=tier or None, urns=urn_list or None, jobs=jobs, status="queued",
                   started_by_id=actor.id if actor else None, total=len(schools), failures=[],
                   updated_at=utcnow(), runner_host="", runner_pid=None)
-    db.session.add(run)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique index on a term's active run: another was started just now
+            db.session.add(run)
+    except IntegrityError:
+        raise DomainError(f"A run for the {code} reports has just been started: wait for it to finish",
+                          field="term") from None
     record_audit(actor, "governor_report.bulk_run", "report_bulk_run", run.id,
                  after={"term": code, "tier": tier, "urns": urn_list, "schools": len(schools), "jobs": jobs})
     return run

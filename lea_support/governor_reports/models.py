@@ -129,6 +129,10 @@ class BulkRun(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({_in(BULK_STATUSES)})", name="status_known"),
         CheckConstraint("made >= 0 AND skipped >= 0 AND failed >= 0 AND total >= 0", name="counts_not_negative"),
+        # One run of a term's reports at a time, even when two are started at the same instant.
+        Index("uq_report_bulk_runs_term_active", "term", unique=True,
+              sqlite_where=text("status IN ('queued', 'running')"),
+              postgresql_where=text("status IN ('queued', 'running')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..core.errors import DomainError
-from ..core.forms import apply_domain_error
+from ..core.forms import apply_domain_error, refuse
 from ..core.terms import Term
 from ..core.web import first_or_404, get_or_404, permission_required, require
 from ..extensions import db
@@ -205,6 +205,11 @@ def publish_report(report_id: int) -> Any:
     current = services.open_version(report)
     if form.validate_on_submit():
         if current is None:
+            latest = max(report.versions, key=lambda v: v.version, default=None)
+            if latest is not None and latest.status == "published":  # a second click, once the first has published
+                form.form_errors.append(f"Version {latest.version} has already been published and never changes: "
+                                        "reload the page to see it")
+                return _render_report(_report(report_id), 409, publish_form=form, form=form)
             form.form_errors.append("There is no checked draft to publish")
         elif form.version_id.data != current.version_id:
             form.form_errors.append("The report changed since you opened it (it was made again or checked with "
@@ -214,7 +219,8 @@ def publish_report(report_id: int) -> Any:
             try:
                 version = services.publish_report(current_user, current)
             except DomainError as err:
-                apply_domain_error(form, err)
+                if refuse(form, err) == 409:
+                    return _render_report(_report(report_id), 409, publish_form=form, form=form)
             else:
                 # The e-mails to the governors go once this is saved; the mail module then says
                 # how many went (or which could not).

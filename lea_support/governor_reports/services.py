@@ -17,6 +17,7 @@ from ..auth.models import User, user_schools
 from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.limits import REPORT_NOTE_TEXT, too_long
+from ..core.locking import AlreadyChanged
 from ..core.mail import new_message, send_after_commit
 from ..core.models import utcnow
 from ..core.terms import Term, format_date
@@ -252,9 +253,11 @@ def publish_report(actor: User, version: GovernorReportVersion, *, today: date |
     """Publish a checked report: its PDF made for the last time and stored with its SHA-256, who
     published it and when. From then on it never changes. The school's governors are told by e-mail."""
     report = version.report
-    lock_school(report.school)
+    lock_school(report.school)  # a second click waits here (as do drafts of the school's reports)
     db.session.refresh(version, ["status", "version_id"])
-    _refuse_published(version)
+    if version.status == "published":
+        raise AlreadyChanged(f"Version {version.version} has already been published and never changes: reload the "
+                             "page to see it")
     if version.status != "checked":
         raise DomainError("The link adviser checks the draft before it is published")
     checker = version.checked_by.name if version.checked_by else ""

@@ -83,6 +83,8 @@ class RaisingAchievementPlan(db.Model):
         # The plans dashboard counts the open plans of significant-support schools, and those with
         # an overdue action, from this index alone.
         Index("ix_raising_achievement_plans_school_open", "school_id", "status", "root_id", "first_open_due_on"),
+        # One version N of a series: two amendments started at once cannot both be version 2.
+        Index("uq_raising_achievement_plans_series_version", "root_id", "version", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -78,6 +78,24 @@ def can_amend_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
     return _signed_in(user) and user.role in {"sia", "admin"} and plan.status == "agreed"
 
 
+# The plan's steps, as a route checks them: who may take them at all. Whether the plan is at the step
+# (a draft to submit, a submitted plan to sign) is the service's to say, after it has taken the plan's
+# lock, so that a second click, made once the first has moved the plan on, is told that, not "forbidden".
+
+def can_submit_plans_of(user: Any, plan: "RaisingAchievementPlan") -> bool:
+    """The drafting SIA, or an administrator."""
+    return _signed_in(user) and (user.role == "admin" or (user.role == "sia" and plan.drafted_by_id == user.id))
+
+
+def can_sign_plans_of(user: Any, plan: "RaisingAchievementPlan") -> bool:
+    """The school's leaders for the school; SIAs and administrators for the LA."""
+    return _leads_school(user, plan.school_id) or (_signed_in(user) and user.role in {"sia", "admin"})
+
+
+def can_amend_plans_of(user: Any, plan: "RaisingAchievementPlan") -> bool:
+    return _signed_in(user) and user.role in {"sia", "admin"}
+
+
 def can_log_time(user: Any, plan: "RaisingAchievementPlan") -> bool:
     """Adviser and consultant days used are logged against the plan's allocations by the LA staff
     who deliver it: the current members of its project team and its coordinator, and anyone the

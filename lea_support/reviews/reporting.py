@@ -14,7 +14,7 @@ from sqlalchemy.orm import defer
 from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.limits import MAX_FINDINGS
-from ..core.locking import claim_edit
+from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.terms import format_date
 from ..extensions import db
 from ..governor_reports.pdf import PdfBusy, PdfRenderError, render_pdf
@@ -340,9 +340,10 @@ def publish_report(actor: User, review: JointReview, *, reason: str = "") -> Pub
     store both for good, and tell the school's governors. A correction (any version after the
     first) needs a reason."""
     reason = (reason or "").strip()
-    # Two clicks at once queue here (PostgreSQL row lock) rather than both making the same version.
-    db.session.execute(select(JointReview.id).where(JointReview.id == review.id).with_for_update())
-    db.session.refresh(review, ["stage"])
+    # Two clicks at once queue here rather than both making the same version.
+    lock_for_update(review)
+    if review.stage == "published":
+        raise AlreadyChanged("This report has already been published: reload the page to see it")
     if review.stage != "report_drafted":
         raise DomainError(f"Only a drafted report can be published (the review is {review.stage_name.lower()})")
     latest = db.session.scalar(select(func.max(PublishedReviewReport.version))
@@ -382,6 +383,9 @@ def reopen_review(actor: User, review: JointReview, *, reason: str) -> JointRevi
     """Take a published review back to "report drafted" to correct it. The published report
     stays as it is; publishing again makes the next version."""
     reason = (reason or "").strip()
+    lock_for_update(review)
+    if review.stage == "report_drafted":
+        raise AlreadyChanged("This review has already been reopened for a correction: reload the page to see it")
     if review.stage != "published":
         raise DomainError("Only a published review can be reopened for a correction")
     if not reason:

@@ -23,7 +23,7 @@ from ..core.limits import (
     SHORT_TEXT,
     too_long,
 )
-from ..core.locking import claim_edit
+from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.terms import format_date
 from ..extensions import db
 from ..schools.services import record_school_event
@@ -247,6 +247,7 @@ def change_stage(actor: User, review: JointReview, to_stage: str, *, reason: str
     """Move a review one stage forward, or back any number of stages with a reason.
     Publishing is its own step (it makes the report), not a stage move."""
     reason = (reason or "").strip()
+    lock_for_update(review)  # a second click waits here, then finds the stage already moved
     current = review.stage
     if current == "published":
         raise DomainError("This review has been published; its stage can no longer change. "
@@ -257,7 +258,8 @@ def change_stage(actor: User, review: JointReview, to_stage: str, *, reason: str
         raise DomainError("Publish the review from its report with Publish; that makes the PDF for the school",
                           field="stage")
     if to_stage == current:
-        raise DomainError(f"The review is already at {STAGES[current]}", field="stage")
+        raise AlreadyChanged(f"This review has already moved to {STAGES[current]}: reload the page to see it",
+                             field="stage")
     here, there = STAGE_ORDER.index(current), STAGE_ORDER.index(to_stage)
     if there > here + 1:
         raise DomainError(f"Move forward one stage at a time: the next stage is {STAGES[STAGE_ORDER[here + 1]]}",

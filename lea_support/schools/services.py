@@ -6,13 +6,16 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import can_read_la_internal_text, timeline_audiences
 from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
 from ..core.locking import claim_edit
+from ..core.models import UTCDateTime, utcnow
 from ..core.queries import distinct_values
 from ..extensions import db
 from .models import (
@@ -206,22 +209,37 @@ def link_adviser_history(school: School) -> list[LinkAdviserAssignment]:
 
 def issue_annual_allocations(actor: "User | None", academic_year: str) -> int:
     """Give every open school without one an allocation for the year, from its tier's defaults.
-    Returns how many were created; running it again creates none."""
+    Returns how many were created; running it again creates none.
+
+    One INSERT ... SELECT that skips a school already holding one (the unique school and year):
+    of two runs at once (a double click, the command line beside the page), the second waits for
+    the first on PostgreSQL and then finds nothing left to issue, instead of failing on the
+    constraint; SQLite runs writers one at a time anyway."""
     have = select(SupportAllocation.school_id).where(SupportAllocation.academic_year == academic_year)
-    rows = db.session.execute(
-        select(School.id, School.support_tier, SupportTier.default_link_visits, SupportTier.default_consultant_days)
+    missing = (
+        select(School.id, literal(academic_year), School.support_tier, SupportTier.default_link_visits,
+               SupportTier.default_consultant_days, literal(""), literal(utcnow(), UTCDateTime()))
         .join(SupportTier, SupportTier.code == School.support_tier)
         .where(School.status != "Closed", School.id.not_in(have))
-    ).all()
-    db.session.add_all(
-        SupportAllocation(school_id=sid, academic_year=academic_year, support_tier=tier,
-                          link_visits=visits, consultant_days=days)
-        for sid, tier, visits, days in rows
+        .order_by(School.id)  # runs at once insert in one order: they queue, never deadlock
     )
-    if rows:
-        record_audit(actor, "allocation.issue", "academic_year", academic_year, after={"schools": len(rows)})
+    table = SupportAllocation.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).from_select(
+        ["school_id", "academic_year", "support_tier", "link_visits", "consultant_days", "adjustment_reason",
+         "updated_at"], missing).on_conflict_do_nothing(index_elements=["school_id", "academic_year"])
+    issued = list(db.session.scalars(statement.returning(table.c.school_id)))
+    created = len(issued)
+    if created:
+        from ..casework.summaries import (
+            refresh_school_tallies,  # the ORM's flush hook does not see this INSERT
+        )
+
+        refresh_school_tallies(db.session.connection(), issued)
+        record_audit(actor, "allocation.issue", "academic_year", academic_year, after={"schools": created})
     db.session.flush()
-    return len(rows)
+    return created
 
 
 def allocation_for(school: School, academic_year: str) -> SupportAllocation | None:

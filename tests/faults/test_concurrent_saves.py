@@ -28,7 +28,8 @@ TYPED = "Words I typed & must not lose"
 
 @contextmanager
 def someone_saves_first(db: Any, model: type, ident: int, **theirs: Any) -> Iterator[list[int]]:
-    """When a request is about to write its change to the record, another save of it lands first.
+    """When a request is about to write its change to the record (or, for a service that takes the
+    record's row lock first, about to take it), another save of it lands first.
 
     On PostgreSQL that save is a real one, committed on another connection. SQLite lets one writer
     in at a time (the request holds the lock), so there it is made on the request's own connection:
@@ -59,18 +60,23 @@ def someone_saves_first(db: Any, model: type, ident: int, **theirs: Any) -> Iter
         if in_the_race() and any(isinstance(obj, model) and obj.id == ident for obj in session.dirty):
             rival_saves(session)
 
-    def before_claim(state: Any) -> None:
+    def before_claim_or_lock(state: Any) -> None:
+        # core.locking: a claim is a conditional UPDATE; a lock_for_update a SELECT ... FOR UPDATE.
+        # Once the request holds the row lock no other save can land before its own, so a save made
+        # "at the same moment" is one made just before the claim or the lock.
         statement = state.statement
-        if in_the_race() and state.is_update and getattr(statement, "table", None) is table:
+        claim = state.is_update and getattr(statement, "table", None) is table
+        lock = state.is_select and statement._for_update_arg is not None and table in statement.get_final_froms()
+        if in_the_race() and (claim or lock):
             rival_saves(state.session)
 
     event.listen(Session, "before_flush", before_flush)
-    event.listen(Session, "do_orm_execute", before_claim)
+    event.listen(Session, "do_orm_execute", before_claim_or_lock)
     try:
         yield fired
     finally:
         event.remove(Session, "before_flush", before_flush)
-        event.remove(Session, "do_orm_execute", before_claim)
+        event.remove(Session, "do_orm_execute", before_claim_or_lock)
 
 
 @dataclass
@@ -138,8 +144,8 @@ def _midpoint_review(db, client, fx) -> Case:
     (_note, 409, "This note was changed by someone else"),
     (_objective, 409, "This objective was changed by someone else since you opened it"),
     (_governor_report, 409, "Someone else changed this report since you opened it"),
-    # No conflict handling of its own at the write: the service-wide safety net says so and gives the text back.
-    (_midpoint_review, 409, "Someone else saved the same record at the same moment"),
+    # Recording a review takes its row lock first: a save landing just before finds the version moved on.
+    (_midpoint_review, 409, "Someone else saved this review since you opened it"),
 ], ids=["note of visit", "plan objective", "governor report check", "mid-point review"])
 def test_the_loser_of_a_race_is_told_and_keeps_what_they_typed(db, client, request, make, status, message):
     case = make(db, client, request.getfixturevalue)

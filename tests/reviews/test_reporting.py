@@ -543,7 +543,7 @@ def test_publishing_twice_without_reopening_is_refused(db, ready_review):
     review = ready_review()
     reporting.publish_report(review.lead, review)
     db.session.commit()
-    with pytest.raises(DomainError, match="Only a drafted report can be published"):
+    with pytest.raises(DomainError, match="This report has already been published: reload the page"):
         reporting.publish_report(review.lead, review, reason="Again")
     with pytest.raises(DomainError, match="only while the review is at the evaluation or report drafted stage"):
         reporting.save_findings(review.lead, review, [])

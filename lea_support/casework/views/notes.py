@@ -177,7 +177,7 @@ def _note_step(note_id: int, allowed: Callable[[Any, NoteOfVisit], bool], form_n
 @bp.post("/visits/<int:note_id>/send")
 @login_required
 def send_note(note_id: int) -> Any:
-    return _note_step(note_id, can.can_send_note, "button_form", EmptyForm(), services.send_note,
+    return _note_step(note_id, can.can_work_on_note, "button_form", EmptyForm(), services.send_note,
                       lambda note: f"Sent to {note.school.name}. They have until "
                                    f"{format_date(note.response_due_on)} to respond.")
 
@@ -185,28 +185,28 @@ def send_note(note_id: int) -> Any:
 @bp.post("/visits/<int:note_id>/respond")
 @login_required
 def respond_to_note(note_id: int) -> Any:
-    return _note_step(note_id, can.can_respond_to_note, "response_form", ResponseForm(), services.respond_to_note,
+    return _note_step(note_id, can.can_answer_note, "response_form", ResponseForm(), services.respond_to_note,
                       lambda note: "Thank you: your response has been sent to the adviser")
 
 
 @bp.post("/visits/<int:note_id>/reply")
 @login_required
 def reply_to_response(note_id: int) -> Any:
-    return _note_step(note_id, can.can_reply_to_response, "reply_form", CommentForm(prefix="reply"),
+    return _note_step(note_id, can.can_work_on_note, "reply_form", CommentForm(prefix="reply"),
                       services.reply_to_response, lambda note: "Reply added")
 
 
 @bp.post("/visits/<int:note_id>/finalise")
 @login_required
 def finalise_note(note_id: int) -> Any:
-    return _note_step(note_id, can.can_finalise_note, "finalise_form", CommentForm(prefix="finalise"),
+    return _note_step(note_id, can.can_work_on_note, "finalise_form", CommentForm(prefix="finalise"),
                       services.finalise_note, lambda note: "Note of visit finalised")
 
 
 @bp.post("/visits/<int:note_id>/addenda")
 @login_required
 def add_addendum(note_id: int) -> Any:
-    return _note_step(note_id, can.can_add_addendum, "addendum_form", AddendumForm(), services.add_addendum,
+    return _note_step(note_id, can.can_work_on_note, "addendum_form", AddendumForm(), services.add_addendum,
                       lambda note: "Addendum added")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
+from ...core.locking import AlreadyChanged, lock_for_update
 from ...core.models import utcnow
 from ...core.terms import format_date
 from ...extensions import db
@@ -298,6 +299,11 @@ def issue_improvement_notice(actor: "User", school: School, *, improvements: str
         raise DomainError("The notice cannot be issued on a date in the future", field="issued_on")
     _check_notice(improvements, comply_by, issued_on)
     assert comply_by is not None
+    lock_for_update(school)  # the same notice sent twice at once: the second waits, then finds the first
+    if db.session.scalar(select(exists().where(
+            ImprovementNotice.school_id == school.id, ImprovementNotice.status == "issued",
+            ImprovementNotice.issued_on == issued_on, ImprovementNotice.improvements == improvements))):
+        raise AlreadyChanged("This Improvement Notice has already been issued: reload the page to see it")
     notice, _decision = _create_notice(actor, school, improvements=improvements, comply_by=comply_by,
                                        issued_on=issued_on, plan_id=_series_in_force(school), review=None,
                                        reason=f"Improvement Notice issued on {format_date(issued_on)}")
@@ -307,12 +313,13 @@ def issue_improvement_notice(actor: "User", school: School, *, improvements: str
 def change_notice_status(actor: "User", notice: ImprovementNotice, *, status: str, on: date | None, reason: str,
                          expected_version: int | None = None) -> ImprovementNotice:
     """Record that the school complied with a notice, or that it was escalated: on which date and why."""
+    lock_for_update(notice)  # a second click waits here, then finds the notice changed (a conflict)
     if expected_version is not None and notice.version_id != expected_version:
         raise NoticeConflict(notice)
     reason = _clean(reason)
     if notice.status != "issued":
-        raise DomainError(f"This notice is already marked {notice.status_name.lower()}: its status cannot change "
-                          "again")
+        raise AlreadyChanged(f"This notice is already marked {notice.status_name.lower()}: its status cannot "
+                             "change again (reload the page to see it)")
     if status not in {"complied", "escalated"}:
         raise DomainError("Choose whether the school complied or the notice was escalated", field="status")
     if on is None:
@@ -446,9 +453,11 @@ def record_midpoint_review(actor: "User", review: MidpointReview, data: Midpoint
     to the school's support (through `change_support`) is part of the same transaction."""
     from ...reviews.services import current_scale
 
+    lock_for_update(review)  # a second click waits here, then finds the review recorded (a conflict)
     _check_version(review, expected_version)
     if review.is_held:
-        raise DomainError(f"This review was recorded as held on {format_date(review.held_on)}")
+        raise AlreadyChanged(f"This review has already been recorded as held on {format_date(review.held_on)}: "  # type: ignore[arg-type]
+                             "reload the page to see it")
     plan = plan_in_force(review.plan_id)
     if plan is None:
         raise DomainError("The plan has no agreed version to review")

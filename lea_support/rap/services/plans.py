@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from ...auth.models import User
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
 from ...core.limits import (
@@ -22,9 +23,9 @@ from ...core.limits import (
     MAX_TIME_ALLOCATIONS,
     MAX_TIME_ENTRIES,
 )
+from ...core.locking import AlreadyChanged, lock_for_update
 from ...core.locking import EditConflict as LockConflict
 from ...core.terms import format_date, require_term, term_label
-from ...auth.models import User
 from ...extensions import db
 from ...reviews.models import JointReview, ReviewFinding
 from ...schools.services import record_school_event
@@ -537,6 +538,9 @@ def log_time_used(actor: "User", allocation: TimeAllocation, *, used_on: date | 
 
 def submit_plan(actor: "User", plan: RaisingAchievementPlan) -> RaisingAchievementPlan:
     """The SIA submits a draft for agreement: it needs objectives, each with success criteria and actions."""
+    lock_for_update(plan)
+    if plan.status == "submitted":
+        raise AlreadyChanged("This plan has already been submitted for agreement: reload the page to see it")
     _require_draft(plan)
     if not plan.objectives:
         raise DomainError("Add at least one objective before submitting the plan")
@@ -575,15 +579,20 @@ def sign_off_plan(actor: "User", plan: RaisingAchievementPlan, *, on: date | Non
     from .monitoring import check_midpoint_date
 
     on = on or date.today()
+    # The school and the LA signing at the same moment queue here: the second sees the first's
+    # signature and agrees the plan (rather than both signing and neither agreeing it).
+    lock_for_update(plan)
+    if plan.status in {"agreed", "superseded"}:
+        raise AlreadyChanged("This plan has already been agreed: reload the page to see it")
     if plan.status != "submitted":
         raise DomainError("Only a plan submitted for agreement can be signed off")
     if actor.role == "school_leader" and plan.school_id in actor.school_ids:
         if plan.school_signed_by_id is not None:
-            raise DomainError("The school has already signed off this plan")
+            raise AlreadyChanged("The school has already signed off this plan: reload the page to see it")
         side = "school"
     elif actor.role in {"sia", "admin"}:
         if plan.la_signed_by_id is not None:
-            raise DomainError("The LA has already signed off this plan")
+            raise AlreadyChanged("The LA has already signed off this plan: reload the page to see it")
         side = "la"
     else:
         raise DomainError("Only the school's leader or the LA can sign off this plan")
@@ -648,11 +657,14 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
     """Start an amendment of an agreed plan: a new draft version copying its content, with a reason.
     The agreed version is left unchanged."""
     reason = _clean(reason)
+    # The version being amended is locked, so a second click waits and then finds the amendment made.
+    lock_for_update(plan)
     if plan.status != "agreed":
         raise DomainError("Only an agreed plan can be amended; edit the draft instead")
     latest = plan_versions(plan)[-1]
     if latest.id != plan.id:
-        raise DomainError(f"Version {latest.version} of this plan already exists: amend the latest version")
+        raise AlreadyChanged(f"Version {latest.version} of this plan already exists: reload the page to see it, "
+                             "or amend the latest version")
     if not reason:
         raise DomainError("Enter the reason for the amendment", field="reason")
     new = RaisingAchievementPlan(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ...auth.models import User
 from ...core.errors import DomainError
-from ...core.forms import EmptyForm, apply_domain_error
+from ...core.forms import EmptyForm, apply_domain_error, refuse
 from ...core.terms import format_date
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...extensions import db
@@ -332,22 +332,23 @@ def _plan_step(plan_id: int, allowed: Callable[[Any, RaisingAchievementPlan], bo
     shows the plan page again with the message and what was typed."""
     plan = _plan(plan_id)
     require(allowed(current_user, plan))
+    status = 422
     if form.validate_on_submit():
         try:
             result = step(plan, form)
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash(done(result), "success")
             target = result.id if isinstance(result, RaisingAchievementPlan) else plan_id
             return redirect(url_for("rap.show_plan", plan_id=target))
-    return _render_plan(_plan(plan_id), 422, **{form_name: form})
+    return _render_plan(_plan(plan_id), status, **{form_name: form})
 
 
 @bp.post("/plans/<int:plan_id>/submit")
 @login_required
 def submit_plan(plan_id: int) -> Any:
-    return _plan_step(plan_id, can.can_submit_plan, "button_form", EmptyForm(),
+    return _plan_step(plan_id, can.can_submit_plans_of, "button_form", EmptyForm(),
                       lambda plan, form: services.submit_plan(current_user, plan),
                       lambda plan: "Plan submitted for agreement")
 
@@ -355,7 +356,7 @@ def submit_plan(plan_id: int) -> Any:
 @bp.post("/plans/<int:plan_id>/sign-off")
 @login_required
 def sign_off_plan(plan_id: int) -> Any:
-    return _plan_step(plan_id, can.can_sign_off_plan, "sign_off_form", SignOffForm(),
+    return _plan_step(plan_id, can.can_sign_plans_of, "sign_off_form", SignOffForm(),
                       lambda plan, form: services.sign_off_plan(
                           current_user, plan, midpoint_review_on=form.midpoint_review_on.data),
                       lambda plan: f"Plan agreed on {format_date(plan.agreed_on)}" if plan.status == "agreed"
@@ -365,7 +366,7 @@ def sign_off_plan(plan_id: int) -> Any:
 @bp.post("/plans/<int:plan_id>/amend")
 @login_required
 def amend_plan(plan_id: int) -> Any:
-    return _plan_step(plan_id, can.can_amend_plan, "amend_form", AmendForm(),
+    return _plan_step(plan_id, can.can_amend_plans_of, "amend_form", AmendForm(),
                       lambda plan, form: services.amend_plan(current_user, plan, reason=form.reason.data or ""),
                       lambda plan: f"Version {plan.version} started as a draft amendment")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ...auth.permissions import is_la_staff
 from ...core.errors import DomainError
-from ...core.forms import apply_domain_error, refuse
+from ...core.forms import refuse
 from ...core.web import first_or_404, get_or_404, require
 from ...extensions import db
 from ...schools.models import School
@@ -184,6 +184,7 @@ def publish_report(review_id: int) -> Any:
     review = _review(review_id)
     require(can.can_lead_review(current_user, review))
     form = PublishForm()
+    status = 422
     if form.validate_on_submit():
         try:
             report = reporting.publish_report(current_user, review, reason=form.reason.data or "")
@@ -191,11 +192,11 @@ def publish_report(review_id: int) -> Any:
             db.session.rollback()
             form.form_errors.extend(err.problems)
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash(f"Report published (version {report.version}). The school's governors can now read it.", "success")
             return redirect(url_for("reviews.show_report", review_id=review.id))
-    return _render_draft(_review(review_id), 422, publish_form=form, form=form)
+    return _render_draft(_review(review_id), status, publish_form=form, form=form)
 
 
 @bp.post("/reviews/<int:review_id>/reopen")
@@ -204,15 +205,16 @@ def reopen_review(review_id: int) -> Any:
     review = _review(review_id)
     require(can.can_lead_review(current_user, review))
     form = ReopenForm()
+    status = 422
     if form.validate_on_submit():
         try:
             reporting.reopen_review(current_user, review, reason=form.reason.data or "")
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash("Reopened for a correction. The published report stays as it is until you publish again.", "success")
             return redirect(url_for("reviews.report_draft", review_id=review.id))
-    return _render_report(_review(review_id), 422, reopen_form=form)
+    return _render_report(_review(review_id), status, reopen_form=form)
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ...auth.models import User
 from ...core.errors import DomainError
-from ...core.forms import EmptyForm, apply_domain_error
+from ...core.forms import EmptyForm, apply_domain_error, refuse
 from ...core.terms import format_date
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...extensions import db
@@ -131,15 +131,16 @@ def _review_step(review_id: int, allowed: Any, form_name: str, form: Any, step: 
     refusal shows the review page again with the message and what was typed."""
     review = _review(review_id)
     require(allowed(current_user, review))
+    status = 422
     if form.validate_on_submit():
         try:
             step(review, form)
         except DomainError as err:
-            apply_domain_error(form, err)
+            status = refuse(form, err)
         else:
             flash(done, "success")
             return redirect(url_for("reviews.show_review", review_id=review_id))
-    return _render_review(_review(review_id), 422, **{form_name: form})
+    return _render_review(_review(review_id), status, **{form_name: form})
 
 
 @bp.post("/reviews/<int:review_id>/team")
