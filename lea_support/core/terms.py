@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+# Dates typed into a URL or a form outside these years are mistakes, and the day after 31 December
+# 9999 does not exist in Python: they are refused before any arithmetic on them.
+MIN_YEAR, MAX_YEAR = 1900, 2199
 _YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
 
