@@ -79,16 +79,13 @@ def _with_query(url: str, query: list[tuple[str, str]]) -> str:
     return url + ("&" if "?" in url else "?") + urlencode(query)
 
 
-@pytest.fixture(params=["admin", "sia"])
-def signed_in(request, app, db, tmp_path, client, create_school, create_user, create_note, create_review, login_as):
-    world = build_world(app, db, tmp_path, create_school, create_user, create_note, create_review)
-    world.pop("own_school")
-    login_as(request.param)
-    return client, world, _token(client)
+ROLES = ["admin", "sia"]
 
 
-def test_every_route_with_odd_ids_and_query_strings_answers_without_a_server_error(app, signed_in):
-    client, _world, token = signed_in
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_with_odd_ids_and_query_strings_answers_without_a_server_error(app, client, login_as, role):
+    login_as(role)
+    token = _token(client)
     failures = []
     for rule in app.url_map.iter_rules():
         methods = (rule.methods or set()) - {"HEAD", "OPTIONS"}
@@ -102,8 +99,13 @@ def test_every_route_with_odd_ids_and_query_strings_answers_without_a_server_err
     assert not failures, "\n".join(failures)
 
 
-def test_every_page_of_real_records_with_odd_query_strings_and_forms_answers_without_a_server_error(signed_in):
-    client, world, token = signed_in
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_real_records_with_odd_query_strings_and_forms_answers_without_a_server_error(
+        app, db, tmp_path, client, create_school, create_user, create_note, create_review, login_as, role):
+    world = build_world(app, db, tmp_path, create_school, create_user, create_note, create_review)
+    world.pop("own_school")
+    login_as(role)
+    token = _token(client)
     failures = []
     for method, pattern, endpoint, _expected in ACCESS:
         url = pattern.format(**world)
