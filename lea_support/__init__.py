@@ -50,6 +50,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    from .core.web import BoundedIntConverter
+
+    # Before any route is added: every `<int:...>` refuses numbers no id can be (404, not a 500).
+    app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_assets(app)

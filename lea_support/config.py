@@ -68,6 +68,13 @@ class Config:
     MIDPOINT_NOTICE_DAYS = int(os.environ.get("MIDPOINT_NOTICE_DAYS", "14"))
     ATTACHMENTS_DIR: str | None = os.environ.get("ATTACHMENTS_DIR") or None
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    # All the files of one note of visit together.
+    ATTACHMENT_NOTE_QUOTA_BYTES = int(os.environ.get("ATTACHMENT_NOTE_QUOTA_MB", "50")) * 1024 * 1024
+    # A Word or Excel file is a zip: what it may expand to when opened (the sum of its parts' sizes),
+    # how well a large part may be compressed (a zip bomb is 1,000 to 1), and how many parts it may hold.
+    ATTACHMENT_ZIP_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+    ATTACHMENT_ZIP_MAX_RATIO = 100
+    ATTACHMENT_ZIP_MAX_MEMBERS = 2000
     # Limits on every PDF the service renders: a runaway template fails rather than exhausting the server.
     PDF_RENDER_TIMEOUT_SECONDS = float(os.environ.get("PDF_RENDER_TIMEOUT_SECONDS", "20"))
     PDF_MAX_BYTES = 20 * 1024 * 1024

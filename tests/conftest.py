@@ -116,10 +116,38 @@ class IsolatedClient(FlaskClient):
     SQLite's write lock; its objects are expired, so they read back what the request saved.
     """
 
-    def open(self, *args: Any, **kwargs: Any) -> Any:
+    def open(self, *args: Any, stream: bool = False, **kwargs: Any) -> Any:
+        """`stream=True` hands back a streamed body (a CSV download) unread, to be read a chunk at a
+        time; otherwise it is read whole here, as a browser would, and the request ends."""
         if has_app_context():  # not when following a redirect, which runs inside the request's run
             _db.session.commit()
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        if not isinstance(response.response, (list, tuple, _InContext)):
+            # A streamed body (stream_with_context) is written as it is read, and its request ends
+            # when it is closed: both in the request's own context, never in the test's.
+            response.response = _InContext(context, response.response)
+            if not stream:
+                response.make_sequence()
+                response.close()
+        return response
+
+
+class _InContext:
+    """A response body read, and closed, inside the context its request ran in."""
+
+    def __init__(self, context: contextvars.Context, body: Any) -> None:
+        self.context, self.body, self.iterator = context, body, iter(body)
+
+    def __iter__(self) -> "_InContext":
+        return self
+
+    def __next__(self) -> Any:
+        return self.context.run(next, self.iterator)
+
+    def close(self) -> None:
+        if hasattr(self.body, "close"):
+            self.context.run(self.body.close)
 
 
 @pytest.fixture

@@ -256,6 +256,29 @@ def test_every_route_is_in_the_access_table(app):
 @pytest.mark.parametrize("role", ROLES)
 def test_access_table(role, app, db, tmp_path, client, create_school, create_user, create_note, create_review,
                       login_as):
+    world = build_world(app, db, tmp_path, create_school, create_user, create_note, create_review)
+    own = world.pop("own_school")
+    if role != "anonymous":
+        login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
+    failures = []
+    for method, pattern, _endpoint, expected in ACCESS:
+        url = pattern.format(**world)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token = csrf_token(client, "/sign-in") if role == "anonymous" else _token(client)
+            response = client.post(url, data={"csrf_token": token})
+        response.close()
+        if response.status_code != expected[role]:
+            failures.append(f"{method} {url}: {response.status_code}, expected {expected[role]}")
+        if method == "POST" and pattern == "/sign-out" and role != "anonymous":
+            login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
+    assert not failures, f"{role}: " + "; ".join(failures)
+
+
+def build_world(app, db, tmp_path, create_school, create_user, create_note, create_review) -> dict:
+    """One of every record the ACCESS table's URLs name, keyed by the names in its patterns (and
+    `own_school`, the School the signed-in school leader or governor belongs to)."""
     own, other = create_school(), create_school()
     someone = create_user("link_adviser")
     note_id, attachment_id, feed = _casework_records(app, db, tmp_path, own, someone, create_note)
@@ -270,24 +293,8 @@ def test_access_table(role, app, db, tmp_path, client, create_school, create_use
     review_ids.update(_plan_records(db, own, create_user))
     review_ids.update(_monitoring_records(db, own, review_ids["agreed"], create_user))
     review_ids.update(_team_records(db, review_ids["agreed"]))
-    if role != "anonymous":
-        login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
-    failures = []
-    for method, pattern, _endpoint, expected in ACCESS:
-        url = pattern.format(own=own.urn, other=other.urn, user=someone.id, note=note_id,
-                             attachment=attachment_id, feed=feed, draft=draft_id, action=action_id,
-                             **review_ids)
-        if method == "GET":
-            response = client.get(url)
-        else:
-            token = csrf_token(client, "/sign-in") if role == "anonymous" else _token(client)
-            response = client.post(url, data={"csrf_token": token})
-        response.close()
-        if response.status_code != expected[role]:
-            failures.append(f"{method} {url}: {response.status_code}, expected {expected[role]}")
-        if method == "POST" and pattern == "/sign-out" and role != "anonymous":
-            login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
-    assert not failures, f"{role}: " + "; ".join(failures)
+    return dict(own_school=own, own=own.urn, other=other.urn, user=someone.id, note=note_id,
+                attachment=attachment_id, feed=feed, draft=draft_id, action=action_id, **review_ids)
 
 
 def _casework_records(app, db, tmp_path, school, adviser, create_note):

@@ -51,8 +51,28 @@ def max_bytes() -> int:
     return int(current_app.config.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 
 
+def note_quota_bytes() -> int:
+    """How many bytes of files one note of visit may hold in all."""
+    return int(current_app.config.get("ATTACHMENT_NOTE_QUOTA_BYTES", 50 * 1024 * 1024))
+
+
 def _size_words(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"
+    return f"{round(n / (1024 * 1024), 1):g} MB" if n >= 1024 * 1024 else f"{round(n / 1024, 1):g} KB"
+
+
+def _check_note_quota(note: NoteOfVisit, size: int) -> None:
+    # The note's row is locked first (PostgreSQL), so two uploads at once cannot both fit in the
+    # room that only one of them has; SQLite runs one writer at a time anyway.
+    db.session.execute(select(NoteOfVisit.id).where(NoteOfVisit.id == note.id).with_for_update())
+    used = db.session.scalar(select(func.coalesce(func.sum(VisitAttachment.size_bytes), 0))
+                             .where(VisitAttachment.note_id == note.id)) or 0
+    quota = note_quota_bytes()
+    if used + size > quota:
+        left = max(quota - used, 0)
+        raise DomainError(f"The selected file is {_size_words(size)}, but this note of visit's files may add up to "
+                          f"at most {_size_words(quota)} and it already has {_size_words(used)}: "
+                          f"{_size_words(left)} is left. Remove a file from the note, or attach a smaller one",
+                          field=FIELD)
 
 
 def detect_kind(data: bytes) -> str | None:
@@ -64,17 +84,21 @@ def detect_kind(data: bytes) -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
         return "jpeg"
     if data.startswith(b"PK\x03\x04"):
-        return _office_kind(data)
+        try:
+            return _office_kind(_zip_members(data))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+            return None
     return None
 
 
-def _office_kind(data: bytes) -> str | None:
+def _zip_members(data: bytes) -> list[zipfile.ZipInfo]:
     # Only the zip's central directory is read: nothing is decompressed, so a zip bomb costs nothing.
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        return None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.infolist()
+
+
+def _office_kind(members: list[zipfile.ZipInfo]) -> str | None:
+    names = {m.filename for m in members}
     if "[Content_Types].xml" not in names:
         return None
     # Macro-enabled documents (.docm, .xlsm) carry a VBA project: refused, whatever they are called.
@@ -85,6 +109,63 @@ def _office_kind(data: bytes) -> str | None:
     if "xl/workbook.xml" in names:
         return "xlsx"
     return None
+
+
+def zip_limits() -> dict[str, int]:
+    """What a zip-based upload (a Word or Excel file) may expand to when it is opened."""
+    config = current_app.config
+    return {"bytes": int(config.get("ATTACHMENT_ZIP_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)),
+            "ratio": int(config.get("ATTACHMENT_ZIP_MAX_RATIO", 100)),
+            "members": int(config.get("ATTACHMENT_ZIP_MAX_MEMBERS", 2000))}
+
+
+# Below this size a member cannot do harm whatever its compression ratio (a page of repeated XML
+# compresses 200 to 1); above it, a ratio beyond the limit is what a zip bomb looks like.
+_RATIO_FLOOR_BYTES = 1024 * 1024
+
+
+def _unsafe_member_name(name: str) -> bool:
+    """A member name that could write outside a folder it was unpacked into, or hide what it is."""
+    if not name or "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return True
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        return True
+    return ".." in name.split("/")
+
+
+def check_zip_container(data: bytes) -> None:
+    """Refuse (DomainError) a zip-based upload that would be dangerous to open, judged from the zip's
+    central directory alone (nothing is decompressed): too many members, too big when expanded,
+    compressed suspiciously well, or with member names that reach outside the document."""
+    try:
+        members = _zip_members(data)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        return  # not a zip after all: detect_kind refuses it as a file of no allowed kind
+    limits = zip_limits()
+    if len(members) > limits["members"]:
+        raise DomainError(f"The selected file holds {len(members):,} parts: a Word or Excel file may hold at most "
+                          f"{limits['members']:,}", field=FIELD)
+    # orig_filename keeps what the zip says; zipfile cuts a name at a NUL character.
+    bad = next((m.orig_filename for m in members if _unsafe_member_name(m.orig_filename)), None)
+    if bad is not None:
+        shown = "".join(ch if unicodedata.category(ch) != "Cc" else "?" for ch in bad)[:100]
+        raise DomainError(f"The selected file holds a part named \u201c{shown}\u201d, which points outside the "
+                          "document: it may be an attempt to attack the computers that open it", field=FIELD)
+    names = [m.filename for m in members]
+    if len(set(names)) != len(names):
+        raise DomainError("The selected file holds two parts with the same name: it is damaged or has been "
+                          "tampered with", field=FIELD)
+    total = sum(m.file_size for m in members)
+    if total > limits["bytes"]:
+        raise DomainError(f"The selected file would expand to {_size_words(total)} when opened: a Word or Excel "
+                          f"file may expand to at most {_size_words(limits['bytes'])}", field=FIELD)
+    for member in members:
+        if member.file_size > _RATIO_FLOOR_BYTES and member.file_size > limits["ratio"] * max(member.compress_size, 1):
+            raise DomainError(f"The selected file is compressed more than {limits['ratio']} to 1, as a zip bomb is: "
+                              "it cannot be attached", field=FIELD)
+    if total > _RATIO_FLOOR_BYTES and total > limits["ratio"] * len(data):
+        raise DomainError(f"The selected file is compressed more than {limits['ratio']} to 1, as a zip bomb is: "
+                          "it cannot be attached", field=FIELD)
 
 
 def check_upload(file_storage: Any) -> tuple[bytes, str]:
@@ -106,6 +187,8 @@ def check_upload(file_storage: Any) -> tuple[bytes, str]:
         raise DomainError("The selected file is empty", field=FIELD)
     if len(data) > limit:
         raise DomainError(f"The selected file must be smaller than {_size_words(limit)}", field=FIELD)
+    if data.startswith(b"PK\x03\x04"):
+        check_zip_container(data)
     kind = detect_kind(data)
     if kind is None:
         raise DomainError(f"The selected file must be {ALLOWED_TYPES}", field=FIELD)
@@ -153,6 +236,7 @@ def store_attachment(actor: "User", note: NoteOfVisit, file_storage: Any) -> Vis
         raise DomainError(f"A note of visit can have up to {MAX_ATTACHMENTS} files attached: remove one you no "
                           "longer need first, or combine some into one file", field=FIELD)
     data, content_type = check_upload(file_storage)
+    _check_note_quota(note, len(data))
     attachment = VisitAttachment(
         note_id=note.id, original_name=display_name(file_storage.filename, content_type),
         stored_name=secrets.token_hex(16), content_type=content_type, size_bytes=len(data),

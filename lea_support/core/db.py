@@ -7,6 +7,9 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+# Every id column is a 32-bit integer on PostgreSQL (and SQLite refuses anything past 64 bits): a
+# number beyond this names nothing, and is refused before it reaches the database.
+MAX_ID = 2**31 - 1
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

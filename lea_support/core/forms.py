@@ -42,6 +42,7 @@ def build_data(data_class: type[D], form: Form, **extra: Any) -> D:
             value = ""
         values[spec.name] = value
     return data_class(**values, **extra)
+from .terms import MAX_YEAR, MIN_YEAR
 
 
 class EmptyForm(FlaskForm):
@@ -162,11 +163,14 @@ class DateInputField(Field):
             raise ValueError(f"{self.label.text} must include a {missing[0]}")
         try:
             day, month, year = (int(p) for p in parts)
-            if year < 1000:
+            if year < 1000:  # a two-digit year, most likely
                 raise ValueError
             self.data = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a year of 30 digits overflows rather than being wrong
             raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from None
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a date between {MIN_YEAR} and {MAX_YEAR}")
 
     def pre_validate(self, form: Any) -> None:
         if self.required and self.data is None and not self.errors:

@@ -31,6 +31,9 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 # so every day is in exactly one term.
 ROUGH_BOUNDS = {"autumn": ((9, 1), (12, 31)), "spring": ((1, 1), (3, 31)), "summer": ((4, 1), (8, 31))}
 
+# Dates typed into a URL or a form outside these years are mistakes, and the day after 31 December
+# 9999 does not exist in Python: they are refused before any arithmetic on them.
+MIN_YEAR, MAX_YEAR = 1900, 2199
 _YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 _TERM = re.compile(r"^(autumn|spring|summer)-(\d{4})$")
 TERM_FORMAT_MESSAGE = "Enter the term as its season and year, like autumn-2026, spring-2027 or summer-2027"

@@ -2,21 +2,64 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
 from flask import Flask, abort, flash, g, redirect, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 
 from ..extensions import db, login_manager
-from .db import SAFE_METHODS
+from .db import MAX_ID, SAFE_METHODS
 from .errors import DomainError
 from .errors_web import SAVE_ERRORS, not_saved_response
 from .forms import refuse
+from .terms import MAX_YEAR, MIN_YEAR
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
+
+# Far beyond the last page of any list, and small enough that (page - 1) * per_page is an offset
+# both databases take.
+MAX_PAGE = 1_000_000
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in every route: digits that fit an id column, or the URL matches nothing (404).
+    Werkzeug's own accepts any number of digits, which the database then fails on (a 500)."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+
+
+def id_arg(args: Any, name: str) -> int | None:
+    """A query argument that names a record by id (or URN): its number, or None if it is missing,
+    not a plain number, or larger than any id can be."""
+    text = (args.get(name) or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
+def page_arg(args: Any, name: str = "page") -> int:
+    """The page number asked for in a query argument: 1 if it is missing or not a page number."""
+    text = (args.get(name) or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 7:
+        return 1
+    return min(max(int(text), 1), MAX_PAGE)
+
+
+def date_arg(text: str | None) -> date | None:
+    """An ISO date (2026-11-23) from a query argument, or None if it is missing, malformed or
+    outside the years the service deals in."""
+    try:
+        day = date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
 
 
 def require(allowed: bool) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error, refuse
 from ..core.terms import Term
-from ..core.web import first_or_404, get_or_404, permission_required, require
+from ..core.web import first_or_404, get_or_404, page_arg, permission_required, require
 from ..extensions import db
 from ..rap.permissions import can_view_plan
 from ..schools.models import School, SupportAllocation
@@ -81,7 +81,7 @@ def term_reports() -> Any:
     status = request.args.get("status", "")
     if status not in dict(STATUS_FILTERS):
         status = ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg(request.args)
     per_page = current_app.config["PER_PAGE"]
     rows, total = services.term_overview(term, page=page, per_page=per_page, status=status)
     return render_template("governor_reports/term.html", term=term, term_label=chosen.name, terms=terms,

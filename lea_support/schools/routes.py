@@ -35,7 +35,7 @@ from ..core.csv_export import csv_response
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error, refuse
 from ..core.terms import academic_year_for, parse_academic_year
-from ..core.web import first_or_404, permission_required, require
+from ..core.web import first_or_404, id_arg, page_arg, permission_required, require
 from ..extensions import db
 from ..reviews.reporting import published_reviews_for_school
 from . import gias, services
@@ -81,8 +81,8 @@ def _filters_from_args(args: Any) -> tuple[services.SchoolFilters, list[str]]:
         else:
             problems.append("Level must be a number from 1 to 5")
     if adviser:
-        if adviser.isdigit():
-            filters.link_adviser_id = int(adviser)
+        if (adviser_id := id_arg(args, "adviser")) is not None:
+            filters.link_adviser_id = adviser_id
         else:
             problems.append("Choose a link adviser from the list")
     return filters, problems
@@ -93,8 +93,7 @@ def _filters_from_args(args: Any) -> tuple[services.SchoolFilters, list[str]]:
 def list_schools() -> Any:
     filters, problems = _filters_from_args(request.args)
     per_page = current_app.config["PER_PAGE"]
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    page_number = page_arg(request.args)
     query = services.filtered_schools(filters)
     total = services.count_rows(query)
     schools = services.page_of_schools(query, page=page_number, per_page=per_page)
@@ -209,18 +208,16 @@ def allocations() -> Any:
         parse_academic_year(year)
     except ValueError:
         year = academic_year_for(date.today())
-    rows = db.session.execute(services.allocation_table(year)).all()
     if request.args.get("format") == "csv":
-        return csv_response(
-            f"support-allocations-{year.replace('/', '-')}.csv",
-            ["URN", "School", "Phase", "Tier", "Level", "Link adviser visits", "Consultant days", "Status", "Adjustment reason"],
-            ([s.urn, s.name, s.phase, t.name, s.mcs_level,
-              a.link_visits if a else t.default_link_visits,
-              a.consultant_days if a else t.default_consultant_days,
-              ("Adjusted" if a.is_adjusted else "Issued") if a else "Not issued",
-              a.adjustment_reason if a else ""] for s, a, t in rows),
-        )
-    return render_template("schools/allocations.html", rows=rows, year=year, form=IssueAllocationsForm())
+        return csv_response(f"support-allocations-{year.replace('/', '-')}.csv", services.ALLOCATION_CSV_HEADER,
+                            lambda: services.allocation_csv_rows(year))
+    per_page = current_app.config["PER_PAGE"]
+    total = services.count_allocation_rows()
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(page_arg(request.args), pages)
+    rows = services.page_of_allocations(year, page=page, per_page=per_page)
+    return render_template("schools/allocations.html", rows=rows, year=year, form=IssueAllocationsForm(),
+                           total=total, page=page, pages=pages)
 
 
 @bp.post("/allocations/<year_slug>/issue")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -13,6 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import can_read_la_internal_text, timeline_audiences
 from ..core.audit import record_audit, snapshot
+from ..core.csv_export import CHUNK_ROWS
+from ..core.db import MAX_ID
 from ..core.errors import DomainError
 from ..core.locking import claim_edit
 from ..core.models import UTCDateTime, utcnow
@@ -298,15 +300,54 @@ def adjust_allocation(actor: "User", school: School, academic_year: str, *, link
 
 
 def allocation_table(academic_year: str) -> Select:
-    """All schools with their allocation for a year (stored, or the tier default if none)."""
+    """All open schools with their allocation for a year (stored, or the tier default if none)."""
     return (
         select(School, SupportAllocation, SupportTier)
         .join(SupportTier, SupportTier.code == School.support_tier)
         .outerjoin(SupportAllocation, and_(SupportAllocation.school_id == School.id,
                                            SupportAllocation.academic_year == academic_year))
         .where(School.status != "Closed")
-        .order_by(School.name, School.urn)
+        .order_by(School.name, School.urn, School.id)
     )
+
+
+def count_allocation_rows() -> int:
+    """How many schools the allocation table lists (every open school)."""
+    return db.session.scalar(select(func.count()).select_from(School).where(School.status != "Closed")) or 0
+
+
+def page_of_allocations(academic_year: str, *, page: int, per_page: int) -> list[Any]:
+    """One page of the allocation table: (school, allocation or None, tier) rows. As for the school
+    list, the page's schools are chosen from the narrow rows first, then only they are joined."""
+    ids = list(db.session.scalars(
+        select(School.id).where(School.status != "Closed").order_by(School.name, School.urn, School.id)
+        .limit(per_page).offset((page - 1) * per_page)))
+    return list(db.session.execute(allocation_table(academic_year).where(School.id.in_(ids))).all()) if ids else []
+
+
+ALLOCATION_CSV_HEADER = ["URN", "School", "Phase", "Tier", "Level", "Link adviser visits", "Consultant days",
+                         "Status", "Adjustment reason"]
+
+
+def allocation_csv_rows(academic_year: str, *, chunk: int = CHUNK_ROWS) -> Iterator[list[Any]]:
+    """Every open school's allocation for a year as spreadsheet rows, fetched `chunk` rows at a time
+    (a server-side cursor on PostgreSQL): plain columns, never every school in memory at once."""
+    query = (
+        select(School.urn, School.name, School.phase, SupportTier.name, School.mcs_level,
+               func.coalesce(SupportAllocation.link_visits, SupportTier.default_link_visits),
+               func.coalesce(SupportAllocation.consultant_days, SupportTier.default_consultant_days),
+               SupportAllocation.id, SupportAllocation.adjustment_reason)
+        .join(SupportTier, SupportTier.code == School.support_tier)
+        .outerjoin(SupportAllocation, and_(SupportAllocation.school_id == School.id,
+                                           SupportAllocation.academic_year == academic_year))
+        .where(School.status != "Closed")
+        .order_by(School.name, School.urn, School.id)
+        .execution_options(yield_per=chunk)
+    )
+    for urn, name, phase, tier, level, visits, days, allocation_id, reason in db.session.execute(query):
+        # As SupportAllocation.is_adjusted says: an allocation with a reason was adjusted.
+        status = "Not issued" if allocation_id is None else ("Adjusted" if reason else "Issued")
+        yield [urn, name, phase, tier, level, visits, days, status, reason or ""]
 
 
 # --- the school list -----------------------------------------------------------------------
@@ -352,7 +393,8 @@ def filtered_schools(filters: SchoolFilters) -> Select:
         # a quarter of the cost of ILIKE over every name.
         column = School.name if db.session.get_bind().dialect.name == "sqlite" else School.name_folded
         matches = column.like(pattern, escape="\\")
-        query = query.where(or_(School.urn == int(q), matches) if q.isdigit() else matches)
+        is_urn = q.isascii() and q.isdigit() and int(q) <= MAX_ID
+        query = query.where(or_(School.urn == int(q), matches) if is_urn else matches)
     if filters.tier:
         query = query.where(School.support_tier == filters.tier)
     if filters.level:

@@ -2,7 +2,9 @@
 to those who may see the note, and never left behind by a transaction that did not commit."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import html
 import io
 import zipfile
 from pathlib import Path
@@ -311,3 +313,115 @@ def test_rolling_back_a_savepoint_removes_only_its_own_files(app, db, create_not
     assert stored_files(attachments_dir) == [attachments_dir / outer.stored_name]
     assert count_attachments(db) == 1
 
+
+
+# Word and Excel files are zips: what opening them would do is judged from the zip's directory
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CONTENT_TYPES_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                     '<Default Extension="xml" ContentType="application/xml"/>'
+                     f'<Override PartName="/word/document.xml" ContentType="{DOCX_CONTENT_TYPE[:-8]}document.main+xml"/>'
+                     '</Types>')
+
+
+def docx_with(extra: dict[str, bytes] | None = None, *, paragraphs: int = 50) -> bytes:
+    """A small Word document as Word writes one (deflated parts), with any extra parts given."""
+    body = "".join(f"<w:p><w:r><w:t>Paragraph {n}: the school's reading plan.</w:t></w:r></w:p>"
+                   for n in range(paragraphs))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES_XML)
+        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
+        archive.writestr("word/document.xml",
+                         '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                         f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@functools.cache
+def zeros_docx(megabytes: int) -> bytes:
+    """A Word document with a part of `megabytes` MB of zeros: a zip bomb of about 1 KB per MB."""
+    out = io.BytesIO(docx_with())
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive, archive.open("word/media/image1.bin", "w") as part:
+        for _ in range(megabytes):
+            part.write(bytes(1024 * 1024))
+    return out.getvalue()
+
+
+def test_a_real_small_docx_is_accepted_and_stored(client, login_as, create_note, db, attachments_dir):
+    adviser = login_as("link_adviser")
+    note = create_note(adviser=adviser)
+    docx = docx_with(paragraphs=2000)  # highly compressible XML, but small: not a bomb
+    response = post_file(client, note, docx, "Reading plan.docx", DOCX_CONTENT_TYPE)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    stored = db.session.scalars(select(VisitAttachment)).one()
+    assert (stored.content_type, stored.size_bytes) == (DOCX_CONTENT_TYPE, len(docx))
+    assert (attachments_dir / stored.stored_name).read_bytes() == docx
+
+
+@pytest.mark.parametrize("data, message", [
+    (lambda: zeros_docx(200), "The selected file would expand to 200 MB when opened: a Word or Excel file may "
+                              "expand to at most 50 MB"),
+    (lambda: zeros_docx(20), "The selected file is compressed more than 100 to 1, as a zip bomb is"),
+    (lambda: docx_with({f"word/media/part{n}.xml": b"<x/>" for n in range(2001)}),
+     "The selected file holds 2,004 parts: a Word or Excel file may hold at most 2,000"),
+], ids=["200-mb-bomb", "ratio", "too-many-parts"])
+def test_a_zip_bomb_posing_as_a_word_document_is_refused_and_nothing_is_saved(
+        client, login_as, create_note, db, attachments_dir, data, message):
+    adviser = login_as("link_adviser")
+    note = create_note(adviser=adviser)
+    bomb = data()
+    assert bomb.startswith(b"PK\x03\x04") and len(bomb) < 1024 * 1024
+    response = post_file(client, note, bomb, "Minutes.docx", DOCX_CONTENT_TYPE)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert message in page and "govuk-error-summary" in page
+    assert count_attachments(db) == 0
+    assert stored_files(attachments_dir) == []
+
+
+def _with_nul_in_name(data: bytes) -> bytes:
+    # zipfile will not write a NUL into a name; an attacker's tool will.
+    return data.replace(b"word/evilX.xml", b"word/evil\x00.xml")
+
+
+@pytest.mark.parametrize("name", ["../../etc/cron.d/evil", "word/../../evil.xml", "/etc/passwd", "C:/Windows/evil.dll",
+                                  "word\\..\\..\\evil.xml", "word/evilX.xml"],
+                         ids=["dot-dot", "dot-dot-inside", "absolute", "drive", "backslashes", "nul"])
+def test_a_document_with_a_part_outside_itself_is_refused_and_nothing_is_saved(
+        client, login_as, create_note, db, attachments_dir, name):
+    adviser = login_as("link_adviser")
+    note = create_note(adviser=adviser)
+    data = docx_with({name: b"<x/>"})
+    if name == "word/evilX.xml":
+        data = _with_nul_in_name(data)
+    assert attachments.detect_kind(data) == "docx"  # otherwise a perfectly good Word document
+    response = post_file(client, note, data, "Minutes.docx", DOCX_CONTENT_TYPE)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert "which points outside the document" in page
+    assert count_attachments(db) == 0
+    assert stored_files(attachments_dir) == []
+
+
+def test_a_note_holds_at_most_its_quota_of_files_and_says_how_much_room_is_left(
+        app, client, login_as, create_note, db, attachments_dir):
+    app.config["ATTACHMENT_NOTE_QUOTA_BYTES"] = 300 * 1024
+    adviser = login_as("link_adviser")
+    note = create_note(adviser=adviser)
+    first = b"%PDF-1.4\n" + b"1" * (200 * 1024)
+    assert post_file(client, note, first, "first.pdf").status_code == 302
+    second = b"%PDF-1.4\n" + b"2" * (150 * 1024)
+    response = post_file(client, note, second, "second.pdf")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert ("The selected file is 150 KB, but this note of visit's files may add up to at most 300 KB and it "
+            "already has 200 KB: 100 KB is left. Remove a file from the note, or attach a smaller one") in page
+    assert count_attachments(db) == 1 and len(stored_files(attachments_dir)) == 1
+    # Another note has its own room.
+    other = create_note(adviser=adviser)
+    assert post_file(client, other, second, "second.pdf").status_code == 302

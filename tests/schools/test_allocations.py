@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
 
 from lea_support.core.errors import DomainError
 from lea_support.schools import services
-from tests.conftest import submit
+from tests.conftest import count_queries, submit
 
 
 def test_issuing_gives_each_open_school_its_tiers_defaults_once(db, create_school, create_user):
@@ -73,3 +76,73 @@ def test_admin_changes_a_tiers_default_allocation(client, login_as, create_schoo
     services.issue_annual_allocations(None, "2027/28")
     allocation = services.allocation_for(school, "2027/28")
     assert (allocation.link_visits, allocation.consultant_days) == (6, Decimal("7.5"))
+
+
+# A national register: the page is paged, the CSV streamed
+
+def _many_schools(db, n: int, *, closed: int = 0) -> None:
+    from lea_support.schools.models import School
+
+    db.session.add_all(School(urn=700000 + i, la_code="999", la_name="Test LA", establishment_number=str(2000 + i),
+                              name=f"School {i:04d}", type_name="Community school", phase="Primary",
+                              status="Closed" if i < closed else "Open") for i in range(n))
+    db.session.commit()
+
+
+def _listed(page: str) -> list[str]:
+    return re.findall(r'href="/schools/\d+">(School \d+)</a>', page)
+
+
+def test_the_allocation_table_is_paged_with_the_year_kept_and_a_flat_query_count(client, login_as, db):
+    _many_schools(db, 125, closed=5)  # 120 open schools: pages of 50, 50 and 20
+    login_as("sia")
+    first = client.get("/allocations?year=2027/28")
+    page = html.unescape(first.get_data(as_text=True))
+    assert first.status_code == 200
+    assert _listed(page) == [f"School {i:04d}" for i in range(5, 55)]
+    assert "120 open schools, page 1 of 3" in page
+    assert "/allocations?year=2027/28&page=2" in page  # the year is kept across pages
+    last = html.unescape(client.get("/allocations?year=2027/28&page=3").get_data(as_text=True))
+    assert _listed(last) == [f"School {i:04d}" for i in range(105, 125)]
+    # A page beyond the last shows the last; a page number nobody could mean shows the first.
+    assert _listed(html.unescape(client.get("/allocations?year=2027/28&page=99").get_data(as_text=True))) == \
+        _listed(last)
+    assert _listed(html.unescape(client.get("/allocations?page=" + "9" * 30).get_data(as_text=True))) == \
+        _listed(page)
+    assert count_queries(client, "/allocations?year=2027/28&page=1") == \
+        count_queries(client, "/allocations?year=2027/28&page=3")
+
+
+def test_the_allocation_csv_is_streamed_in_chunks_from_a_cursor(client, login_as, db, monkeypatch, create_school,
+                                                               create_user):
+    from lea_support.core import csv_export
+
+    _many_schools(db, 130, closed=10)
+    adjusted = create_school(name="Zed Academy")
+    services.issue_annual_allocations(None, "2027/28")
+    services.adjust_allocation(create_user("sia"), adjusted, "2027/28", link_visits=9, consultant_days="4.5", reason="New head")
+    db.session.commit()
+    monkeypatch.setattr(csv_export, "CHUNK_ROWS", 50)
+    login_as("sia")
+    streamed: list[bool] = []
+
+    def note_streaming(_conn, _cursor, statement, _params, context, _many):
+        if "support_allocations" in statement and "coalesce" in statement.lower():
+            streamed.append(bool(context.execution_options.get("yield_per")))
+
+    from lea_support.extensions import db as ext_db
+
+    event.listen(ext_db.engine, "before_cursor_execute", note_streaming)
+    try:
+        response = client.get("/allocations?year=2027/28&format=csv", stream=True)
+        assert response.is_streamed
+        chunks = list(response.iter_encoded())
+    finally:
+        event.remove(ext_db.engine, "before_cursor_execute", note_streaming)
+    assert len(chunks) >= 3  # 121 rows in chunks of 50, sent as they are written
+    assert streamed == [True]  # one query, read from the database a chunk at a time
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
+    assert rows[0] == services.ALLOCATION_CSV_HEADER
+    assert len(rows) == 1 + 121
+    assert rows[1][:2] == ["700010", "School 0010"]
+    assert rows[-1][1:] == ["Zed Academy", "Primary", "Light touch core support", "1", "9", "4.5", "Adjusted", "New head"]

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ...auth.models import User
 from ...core.csv_export import csv_response
-from ...core.web import get_or_404, permission_required, require
+from ...core.web import get_or_404, id_arg, page_arg, permission_required, require
 from ...schools.services import support_tiers
 from .. import caseload as service
 from ..permissions import (
@@ -25,12 +25,13 @@ def _adviser_from_args(args: Any) -> User:
     wanted = args.get("adviser", "").strip()
     if not wanted:
         return current_user._get_current_object()
-    if not wanted.isdigit():
+    adviser_id = id_arg(args, "adviser")
+    if adviser_id is None:
         abort(404)
-    if int(wanted) == current_user.id:
+    if adviser_id == current_user.id:
         return current_user._get_current_object()
     require(can_view_other_caseloads(current_user))
-    adviser = get_or_404(User, int(wanted))
+    adviser = get_or_404(User, adviser_id)
     if adviser.role not in service.CASELOAD_ROLES:
         abort(404)
     return adviser
@@ -70,9 +71,6 @@ def caseload() -> Any:
 @bp.get("/overview")
 @permission_required(can_view_authority_overview)
 def overview() -> Any:
-    def number(name: str) -> int:
-        text = request.args.get(name, "1")
-        return int(text) if text.isdigit() else 1
-
-    result = service.authority_overview(on=service.today(), page=number("page"), adviser_page=number("advisers"))
+    result = service.authority_overview(on=service.today(), page=page_arg(request.args),
+                                        adviser_page=page_arg(request.args, "advisers"))
     return render_template("casework/overview.html", overview=result)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from ...core.web import permission_required
+from ...core.web import page_arg, permission_required
 from .. import permissions as can
 from .. import services
 from . import bp
@@ -20,8 +20,7 @@ def dashboard() -> Any:
     if not current_user.is_la_staff:
         filters.school_ids = list(current_user.school_ids)
     per_page = current_app.config["PER_PAGE"]
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    page_number = page_arg(request.args)
     query = services.open_plans(filters, current_user)
     summary = services.dashboard_summary(filters, current_user)
     rows = services.dashboard_rows(query, page=page_number, per_page=per_page)

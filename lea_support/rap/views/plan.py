@@ -12,7 +12,7 @@ from ...auth.models import User
 from ...core.errors import DomainError
 from ...core.forms import EmptyForm, apply_domain_error, refuse
 from ...core.terms import format_date
-from ...core.web import first_or_404, get_or_404, permission_required, require
+from ...core.web import first_or_404, get_or_404, id_arg, permission_required, require
 from ...extensions import db
 from ...reviews.models import JointReview
 from ...schools.models import School
@@ -99,7 +99,7 @@ def draft_plan(urn: int) -> Any:
     school = _school(urn)
     review = None
     if request.args.get("review"):
-        review = get_or_404(JointReview, request.args.get("review", type=int) or 0)
+        review = get_or_404(JointReview, id_arg(request.args, "review") or 0)
     form = DraftPlanForm()
     findings = services.more_effective_findings(review) if review is not None else []
     form.finding_ids.choices = [(f.id, f.text) for f in findings]
