@@ -18,7 +18,7 @@ PYTEST_WORKERS ?= auto
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
-.PHONY: install run test test-sqlite test-postgres bench clean system-packages-run system-packages-test
+.PHONY: install run test lint test-sqlite test-postgres bench clean system-packages-run system-packages-test
 
 system-packages-run:
 	@scripts/system-packages $(RUN_PACKAGES)
@@ -48,7 +48,12 @@ run: install
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(LEA) run --host 127.0.0.1 --port 5000
 
-test: system-packages-test install
+# ruff over the code and the tests; mypy over the modules pyproject.toml lists.
+lint: install
+	$(BIN)/ruff check lea_support tools scripts tests migrations
+	$(BIN)/mypy
+
+test: system-packages-test install lint
 	$(MAKE) test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ] || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 		$(MAKE) test-postgres; \

@@ -200,7 +200,7 @@ def _seed_plan(review, users: dict) -> None:
          [("Agree and launch the feedback policy", None, "Headteacher", -20, -5, "done"),
           ("Termly book scrutiny with the link adviser", users["adviser@demo.invalid"].id, "", 10, 40, "not_started")]),
     ]
-    for objective, (measure, baseline, target, actions) in zip(plan.objectives, steps):
+    for objective, (measure, baseline, target, actions) in zip(plan.objectives, steps, strict=True):
         rap.add_criterion(sia, objective, measure=measure, baseline=baseline, target=target,
                           by_when=today + timedelta(weeks=30))
         for what, owner_id, role, start, due, _status in actions:
@@ -216,7 +216,7 @@ def _seed_plan(review, users: dict) -> None:
     rap.log_time_used(consultant, allocation, used_on=today - timedelta(days=9), days="0.5",
                       note="Guided reading CPD, twilight session")
     statuses = [status for _m, _b, _t, actions in steps for *_rest, status in actions]
-    for action, status in zip((a for o in plan.objectives for a in o.actions), statuses):
+    for action, status in zip((a for o in plan.objectives for a in o.actions), statuses, strict=True):
         if status != "not_started":
             rap.update_action_progress(consultant if action.owner_id == consultant.id else sia, action,
                                        status=status, note="Demo: progress reported at the first team meeting")

@@ -296,9 +296,9 @@ def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before
     the services (with its fieldwork evidence and PDF), and a governor of two of the schools."""
     from lea_support.auth.models import User
     from lea_support.auth.services import create_user
-    from tools.bench_data import bench_users, seed_history, seed_schools
     from lea_support.demo import _seed_review
     from lea_support.schools.models import School
+    from tools.bench_data import bench_users, seed_history, seed_schools
 
     started = time.perf_counter()
     advisers = advisers_before + max(1, n // SCHOOLS_PER_ADVISER)

@@ -14,9 +14,9 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from flask import Flask, has_app_context
-from werkzeug.serving import make_server
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, make_url, text
+from werkzeug.serving import make_server
 
 from lea_support import create_app
 from lea_support.config import TestConfig

@@ -7,6 +7,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import PASSWORD
 
+
 @pytest.mark.browser
 def test_filtering_the_school_list_by_tier_in_a_browser(browser_page, live_server, db, create_school, create_user):
     significant = [create_school(name=name, support_tier="significant", mcs_level=level)

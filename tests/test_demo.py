@@ -34,8 +34,8 @@ def test_demo_seeds_once_and_every_role_can_sign_in(app, db, client):
 
 
 def test_demo_at_scale_loads_history_in_bulk_with_kept_summaries_right(app, db, client):
-    from lea_support.rap.models import PlanAction, PlanObjective, ProjectTeam, RaisingAchievementPlan, TeamMeeting
     from lea_support.governor_reports.models import GovernorReport
+    from lea_support.rap.models import PlanAction, PlanObjective, ProjectTeam, RaisingAchievementPlan, TeamMeeting
     from lea_support.reviews.models import JointReview
     from lea_support.schools.models import SupportDecision
 

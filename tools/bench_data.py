@@ -126,7 +126,7 @@ def _copy_rows(table: Any, rows: Sequence[dict[str, Any]]) -> None:
     with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             values = [row[name] for name in given] + fixed
-            copy.write_row([p(v) if p is not None and v is not None else v for p, v in zip(processors, values)])
+            copy.write_row([p(v) if p is not None and v is not None else v for p, v in zip(processors, values, strict=False)])
 
 
 def bench_users(advisers: int = 6) -> list[int]:
@@ -205,7 +205,7 @@ def seed_schools(n: int, *, seed: int = 0, start_urn: int = 100001, adviser_ids:
         first = now - timedelta(days=30 * len(path) + rng.randrange(30))
         paths.append((path, first))
         since = None
-        for k, ((before, _), (after, _)) in enumerate(zip(path, path[1:])):
+        for k, ((before, _), (after, _)) in enumerate(zip(path, path[1:], strict=False)):
             if before != after:
                 since = (first + timedelta(days=30 * k)).date()
         school["support_tier_since"] = since
@@ -219,7 +219,7 @@ def seed_schools(n: int, *, seed: int = 0, start_urn: int = 100001, adviser_ids:
     events: list[dict[str, Any]] = []
     assignments: list[dict[str, Any]] = []
     busy: list[int] = []
-    for school, planned in zip(schools, paths):
+    for school, planned in zip(schools, paths, strict=False):
         school_id = ids[school["urn"]]
         if school["link_adviser_id"] is not None:
             assignments.append({"school_id": school_id, "adviser_id": school["link_adviser_id"],
@@ -229,7 +229,7 @@ def seed_schools(n: int, *, seed: int = 0, start_urn: int = 100001, adviser_ids:
             continue
         tier, level = school["support_tier"], school["mcs_level"]
         path, when = planned
-        for (before_tier, before_level), (after_tier, after_level) in zip(path, path[1:]):
+        for (before_tier, before_level), (after_tier, after_level) in zip(path, path[1:], strict=False):
             reason = rng.choice(_REASONS)
             last = (after_tier, after_level) == (tier, level)
             decisions.append({
@@ -302,8 +302,8 @@ def seed_plans(school_ids: Sequence[int], *, seed: int = 0, today: date | None =
         plan_id = ids[plan["school_id"]]
         reviews.append({"plan_id": plan_id, "school_id": plan["school_id"], "sequence": 1,
                         "scheduled_on": plan["midpoint_review_on"], "version_id": 1})
-        for position, text in enumerate(rng.sample(PLAN_OBJECTIVES, 3), start=1):
-            objectives.append({"plan_id": plan_id, "position": position, "text": text, "version_id": 1})
+        for position, objective_text in enumerate(rng.sample(PLAN_OBJECTIVES, 3), start=1):
+            objectives.append({"plan_id": plan_id, "position": position, "text": objective_text, "version_id": 1})
         for term in ("autumn-2026", "spring-2027"):
             allocations.append({"plan_id": plan_id, "user_id": rng.choice(adviser_ids), "term": term,
                                 "days": rng.choice([2, 3, 5])})
@@ -499,6 +499,8 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
     with its project team and meetings, and termly governor reports. Kept summaries
     (`support_tier_since`, `first_open_due_on`, a team's `next_meeting_on`) are set as the
     services would. Inserts in batches of schools; flushes, never commits."""
+    from lea_support.casework.summaries import refresh_school_tallies
+    from lea_support.governor_reports.models import GovernorReport, GovernorReportVersion
     from lea_support.rap.models import (
         ActionUpdate,
         MidpointReview,
@@ -510,7 +512,6 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
         TeamMeeting,
         meeting_attendance,
     )
-    from lea_support.governor_reports.models import GovernorReport, GovernorReportVersion
     from lea_support.reviews.models import (
         AspectEvaluation,
         JointReview,
@@ -521,7 +522,6 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
         ReviewStageChange,
         ReviewTeamMember,
     )
-    from lea_support.casework.summaries import refresh_school_tallies
     from lea_support.schools.models import SupportAllocation, SupportTier
 
     rng = random.Random(seed)
@@ -648,7 +648,7 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
                     add(ReviewTeamMember, {"review_id": review_id, "user_id": user_id, "name": person,
                                            "team_role": role, "job_title": job})
                 stages = ["planned", "pre_review", "fieldwork", "evaluation", "report_drafted", "published"]
-                for k, (before, after) in enumerate(zip(stages, stages[1:])):
+                for k, (before, after) in enumerate(zip(stages, stages[1:], strict=False)):
                     add(ReviewStageChange, {"review_id": review_id, "from_stage": before, "to_stage": after,
                                             "reason": "", "changed_by_id": sia_id,
                                             "changed_at": _at(starts_on + timedelta(days=5 * k - 10), 9)})

@@ -43,10 +43,10 @@ def bench_reports(app: Flask, *, n: int = 600, jobs: int = 2) -> dict[str, Any]:
 
 def _seed(n: int) -> list[int]:
     """The URNs of `n` open bench schools, making the schools and their term of records the first time."""
-    from tools.bench_data import _bulk_insert, _note_row, bench_users, seed_plans, seed_schools
     from lea_support.casework.models import NoteOfVisit
     from lea_support.rap.models import ActionUpdate, MidpointReview, PlanAction, PlanObjective, RaisingAchievementPlan
     from lea_support.schools.models import School
+    from tools.bench_data import _bulk_insert, _note_row, bench_users, seed_plans, seed_schools
 
     made = n + n // 19 + 1  # one school in twenty is closed
     bench = (School.urn >= BENCH_START_URN) & (School.urn < BENCH_START_URN + made)
@@ -86,10 +86,10 @@ def _seed(n: int) -> list[int]:
 
 
 def _render_times() -> dict[str, Any]:
-    from lea_support.rap.models import RaisingAchievementPlan
-    from lea_support.schools.models import School
     from lea_support.governor_reports.content import governor_report_content
     from lea_support.governor_reports.services import render_governor_report
+    from lea_support.rap.models import RaisingAchievementPlan
+    from lea_support.schools.models import School
 
     light = db.session.scalars(select(School).where(School.urn >= BENCH_START_URN, School.status != "Closed",
                                                     School.support_tier == "light_touch").order_by(School.urn)).first()

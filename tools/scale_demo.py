@@ -19,7 +19,6 @@ from lea_support.schools.models import School
 
 from .bench_data import _bulk_insert, seed_history, seed_schools
 
-
 SCALES = {"la": 600, "national": 25_000}
 SCALE_YEARS = 10
 SCALE_START_URN = 100001

@@ -366,7 +366,7 @@ def account_locks() -> dict[str, datetime]:
     rows = db.session.execute(select(FailedSignIns.email, FailedSignIns.locked_until)
                               .join(User, User.email == FailedSignIns.email)
                               .where(FailedSignIns.locked_until > now)).all()
-    return {email: until for email, until in rows}
+    return {email: until for email, until in rows if until is not None}
 
 
 def unlock_account(actor: User, user: User) -> None:

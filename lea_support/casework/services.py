@@ -60,8 +60,8 @@ class NoteData:
     actions: list[ActionData] = field(default_factory=list)
 
 
-def _conflict_message(note: NoteOfVisit, expected_version: int) -> str:
-    saved = max(note.version, expected_version + 1)
+def _conflict_message(note: NoteOfVisit, expected_version: int | None) -> str:
+    saved = max(note.version, (expected_version or 0) + 1)
     return (f"This note was changed by someone else (it is now version {saved}) since you opened it. "
             "Their version is shown below and your changes are still in the form: compare them, then save again "
             "to keep yours.")
@@ -164,7 +164,7 @@ def record_visit(actor: "User", school: "School", data: NoteData) -> NoteOfVisit
     return note
 
 
-def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_version: int) -> NoteOfVisit:
+def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_version: int | None) -> NoteOfVisit:
     """Save changes to a planned or draft note. Refuses with EditConflict if someone else saved
     it after this copy was opened; a planned visit that is written up becomes a draft."""
     if not note.is_editable:

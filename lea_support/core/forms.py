@@ -22,6 +22,7 @@ from ..extensions import db
 from .errors import DomainError
 from .limits import too_long
 from .locking import AlreadyChanged, EditConflict
+from .terms import MAX_YEAR, MIN_YEAR
 
 D = TypeVar("D")
 
@@ -42,7 +43,6 @@ def build_data(data_class: type[D], form: Form, **extra: Any) -> D:
             value = ""
         values[spec.name] = value
     return data_class(**values, **extra)
-from .terms import MAX_YEAR, MIN_YEAR
 
 
 class EmptyForm(FlaskForm):

@@ -10,9 +10,9 @@ system changes by itself (a sign-in time, a kept summary) does not make a person
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import CursorResult, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -44,10 +44,10 @@ def claim_edit(record: Any, expected_version: int | None, what: str, *, column: 
     table = mapper.local_table
     counter = table.c[column]
     expected = getattr(record, column) if expected_version is None else expected_version
-    same_record = [key == value for key, value in zip(mapper.primary_key, mapper.primary_key_from_instance(record))]
+    same_record = [key == value for key, value in zip(mapper.primary_key, mapper.primary_key_from_instance(record), strict=True)]
     result = db.session.execute(update(table).where(*same_record, counter == expected)
                                 .values({column: counter + 1}).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if cast(CursorResult[Any], result).rowcount != 1:
         raise EditConflict(record, what, column, message)
     set_committed_value(record, column, expected + 1)
 
@@ -72,7 +72,7 @@ def lock_for_update(record: Any) -> Any:
     IMMEDIATE (core/db.py), so writers already run one at a time and read each other's changes.
     Call it before changing anything on the record: reading afresh drops unsaved changes."""
     mapper = inspect(type(record))
-    same_record = [key == value for key, value in zip(mapper.primary_key, mapper.primary_key_from_instance(record))]
+    same_record = [key == value for key, value in zip(mapper.primary_key, mapper.primary_key_from_instance(record), strict=True)]
     db.session.execute(select(*mapper.primary_key).where(*same_record).with_for_update())
     db.session.refresh(record)
     return record

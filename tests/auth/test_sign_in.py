@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import func, select
 
 from lea_support.auth.models import FailedSignIns, UserSession

@@ -18,8 +18,8 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from lea_support.casework.models import NoteOfVisit
-from lea_support.rap.models import MidpointReview, PlanObjective
 from lea_support.governor_reports.models import GovernorReportVersion
+from lea_support.rap.models import MidpointReview, PlanObjective
 from tests.casework.test_notes import note_form
 from tests.conftest import ON_POSTGRES, sign_in, submit
 

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from lea_support.casework.models import NoteEvent, NoteOfVisit
 from lea_support.core.models import AuditEntry
 from lea_support.extensions import db as _db
-from lea_support.rap.models import MidpointReview, ProjectTeam, RaisingAchievementPlan
 from lea_support.governor_reports.models import GovernorReportVersion
+from lea_support.rap.models import MidpointReview, ProjectTeam, RaisingAchievementPlan
 from lea_support.reviews.models import JointReview, ReviewStageChange
 from lea_support.schools.models import SchoolEvent, SupportAllocation
 from tests.conftest import serving

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from lea_support.auth.models import User
-from tools.gias_sample import gias_bytes, sample_row
 from lea_support.schools.models import School
+from tools.gias_sample import gias_bytes, sample_row
 
 NEW_PASSWORD = "a-long-and-unusual-pass-2026"
 

@@ -27,7 +27,7 @@ def test_a_governor_downloads_their_school_s_published_report_and_reaches_nothin
     own = create_school(name="Larkrise Infant School", link_adviser_id=adviser.id)
     other = create_school(name="Zephyr Primary School", link_adviser_id=adviser.id)
     create_note(school=own, adviser=adviser, status="finalised", visit_date=date(2026, 10, 14))
-    published = publish_report(own, adviser, sia)
+    publish_report(own, adviser, sia)
     other_published = publish_report(other, adviser, sia)
     governor = create_user("governor", name="Gail Governor", schools=[own])
     db.session.commit()

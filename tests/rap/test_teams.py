@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lea_support.core.errors import DomainError
-from lea_support.core.terms import format_date
 from lea_support.core.models import AuditEntry
+from lea_support.core.terms import format_date
 from lea_support.rap import services
 from lea_support.rap.models import (
     ActionUpdate,

@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from lea_support.core.models import AuditEntry
 from lea_support.schools.gias import GiasFileError, import_gias
+from lea_support.schools.models import GiasImport, School, SchoolEvent
+from tests.conftest import submit
 from tools.gias_sample import (
     HEADER_2017,
     HEADER_2019,
@@ -20,8 +22,6 @@ from tools.gias_sample import (
     sample_row,
     write_gias_file,
 )
-from lea_support.schools.models import GiasImport, School, SchoolEvent
-from tests.conftest import submit
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "gias"
 SAMPLE_2017 = SHARED / "edubase-2017-format-sample.csv"

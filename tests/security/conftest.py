@@ -73,10 +73,10 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
     from lea_support.casework import services as casework
     from lea_support.casework.models import VisitAttachment
     from lea_support.core import calendar_services as calendar
-    from lea_support.rap import services as rap
-    from lea_support.rap.models import MidpointReview
     from lea_support.governor_reports import services as reports
     from lea_support.governor_reports.models import BulkRun
+    from lea_support.rap import services as rap
+    from lea_support.rap.models import MidpointReview
     from lea_support.reviews import reporting
     from lea_support.reviews import services as reviews
     from lea_support.schools import services as schools

@@ -221,7 +221,6 @@ def test_hostile_text_typed_into_the_forms_is_shown_as_text(db, create_school, c
     from datetime import timedelta
 
     from lea_support.rap import services as rap
-
     from tests.conftest import submit
 
     text = hostile()
