@@ -140,6 +140,7 @@ def _init_extensions(app: Flask) -> None:
     from .core import models as _core_models  # noqa: F401
     from .core.transactions import install_transaction_hooks
     from .governor_reports import models as _report_models  # noqa: F401
+    from .pdf import models as _pdf_models  # noqa: F401
     from .rap import models as _rap_models  # noqa: F401
     from .rap.summaries import install_listeners as install_plan_summaries
     from .reviews import models as _review_models  # noqa: F401

@@ -143,7 +143,7 @@ def register_error_handlers(app: Flask) -> None:
 def _register_pdf_refusals(app: Flask) -> None:
     """Every route that makes a PDF: a document beyond the limits is a 422 page saying why and what
     to do, a full renderer a 503 with Retry-After; never a 500."""
-    from ..governor_reports.pdf import PdfBusy, PdfRenderError, PdfTooLarge
+    from ..pdf import PdfBusy, PdfRenderError, PdfTooLarge
 
     @app.errorhandler(PdfBusy)
     def _pdf_busy(err: PdfBusy) -> Any:

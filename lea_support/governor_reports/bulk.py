@@ -282,7 +282,7 @@ def _worker_config(app: Flask) -> dict[str, Any]:
 
 
 def _context() -> Any:
-    from .pdf import process_context
+    from ..pdf.render import process_context
 
     # Workers fork from a server that has imported the app and WeasyPrint once, not each for itself
     # (the same forkserver as the PDF render processes').
@@ -404,7 +404,7 @@ def _draft_school(app: Flask, school_id: int, term: str, out_dir: str | None, ac
                   redraft: bool) -> dict[str, Any]:
     """Draft one school's report in an app context of its own (so a database session of its own);
     a failure is returned as the outcome, with its reason, never raised."""
-    from .pdf import rendering_in_process
+    from ..pdf.render import rendering_in_process
 
     started = time.perf_counter()
     # This is a worker process (or an RQ job) already: it renders itself rather than through a pool.

@@ -14,10 +14,10 @@ from sqlalchemy.orm import joinedload
 from ..casework.pdf_data import service_name
 from ..core.terms import format_date, term_label
 from ..extensions import db
+from ..pdf import render_pdf
 from ..rap.models import RaisingAchievementPlan
 from ..schools.models import School, SupportAllocation, SupportTier
 from .content import format_days
-from .pdf import render_pdf
 
 ALLOCATION_TEMPLATE = "governor_reports/allocation_letter_pdf.html"
 PLAN_TEMPLATE = "governor_reports/plan_pdf.html"
@@ -39,7 +39,7 @@ def render(document: dict[str, Any]) -> bytes:
 
 def render_stored(document: dict[str, Any], kind: str, object_id: int) -> bytes:
     """As `render`, for a document that can no longer change: made once, then served from the store."""
-    from .stored import stored_pdf
+    from ..pdf.stored import stored_pdf
 
     return stored_pdf(kind, object_id, document["template"], title=document["title"], author=document["author"],
                       context={"doc": document["content"]})

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -26,6 +25,7 @@ from ..core.forms import apply_domain_error, refuse
 from ..core.terms import Term
 from ..core.web import first_or_404, get_or_404, page_arg, permission_required, require
 from ..extensions import db
+from ..pdf import PdfDocument, pdf_response
 from ..rap.permissions import can_view_plan
 from ..schools.models import School, SupportAllocation
 from . import bulk, documents, services
@@ -45,12 +45,6 @@ from .models import BulkRun, GovernorReport
 bp = Blueprint("governor_reports", __name__, template_folder="templates")
 # Templates anywhere (the school page, the governors' pages) may ask these.
 bp.add_app_template_global(can, "report_perms")
-
-
-def _pdf_response(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _school(urn: int) -> School:
@@ -259,7 +253,7 @@ def download_report(report_id: int, number: int) -> Any:
         require(can.can_view_school_governor_reports(current_user, report.school))
         abort(404)
     require(can.can_download_governor_report(current_user, report, version))
-    return _pdf_response(version.pdf, services.report_filename(report, version))
+    return pdf_response(PdfDocument(version.pdf, services.report_filename(report, version)))
 
 
 # --- bulk generation --------------------------------------------------------------------------------------
@@ -300,7 +294,7 @@ def allocation_letter(year: str, urn: int) -> Any:
         SupportAllocation.school_id == school.id, SupportAllocation.academic_year == year.replace("-", "/")))
     require(can.can_download_allocation_letter(current_user, allocation))
     document = documents.allocation_letter(allocation)
-    return _pdf_response(documents.render(document), document["filename"])
+    return pdf_response(PdfDocument(documents.render(document), document["filename"]))
 
 
 @bp.get("/plans/<int:plan_id>/pdf")
@@ -312,5 +306,5 @@ def plan_pdf(plan_id: int) -> Any:
     require(can_view_plan(current_user, plan))
     document = documents.plan_document(plan)
     if document["content"]["is_agreed"]:  # an agreed version is frozen: made once, then served from the store
-        return _pdf_response(documents.render_stored(document, "plan", plan.id), document["filename"])
-    return _pdf_response(documents.render(document), document["filename"])
+        return pdf_response(PdfDocument(documents.render_stored(document, "plan", plan.id), document["filename"]))
+    return pdf_response(PdfDocument(documents.render(document), document["filename"]))

@@ -22,12 +22,12 @@ from ..core.mail import new_message, send_after_commit
 from ..core.models import utcnow
 from ..core.terms import Term, format_date
 from ..extensions import db
+from ..pdf import PdfBusy, PdfRenderError, RenderedPdf, render_document
 from ..schools.models import School
 from ..schools.services import lock_school, record_school_event
 from . import charts
 from .content import governor_report_content
 from .models import GovernorReport, GovernorReportVersion
-from .pdf import PdfBusy, PdfRenderError, RenderedPdf, render_document
 from .terms import ReportTerm, report_term
 
 GOVERNOR_REPORT_TEMPLATE = "governor_reports/governor_report_pdf.html"

@@ -17,7 +17,7 @@ from ..core.limits import MAX_FINDINGS
 from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.terms import format_date
 from ..extensions import db
-from ..governor_reports.pdf import PdfBusy, PdfRenderError, render_pdf
+from ..pdf import PdfBusy, PdfRenderError, render_pdf
 from ..schools.services import record_school_event
 from .models import (
     FINDING_KINDS,

@@ -13,8 +13,8 @@ from jinja2 import DictLoader
 from pypdf import PdfReader
 
 from lea_support.casework.models import AgreedAction, NoteEvent
-from lea_support.governor_reports import pdf as pdf_module
-from lea_support.governor_reports.pdf import AssetOnlyFetcher, PdfRenderError, render_pdf
+from lea_support.pdf import render as pdf_module
+from lea_support.pdf.render import AssetOnlyFetcher, PdfRenderError, render_pdf
 from tests.conftest import sign_in
 
 NASTY = "<script>alert('x')</script> Smith & Jones said \"5 < 6\""
@@ -120,7 +120,7 @@ def test_a_missing_note_is_404(client, login_as):
 
 # The renderer itself
 
-EVIL_TEMPLATE = """{% extends "governor_reports/pdf_base.html" %}
+EVIL_TEMPLATE = """{% extends "pdf/base.html" %}
 {% block body %}
 <p>Before the images</p>
 <img src="file:///etc/passwd" alt="passwd">
@@ -156,9 +156,9 @@ def no_network(monkeypatch):
 
 
 def test_the_renderer_fetches_no_files_and_no_urls(app, evil_template, no_network, caplog):
-    with caplog.at_level(logging.WARNING, logger="lea_support.governor_reports.pdf"):
+    with caplog.at_level(logging.WARNING, logger="lea_support.pdf.render"):
         data = render_pdf(evil_template, title="Refusals", author="Tests", context={"message": "After the images"})
-    refused = [r.getMessage() for r in caplog.records if r.name == "lea_support.governor_reports.pdf"]
+    refused = [r.getMessage() for r in caplog.records if r.name == "lea_support.pdf.render"]
     for url in ("file:///etc/passwd", "http://example.org/tracker.png", "https://example.org/evil.css",
                 "file:///etc/hostname"):
         assert f"PDF renderer refused to fetch {url}" in refused

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from lea_support.casework import services as casework
 from lea_support.casework.models import AgreedAction
-from lea_support.governor_reports import pdf
-from lea_support.governor_reports.models import StoredDocument
+from lea_support.pdf import render as pdf
+from lea_support.pdf.models import StoredDocument
 from lea_support.reviews.models import PublishedReviewReport
 from tests.conftest import submit
 from tests.governor_reports.conftest import read_pdf

@@ -12,7 +12,7 @@ import pytest
 from jinja2 import DictLoader
 from pypdf import PdfReader
 
-from lea_support.governor_reports.pdf import AssetOnlyFetcher, render_document
+from lea_support.pdf.render import AssetOnlyFetcher, render_document
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -51,7 +51,7 @@ def local_server():
         server.server_close()
 
 
-HOSTILE = """{% extends "governor_reports/pdf_base.html" %}
+HOSTILE = """{% extends "pdf/base.html" %}
 {% block body %}
 <style>
   @import url("{{ base }}/import.css");
@@ -85,13 +85,13 @@ def _read(data: bytes) -> tuple[PdfReader, str]:
 def test_files_network_redirects_imports_and_attachments_are_refused(app, local_server, caplog):
     base, hits = local_server
     app.jinja_loader.loaders.append(DictLoader({"tests/hostile.html": HOSTILE}))
-    with caplog.at_level(logging.WARNING, logger="lea_support.governor_reports.pdf"):
+    with caplog.at_level(logging.WARNING, logger="lea_support.pdf.render"):
         rendered = render_document("tests/hostile.html", title="Hostile", author="Tests", context={"base": base})
 
     # Nothing reached the server on 127.0.0.1: not the imports, not the redirects, not the attachments.
     assert hits == []
     refused = {r.getMessage().removeprefix("PDF renderer refused to fetch ") for r in caplog.records
-               if r.name == "lea_support.governor_reports.pdf"}
+               if r.name == "lea_support.pdf.render"}
     for url in (f"{base}/import.css", "file:///etc/passwd", f"{base}/redirect-import", f"{base}/font.woff",
                 f"{base}/redirect-stylesheet", "lea-asset:pdf.css", f"{base}/redirect-image", f"{base}/image.png",
                 f"{base}/object"):
@@ -125,9 +125,9 @@ def test_a_sealed_fetcher_refuses_even_packaged_assets():
 
 def test_a_document_may_be_held_to_fewer_pages(app):
     app.jinja_loader.loaders.append(DictLoader({
-        "tests/long.html": '{% extends "governor_reports/pdf_base.html" %}{% block body %}'
+        "tests/long.html": '{% extends "pdf/base.html" %}{% block body %}'
                            '{% for i in range(200) %}<p>Line {{ i }}</p>{% endfor %}{% endblock %}'}))
-    from lea_support.governor_reports.pdf import PdfRenderError
+    from lea_support.pdf.render import PdfRenderError
 
     with pytest.raises(PdfRenderError, match="more than 1 pages"):
         render_document("tests/long.html", title="Long", author="Tests", context={}, max_pages=1)

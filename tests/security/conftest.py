@@ -52,7 +52,7 @@ class World:
 @pytest.fixture
 def rendered_html(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every piece of HTML handed to WeasyPrint while the test runs (the renderer still runs)."""
-    from lea_support.governor_reports import pdf
+    from lea_support.pdf import render as pdf
 
     seen: list[str] = []
     original = pdf.html_to_rendered_pdf

@@ -5,7 +5,6 @@ from functools import partial
 from typing import Any
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -24,8 +23,8 @@ from ...core.errors import DomainError
 from ...core.forms import apply_domain_error
 from ...core.web import get_or_404, require
 from ...extensions import db
-from ...governor_reports.pdf import render_pdf
-from ...governor_reports.stored import stored_pdf
+from ...pdf import PdfDocument, pdf_response, render_pdf
+from ...pdf.stored import stored_pdf
 from .. import attachments
 from ..models import NoteOfVisit, VisitAttachment
 from ..pdf_data import NOTE_PDF_TEMPLATE, note_of_visit_document
@@ -112,6 +111,4 @@ def note_pdf(note_id: int) -> Any:
     make = partial(stored_pdf, "note_of_visit", note.id) if note.is_locked else render_pdf
     pdf = make(NOTE_PDF_TEMPLATE, title=document["title"], author=document["author"],
                context={"note": document["note"]})
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{document["filename"]}"'
-    return response
+    return pdf_response(PdfDocument(pdf, document["filename"]))

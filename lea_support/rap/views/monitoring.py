@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from ...core.forms import apply_domain_error
 from ...core.terms import format_date
 from ...core.web import first_or_404, get_or_404, permission_required, require
 from ...extensions import db
-from ...governor_reports.pdf import render_pdf
+from ...pdf import PdfDocument, pdf_response, render_pdf
 from ...reviews.services import active_users, current_scale
 from ...schools.models import School, SupportDecision
 from .. import permissions as can
@@ -203,9 +203,7 @@ def notice_pdf(notice_id: int) -> Any:
     document = services.improvement_notice_document(_notice(notice_id))
     pdf = render_pdf(services.NOTICE_PDF_TEMPLATE, title=document["title"], author=document["author"],
                      context={"notice": document["notice"]})
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{document["filename"]}"'
-    return response
+    return pdf_response(PdfDocument(pdf, document["filename"]))
 
 
 @bp.post("/notices/<int:notice_id>/status")

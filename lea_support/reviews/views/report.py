@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from ...core.errors import DomainError
 from ...core.forms import refuse
 from ...core.web import first_or_404, get_or_404, require
 from ...extensions import db
+from ...pdf import PdfDocument, pdf_response
 from ...schools.models import School
 from .. import permissions as can
 from .. import reporting
@@ -244,9 +245,7 @@ def report_pdf(review_id: int, version: int) -> Any:
     report = reporting.published_report(review, version)
     if report is None:
         abort(404)
-    response = Response(report.pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{reporting.report_filename(report.content)}"'
-    return response
+    return pdf_response(PdfDocument(report.pdf, reporting.report_filename(report.content)))
 
 
 @bp.get("/schools/<int:urn>/reviews/history")

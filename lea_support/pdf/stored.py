@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from . import pdf
+from . import render as pdf
 from .models import STORED_DOCUMENT_KINDS, StoredDocument
 
 LOGGER = logging.getLogger(__name__)

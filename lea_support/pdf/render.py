@@ -4,7 +4,7 @@ no access to files or the network, and limits on time, pages and size.
 Callers build plain dicts (never ORM objects) and name a template; `render_pdf` renders it with
 the application's Jinja environment (autoescaping on, as for every .html template) and returns
 the PDF as bytes. The only things a template may load are this module's packaged assets, by
-`lea-asset:name` (files in lea_support/governor_reports/static/), while the page is laid out. Once it is
+`lea-asset:name` (files in lea_support/pdf/static/), while the page is laid out. Once it is
 laid out the fetcher is sealed: nothing at all is fetched while the PDF is written, so a
 `rel=attachment` link or `<link rel="attachment">` embeds nothing, not even a packaged asset.
 Every other URL (file:, http(s): to anywhere including 127.0.0.1, data:, a redirect, an `@import`
