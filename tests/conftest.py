@@ -15,7 +15,10 @@ from typing import Any, Callable, Iterator
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from werkzeug.serving import make_server
 
 from lea_support import create_app
@@ -31,12 +34,71 @@ REFERENCE_TABLES = {"alembic_version", "support_tiers", "tier_levels", "visit_ty
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
+class SharedTemplateCache(BytecodeCache):
+    """Compiled templates shared by every app the run makes. Each test makes an app of its own,
+    whose Jinja environment would compile every template it renders again (a quarter of the
+    run's time); this keeps each compiled template in memory for the next app, and in a folder
+    of the run's for the other xdist workers. Keyed as Jinja keys its own bytecode caches (the
+    template's name and file, and a checksum of its source, so an edited template is compiled
+    afresh) and by the environment's compiling settings."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[tuple[str, str], Any] = {}
+        self.folder: FileSystemBytecodeCache | None = None
+
+    def share_through(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.folder = FileSystemBytecodeCache(str(directory))
+
+    def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
+        settings = repr((environment.block_start_string, environment.block_end_string,
+                         environment.variable_start_string, environment.variable_end_string,
+                         environment.comment_start_string, environment.comment_end_string,
+                         environment.line_statement_prefix, environment.line_comment_prefix,
+                         environment.trim_blocks, environment.lstrip_blocks, environment.newline_sequence,
+                         environment.keep_trailing_newline, sorted(environment.extensions),
+                         environment.optimized, environment.finalize is None, environment.is_async,
+                         getattr(environment.autoescape, "__qualname__", environment.autoescape)))
+        key = self.get_cache_key(name + "\0" + settings, filename)
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.compiled.get((bucket.key, bucket.checksum))
+        if code is None and self.folder is not None:
+            self.folder.load_bytecode(bucket)  # sets bucket.code only if the checksum matches
+            code = bucket.code
+            if code is not None:
+                self.compiled[bucket.key, bucket.checksum] = code
+        bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key, bucket.checksum] = bucket.code
+        if self.folder is not None:
+            self.folder.dump_bytecode(bucket)
+
+
+TEMPLATE_CACHE = SharedTemplateCache()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_template_cache(tmp_path_factory: pytest.TempPathFactory) -> SharedTemplateCache:
+    """The compiled templates' folder: one for the whole run, shared by its xdist workers."""
+    run_root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_root = run_root.parent  # each worker's basetemp is a folder of the run's
+    TEMPLATE_CACHE.share_through(run_root / "jinja-bytecode")
+    return TEMPLATE_CACHE
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
 
     app = create_app(Config)
     app.config.update(overrides)
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE  # the PDF renderer's overlay of it inherits this
     return app
 
 
@@ -95,12 +157,43 @@ def app(database_url: str, tmp_path: Path) -> Any:
     app.test_client_class = IsolatedClient
     with app.app_context():
         if ON_POSTGRES:
-            tables = [t.name for t in _db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
             with _db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                empty_postgres_tables(conn)
         yield app
         _db.session.remove()
         _db.engine.dispose()
+
+
+def empty_postgres_tables(conn: Any) -> None:
+    """Empty every table but the reference data's, and restart their ids, for the next test on
+    the run's PostgreSQL database: what `TRUNCATE <all of them> RESTART IDENTITY CASCADE` does,
+    but that takes a second or more (new files for some fifty tables and their indexes), while
+    a DELETE from the few tables a test wrote to takes milliseconds. Tables whose triggers refuse
+    a DELETE (the audit log, published governor reports) are truncated, alone."""
+    tables = [t for t in _db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    written = set(conn.scalars(text(" UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT FROM {t.name})" for t in tables))))
+    refusing = set(conn.scalars(text(  # tables with a trigger of their own on DELETE
+        "SELECT c.relname FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid "
+        "WHERE NOT tg.tgisinternal AND tg.tgtype & 8 <> 0 AND c.relnamespace = current_schema()::regnamespace")))
+    try:
+        with conn.begin_nested():
+            if written & refusing:
+                conn.execute(text(f"TRUNCATE {', '.join(sorted(written & refusing))} CASCADE"))
+            for table in reversed(tables):  # each table before those it refers to
+                if table.name in written - refusing:
+                    conn.execute(table.delete())
+    except DBAPIError:  # whatever else refuses: all of them, as before
+        conn.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY CASCADE"))
+        return
+    names = ", ".join(f"'{t.name}'" for t in tables)
+    conn.execute(text(  # setval in place: ALTER SEQUENCE ... RESTART would make each a new file too
+        "SELECT setval(format('%I.%I', s.schemaname, s.sequencename), s.start_value, false) "
+        "FROM pg_sequences s JOIN pg_namespace n ON n.nspname = s.schemaname "
+        "JOIN pg_class seq ON seq.relname = s.sequencename AND seq.relnamespace = n.oid "
+        "JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = seq.oid AND d.deptype IN ('a', 'i') "
+        "JOIN pg_class t ON t.oid = d.refobjid "
+        f"WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL AND t.relname IN ({names})"))
 
 
 @pytest.fixture
@@ -194,36 +287,81 @@ def submit(client: FlaskClient, url: str, data: dict[str, Any], *, form_url: str
 _counter = itertools.count(1)
 
 
-@pytest.fixture
-def create_school(db: Any) -> Callable[..., Any]:
+# The factories, as plain functions for fixtures that build data outside a test (in an app
+# context); tests use them through the create_* fixtures below.
+
+def new_school(**kw: Any) -> Any:
     from lea_support.schools.models import School
 
-    def make(**kw: Any) -> School:
-        n = next(_counter)
-        values = dict(urn=800000 + n, la_code="999", la_name="Test LA", establishment_number=str(1000 + n),
-                      name=f"Test School {n}", type_name="Community school", phase="Primary", status="Open")
-        values.update(kw)
-        school = School(**values)
-        db.session.add(school)
-        db.session.commit()
-        return school
+    n = next(_counter)
+    values = dict(urn=800000 + n, la_code="999", la_name="Test LA", establishment_number=str(1000 + n),
+                  name=f"Test School {n}", type_name="Community school", phase="Primary", status="Open")
+    values.update(kw)
+    school = School(**values)
+    _db.session.add(school)
+    _db.session.commit()
+    return school
 
-    return make
+
+def new_user(role: str = "admin", *, schools: list[Any] | None = None, email: str | None = None,
+             name: str | None = None, password: str = PASSWORD) -> Any:
+    from lea_support.auth.services import create_user as create
+
+    n = next(_counter)
+    user = create(None, email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}",
+                  role=role, password=password, school_urns=[s.urn for s in schools or []])
+    _db.session.commit()
+    return user
+
+
+def new_note(*, school: Any = None, adviser: Any = None, status: str = "draft", **kw: Any) -> Any:
+    """A note of visit stored directly (status, school and adviser as given)."""
+    from datetime import date
+
+    from lea_support.casework.models import NoteOfVisit
+
+    values = dict(visit_date=date(2026, 11, 10), visit_type_code="core_support", status=status,
+                  purpose="Review progress on reading", discussion="Discussed phonics",
+                  support_aspects=["support4success"], minutes_spent=120)
+    values.update(kw)
+    note = NoteOfVisit(school_id=(school or new_school()).id, adviser_id=(adviser or new_user("link_adviser")).id,
+                       **values)
+    _db.session.add(note)
+    _db.session.commit()
+    return note
+
+
+def new_review(*, school: Any = None, lead: Any = None, stage: str = "planned", team: list | None = None,
+               **kw: Any) -> Any:
+    """A Joint LEA/School Review stored directly, on the current framework and scale, with its lead
+    on the team (and any `team` of (user, team_role) pairs)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from lea_support.reviews.models import JointReview, JudgementScale, ReviewFramework, ReviewTeamMember
+
+    lead = lead or new_user("sia")
+    framework = _db.session.scalars(select(ReviewFramework).where(ReviewFramework.is_current.is_(True))).one()
+    scale = _db.session.scalars(select(JudgementScale).where(JudgementScale.is_current.is_(True))).one()
+    review = JointReview(school_id=(school or new_school(support_tier="significant", mcs_level=3)).id,
+                         framework_id=framework.id, scale_id=scale.id, lead_id=lead.id, stage=stage,
+                         starts_on=kw.pop("starts_on", date(2026, 11, 16)), **kw)
+    review.team = [ReviewTeamMember(user_id=lead.id, team_role="lead")] + [
+        ReviewTeamMember(user_id=u.id, team_role=role) for u, role in (team or [])]
+    _db.session.add(review)
+    _db.session.commit()
+    return review
+
+
+@pytest.fixture
+def create_school(db: Any) -> Callable[..., Any]:
+    return new_school
 
 
 @pytest.fixture
 def create_user(db: Any) -> Callable[..., Any]:
-    from lea_support.auth.services import create_user as create
-
-    def make(role: str = "admin", *, schools: list[Any] | None = None, email: str | None = None,
-             name: str | None = None, password: str = PASSWORD) -> Any:
-        n = next(_counter)
-        user = create(None, email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}",
-                      role=role, password=password, school_urns=[s.urn for s in schools or []])
-        db.session.commit()
-        return user
-
-    return make
+    return new_user
 
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
@@ -244,51 +382,16 @@ def login_as(client: FlaskClient, create_user: Callable[..., Any]) -> Callable[.
 
 
 @pytest.fixture
-def create_note(db: Any, create_school: Callable[..., Any], create_user: Callable[..., Any]) -> Callable[..., Any]:
+def create_note(db: Any) -> Callable[..., Any]:
     """A note of visit stored directly (status, school and adviser as given)."""
-    from datetime import date
-
-    from lea_support.casework.models import NoteOfVisit
-
-    def make(*, school: Any = None, adviser: Any = None, status: str = "draft", **kw: Any) -> NoteOfVisit:
-        values = dict(visit_date=date(2026, 11, 10), visit_type_code="core_support", status=status,
-                      purpose="Review progress on reading", discussion="Discussed phonics",
-                      support_aspects=["support4success"], minutes_spent=120)
-        values.update(kw)
-        note = NoteOfVisit(school_id=(school or create_school()).id, adviser_id=(adviser or create_user("link_adviser")).id,
-                           **values)
-        db.session.add(note)
-        db.session.commit()
-        return note
-
-    return make
+    return new_note
 
 
 @pytest.fixture
-def create_review(db: Any, create_school: Callable[..., Any], create_user: Callable[..., Any]) -> Callable[..., Any]:
+def create_review(db: Any) -> Callable[..., Any]:
     """A Joint LEA/School Review stored directly, on the current framework and scale, with its lead
     on the team (and any `team` of (user, team_role) pairs)."""
-    from datetime import date
-
-    from sqlalchemy import select
-
-    from lea_support.reviews.models import JointReview, JudgementScale, ReviewFramework, ReviewTeamMember
-
-    def make(*, school: Any = None, lead: Any = None, stage: str = "planned", team: list | None = None,
-             **kw: Any) -> JointReview:
-        lead = lead or create_user("sia")
-        framework = db.session.scalars(select(ReviewFramework).where(ReviewFramework.is_current.is_(True))).one()
-        scale = db.session.scalars(select(JudgementScale).where(JudgementScale.is_current.is_(True))).one()
-        review = JointReview(school_id=(school or create_school(support_tier="significant", mcs_level=3)).id,
-                             framework_id=framework.id, scale_id=scale.id, lead_id=lead.id, stage=stage,
-                             starts_on=kw.pop("starts_on", date(2026, 11, 16)), **kw)
-        review.team = [ReviewTeamMember(user_id=lead.id, team_role="lead")] + [
-            ReviewTeamMember(user_id=u.id, team_role=role) for u, role in (team or [])]
-        db.session.add(review)
-        db.session.commit()
-        return review
-
-    return make
+    return new_review
 
 
 @pytest.fixture
@@ -355,9 +458,10 @@ def live_server(app: Flask) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    """A fresh page in headless Chromium, with the console errors it logs."""
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the run (for each xdist worker), started when a test first
+    needs it: each test has a browser context of its own in it (browser_page)."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed")
     from playwright.sync_api import sync_playwright
@@ -365,10 +469,21 @@ def browser_page() -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
-            page.console_errors = []  # type: ignore[attr-defined]
-            page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-            page.on("pageerror", lambda err: page.console_errors.append(str(err)))
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Any]:
+    """A fresh page in headless Chromium, in a browser context of its own (no cookies, storage or
+    cache from another test), with the console errors it logs."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.console_errors = []  # type: ignore[attr-defined]
+        page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+        page.on("pageerror", lambda err: page.console_errors.append(str(err)))
+        yield page
+    finally:
+        context.close()

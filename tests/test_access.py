@@ -2,10 +2,28 @@
 table fails the test, so nobody can add a page without deciding who may see it."""
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
 import pytest
+from sqlalchemy import Integer, select, text
 
 from lea_support.casework.models import AgreedAction
-from tests.conftest import csrf_token
+from lea_support.extensions import db as _db
+from lea_support.schools.models import School
+from tests.conftest import (
+    _CSRF,
+    ON_POSTGRES,
+    REFERENCE_TABLES,
+    csrf_token,
+    make_app,
+    new_note,
+    new_review,
+    new_school,
+    new_user,
+)
 
 ROLES = ["anonymous", "admin", "link_adviser", "sia", "project_team", "school_leader", "governor"]
 LA = {"admin": 200, "link_adviser": 200, "sia": 200, "project_team": 200}
@@ -253,48 +271,108 @@ def test_every_route_is_in_the_access_table(app):
     assert not missing, "Routes without an access rule: " + ", ".join(missing)
 
 
+@dataclass
+class World:
+    """The records the table's URLs name (made once, through the same services as before) as the
+    rows of each table, with the attachments folder beside them: each role's test starts from a
+    copy of its own, as the POSTs that succeed change them."""
+
+    rows: dict[str, list[dict[str, Any]]]
+    attachments: Path
+    ids: dict[str, Any]
+
+
+def _world_tables() -> list[Any]:
+    return [t for t in _db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+
+
+@pytest.fixture(scope="module")
+def seeded_world(template_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The world made once (for each xdist worker): on a copy of the SQLite template, or in the
+    run's PostgreSQL database, emptied first as each test's app empties it."""
+    folder = tmp_path_factory.mktemp("access-world")
+    if ON_POSTGRES:
+        url = template_database
+    else:
+        shutil.copyfile(template_database, folder / "world.db")
+        url = f"sqlite:///{folder / 'world.db'}"
+    app = make_app(url, ATTACHMENTS_DIR=str(folder / "attachments"), OUTBOX_DIR=str(folder / "outbox"))
+    with app.app_context():
+        try:
+            if ON_POSTGRES:
+                with _db.engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {', '.join(t.name for t in _world_tables())} RESTART IDENTITY CASCADE"))
+            ids = _build_world(app, folder)
+            _db.session.remove()
+            with _db.engine.connect() as conn:
+                rows = {table.name: [dict(row) for row in conn.execute(  # in key order: a row's parent first
+                    select(*(c for c in table.columns if c.computed is None)).order_by(*table.primary_key.columns)
+                ).mappings()] for table in _world_tables()}
+        finally:
+            _db.session.remove()
+            _db.engine.dispose()
+    yield World(rows, folder / "attachments", ids)
+
+
+@pytest.fixture
+def world(app: Any, db: Any, seeded_world: World) -> dict[str, Any]:
+    """The seeded world put into this test's empty database and attachments folder: its ids."""
+    with db.engine.begin() as conn:
+        for table in _world_tables():
+            if seeded_world.rows[table.name]:
+                conn.execute(table.insert(), seeded_world.rows[table.name])
+        if ON_POSTGRES:  # the ids were given: move each table's sequence on past them
+            for table in _world_tables():
+                keys = list(table.primary_key.columns)
+                if seeded_world.rows[table.name] and len(keys) == 1 and isinstance(keys[0].type, Integer):
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{keys[0].name}'), "
+                                      f"(SELECT max({keys[0].name}) FROM {table.name}))"))
+    shutil.copytree(seeded_world.attachments, app.config["ATTACHMENTS_DIR"], dirs_exist_ok=True)
+    return seeded_world.ids
+
+
+def _build_world(app: Any, folder: Path) -> dict[str, Any]:
+    own, other = new_school(), new_school()
+    someone = new_user("link_adviser")
+    note_id, attachment_id, feed = _casework_records(app, _db, folder, own, someone, new_note)
+    draft_id = new_note(school=own, adviser=someone, status="draft").id
+    action = AgreedAction(note_id=note_id, description="Share the plan", owner="Head", status="open")
+    _db.session.add(action)
+    _db.session.commit()
+    ids = dict(own=own.urn, other=other.urn, user=someone.id, note=note_id, attachment=attachment_id, feed=feed,
+               draft=draft_id, action=action.id)
+    ids.update(_review_records(_db, own, someone, new_review))
+    ids["published"] = _published_review(_db, own, new_review)
+    ids.update(_governor_report_records(_db, own, other))
+    ids.update(_plan_records(_db, own, new_user))
+    ids.update(_monitoring_records(_db, own, ids["agreed"], new_user))
+    ids.update(_team_records(_db, ids["agreed"]))
+    return ids
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_access_table(role, app, db, tmp_path, client, create_school, create_user, create_note, create_review,
-                      login_as):
-    world = build_world(app, db, tmp_path, create_school, create_user, create_note, create_review)
-    own = world.pop("own_school")
+def test_access_table(role, app, db, world, client, login_as):
+    ids = world
+    own = db.session.scalars(select(School).where(School.urn == ids["own"])).one()
     if role != "anonymous":
         login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
     failures = []
+    token = None
     for method, pattern, _endpoint, expected in ACCESS:
-        url = pattern.format(**world)
+        url = pattern.format(**ids)
         if method == "GET":
             response = client.get(url)
         else:
-            token = csrf_token(client, "/sign-in") if role == "anonymous" else _token(client)
+            token = token or (csrf_token(client, "/sign-in") if role == "anonymous" else _token(client))
             response = client.post(url, data={"csrf_token": token})
         response.close()
         if response.status_code != expected[role]:
             failures.append(f"{method} {url}: {response.status_code}, expected {expected[role]}")
-        if method == "POST" and pattern == "/sign-out" and role != "anonymous":
-            login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
+        if method == "POST" and pattern in {"/sign-in", "/sign-out"}:
+            token = None  # a new session: the next form's token comes from a page of it
+            if pattern == "/sign-out" and role != "anonymous":
+                login_as(role, schools=[own] if role in {"school_leader", "governor"} else None)
     assert not failures, f"{role}: " + "; ".join(failures)
-
-
-def build_world(app, db, tmp_path, create_school, create_user, create_note, create_review) -> dict:
-    """One of every record the ACCESS table's URLs name, keyed by the names in its patterns (and
-    `own_school`, the School the signed-in school leader or governor belongs to)."""
-    own, other = create_school(), create_school()
-    someone = create_user("link_adviser")
-    note_id, attachment_id, feed = _casework_records(app, db, tmp_path, own, someone, create_note)
-    draft_id = create_note(school=own, adviser=someone, status="draft").id
-    action = AgreedAction(note_id=note_id, description="Share the plan", owner="Head", status="open")
-    db.session.add(action)
-    db.session.commit()
-    action_id = action.id
-    review_ids = _review_records(db, own, someone, create_review)
-    review_ids["published"] = _published_review(db, own, create_review)
-    review_ids.update(_governor_report_records(db, own, other))
-    review_ids.update(_plan_records(db, own, create_user))
-    review_ids.update(_monitoring_records(db, own, review_ids["agreed"], create_user))
-    review_ids.update(_team_records(db, review_ids["agreed"]))
-    return dict(own_school=own, own=own.urn, other=other.urn, user=someone.id, note=note_id,
-                attachment=attachment_id, feed=feed, draft=draft_id, action=action_id, **review_ids)
 
 
 def _casework_records(app, db, tmp_path, school, adviser, create_note):
@@ -464,5 +542,24 @@ def _token(client):
     for url in ("/my-schools", "/governor", "/schools"):
         page = client.get(url)
         if page.status_code == 200:
-            return csrf_token(client, url)
+            match = _CSRF.search(page.get_data(as_text=True))
+            assert match, f"no CSRF token on {url}"
+            return match.group(1)
     raise AssertionError("no page with a CSRF token")
+
+
+def test_each_test_starts_from_the_seeded_world_whatever_an_earlier_test_changed(app, db, world, seeded_world,
+                                                                                 create_user):
+    """The POSTs that succeed change the world: one role's test must not see another's changes.
+    Each test's database has every seeded row, and takes new ones after them."""
+    from sqlalchemy import func
+
+    from lea_support.casework.models import NoteOfVisit
+
+    for table in _world_tables():
+        count = db.session.scalar(select(func.count()).select_from(table))
+        assert count == len(seeded_world.rows[table.name]), table.name
+    db.session.delete(db.session.get(NoteOfVisit, world["draft"]))
+    db.session.commit()
+    assert world["draft"] in {row["id"] for row in seeded_world.rows["notes_of_visit"]}  # the seed keeps it
+    assert create_user("sia").id > max(row["id"] for row in seeded_world.rows["users"])

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from tests.test_access import ACCESS, _token, build_world
+from tests.test_access import ACCESS, _token, seeded_world, world  # noqa: F401 (fixtures)
 
 HUGE = "9" * 30
 ODD_INTS = [HUGE, str(2**63), str(2**31), "0", "-1"]
@@ -101,9 +101,7 @@ def test_every_route_with_odd_ids_and_query_strings_answers_without_a_server_err
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_of_real_records_with_odd_query_strings_and_forms_answers_without_a_server_error(
-        app, db, tmp_path, client, create_school, create_user, create_note, create_review, login_as, role):
-    world = build_world(app, db, tmp_path, create_school, create_user, create_note, create_review)
-    world.pop("own_school")
+        app, db, world, client, login_as, role):
     login_as(role)
     token = _token(client)
     failures = []

@@ -722,14 +722,14 @@ def run_report_worker(*, url: str | None = None, name: str | None = None, burst:
     """Take report jobs off the queue until stopped (or, with `burst`, until it is empty). With
     `fork`, each job runs in a child process, as RQ does by default: a render that leaks memory or
     hangs past its timeout takes only that child with it. Call it in an app context."""
-    from rq import SimpleWorker, Worker
+    from .rq_worker import ReportSimpleWorker, ReportWorker
 
     queue = report_queue(url, name)
     if fork:
         # A child must not share its parent's database connections: it opens its own.
         engine = db.engine
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
-    worker_class = Worker if fork else SimpleWorker
+    worker_class = ReportWorker if fork else ReportSimpleWorker
     try:
         worker = worker_class([queue], connection=queue.connection)
         return bool(worker.work(burst=burst))

@@ -9,8 +9,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -41,14 +43,21 @@ def _run_worker(app: Any, args: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def work_here(queue: Any) -> None:
-    """Run the queue's jobs in this process (RQ's SimpleWorker, burst mode), so that they see the
-    test's patches."""
-    from rq import SimpleWorker
+    """Run the queue's jobs in this process (the report queue's SimpleWorker, burst mode), so that
+    they see the test's patches."""
+    from lea_support.governor_reports.rq_worker import ReportSimpleWorker
 
+    with own_signal_handlers():
+        ReportSimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+@contextmanager
+def own_signal_handlers() -> Iterator[None]:
+    """An RQ worker takes Ctrl-C for itself: give it back to pytest afterwards."""
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
-    finally:  # the worker takes Ctrl-C for itself: give it back to pytest
+        yield
+    finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
 
@@ -120,8 +129,10 @@ def test_a_run_started_from_the_admin_page_is_planned_and_drafted_by_a_plain_rq_
     assert "Waiting to start" in page and "0 of 2 schools done" in page
 
     # `rq worker` itself, with no app: the job makes one from the environment. In burst mode it
-    # also takes the school jobs the planning job puts on the queue.
-    _run_worker(app, [str(BIN / "rq"), "worker", "--burst", "--url", redis_url, report_queue.name])
+    # also takes the school jobs the planning job puts on the queue. (With the report queue's worker
+    # class, as docs/scale-out.md says, so that it stops without RQ's pub/sub stall.)
+    _run_worker(app, [str(BIN / "rq"), "worker", "--burst", "--url", redis_url, "--worker-class",
+                      "lea_support.governor_reports.rq_worker.ReportWorker", report_queue.name])
     assert report_queue.failed_job_registry.count == 0
     _check_one_pdf_per_school(out, made)
     page = client.get(f"/admin/governor-reports/bulk/{run_id}").get_data(as_text=True)
@@ -316,3 +327,30 @@ def test_the_admin_page_refuses_a_run_when_the_queue_does_not_answer(app, db, cl
     assert response.status_code == 422
     assert "The report queue does not answer (ConnectionError)" in response.get_data(as_text=True)
     assert _run(db) is None  # nothing recorded: the administrator can try again once Redis is back
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["fork", "no-fork"])
+def test_a_worker_stops_at_once_even_when_its_command_thread_reads_the_unsubscribe_reply_first(
+        app, report_queue, redis_url, monkeypatch, fork):
+    """RQ's worker listens for commands on a pub/sub thread that waits up to 60 seconds for a
+    message. Stopping, RQ unsubscribes, then stops that thread: when the thread read the reply
+    first (about one stop in twenty), it went back to waiting and the worker took a minute to stop.
+    Here the reply is always read first."""
+    from redis.client import PubSub
+
+    real_unsubscribe = PubSub.unsubscribe
+
+    def unsubscribe_and_let_the_thread_read_the_reply(self: Any, *args: Any, **kw: Any) -> Any:
+        sent = real_unsubscribe(self, *args, **kw)
+        deadline = time.monotonic() + 5
+        while self.subscribed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return sent
+
+    monkeypatch.setattr(PubSub, "unsubscribe", unsubscribe_and_let_the_thread_read_the_reply)
+    args = ["reports", "worker", "--burst", "--queue-url", redis_url, "--queue", report_queue.name]
+    started = time.monotonic()
+    with own_signal_handlers():
+        result = app.test_cli_runner().invoke(args=args + ([] if fork else ["--no-fork"]))
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 30  # not RQ's 60-second wait
