@@ -38,12 +38,11 @@ from ..core.errors import DomainError
 from ..core.models import utcnow
 from ..core.transactions import after_commit
 from ..extensions import db
-from ..schools.models import School
+from ..schools.models import School, SupportTier
 from .models import BulkRun, GovernorReport, GovernorReportVersion
 from .terms import report_term
 
 LOGGER = logging.getLogger(__name__)
-TIER_CODES = ("light_touch", "enhanced", "significant")
 # A run that has not moved on for this long is taken to have died with its process.
 STALE_AFTER = timedelta(minutes=15)
 _THREADS: dict[int, threading.Thread] = {}
@@ -100,7 +99,7 @@ def parse_urns(text: str | list[int] | tuple[int, ...] | None) -> list[int]:
 def select_schools(*, urns: list[int] | None, tier: str | None) -> list[tuple[int, int, str]]:
     """The open schools a run covers: (id, URN, name), by name. DomainError names a URN that is not
     an open school's."""
-    if tier and tier not in TIER_CODES:
+    if tier and db.session.get(SupportTier, tier) is None:
         raise DomainError("Choose a support tier from the list", field="tier")
     query = select(School.id, School.urn, School.name).where(School.status != "Closed")
     if urns:

@@ -19,7 +19,7 @@ def reports() -> None:
 @reports.command("generate")
 @click.option("--term", required=True, help="The term, like autumn-2026")
 @click.option("--school", "schools", multiple=True, type=int, help="URN of a school to draft (repeatable); default: every open school")
-@click.option("--tier", type=click.Choice(["light_touch", "enhanced", "significant"]), help="Only schools in this tier")
+@click.option("--tier", help="Only schools in this support tier (its code, e.g. significant)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Also write each PDF into this folder")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default REPORTS_BULK_JOBS, 2)")
 @click.option("--redraft", is_flag=True, help="Make open drafts again from the records (checked and published reports are never touched)")

@@ -16,6 +16,7 @@ from ..core.terms import format_date, term_label
 from ..extensions import db
 from ..pdf import render_pdf
 from ..rap.models import RaisingAchievementPlan
+from ..rap.services import midpoint_review_date
 from ..schools.models import School, SupportAllocation, SupportTier
 from .content import format_days
 
@@ -131,7 +132,7 @@ def plan_document(plan: RaisingAchievementPlan) -> dict[str, Any]:
             "sip_reference": plan.sip_reference,
             "standards_fund": f"£{plan.standards_fund:,.2f}" if plan.standards_fund is not None else "",
             "professional_development": plan.professional_development,
-            "midpoint_review_text": format_date(plan.midpoint_review_on),
+            "midpoint_review_text": format_date(midpoint_review_date(plan)),
             "school_signed": f"{plan.school_signed_by.name}, {format_date(plan.school_signed_on)}"
             if plan.school_signed_by else "",
             "la_signed": f"{plan.la_signed_by.name}, {format_date(plan.la_signed_on)}" if plan.la_signed_by else "",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,10 +17,8 @@ from wtforms.validators import InputRequired
 from ..core.forms import MaxLength
 from ..core.limits import LONG_TEXT, REPORT_NOTE_TEXT
 from ..core.terms import Term
+from ..schools.services import support_tiers
 from .models import REPORT_STATUSES
-
-TIERS = [("", "Every tier"), ("light_touch", "Light touch core support"), ("enhanced", "Enhanced support"),
-         ("significant", "Significant support")]
 
 
 def term_choices(today: date | None = None) -> list[tuple[str, str]]:
@@ -77,15 +76,17 @@ class ReissueReportForm(FlaskForm):
 
 class BulkRunForm(FlaskForm):
     term = SelectField("Term", widget=GovSelect(), validate_choice=False)
-    tier = SelectField("Schools in", widget=GovSelect(), choices=TIERS, validate_choice=False)
+    tier = SelectField("Schools in", widget=GovSelect(), validate_choice=False)
     urns = StringField("Only these schools (optional)", widget=GovTextInput(),
                        validators=[MaxLength(LONG_TEXT, "The list of URNs")],
                        description="URNs separated by spaces or commas; leave empty for every open school")
     submit = SubmitField("Start generating drafts", widget=GovSubmitInput())
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.term.choices = term_choices()
+        # The authority's tiers, as its support_tiers table names them.
+        self.tier.choices = [("", "Every tier"), *((t.code, t.name) for t in support_tiers())]
         if not self.is_submitted():
             self.term.data = Term.current().slug
 

@@ -101,6 +101,21 @@ def test_the_midpoint_review_is_rescheduled_only_inside_the_window(db, setting, 
         assert first_review(db, plan).scheduled_on == AGREED + timedelta(weeks=10)
 
 
+def test_after_a_reschedule_the_plan_page_and_its_pdf_give_the_new_date(db, setting, client):
+    """One fact, one place (issue 14): the agreed plan's mid-point date is the review's own."""
+    from lea_support.governor_reports.documents import plan_document
+
+    plan, review, sia = setting
+    moved = AGREED + timedelta(weeks=12)
+    services.reschedule_midpoint_review(sia, review, scheduled_on=moved)
+    db.session.commit()
+    assert plan_document(plan)["content"]["midpoint_review_text"] == format_date(moved)
+    sign_in(client, sia.email)
+    page = client.get(f"/plans/{plan.id}")
+    assert format_date(moved) in text_of(page)
+    assert format_date(AGREED + timedelta(weeks=10)) not in text_of(page)
+
+
 @pytest.mark.parametrize("days, allowed", [(55, False), (56, True), (112, True), (113, False)])
 def test_rescheduling_through_the_page_keeps_to_the_window(db, setting, client, days, allowed):
     plan, review, sia = setting

@@ -38,6 +38,7 @@ __all__ = [
     "midpoint_window", "monitoring_for_plan", "notices_for_school", "plan_in_force", "record_midpoint_review",
     "reschedule_midpoint_review", "review_scale", "schedule_first_midpoint_review", "time_in_tier",
     "upcoming_midpoint_reviews",
+    "midpoint_review_date",
 ]
 
 NOTICE_PDF_TEMPLATE = "governor_reports/improvement_notice.html"
@@ -90,6 +91,14 @@ def check_midpoint_date(agreed_on: date, day: date | None, *, field: str = "midp
                           f"({format_date(agreed_on)}): choose a date between {format_date(earliest)} and "
                           f"{format_date(latest)}", field=field)
     return day
+
+
+def midpoint_review_date(plan: RaisingAchievementPlan) -> date | None:
+    """When the plan's formal mid-point review is: once scheduled, the review's own date (a
+    reschedule moves it there, and only there); before the plan is agreed, the date proposed in it."""
+    scheduled = db.session.scalar(select(MidpointReview.scheduled_on).where(
+        MidpointReview.plan_id == plan.series_id, MidpointReview.sequence == 1))
+    return scheduled or plan.midpoint_review_on
 
 
 def schedule_first_midpoint_review(actor: "User", plan: RaisingAchievementPlan) -> MidpointReview:

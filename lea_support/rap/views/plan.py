@@ -137,7 +137,7 @@ def _render_plan(plan: RaisingAchievementPlan, status: int = 200, **forms: Any) 
     form = next((f for f in forms.values() if f.errors), None)
     versions = services.plan_versions(plan)
     return render_template("rap/show.html", plan=plan, can=can, form=form, today=date.today(),
-                           rag_labels=RAG_LABELS, versions=versions,
+                           rag_labels=RAG_LABELS, versions=versions, midpoint_on=services.midpoint_review_date(plan),
                            in_force=services.versions_in_force(versions).get(plan.series_id),
                            asks_midpoint=plan.version == 1 and services.signature_agrees(current_user, plan),
                            used_for=(request.view_args or {}).get("allocation_id"),
