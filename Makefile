@@ -18,7 +18,7 @@ PYTEST_WORKERS ?= auto
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
-.PHONY: install run test lint test-sqlite test-postgres bench clean system-packages-run system-packages-test
+.PHONY: install run test lint test-sqlite test-postgres bench screenshots clean system-packages-run system-packages-test
 
 system-packages-run:
 	@scripts/system-packages $(RUN_PACKAGES)
@@ -32,7 +32,8 @@ install: system-packages-run $(VENV)/.stamp-install $(CSS)
 $(VENV)/.stamp-install: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# setuptools explains editable installs in UserWarnings on every install: nothing to act on.
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 node_modules/.stamp-install: package.json package-lock.json
@@ -67,6 +68,10 @@ test-postgres: install
 
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# Pictures of each role's pages at 390 and 1280 px and of every kind of PDF, for people to look at.
+screenshots: system-packages-test install
+	$(BIN)/python scripts/screenshots.py --out screenshots
 
 clean:
 	rm -rf $(VENV) node_modules lea_support/static/build *.egg-info

@@ -14,6 +14,20 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+class _FirstLineOnly(logging.Filter):
+    """Alembic logs each migration with the first paragraph of its docstring: one line is enough
+    on a console ("Running upgrade 0014 -> 0015, Bounded text ..."); the rest is in the file."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "\n" in message:
+            record.msg, record.args = message.split("\n", 1)[0] + " …", None
+        return True
+
+
+logging.getLogger('alembic.runtime.migration').addFilter(_FirstLineOnly())
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 

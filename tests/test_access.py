@@ -46,6 +46,7 @@ ACCESS = [
     ("POST", "/sign-in", "auth.sign_in", expect(302, anonymous=422)),
     ("POST", "/sign-out", "auth.sign_out", expect(302)),
     ("GET", "/admin/audit", "core.audit_log", expect(admin=200)),
+    ("GET", "/admin", "core.admin_index", expect(admin=200, sia=200)),
     ("GET", "/admin/users", "auth.list_users", expect(admin=200)),
     ("GET", "/admin/users/new", "auth.create_user", expect(admin=200)),
     ("POST", "/admin/users/new", "auth.create_user", expect(admin=422)),

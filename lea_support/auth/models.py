@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
@@ -25,20 +26,38 @@ if TYPE_CHECKING:
 
 # The longest e-mail address that can be delivered (RFC 5321 with its erratum).
 EMAIL_LENGTH = 254
+
+
+class Role(StrEnum):
+    """A person's role. The value is what the `users.role` column holds; a Role compares equal to
+    its value, so `user.role == Role.SIA` holds whether the column was read as text or set here."""
+
+    ADMIN = "admin"
+    LINK_ADVISER = "link_adviser"
+    SIA = "sia"
+    PROJECT_TEAM = "project_team"
+    SCHOOL_LEADER = "school_leader"
+    GOVERNOR = "governor"
+
+    @property
+    def label(self) -> str:
+        return ROLES[self]
+
+
 ROLES: dict[str, str] = {
-    "admin": "Administrator",
-    "link_adviser": "Link adviser",
-    "sia": "School Improvement Adviser",
-    "project_team": "Project team member",
-    "school_leader": "School leader",
-    "governor": "Governor",
+    Role.ADMIN: "Administrator",
+    Role.LINK_ADVISER: "Link adviser",
+    Role.SIA: "School Improvement Adviser",
+    Role.PROJECT_TEAM: "Project team member",
+    Role.SCHOOL_LEADER: "School leader",
+    Role.GOVERNOR: "Governor",
 }
 # Roles whose members belong to particular schools and see only those.
-SCHOOL_ROLES = frozenset({"school_leader", "governor"})
+SCHOOL_ROLES = frozenset({Role.SCHOOL_LEADER, Role.GOVERNOR})
 # Roles of the authority's own staff.
-LA_ROLES = frozenset({"admin", "link_adviser", "sia", "project_team"})
+LA_ROLES = frozenset({Role.ADMIN, Role.LINK_ADVISER, Role.SIA, Role.PROJECT_TEAM})
 
-_role_list = ", ".join(f"'{r}'" for r in ROLES)
+_role_list = ", ".join(f"'{r.value}'" for r in Role)
 
 user_schools = Table(
     "user_schools",

@@ -1,4 +1,4 @@
-"""The home page (which sends each role where it works) and the audit log."""
+"""The home page (which sends each role where it works), the admin index and the audit log."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -12,7 +12,8 @@ from ..auth.models import User
 from ..auth.permissions import can_view_audit_log, can_view_school_list, is_governor
 from ..extensions import db
 from .models import AuditEntry
-from .web import date_arg, id_arg, page_arg, permission_required
+from .navigation import admin_pages
+from .web import date_arg, id_arg, page_arg, permission_required, require
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
@@ -162,3 +163,11 @@ def delete_closure(closure_id: int) -> Any:
     calendar_services.delete_closure(current_user, closure)
     flash(f"{closure.name} deleted", "success")
     return redirect(url_for("core.term_dates"))
+
+
+@bp.get("/admin")
+@login_required
+def admin_index() -> Any:
+    pages = admin_pages(current_user)
+    require(bool(pages))
+    return render_template("core/admin_index.html", pages=pages)

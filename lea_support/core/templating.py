@@ -60,6 +60,9 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_global(url_with)
     app.add_template_global(permissions, "perms")
+    from .navigation import navigation
+
+    app.add_template_global(navigation)
     from ..casework import permissions as casework_permissions
     from ..rap import permissions as rap_permissions
     from ..reviews import permissions as review_permissions

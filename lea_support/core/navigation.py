@@ -1,0 +1,103 @@
+"""The service navigation: which sections a person sees, and which one the current page is in.
+
+One list, read by the layout. Each section names the permission that offers it and the endpoints
+that belong to it (`fnmatch` patterns); the current page belongs to the section whose matching
+pattern is most specific, so exactly one item is ever current. The admin pages sit under one
+"Admin" item, whose index page (`core.admin_index`) lists those the person may use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any, Callable
+
+from flask import url_for
+
+from ..auth import permissions as auth_can
+from ..auth.models import Role
+from ..casework import permissions as casework_can
+from ..governor_reports import permissions as report_can
+from ..rap import permissions as rap_can
+
+
+@dataclass(frozen=True)
+class Section:
+    text: str
+    endpoint: str
+    allowed: Callable[[Any], bool]
+    pages: tuple[str, ...]  # endpoint patterns of the pages in this section
+
+
+@dataclass(frozen=True)
+class AdminPage:
+    text: str
+    endpoint: str
+    allowed: Callable[[Any], bool]
+    description: str
+
+
+ADMIN_PAGES: tuple[AdminPage, ...] = (
+    AdminPage("Users", "auth.list_users", auth_can.can_administer, "Add people, change their role and schools, unlock accounts."),
+    AdminPage("Reassign schools", "schools.reassign_schools", auth_can.can_assign_link_advisers,
+              "Move schools from one link adviser to another."),
+    AdminPage("Support tiers", "schools.list_tiers", auth_can.can_administer,
+              "What each tier gives a school: days of adviser time and the monitoring level."),
+    AdminPage("Term dates", "core.term_dates", auth_can.can_administer, "Terms and closures that deadlines count in."),
+    AdminPage("Import schools", "schools.import_schools", auth_can.can_import_schools,
+              "Load or refresh the register from a GIAS download."),
+    AdminPage("Governor reports in bulk", "governor_reports.bulk_runs", report_can.can_run_bulk_generation,
+              "Draft every school's termly report in one run."),
+    AdminPage("Audit log", "core.audit_log", auth_can.can_view_audit_log, "Who changed what, and when."),
+)
+
+ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "schools.reassign_schools",
+                   "schools.list_tiers", "schools.edit_tier", "core.term_dates", "core.*_term", "core.*_closure",
+                   "schools.import_schools", "governor_reports.bulk_runs", "governor_reports.show_bulk_run",
+                   "core.audit_log")
+
+
+def _any_admin_page(user: Any) -> bool:
+    return any(page.allowed(user) for page in ADMIN_PAGES)
+
+
+def _role(*roles: str) -> Callable[[Any], bool]:
+    return lambda user: user.role in roles
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("My caseload", "casework.caseload", casework_can.can_view_caseload, ("casework.caseload",)),
+    Section("Schools", "schools.list_schools", auth_can.can_view_school_list,
+            ("schools.*", "casework.*", "reviews.*", "rap.school_*", "governor_reports.school_reports")),
+    Section("My schools", "schools.my_schools", _role(Role.SCHOOL_LEADER),
+            ("schools.my_schools", "schools.show_school", "casework.*", "reviews.*", "rap.*", "governor_reports.*")),
+    Section("My actions", "rap.my_actions", rap_can.can_view_my_actions, ("rap.my_actions",)),
+    Section("Plans", "rap.dashboard", rap_can.can_view_plans_dashboard, ("rap.*",)),
+    Section("Governor reports", "governor_reports.term_reports", report_can.can_view_governor_reports,
+            ("governor_reports.*",)),
+    Section("Escalation watch", "rap.escalation_watch", rap_can.can_view_escalation_watch, ("rap.escalation_watch",)),
+    Section("Overview", "casework.overview", casework_can.can_view_authority_overview, ("casework.overview",)),
+    Section("Support allocations", "schools.allocations", auth_can.can_view_allocations,
+            ("schools.allocations", "schools.*_allocation*", "governor_reports.allocation_letter")),
+    Section("Governor reports", "schools.governor_home", auth_can.is_governor, ("schools.governor_*",)),
+    Section("Admin", "core.admin_index", _any_admin_page, ADMIN_ENDPOINTS),
+)
+
+
+def _specificity(pattern: str) -> int:
+    return len(pattern.replace("*", ""))
+
+
+def navigation(user: Any, endpoint: str | None) -> list[dict[str, Any]]:
+    """The items of the service navigation for this person, the current page's section marked."""
+    sections = [section for section in SECTIONS if section.allowed(user)]
+    best, current = -1, None
+    for section in sections:
+        for pattern in section.pages:
+            if endpoint and fnmatchcase(endpoint, pattern) and _specificity(pattern) > best:
+                best, current = _specificity(pattern), section
+    return [{"href": url_for(section.endpoint), "text": section.text, "active": section is current}
+            for section in sections]
+
+
+def admin_pages(user: Any) -> list[AdminPage]:
+    return [page for page in ADMIN_PAGES if page.allowed(user)]
