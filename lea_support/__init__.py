@@ -159,7 +159,9 @@ def _register_blueprints(app: Flask) -> None:
     from .rap.views import bp as rap_bp
     from .reviews.views import bp as reviews_bp
     from .schools.routes import bp as schools_bp
+    from .tasks.routes import bp as tasks_bp
 
+    app.register_blueprint(tasks_bp)
     app.register_blueprint(core_bp)
     app.register_blueprint(casework_bp)
     app.register_blueprint(reviews_bp)

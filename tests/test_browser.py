@@ -27,7 +27,8 @@ def test_filtering_the_school_list_by_tier_in_a_browser(browser_page, live_serve
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/schools")
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/schools")
     assert page.locator("#result-count").inner_text() == "6 schools"
     assert page.locator("#schools tbody tr").count() == 6
 

@@ -82,6 +82,8 @@ class User(UserMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The sign-in before the last: "published since your last visit" counts from here.
+    previous_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Optimistic lock for administrators editing the account through a form (core/locking.py).
     edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # SHA-256 of the secret in the adviser's calendar feed URL; None when no feed is issued.

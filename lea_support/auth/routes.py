@@ -57,7 +57,7 @@ ADDRESS_LIMIT_MESSAGE = ("Too many wrong passwords have been entered from your n
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("tasks.home"))
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
@@ -92,7 +92,7 @@ def sign_in() -> Any:
             session["seen"] = utcnow().timestamp()
             login_user(user)
             db.session.commit()
-            return redirect(next_url or url_for("core.home"))
+            return redirect(next_url or url_for("tasks.home"))
     elif form.is_submitted():
         status = 422
     return render_template("auth/sign_in.html", form=form), status

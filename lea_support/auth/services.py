@@ -382,6 +382,7 @@ def start_session(user: User, ip_address: str | None) -> str:
     """Record a new server-side session for a user who has just signed in; return its token."""
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, ip_address=ip_address))
+    user.previous_sign_in_at = user.last_sign_in_at
     user.last_sign_in_at = utcnow()
     record_audit(user, "user.sign_in", "user", user.id)
     return token

@@ -1,4 +1,4 @@
-"""The home page (which sends each role where it works), the admin index and the audit log."""
+"""The admin index and the audit log."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -9,25 +9,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..auth.models import User
-from ..auth.permissions import can_view_audit_log, can_view_school_list, is_governor
+from ..auth.permissions import can_view_audit_log
 from ..extensions import db
 from .models import AuditEntry
 from .navigation import admin_pages
 from .web import date_arg, id_arg, page_arg, permission_required, require
 
 bp = Blueprint("core", __name__, template_folder="templates")
-
-
-@bp.get("/")
-@login_required
-def home() -> Any:
-    if current_user.role == "link_adviser":
-        return redirect(url_for("casework.caseload"))
-    if can_view_school_list(current_user):
-        return redirect(url_for("schools.list_schools"))
-    if is_governor(current_user):
-        return redirect(url_for("schools.governor_home"))
-    return redirect(url_for("schools.my_schools"))
 
 
 @bp.get("/admin/audit")

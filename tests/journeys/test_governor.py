@@ -36,7 +36,8 @@ def test_a_governor_downloads_their_school_s_published_report_and_reaches_nothin
     page = journey.page
 
     journey.sign_in(governor.email)
-    assert page.url.endswith("/governor")
+    assert page.get_by_role("heading", level=1).inner_text() == "What needs you now"
+    journey.follow("link", "Governor reports")
     assert journey.menu() == ["Governor reports"]
     assert "Zephyr" not in page.content()
 

@@ -47,6 +47,9 @@ def test_a_visit_is_recorded_with_the_keyboard_alone(journey, db, create_school,
     tab(page, "input#password")
     page.keyboard.type(PASSWORD)
     journey.press("Enter")
+    page.wait_for_url("**/")
+    tab_to(page, "a[href='/caseload']")
+    journey.press("Enter")
     assert page.url.endswith("/caseload")
 
     for link in (f"a[href='/schools/{urn}']", f"a[href='/schools/{urn}/visits']", f"a[href='/schools/{urn}/visits/new']"):

@@ -27,7 +27,8 @@ def test_a_link_adviser_records_a_visit_to_a_school_on_their_caseload(journey, d
     page = journey.page
 
     journey.sign_in(adviser.email)
-    assert page.url.endswith("/caseload")
+    assert page.get_by_role("heading", level=1).inner_text() == "What needs you now"
+    journey.follow("link", "My caseload")
     caseload = page.locator("#caseload tbody").inner_text()
     assert "Hollins Primary School" in caseload and "Someone Else" not in caseload
 

@@ -24,7 +24,8 @@ def test_a_school_leader_sees_their_own_school_s_plan_and_actions_and_no_other(j
     page = journey.page
 
     journey.sign_in(head.email)
-    assert page.url.endswith("/my-schools")
+    assert page.get_by_role("heading", level=1).inner_text() == "What needs you now"
+    journey.follow("link", "My schools")
     assert page.locator("main li").all_inner_texts() == [f"Ashby Primary School (URN {own.urn})"]
     assert "Schools" not in journey.menu()
 
