@@ -95,6 +95,7 @@ class TaskKind:
     due_word: str = "Due"
     stalled: bool = False
     la_total: bool = False  # show the authority's total beside the person's own count
+    same_due: bool = False  # every row has the same date (a term's end): no "earliest"
 
     def url_args(self, row: Any) -> dict[str, Any]:
         return {self.id_arg: row.record_id}
@@ -384,7 +385,7 @@ KINDS: tuple[TaskKind, ...] = (
              "Read the draft, add a covering note, then mark it checked", "governor_reports.show_report",
              "report_id", "Drafted"),
     TaskKind("schools-not-visited", "Schools not visited this term", ADVISERS, schools_not_visited,
-             "Plan a visit", "casework.school_notes", "urn", "Term ends"),
+             "Plan a visit", "casework.school_notes", "urn", "Term ends", same_due=True),
     TaskKind("midpoint-reviews-due", "Mid-point reviews due", SIAS, midpoint_reviews_due,
              "Hold the review and record its outcome", "rap.show_midpoint_review", "review_id", "Scheduled",
              la_total=True),
