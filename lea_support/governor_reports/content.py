@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..casework.models import NoteOfVisit, VisitType
-from ..casework.pdf_data import service_name
+from ..casework.documents import service_name
 from ..core.terms import LOCAL_TZ, format_date
 from ..extensions import db
 from ..rap.models import (

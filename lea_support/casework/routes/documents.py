@@ -26,8 +26,8 @@ from ...extensions import db
 from ...pdf import PdfDocument, pdf_response, render_pdf
 from ...pdf.stored import stored_pdf
 from .. import attachments
+from ..documents import NOTE_PDF_TEMPLATE, note_of_visit_document
 from ..models import NoteOfVisit, VisitAttachment
-from ..pdf_data import NOTE_PDF_TEMPLATE, note_of_visit_document
 from ..permissions import can_attach_file, can_view_note
 from . import bp
 
