@@ -4,7 +4,7 @@ Choice fields here do not check their choices: the services decide who may be on
 which grades are on the scale, and refuse with a message that names what is wrong."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -34,11 +34,9 @@ from .models import (
     PRE_REVIEW_STATUSES,
     STAGES,
     TEAM_ROLES,
+    JointReview,
 )
 from .services import EvidenceData, parse_participants
-
-if TYPE_CHECKING:
-    from .models import JointReview
 
 
 def optional_int(value: Any) -> int | None:
