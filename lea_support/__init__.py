@@ -153,11 +153,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
-    from .casework.views import bp as casework_bp
+    from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp
     from .governor_reports.routes import bp as reports_bp
     from .rap.views import bp as rap_bp
-    from .reviews.views import bp as reviews_bp
+    from .reviews.routes import bp as reviews_bp
     from .schools.routes import bp as schools_bp
     from .tasks.routes import bp as tasks_bp
 

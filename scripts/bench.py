@@ -525,8 +525,8 @@ def run_pdf(workdir: Path) -> dict[str, Any]:
     import os
     import random
 
+    from lea_support.casework.documents import NOTE_PDF_TEMPLATE, note_of_visit_document
     from lea_support.casework.models import NoteOfVisit
-    from lea_support.casework.pdf_data import NOTE_PDF_TEMPLATE, note_of_visit_document
     from lea_support.pdf import render as pdf
 
     def gone(pid: int) -> bool:

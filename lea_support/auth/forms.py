@@ -1,6 +1,8 @@
 """Sign-in and user administration forms."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -65,3 +67,13 @@ class UserForm(FlaskForm):
     @property
     def school_urns(self) -> list[int]:
         return _urns(self.schools.data or "")
+
+    def to_new_account(self) -> dict[str, Any]:
+        """`create_user`'s input."""
+        return {"email": self.email.data or "", "name": self.name.data or "", "role": self.role.data,
+                "password": self.password.data or "", "school_urns": self.school_urns}
+
+    def to_changes(self) -> dict[str, Any]:
+        """`update_user`'s input (a new password, if one was typed, is set on its own)."""
+        return {"name": self.name.data or "", "role": self.role.data, "school_urns": self.school_urns,
+                "is_disabled": bool(self.is_disabled.data), "expected_version": self.edit_version.expected}

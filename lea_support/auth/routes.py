@@ -7,10 +7,15 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from ..core.errors import DomainError
-from ..core.forms import apply_domain_error, refuse
+from ..core.forms import EmptyForm
 from ..core.models import utcnow
-from ..core.web import get_or_404, permission_required
+from ..core.web import (
+    flash_and_redirect,
+    flash_refusal_and_redirect,
+    get_or_404,
+    permission_required,
+    process_form,
+)
 from ..extensions import db, login_manager
 from . import services
 from .forms import SignInForm, UserForm
@@ -18,6 +23,7 @@ from .models import ROLES, User
 from .permissions import can_administer
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
@@ -119,18 +125,15 @@ def list_users() -> Any:
 def create_user() -> Any:
     form = UserForm()
     del form.is_disabled
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-                password=form.password.data or "", school_urns=form.school_urns,
-            )
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"User {user.name} created", "success")
-            return redirect(url_for("auth.list_users"))
-    return render_template("auth/user_form.html", form=form, user=None), 422 if form.errors else 200
+
+    def page(status: int = 200) -> Any:
+        return render_template("auth/user_form.html", form=form, user=None), status
+
+    if request.method == "GET":
+        return page()
+    return process_form(form, lambda: services.create_user(current_user, **form.to_new_account()),
+                        done=lambda user: flash_and_redirect(f"User {user.name} created", url_for("auth.list_users")),
+                        again=page)
 
 
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -139,33 +142,31 @@ def edit_user(user_id: int) -> Any:
     user = get_or_404(User, user_id)
     form = UserForm(obj=user)
     del form.email
+
+    def page(status: int = 200) -> Any:
+        return render_template("auth/user_form.html", form=form, user=user,
+                               locked_until=services.account_locks().get(user.email)), status
+
+    def save() -> User:
+        services.update_user(current_user, user, **form.to_changes())
+        if form.password.data:
+            services.set_password(current_user, user, form.password.data)
+        return user
+
     if request.method == "GET":
         form.schools.data = " ".join(str(s.urn) for s in user.schools)
-    status = 422
-    if form.validate_on_submit():
-        try:
-            services.update_user(current_user, user, name=form.name.data, role=form.role.data,
-                                 school_urns=form.school_urns, is_disabled=form.is_disabled.data,
-                                 expected_version=form.edit_version.expected)
-            if form.password.data:
-                services.set_password(current_user, user, form.password.data)
-        except DomainError as err:
-            status = refuse(form, err)
-        else:
-            flash(f"Changes to {user.name} saved", "success")
-            return redirect(url_for("auth.list_users"))
-    return render_template("auth/user_form.html", form=form, user=user,
-                           locked_until=services.account_locks().get(user.email)), status if form.errors else 200
+        return page()
+    return process_form(form, save, again=page,
+                        done=lambda user: flash_and_redirect(f"Changes to {user.name} saved", url_for("auth.list_users")))
 
 
 @bp.post("/admin/users/<int:user_id>/unlock")
 @permission_required(can_administer)
 def unlock_user(user_id: int) -> Any:
     user = get_or_404(User, user_id)
-    try:
-        services.unlock_account(current_user, user)
-    except DomainError as err:
-        flash(err.message, "info")
-    else:
-        flash(f"{user.name}'s account is unlocked: they can sign in now", "success")
-    return redirect(url_for("auth.edit_user", user_id=user.id))
+    form = EmptyForm()
+    user_page = url_for("auth.edit_user", user_id=user.id)
+    return process_form(form, lambda: services.unlock_account(current_user, user),
+                        done=lambda _none: flash_and_redirect(f"{user.name}'s account is unlocked: they can sign in now",
+                                                              user_page),
+                        again=lambda _status: flash_refusal_and_redirect(form, user_page, "info"))

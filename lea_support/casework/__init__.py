@@ -1,1 +1,2 @@
-"""Link adviser visits, notes of visit and caseloads (to be built: see issue 3)."""
+"""Link adviser visits: notes of visit and the factual-accuracy loop, attachments, caseloads and the
+authority overview, calendar feeds."""

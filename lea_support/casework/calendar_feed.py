@@ -10,19 +10,16 @@ import hashlib
 import re
 import secrets
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from ..auth.models import User
 from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..extensions import db
 from .models import NoteOfVisit
 from .permissions import can_manage_calendar_feed
-
-if TYPE_CHECKING:
-    from ..auth.models import User
 
 TOKEN_BYTES = 32
 # What secrets.token_urlsafe(32) produces; anything else is not worth a database lookup.
@@ -59,11 +56,9 @@ def revoke_calendar_token(actor: "User", user: "User") -> bool:
     return True
 
 
-def user_for_calendar_token(token: str) -> "User | None":
+def user_for_calendar_token(token: str) -> User | None:
     """The adviser whose feed this token opens, or None (unknown, revoked, disabled, or no
     longer in a role that has a feed)."""
-    from ..auth.models import User
-
     if not _TOKEN_SHAPE.match(token or ""):
         return None
     user = db.session.scalar(select(User).where(User.calendar_token_hash == _hash(token)))

@@ -129,6 +129,18 @@ class AddendumForm(FlaskForm):
         return {"text": self.text.data or "", "reason": self.reason.data or ""}
 
 
+class AttachmentForm(FlaskForm):
+    # No FileRequired/FileAllowed: store_attachment checks the file by its content and says why.
+    attachment = FileField("Upload a file", widget=GovFileInput())
+    submit = SubmitField("Attach file", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"file_storage": self.attachment.data}
+
+
 class ActionStatusForm(FlaskForm):
     status = SelectField("Status", choices=list(ACTION_STATUSES.items()), widget=GovSelect())
     submit = SubmitField("Update", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"status": self.status.data}

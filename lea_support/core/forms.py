@@ -125,7 +125,12 @@ def apply_domain_error(form: FlaskForm, err: DomainError) -> None:
 
 
 def show_on_form(form: FlaskForm, err: DomainError) -> None:
-    """Put a service's refusal on the form: inline on its field where it has one."""
+    """Put a service's refusal on the form: inline on its field where it has one. A form whose
+    refusals belong somewhere its own fields cannot say (a row of a list, several problems at once)
+    places them itself with `show_refusal(err)`, returning True when it has."""
+    show_refusal = getattr(form, "show_refusal", None)
+    if show_refusal is not None and show_refusal(err):
+        return
     field = getattr(form, err.field, None) if err.field else None
     if field is not None:
         field.errors = [*field.errors, err.message] if isinstance(field.errors, list) else [err.message]

@@ -4,16 +4,33 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from sqlalchemy import func, select
+from wtforms import StringField, SubmitField
 
 from ..auth.models import User
-from ..auth.permissions import can_view_audit_log
+from ..auth.permissions import can_administer, can_view_audit_log
 from ..extensions import db
+from ..schools.models import School
+from . import calendar_services
+from .calendar import ClosureDay, TermDate
+from .forms import DateInputField, MaxLength
+from .limits import SHORT_TEXT
 from .models import AuditEntry
 from .navigation import admin_pages
-from .web import date_arg, id_arg, page_arg, permission_required, require
+from .web import (
+    date_arg,
+    flash_and_redirect,
+    get_or_404,
+    id_arg,
+    page_arg,
+    permission_required,
+    process_form,
+    require,
+)
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
@@ -21,8 +38,6 @@ bp = Blueprint("core", __name__, template_folder="templates")
 @bp.get("/admin/audit")
 @permission_required(can_view_audit_log)
 def audit_log() -> Any:
-    from ..schools.models import School
-
     args = request.args
     query = select(AuditEntry).order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
     errors: list[str] = []
@@ -52,22 +67,7 @@ def audit_log() -> Any:
 
 
 # --- term dates and closure days (administrators) ------------------------------------------------
-# Forms live here beside their only views; move them to core/forms.py if another area needs them.
-
-from flask import flash  # noqa: E402
-from flask_wtf import FlaskForm  # noqa: E402
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput  # noqa: E402
-from wtforms import StringField, SubmitField  # noqa: E402
-
-from ..auth.permissions import can_administer  # noqa: E402
-from . import calendar_services  # noqa: E402
-from .calendar import ClosureDay, TermDate  # noqa: E402
-from .errors import DomainError  # noqa: E402
-from .forms import DateInputField, MaxLength, apply_domain_error  # noqa: E402
-from .limits import SHORT_TEXT  # noqa: E402
-from .web import get_or_404  # noqa: E402
-
-
+# Their forms live here beside their only routes; move them to core/forms.py if another area needs them.
 class _CalendarForm(FlaskForm):
     # Two of these share a page, so they carry prefixes; CSRFProtect checks every POST's token
     # (sent as the plain `csrf_token` field), so the forms need no token field of their own.
@@ -82,6 +82,9 @@ class TermDateForm(_CalendarForm):
     ends_on = DateInputField("Last day", required=True, description="For example, 18 12 2026")
     submit = SubmitField("Add term", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"term": self.term.data or "", "starts_on": self.starts_on.data, "ends_on": self.ends_on.data}
+
 
 class ClosureDayForm(_CalendarForm):
     name = StringField("What it is", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT, "The name")],
@@ -89,6 +92,9 @@ class ClosureDayForm(_CalendarForm):
     starts_on = DateInputField("First day", required=True)
     ends_on = DateInputField("Last day", required=True, description="The same as the first day for a single day")
     submit = SubmitField("Add closure", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"name": self.name.data or "", "starts_on": self.starts_on.data, "ends_on": self.ends_on.data}
 
 
 def _render_term_dates(term_form: TermDateForm | None = None, closure_form: ClosureDayForm | None = None) -> Any:
@@ -107,16 +113,9 @@ def term_dates() -> Any:
     if request.method == "GET":
         return _render_term_dates()
     form = TermDateForm(prefix="term")
-    if form.validate_on_submit():
-        try:
-            term = calendar_services.add_term(current_user, term=form.term.data, starts_on=form.starts_on.data,
-                                              ends_on=form.ends_on.data)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"{term.label} added", "success")
-            return redirect(url_for("core.term_dates"))
-    return _render_term_dates(term_form=form)
+    return process_form(form, lambda: calendar_services.add_term(current_user, **form.to_kwargs()),
+                        done=lambda term: flash_and_redirect(f"{term.label} added", url_for("core.term_dates")),
+                        again=lambda _status: _render_term_dates(term_form=form))
 
 
 @bp.post("/admin/term-dates/<int:term_id>/delete")
@@ -132,16 +131,9 @@ def delete_term(term_id: int) -> Any:
 @permission_required(can_administer)
 def add_closure() -> Any:
     form = ClosureDayForm(prefix="closure")
-    if form.validate_on_submit():
-        try:
-            closure = calendar_services.add_closure(current_user, name=form.name.data, starts_on=form.starts_on.data,
-                                                    ends_on=form.ends_on.data)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"{closure.name} added", "success")
-            return redirect(url_for("core.term_dates"))
-    return _render_term_dates(closure_form=form)
+    return process_form(form, lambda: calendar_services.add_closure(current_user, **form.to_kwargs()),
+                        done=lambda closure: flash_and_redirect(f"{closure.name} added", url_for("core.term_dates")),
+                        again=lambda _status: _render_term_dates(closure_form=form))
 
 
 @bp.post("/admin/closures/<int:closure_id>/delete")

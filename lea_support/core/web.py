@@ -129,6 +129,15 @@ def flash_and_redirect(message: str, location: str) -> Any:
     return redirect(location)
 
 
+def flash_refusal_and_redirect(form: FlaskForm, location: str, category: str = "error") -> Any:
+    """The `again` of a button whose page is elsewhere (a file's Remove on the note's page): the
+    refusal is told as a message on the page it returns to."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, category)
+    return redirect(location)
+
+
 def mark_refused() -> None:
     """Nothing of this request is to be saved, whatever its status."""
     g.request_refused = True

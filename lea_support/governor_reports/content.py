@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..casework.documents import service_name
 from ..casework.models import NoteOfVisit, VisitType
-from ..casework.pdf_data import service_name
 from ..core.terms import LOCAL_TZ, format_date
 from ..extensions import db
 from ..rap.models import (

@@ -1,6 +1,6 @@
 """The service's other documents as PDFs, through the same renderer: the Annual Support Allocation
 letter and the Raising Achievement Plan. (Notes of visit and the post-review report build their
-own plain data in casework.pdf_data and reviews.reporting; the Improvement Notice letter is the
+own plain data in casework.documents and reviews.documents; the Improvement Notice letter is the
 plan area's.) Each builder returns plain data: a title, an author, a file name and the content."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..casework.pdf_data import service_name
+from ..casework.documents import service_name
 from ..core.terms import format_date, term_label
 from ..extensions import db
 from ..pdf import render_pdf

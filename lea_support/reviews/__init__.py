@@ -1,1 +1,2 @@
-"""Joint LEA/School Reviews and the 7-point scale (to be built: see issue 4)."""
+"""Joint LEA/School Reviews on the 7-point scale: planning, the team and stages, the pre-review and
+key questions, fieldwork evidence, the evaluation, and the published report with its corrections."""

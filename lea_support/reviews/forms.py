@@ -4,7 +4,7 @@ Choice fields here do not check their choices: the services decide who may be on
 which grades are on the scale, and refuse with a message that names what is wrong."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -24,18 +24,19 @@ from wtforms import (
     TextAreaField,
 )
 
-from ..core.forms import DateInputField, EditVersionField, MaxLength
+from ..auth.models import User
+from ..core.forms import DateInputField, EditVersionField, MaxLength, build_data
 from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
+from ..extensions import db
 from .models import (
     DISCUSSION_WITH,
     PRE_REVIEW_KINDS,
     PRE_REVIEW_STATUSES,
     STAGES,
     TEAM_ROLES,
+    JointReview,
 )
-
-if TYPE_CHECKING:
-    from .models import JointReview
+from .services import EvidenceData, parse_participants
 
 
 def optional_int(value: Any) -> int | None:
@@ -53,6 +54,10 @@ def grade_value(value: Any) -> Any:
         return str(value)
 
 
+def chosen_user(user_id: int | None) -> User | None:
+    """The account chosen in a list of people (None if none was, or it is not there any more: the
+    service then says who is missing)."""
+    return db.session.get(User, user_id) if user_id else None
 
 
 class PlanReviewForm(FlaskForm):
@@ -72,6 +77,13 @@ class PlanReviewForm(FlaskForm):
         description='One a line, name then job title, for example "Jo Smith, Headteacher"')
     submit = SubmitField("Plan review", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"lead": chosen_user(self.lead_id.data), "starts_on": self.starts_on.data, "ends_on": self.ends_on.data,
+                "link_adviser": chosen_user(self.link_adviser_id.data),
+                "la_team": [u for u in map(chosen_user, self.la_team.data or []) if u],
+                "school_users": [u for u in map(chosen_user, self.school_users.data or []) if u],
+                "school_participants": parse_participants(self.school_participants.data or "")}
+
 
 class TeamMemberForm(FlaskForm):
     team_role = SelectField("Role on the review", widget=GovSelect(), validate_choice=False,
@@ -82,6 +94,10 @@ class TeamMemberForm(FlaskForm):
     job_title = StringField("Job title", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT)])
     submit = SubmitField("Add to the team", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"team_role": self.team_role.data or "", "user": chosen_user(self.user_id.data),
+                "name": self.name.data or "", "job_title": self.job_title.data or ""}
+
 
 class StageForm(FlaskForm):
     stage = SelectField("Move the review to", widget=GovSelect(), validate_choice=False,
@@ -90,16 +106,27 @@ class StageForm(FlaskForm):
                            description="Needed when moving the review back")
     submit = SubmitField("Change stage", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"to_stage": self.stage.data or "", "reason": self.reason.data or ""}
+
 
 class KeyQuestionForm(FlaskForm):
     text = TextAreaField("Key question", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
     submit = SubmitField("Add key question", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"text": self.text.data or ""}
 
 
 class PreReviewForm(FlaskForm):
     commentary = TextAreaField("Pre-review commentary on the initial evidence", widget=GovTextArea(),
                                validators=[MaxLength(LONG_TEXT, "The commentary")])
     submit = SubmitField("Save pre-review", widget=GovSubmitInput())
+    items: list[tuple[str, str, Any, Any]]  # set by pre_review_form
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"commentary": self.commentary.data or "",
+                "items": {kind: (status.data or "", notes.data or "") for kind, _name, status, notes in self.items}}
 
 
 def pre_review_form(review: JointReview, *, formdata: bool) -> PreReviewForm:
@@ -119,7 +146,7 @@ def pre_review_form(review: JointReview, *, formdata: bool) -> PreReviewForm:
                                                      validators=[MaxLength(MEDIUM_TEXT, f"Notes on {name.lower()}")],
                                                      default=item.notes if item else ""))
     form = Form(data=None if formdata else {"commentary": review.pre_review_commentary})
-    form.items = [(kind, name, form[f"status_{kind}"], form[f"notes_{kind}"])  # type: ignore[attr-defined]
+    form.items = [(kind, name, form[f"status_{kind}"], form[f"notes_{kind}"])
                   for kind, name in PRE_REVIEW_KINDS.items()]
     return form
 
@@ -136,6 +163,16 @@ class EvidenceForm(FlaskForm):
                                  choices=list(DISCUSSION_WITH.items()))
     summary = TextAreaField("Summary", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     submit = SubmitField("Save evidence", widget=GovSubmitInput())
+    # Set by evidence_form: (key question, answer field), (aspect, grade field, rationale field).
+    answer_fields: list[tuple[Any, Any]]
+    judgement_fields: list[tuple[Any, Any, Any]]
+
+    def to_data(self, kind: str) -> EvidenceData:
+        return build_data(
+            EvidenceData, self, kind=kind, joint_with_school_leader=self.joint_with_school_leader.data == "yes",
+            discussion_with=self.discussion_with.data or None,
+            answers={q.id: field.data or "" for q, field in self.answer_fields},
+            judgements={a.id: (grade.data, rationale.data or "") for a, grade, rationale in self.judgement_fields})
 
 
 def evidence_form(review: JointReview, evidence: Any = None, *, formdata: bool) -> EvidenceForm:
@@ -166,7 +203,7 @@ def evidence_form(review: JointReview, evidence: Any = None, *, formdata: bool) 
         for j in evidence.judgements:
             data.update({f"grade_{j.aspect_id}": j.grade, f"rationale_{j.aspect_id}": j.rationale})
     form = Form(data=data)
-    form.answer_fields = [(q, form[f"answer_{q.id}"]) for q in review.key_questions]  # type: ignore[attr-defined]
-    form.judgement_fields = [(a, form[f"grade_{a.id}"], form[f"rationale_{a.id}"])  # type: ignore[attr-defined]
+    form.answer_fields = [(q, form[f"answer_{q.id}"]) for q in review.key_questions]
+    form.judgement_fields = [(a, form[f"grade_{a.id}"], form[f"rationale_{a.id}"])
                              for a in review.framework.aspects]
     return form

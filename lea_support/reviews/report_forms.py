@@ -21,8 +21,11 @@ from wtforms import (
     TextAreaField,
 )
 
-from ..core.forms import BoundedFieldList, EditVersionField, MaxLength
+from ..core.errors import DomainError
+from ..core.forms import BoundedFieldList, EditVersionField, MaxLength, build_data
 from ..core.limits import LONG_TEXT, MAX_FINDINGS, MAX_FRAMEWORK_ASPECTS, MEDIUM_TEXT
+from .models import FINDING_KINDS
+from .reporting import AspectError, AspectJudgement, FindingData, PublishRefused
 
 
 def grade_or_none(value: Any) -> int | None:
@@ -38,6 +41,15 @@ def id_or_none(value: Any) -> int | None:
     return int(value)
 
 
+def posted_id(value: Any) -> int | None:
+    """The id a hidden field carries: None if empty, -1 (the id of nothing, which the service
+    refuses) if it is not a number."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return -1
+
+
 def _grade_field(label: str) -> SelectField:
     # validate_choice=False: a grade off the scale reaches the service, which says why it is refused.
     return SelectField(label, widget=GovSelect(), coerce=grade_or_none, validate_choice=False)
@@ -51,6 +63,10 @@ class AspectEvaluationForm(Form):
                               description="Needed for a judgement of 5 to 7")
     school_disagreed = BooleanField("The school disagreed with the agreed judgement", widget=GovCheckboxInput())
     school_view = TextAreaField("The school's view", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+
+    def to_data(self) -> AspectJudgement:
+        return build_data(AspectJudgement, self, aspect_id=posted_id(self.aspect_id.data) or -1,
+                          school_disagreed=bool(self.school_disagreed.data))
 
 
 class EvaluationForm(FlaskForm):
@@ -69,6 +85,22 @@ class EvaluationForm(FlaskForm):
             entry.form.agreed_grade.choices = blank + choices
         self.overall_grade.choices = blank + choices
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"judgements": [entry.form.to_data() for entry in self.aspects],
+                "overall_grade": self.overall_grade.data, "overall_rationale": self.overall_rationale.data or "",
+                "expected_version": self.edit_version.expected}
+
+    def show_refusal(self, err: DomainError) -> bool:
+        """A refusal about one aspect is shown on that aspect's row (and in the summary)."""
+        if not isinstance(err, AspectError):
+            return False
+        for entry in self.aspects:
+            if posted_id(entry.form.aspect_id.data) == err.aspect_id:
+                field = entry.form[err.field]
+                field.errors = [*field.errors, err.message]
+        self.aspects.errors = [entry.errors for entry in self.aspects]
+        return True
+
 
 class FindingForm(Form):
     """One point of the report; emptied, it is removed."""
@@ -80,6 +112,9 @@ class FindingForm(Form):
     @property
     def is_blank(self) -> bool:
         return not (self.text.data or "").strip()
+
+    def to_data(self, kind: str) -> FindingData:
+        return build_data(FindingData, self, kind=kind, id=posted_id(self.finding_id.data))
 
 
 class FindingsForm(FlaskForm):
@@ -96,14 +131,31 @@ class FindingsForm(FlaskForm):
         for entry in [*self.works_well, *self.more_effective]:
             entry.form.aspect_id.choices = [("", "No particular aspect")] + choices
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"findings": [entry.form.to_data(kind) for kind in FINDING_KINDS for entry in getattr(self, kind)],
+                "expected_version": self.edit_version.expected}
+
 
 class PublishForm(FlaskForm):
     reason = TextAreaField("Reason for the correction", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)],
                            description="Needed when a version of this report has already been published")
     submit = SubmitField("Publish report", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.reason.data or ""}
+
+    def show_refusal(self, err: DomainError) -> bool:
+        """Everything that stops publication is listed, each on its own."""
+        if not isinstance(err, PublishRefused):
+            return False
+        self.form_errors.extend(err.problems)
+        return True
+
 
 class ReopenForm(FlaskForm):
     reason = TextAreaField("Why does the published report need correcting?", widget=GovTextArea(),
                            validators=[MaxLength(MEDIUM_TEXT, "The reason")])
     submit = SubmitField("Reopen for a correction", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.reason.data or ""}

@@ -15,13 +15,12 @@ from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.limits import MAX_FINDINGS
 from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
-from ..core.terms import format_date
 from ..extensions import db
-from ..pdf import PdfBusy, PdfRenderError, render_pdf
+from ..pdf import PdfBusy, PdfRenderError
 from ..schools.services import record_school_event
+from .documents import render_report_pdf, report_content, review_dates
 from .models import (
     FINDING_KINDS,
-    TEAM_ROLES,
     AspectEvaluation,
     EvidenceAnswer,
     EvidenceJudgement,
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
     from ..auth.models import User
     from ..schools.models import School
 
-REPORT_PDF_TEMPLATE = "reviews/report_pdf.html"
 # The evaluation and the report's findings are worked on in these stages.
 REPORTING_STAGES = ("evaluation", "report_drafted")
 GRADES = range(1, 8)
@@ -274,67 +272,6 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def review_dates(review: JointReview) -> str:
-    if review.ends_on and review.ends_on != review.starts_on:
-        return f"{format_date(review.starts_on)} to {format_date(review.ends_on)}"
-    return format_date(review.starts_on)
-
-
-def report_content(review: JointReview, *, version: int, reason: str, published_on: date) -> dict[str, Any]:
-    """The report as plain data (strings, numbers, lists, dicts): stored with the PDF, shown on
-    the report page, and handed to the PDF template. Labels are read from the review's own scale."""
-    school, scale = review.school, review.scale
-    evaluations = {e.aspect_id: e for e in review.evaluations}
-    aspect_names = {a.id: a.name for a in review.framework.aspects}
-    aspects = []
-    for aspect in review.framework.aspects:
-        evaluation = evaluations[aspect.id]
-        aspects.append({"code": aspect.code, "name": aspect.name, "grade": evaluation.agreed_grade,
-                        "label": scale.label(evaluation.agreed_grade), "rationale": evaluation.rationale,
-                        "school_disagreed": evaluation.school_disagreed, "school_view": evaluation.school_view})
-    findings: dict[str, list[dict[str, Any]]] = {kind: [] for kind in FINDING_KINDS}
-    for finding in sorted(review.findings, key=lambda f: (f.kind, f.position, f.id)):
-        findings[finding.kind].append({"id": finding.id, "text": finding.text,
-                                       "aspect": aspect_names.get(finding.aspect_id, "") if finding.aspect_id else ""})
-    return {
-        "version": version,
-        "reason": reason,
-        "published_on": published_on.isoformat(),
-        "published_on_text": format_date(published_on),
-        "school": {"name": school.name, "urn": school.urn, "la_name": school.la_name},
-        "review_id": review.id,
-        "starts_on": review.starts_on.isoformat(),
-        "ends_on": review.ends_on.isoformat() if review.ends_on else None,
-        "dates": review_dates(review),
-        "lead": review.lead.name,
-        "team": [{"name": m.display_name, "role": TEAM_ROLES.get(m.team_role, m.team_role),
-                  "job_title": m.job_title or ""} for m in review.team],
-        "scale": {"id": scale.id, "name": scale.name, "version": scale.version,
-                  "grades": [{"grade": g.grade, "label": g.label} for g in scale.grades]},
-        "framework": {"id": review.framework.id, "name": review.framework.name, "version": review.framework.version},
-        "aspects": aspects,
-        "overall": {"grade": review.overall_grade, "label": scale.label(review.overall_grade),
-                    "rationale": review.overall_rationale},
-        "findings": {"works_well": findings["works_well"], "more_effective": findings["more_effective"]},
-        "disagreements": [{"aspect": a["name"], "agreed": f"{a['grade']} ({a['label']})", "school_view": a["school_view"]}
-                          for a in aspects if a["school_disagreed"]],
-    }
-
-
-def report_title(content: dict[str, Any]) -> str:
-    return f"Joint LEA/School Review: {content['school']['name']}, {content['dates']}"
-
-
-def report_author(content: dict[str, Any]) -> str:
-    la = content["school"]["la_name"]
-    service = f"{la} School Improvement Service" if la else "School Improvement Service"
-    return f"{content['lead']}, {service}"
-
-
-def report_filename(content: dict[str, Any]) -> str:
-    return f"joint-review-{content['school']['urn']}-{content['starts_on']}-v{content['version']}.pdf"
-
-
 def publish_report(actor: User, review: JointReview, *, reason: str = "") -> PublishedReviewReport:
     """Publish the post-review report: check nothing is missing, make the PDF from plain data,
     store both for good, and tell the school's governors. A correction (any version after the
@@ -358,8 +295,7 @@ def publish_report(actor: User, review: JointReview, *, reason: str = "") -> Pub
     version = latest + 1
     content = report_content(review, version=version, reason=reason, published_on=date.today())
     try:
-        pdf = render_pdf(REPORT_PDF_TEMPLATE, title=report_title(content), author=report_author(content),
-                         context={"report": content})
+        pdf = render_report_pdf(content)
     except PdfBusy:
         raise  # the "busy, try again" page (503), as for every PDF
     except PdfRenderError as err:

@@ -1,9 +1,12 @@
-"""Plain data for the notes-of-visit PDF: the PDF renderer is never handed ORM objects."""
+"""The note of visit as a PDF: the plain data it is made from (the PDF renderer is never handed
+ORM objects), its title, author and file name, and the PDF itself."""
 from __future__ import annotations
 
 from typing import Any
 
 from ..core.terms import format_date
+from ..pdf import PdfDocument, render_pdf
+from ..pdf.stored import stored_pdf
 from .models import ACTION_STATUSES, SUPPORT_ASPECTS, NoteOfVisit
 
 NOTE_PDF_TEMPLATE = "casework/note_of_visit_pdf.html"
@@ -29,7 +32,8 @@ def note_of_visit_document(note: NoteOfVisit) -> dict[str, Any]:
     """Everything the note-of-visit PDF shows, as strings, lists and dicts; plus its title,
     author and download file name."""
     school, adviser = note.school, note.adviser
-    history, addenda = [], []
+    history: list[dict[str, str]] = []
+    addenda: list[dict[str, str]] = []
     for event in note.events:
         row = {"what": event.kind_name, "who": event.user.name if event.user else "",
                "when": format_date(event.occurred_at, "datetime"), "comment": event.comment or "",
@@ -62,3 +66,15 @@ def note_of_visit_document(note: NoteOfVisit) -> dict[str, Any]:
             "addenda": addenda,
         },
     }
+
+
+def note_of_visit_pdf(note: NoteOfVisit) -> PdfDocument:
+    """The note's PDF. A finalised note no longer changes: made once, then served from the store."""
+    document = note_of_visit_document(note)
+    options: dict[str, Any] = {"title": document["title"], "author": document["author"],
+                               "context": {"note": document["note"]}}
+    if note.is_locked:
+        pdf = stored_pdf("note_of_visit", note.id, NOTE_PDF_TEMPLATE, **options)
+    else:
+        pdf = render_pdf(NOTE_PDF_TEMPLATE, **options)
+    return PdfDocument(pdf, document["filename"])

@@ -1,18 +1,22 @@
 """Planning a review, the review's page, its team, its stages, the pre-review and key questions."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ...auth.models import User
-from ...core.errors import DomainError
-from ...core.forms import EmptyForm, apply_domain_error, refuse
+from ...core.forms import EmptyForm
 from ...core.terms import format_date
-from ...core.web import first_or_404, get_or_404, permission_required, require
-from ...extensions import db
+from ...core.web import (
+    first_or_404,
+    flash_and_redirect,
+    get_or_404,
+    permission_required,
+    process_form,
+    require,
+)
 from ...schools.models import School
 from .. import permissions as can
 from .. import services
@@ -40,14 +44,11 @@ def _school(urn: int) -> School:
     return first_or_404(select(School).where(School.urn == urn))
 
 
-def _review(review_id: int) -> JointReview:
+def review_to_view(review_id: int) -> JointReview:
+    """The review (404 if there is none) that the signed-in user may see (else 403)."""
     review = get_or_404(JointReview, review_id)
     require(can.can_view_review(current_user, review))
     return review
-
-
-def _user(user_id: int | None) -> User | None:
-    return db.session.get(User, user_id) if user_id else None
 
 
 @bp.get("/schools/<int:urn>/reviews")
@@ -78,27 +79,19 @@ def plan_review(urn: int) -> Any:
     if request.method == "GET":
         form.lead_id.data = current_user.id if current_user.role == "sia" else None
         form.link_adviser_id.data = school.link_adviser_id
-    if form.validate_on_submit():
-        try:
-            review = services.plan_review(
-                current_user, school, lead=_user(form.lead_id.data), starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, link_adviser=_user(form.link_adviser_id.data),
-                la_team=[u for u in (_user(i) for i in form.la_team.data or []) if u],
-                school_users=[u for u in (_user(i) for i in form.school_users.data or []) if u],
-                school_participants=services.parse_participants(form.school_participants.data or ""))
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Joint LEA/School Review of {school.name} planned for "
-                  f"{format_date(review.starts_on)}", "success")
-            return redirect(url_for("reviews.show_review", review_id=review.id))
-    return render_template("reviews/new.html", form=form, school=school), 422 if form.errors else 200
+        return render_template("reviews/new.html", form=form, school=school)
+    return process_form(
+        form, lambda: services.plan_review(current_user, school, **form.to_kwargs()),
+        done=lambda review: flash_and_redirect(f"Joint LEA/School Review of {school.name} planned for "
+                                               f"{format_date(review.starts_on)}",
+                                               url_for("reviews.show_review", review_id=review.id)),
+        again=lambda status: (render_template("reviews/new.html", form=form, school=school), status))
 
 
 @bp.get("/reviews/<int:review_id>")
 @login_required
 def show_review(review_id: int) -> Any:
-    return _render_review(_review(review_id))
+    return render_review(review_to_view(review_id))
 
 
 def _team_choices(form: TeamMemberForm, review: JointReview) -> None:
@@ -109,7 +102,8 @@ def _team_choices(form: TeamMemberForm, review: JointReview) -> None:
         if u.id not in on_team]
 
 
-def _render_review(review: JointReview, status: int = 200, **forms: Any) -> Any:
+def render_review(review: JointReview, status: int = 200, **forms: Any) -> Any:
+    """The review's page; `forms` are the ones posted (with what was typed and any refusal)."""
     forms.setdefault("stage_form", StageForm())
     forms.setdefault("team_form", TeamMemberForm())
     forms.setdefault("question_form", KeyQuestionForm())
@@ -126,94 +120,86 @@ def _render_review(review: JointReview, status: int = 200, **forms: Any) -> Any:
                            evidence_stages=services.EVIDENCE_STAGES, **forms), status
 
 
-def _review_step(review_id: int, allowed: Any, form_name: str, form: Any, step: Any, done: str) -> Any:
-    """A change posted from the review's page: check permission, the form, then the service; a
-    refusal shows the review page again with the message and what was typed."""
-    review = _review(review_id)
-    require(allowed(current_user, review))
-    status = 422
-    if form.validate_on_submit():
-        try:
-            step(review, form)
-        except DomainError as err:
-            status = refuse(form, err)
-        else:
-            flash(done, "success")
-            return redirect(url_for("reviews.show_review", review_id=review_id))
-    return _render_review(_review(review_id), status, **{form_name: form})
+def _review_step(review: JointReview, form_name: str, form: Any, action: Callable[[], Any], done: str) -> Any:
+    """A change posted from the review's page (permission already checked): on a refusal the
+    review page is shown again with the message and what was typed."""
+    return process_form(
+        form, action, done=lambda _result: flash_and_redirect(done, url_for("reviews.show_review", review_id=review.id)),
+        again=lambda status: render_review(review, status, **{form_name: form}))
 
 
 @bp.post("/reviews/<int:review_id>/team")
 @login_required
 def add_team_member(review_id: int) -> Any:
-    return _review_step(
-        review_id, can.can_edit_review, "team_form", TeamMemberForm(),
-        lambda review, form: services.add_team_member(
-            current_user, review, team_role=form.team_role.data or "", user=_user(form.user_id.data),
-            name=form.name.data or "", job_title=form.job_title.data or ""),
-        "Added to the review team")
+    review = review_to_view(review_id)
+    require(can.can_edit_review(current_user, review))
+    form = TeamMemberForm()
+    return _review_step(review, "team_form", form,
+                        lambda: services.add_team_member(current_user, review, **form.to_kwargs()),
+                        "Added to the review team")
 
 
 @bp.post("/reviews/<int:review_id>/team/<int:member_id>/remove")
 @login_required
 def remove_team_member(review_id: int, member_id: int) -> Any:
-    review = _review(review_id)
+    review = review_to_view(review_id)
     require(can.can_edit_review(current_user, review))
     member = get_or_404(ReviewTeamMember, member_id)
     if member.review_id != review.id:
         abort(404)
-    return _review_step(review_id, can.can_edit_review, "button_form", EmptyForm(),
-                        lambda review, form: services.remove_team_member(current_user, review, member),
+    return _review_step(review, "button_form", EmptyForm(),
+                        lambda: services.remove_team_member(current_user, review, member),
                         "Removed from the review team")
 
 
 @bp.post("/reviews/<int:review_id>/stage")
 @login_required
 def change_stage(review_id: int) -> Any:
-    return _review_step(
-        review_id, can.can_lead_review, "stage_form", StageForm(),
-        lambda review, form: services.change_stage(current_user, review, form.stage.data or "",
-                                                   reason=form.reason.data or ""),
-        "Stage changed")
+    review = review_to_view(review_id)
+    require(can.can_lead_review(current_user, review))
+    form = StageForm()
+    return _review_step(review, "stage_form", form,
+                        lambda: services.change_stage(current_user, review, **form.to_kwargs()), "Stage changed")
 
 
 @bp.route("/reviews/<int:review_id>/pre-review", methods=["GET", "POST"])
 @login_required
 def pre_review(review_id: int) -> Any:
-    review = _review(review_id)
+    review = review_to_view(review_id)
     require(can.can_edit_review(current_user, review))
     form = pre_review_form(review, formdata=request.method == "POST")
-    if form.validate_on_submit():
-        try:
-            services.update_pre_review(
-                current_user, review, commentary=form.commentary.data or "",
-                items={kind: (status.data or "", notes.data or "") for kind, _name, status, notes in form.items})
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Pre-review saved", "success")
-            return redirect(url_for("reviews.show_review", review_id=review.id))
-    return render_template("reviews/pre_review.html", form=form, review=review,
-                           notes_of_visit=services.recent_notes_of_visit(review)), 422 if form.errors else 200
+
+    def page(status: int = 200) -> Any:
+        return render_template("reviews/pre_review.html", form=form, review=review,
+                               notes_of_visit=services.recent_notes_of_visit(review)), status
+
+    if request.method == "GET":
+        return page()
+    return process_form(form, lambda: services.update_pre_review(current_user, review, **form.to_kwargs()),
+                        done=lambda _review: flash_and_redirect("Pre-review saved",
+                                                                url_for("reviews.show_review", review_id=review.id)),
+                        again=page)
 
 
 @bp.post("/reviews/<int:review_id>/key-questions")
 @login_required
 def add_key_question(review_id: int) -> Any:
-    return _review_step(
-        review_id, can.can_edit_review, "question_form", KeyQuestionForm(),
-        lambda review, form: services.add_key_question(current_user, review, form.text.data or ""),
-        "Key question added")
+    review = review_to_view(review_id)
+    require(can.can_edit_review(current_user, review))
+    form = KeyQuestionForm()
+    return _review_step(review, "question_form", form,
+                        lambda: services.add_key_question(current_user, review, **form.to_kwargs()),
+                        "Key question added")
 
 
 @bp.post("/reviews/<int:review_id>/key-questions/<int:question_id>/delete")
 @login_required
 def delete_key_question(review_id: int, question_id: int) -> Any:
-    review = _review(review_id)
+    review = review_to_view(review_id)
     require(can.can_edit_review(current_user, review))
     question = get_or_404(KeyQuestion, question_id)
     if question.review_id != review.id:
         abort(404)
-    return _review_step(review_id, can.can_edit_review, "button_form", EmptyForm(),
-                        lambda review, form: services.delete_key_question(current_user, review, question),
+    return _review_step(review, "button_form", EmptyForm(),
+                        lambda: services.delete_key_question(current_user, review, question),
                         "Key question deleted")

@@ -1,41 +1,26 @@
 """Documents of a visit: files attached to a note, and the note of visit as a PDF."""
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    send_file,
-    url_for,
-)
+from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
-from wtforms import SubmitField
 
-from ...core.errors import DomainError
-from ...core.forms import apply_domain_error
-from ...core.web import get_or_404, require
-from ...extensions import db
-from ...pdf import PdfDocument, pdf_response, render_pdf
-from ...pdf.stored import stored_pdf
+from ...core.forms import EmptyForm
+from ...core.web import (
+    flash_and_redirect,
+    flash_refusal_and_redirect,
+    get_or_404,
+    process_form,
+    require,
+)
+from ...pdf import pdf_response
 from .. import attachments
+from ..documents import note_of_visit_pdf
+from ..forms import AttachmentForm
 from ..models import NoteOfVisit, VisitAttachment
-from ..pdf_data import NOTE_PDF_TEMPLATE, note_of_visit_document
 from ..permissions import can_attach_file, can_view_note
 from . import bp
-
-
-class AttachmentForm(FlaskForm):
-    # No FileRequired/FileAllowed: store_attachment checks the file by its content and says why.
-    attachment = FileField("Upload a file", widget=GovFileInput())
-    submit = SubmitField("Attach file", widget=GovSubmitInput())
 
 
 def _note_page(note: NoteOfVisit) -> str:
@@ -58,15 +43,16 @@ def attach_file(note_id: int) -> Any:
     limit_mb = attachments.max_bytes() / (1024 * 1024)
     form.attachment.description = (f"{attachments.ALLOWED_TYPES[0].upper()}{attachments.ALLOWED_TYPES[1:]}, "
                                    f"smaller than {limit_mb:g} MB")
-    if form.validate_on_submit():
-        try:
-            attachment = attachments.store_attachment(current_user, note, form.attachment.data)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"{attachment.original_name} attached", "success")
-            return redirect(_note_page(note))
-    return render_template("casework/attachment_form.html", form=form, note=note), 422 if form.errors else 200
+
+    def page(status: int = 200) -> Any:
+        return render_template("casework/attachment_form.html", form=form, note=note), status
+
+    if request.method == "GET":
+        return page()
+    return process_form(form, lambda: attachments.store_attachment(current_user, note, **form.to_kwargs()),
+                        done=lambda attachment: flash_and_redirect(f"{attachment.original_name} attached",
+                                                                   _note_page(note)),
+                        again=page)
 
 
 @bp.get("/visits/<int:note_id>/attachments/<int:attachment_id>")
@@ -91,14 +77,11 @@ def delete_attachment(note_id: int, attachment_id: int) -> Any:
     require(can_attach_file(current_user, note))
     attachment = _attachment_of(note, attachment_id)
     name = attachment.original_name
-    try:
-        attachments.delete_attachment(current_user, note, attachment)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash(f"{name} removed", "success")
-    return redirect(_note_page(note))
+    form = EmptyForm()
+
+    return process_form(form, lambda: attachments.delete_attachment(current_user, note, attachment),
+                        done=lambda _none: flash_and_redirect(f"{name} removed", _note_page(note)),
+                        again=lambda _status: flash_refusal_and_redirect(form, _note_page(note)))
 
 
 @bp.get("/visits/<int:note_id>/pdf")
@@ -106,9 +89,4 @@ def delete_attachment(note_id: int, attachment_id: int) -> Any:
 def note_pdf(note_id: int) -> Any:
     note = get_or_404(NoteOfVisit, note_id)
     require(can_view_note(current_user, note))
-    document = note_of_visit_document(note)
-    # A finalised note no longer changes: made once, then served from the store.
-    make = partial(stored_pdf, "note_of_visit", note.id) if note.is_locked else render_pdf
-    pdf = make(NOTE_PDF_TEMPLATE, title=document["title"], author=document["author"],
-               context={"note": document["note"]})
-    return pdf_response(PdfDocument(pdf, document["filename"]))
+    return pdf_response(note_of_visit_pdf(note))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -20,6 +20,7 @@ from ...core.web import (
 from ...schools.models import School
 from .. import permissions as can
 from .. import services
+from ..attachments import store_attachment
 from ..forms import (
     ActionStatusForm,
     AddendumForm,
@@ -69,8 +70,6 @@ def _note_form(note: NoteOfVisit | None = None) -> NoteForm:
 def _store_upload(form: NoteForm, note: NoteOfVisit) -> None:
     upload = form.attachment.data
     if upload and getattr(upload, "filename", ""):
-        from ..attachments import store_attachment
-
         store_attachment(current_user, note, upload)
 
 
@@ -216,9 +215,8 @@ def set_action_status(action_id: int) -> Any:
     action = get_or_404(AgreedAction, action_id)
     require(can.can_view_note(current_user, action.note) and can.can_record_visit(current_user))
     form = ActionStatusForm()
-    if not form.validate_on_submit():
-        return _render_note(action.note, 422, action_form=form)
-    services.set_action_status(current_user, action, form.status.data)
-    flash("Action updated", "success")
-    return redirect(url_for("casework.show_note", note_id=action.note_id))
+    return process_form(form, lambda: services.set_action_status(current_user, action, **form.to_kwargs()),
+                        done=lambda _action: flash_and_redirect("Action updated",
+                                                                url_for("casework.show_note", note_id=action.note_id)),
+                        again=lambda status: _render_note(action.note, status, action_form=form))
 

@@ -5,38 +5,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ...auth.permissions import is_la_staff
-from ...core.errors import DomainError
-from ...core.forms import refuse
-from ...core.web import first_or_404, get_or_404, require
-from ...extensions import db
+from ...core.web import (
+    first_or_404,
+    flash_and_redirect,
+    get_or_404,
+    process_form,
+    require,
+)
 from ...pdf import PdfDocument, pdf_response
 from ...schools.models import School
 from .. import permissions as can
 from .. import reporting
+from ..documents import report_filename
 from ..models import FINDING_KINDS, JointReview
-from ..report_forms import EvaluationForm, FindingsForm, PublishForm, ReopenForm
+from ..report_forms import (
+    EvaluationForm,
+    FindingsForm,
+    PublishForm,
+    ReopenForm,
+    posted_id,
+)
 from . import bp
 
 BLANK_FINDING_ROWS = 2
 
-# Templates anywhere (the school pages included) may ask the review permissions and list a
-# school's published reports.
-
 
 def _review(review_id: int) -> JointReview:
+    # Each route checks its own permission: a published report is read by more people than see the review.
     return get_or_404(JointReview, review_id)
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return -1  # not an id of anything: the service refuses it
 
 
 def _grade_choices(review: JointReview) -> list[tuple[str, str]]:
@@ -65,7 +66,7 @@ def _evaluation_form(review: JointReview, rows: list[dict[str, Any]]) -> tuple[E
                 "school_view": evaluation.school_view if evaluation else "",
             })
     for row in rows:
-        if row["aspect"].id not in {_int(entry.form.aspect_id.data) for entry in form.aspects}:
+        if row["aspect"].id not in {posted_id(entry.form.aspect_id.data) for entry in form.aspects}:
             form.aspects.append_entry({"aspect_id": str(row["aspect"].id)})
     form.set_grade_choices(_grade_choices(review))
     return form, _pairs(form, rows)
@@ -73,29 +74,8 @@ def _evaluation_form(review: JointReview, rows: list[dict[str, Any]]) -> tuple[E
 
 def _pairs(form: EvaluationForm, rows: list[dict[str, Any]]) -> list[tuple[dict, Any]]:
     """Each aspect's row with its part of the form."""
-    entries = {_int(entry.form.aspect_id.data): entry for entry in form.aspects}
+    entries = {posted_id(entry.form.aspect_id.data): entry for entry in form.aspects}
     return [(row, entries[row["aspect"].id]) for row in rows]
-
-
-def _judgements(form: EvaluationForm) -> list[reporting.AspectJudgement]:
-    return [reporting.AspectJudgement(
-        aspect_id=_int(f.aspect_id.data) or -1, proposed_grade=f.proposed_grade.data, agreed_grade=f.agreed_grade.data,
-        rationale=f.rationale.data or "", school_disagreed=bool(f.school_disagreed.data),
-        school_view=f.school_view.data or "") for f in (entry.form for entry in form.aspects)]
-
-
-def _show_evaluation_error(form: EvaluationForm, err: DomainError) -> int:
-    """Show a refusal inline on the aspect's row where it names one, and in the summary; the
-    status to answer with."""
-    if not isinstance(err, reporting.AspectError):
-        return refuse(form, err)
-    db.session.rollback()
-    for entry in form.aspects:
-        if _int(entry.form.aspect_id.data) == err.aspect_id:
-            field = entry.form[err.field]
-            field.errors = [*field.errors, err.message]
-    form.aspects.errors = [entry.errors for entry in form.aspects]
-    return 422
 
 
 @bp.route("/reviews/<int:review_id>/evaluation", methods=["GET", "POST"])
@@ -106,22 +86,24 @@ def evaluation(review_id: int) -> Any:
     if request.method == "POST":
         require(can.can_edit_review(current_user, review))
     form, pairs = _evaluation_form(review, reporting.evaluation_rows(review))
-    status = 422
-    if form.validate_on_submit():
-        try:
-            reporting.record_evaluation(current_user, review, _judgements(form), overall_grade=form.overall_grade.data,
-                                        overall_rationale=form.overall_rationale.data or "",
-                                        expected_version=form.edit_version.expected)
-        except DomainError as err:
-            status = _show_evaluation_error(form, err)
-        else:
-            flash("Evaluation saved", "success")
-            return redirect(url_for("reviews.evaluation", review_id=review.id))
-        # What was typed stays in the form; the profiles are read again after the rollback.
+
+    def page(status: int = 200) -> Any:
+        editable = can.can_edit_review(current_user, review) and review.stage in reporting.REPORTING_STAGES
+        return render_template("reviews/evaluation.html", review=review, form=form, pairs=pairs, editable=editable,
+                               grades=list(reporting.GRADES)), status
+
+    def again(status: int) -> Any:
+        nonlocal pairs
+        # What was typed stays in the form; the evidence profiles are read again as they are saved.
         pairs = _pairs(form, reporting.evaluation_rows(review))
-    editable = can.can_edit_review(current_user, review) and review.stage in reporting.REPORTING_STAGES
-    return render_template("reviews/evaluation.html", review=review, form=form, pairs=pairs, editable=editable,
-                           grades=list(reporting.GRADES)), status if form.errors else 200
+        return page(status)
+
+    if request.method == "GET":
+        return page()
+    return process_form(form, lambda: reporting.record_evaluation(current_user, review, **form.to_kwargs()),
+                        done=lambda _review: flash_and_redirect("Evaluation saved",
+                                                                url_for("reviews.evaluation", review_id=review.id)),
+                        again=again)
 
 
 # --- the report draft and publishing ------------------------------------------------------------
@@ -140,12 +122,6 @@ def _findings_form(review: JointReview) -> FindingsForm:
                 getattr(form, kind).append_entry()
     form.set_aspect_choices([(str(a.id), a.name) for a in review.framework.aspects])
     return form
-
-
-def _findings(form: FindingsForm) -> list[reporting.FindingData]:
-    return [reporting.FindingData(kind=kind, text=entry.form.text.data or "", id=_int(entry.form.finding_id.data),
-                                  aspect_id=entry.form.aspect_id.data)
-            for kind in FINDING_KINDS for entry in getattr(form, kind)]
 
 
 def _render_draft(review: JointReview, status: int = 200, *, findings_form: FindingsForm | None = None,
@@ -167,16 +143,12 @@ def report_draft(review_id: int) -> Any:
     review = _review(review_id)
     require(can.can_edit_review(current_user, review))
     form = _findings_form(review)
-    status = 422
-    if form.validate_on_submit():
-        try:
-            reporting.save_findings(current_user, review, _findings(form), expected_version=form.edit_version.expected)
-        except DomainError as err:
-            status = refuse(form, err)
-        else:
-            flash("Report draft saved", "success")
-            return redirect(url_for("reviews.report_draft", review_id=review.id))
-    return _render_draft(review, status if form.errors else 200, findings_form=form)
+    if request.method == "GET":
+        return _render_draft(review, findings_form=form)
+    return process_form(form, lambda: reporting.save_findings(current_user, review, **form.to_kwargs()),
+                        done=lambda _saved: flash_and_redirect("Report draft saved",
+                                                               url_for("reviews.report_draft", review_id=review.id)),
+                        again=lambda status: _render_draft(review, status, findings_form=form))
 
 
 @bp.post("/reviews/<int:review_id>/publish")
@@ -185,19 +157,12 @@ def publish_report(review_id: int) -> Any:
     review = _review(review_id)
     require(can.can_lead_review(current_user, review))
     form = PublishForm()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            report = reporting.publish_report(current_user, review, reason=form.reason.data or "")
-        except reporting.PublishRefused as err:
-            db.session.rollback()
-            form.form_errors.extend(err.problems)
-        except DomainError as err:
-            status = refuse(form, err)
-        else:
-            flash(f"Report published (version {report.version}). The school's governors can now read it.", "success")
-            return redirect(url_for("reviews.show_report", review_id=review.id))
-    return _render_draft(_review(review_id), status, publish_form=form, form=form)
+    return process_form(
+        form, lambda: reporting.publish_report(current_user, review, **form.to_kwargs()),
+        done=lambda report: flash_and_redirect(f"Report published (version {report.version}). The school's "
+                                               "governors can now read it.",
+                                               url_for("reviews.show_report", review_id=review.id)),
+        again=lambda status: _render_draft(review, status, publish_form=form, form=form))
 
 
 @bp.post("/reviews/<int:review_id>/reopen")
@@ -206,16 +171,12 @@ def reopen_review(review_id: int) -> Any:
     review = _review(review_id)
     require(can.can_lead_review(current_user, review))
     form = ReopenForm()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            reporting.reopen_review(current_user, review, reason=form.reason.data or "")
-        except DomainError as err:
-            status = refuse(form, err)
-        else:
-            flash("Reopened for a correction. The published report stays as it is until you publish again.", "success")
-            return redirect(url_for("reviews.report_draft", review_id=review.id))
-    return _render_report(_review(review_id), status, reopen_form=form)
+    return process_form(
+        form, lambda: reporting.reopen_review(current_user, review, **form.to_kwargs()),
+        done=lambda _review: flash_and_redirect("Reopened for a correction. The published report stays as it is "
+                                                "until you publish again.",
+                                                url_for("reviews.report_draft", review_id=review.id)),
+        again=lambda status: _render_report(review, status, reopen_form=form))
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -245,7 +206,7 @@ def report_pdf(review_id: int, version: int) -> Any:
     report = reporting.published_report(review, version)
     if report is None:
         abort(404)
-    return pdf_response(PdfDocument(report.pdf, reporting.report_filename(report.content)))
+    return pdf_response(PdfDocument(report.pdf, report_filename(report.content)))
 
 
 @bp.get("/schools/<int:urn>/reviews/history")
