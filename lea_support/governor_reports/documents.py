@@ -87,11 +87,11 @@ def allocations_for_year(academic_year: str) -> list[SupportAllocation]:
 def write_allocation_letters(academic_year: str, out_dir: str | Path, *, on_letter: Any = None) -> tuple[int, int]:
     """Write every school's allocation letter for the year into a folder (each file whole, by
     rename); letters already there are kept. Returns (written, skipped)."""
-    from .bulk import remove_partial_files, write_atomically
+    from ..core.files import remove_partial_files, write_atomically
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    remove_partial_files(out)
+    remove_partial_files(out, "support-allocation-*.pdf")
     written = skipped = 0
     for allocation in allocations_for_year(academic_year):
         document = allocation_letter(allocation)

@@ -14,10 +14,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired
 
-from ..core.forms import MaxLength
+from ..core.forms import MaxLength, build_data
 from ..core.limits import LONG_TEXT, REPORT_NOTE_TEXT
 from ..core.terms import Term
 from ..schools.services import support_tiers
+from .bulk import BulkRunData
 from .models import REPORT_STATUSES
 
 
@@ -89,6 +90,9 @@ class BulkRunForm(FlaskForm):
         self.tier.choices = [("", "Every tier"), *((t.code, t.name) for t in support_tiers())]
         if not self.is_submitted():
             self.term.data = Term.current().slug
+
+    def to_data(self) -> BulkRunData:
+        return build_data(BulkRunData, self, term=self.term.data or "", tier=self.tier.data or "")
 
 
 STATUS_FILTERS = [("", "Any"), ("none", "Not started"), *REPORT_STATUSES.items()]

@@ -23,7 +23,15 @@ from sqlalchemy import select
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error, refuse
 from ..core.terms import Term
-from ..core.web import first_or_404, get_or_404, page_arg, permission_required, require
+from ..core.web import (
+    first_or_404,
+    flash_and_redirect,
+    get_or_404,
+    page_arg,
+    permission_required,
+    process_form,
+    require,
+)
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
 from ..rap.permissions import can_view_plan
@@ -263,17 +271,20 @@ def download_report(report_id: int, number: int) -> Any:
 @permission_required(can.can_run_bulk_generation)
 def bulk_runs() -> Any:
     form = BulkRunForm()
-    if form.validate_on_submit():
-        try:
-            run = bulk.queue_bulk_run(current_user, term=form.term.data or "", tier=form.tier.data or None,
-                                      urns=form.urns.data or "")
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Generating {run.total} draft reports for the {Term.parse(run.term).name.lower()}", "success")
-            return redirect(url_for("governor_reports.show_bulk_run", run_id=run.id))
-    runs = list(db.session.scalars(select(BulkRun).order_by(BulkRun.id.desc()).limit(20)))
-    return render_template("governor_reports/bulk.html", form=form, runs=runs), 422 if form.errors else 200
+
+    def page(status: int = 200) -> Any:
+        runs = list(db.session.scalars(select(BulkRun).order_by(BulkRun.id.desc()).limit(20)))
+        return render_template("governor_reports/bulk.html", form=form, runs=runs), status
+
+    if request.method == "GET":
+        return page()
+
+    def started(run: BulkRun) -> Any:
+        bulk.finish_from_page(run)  # with no report queue, the run is done here, in this request
+        return flash_and_redirect(f"Generating {run.total} draft reports for the {Term.parse(run.term).name.lower()}",
+                                  url_for("governor_reports.show_bulk_run", run_id=run.id))
+
+    return process_form(form, lambda: bulk.start_from_page(current_user, form.to_data()), done=started, again=page)
 
 
 @bp.get("/admin/governor-reports/bulk/<int:run_id>")

@@ -100,7 +100,7 @@ def report_for(school: School, term: str) -> GovernorReport | None:
         GovernorReport.school_id == school.id, GovernorReport.term == term)).first()
 
 
-def _latest(report: GovernorReport | None) -> GovernorReportVersion | None:
+def latest_version(report: GovernorReport | None) -> GovernorReportVersion | None:
     if report is None:
         return None
     return db.session.scalars(select(GovernorReportVersion).options(defer(GovernorReportVersion.pdf))
@@ -133,7 +133,7 @@ def prepare_draft(school: School, term: ReportTerm | str, *, reason: str | None 
     """Work out a draft of the school's report for the term and (unless `render` is False) make its
     PDF; reads only. A published report is only drafted again as a re-issue, with a reason."""
     term = report_term(term) if isinstance(term, str) else term
-    latest = _latest(report_for(school, term.code))
+    latest = latest_version(report_for(school, term.code))
     replaces = None
     if latest is None:
         version, reason = 1, ""
@@ -162,7 +162,7 @@ def store_draft(actor: User | None, school: School, prepared: PreparedDraft) -> 
         report = GovernorReport(school_id=school.id, term=term.code, academic_year=term.academic_year)
         db.session.add(report)
         db.session.flush()
-    latest = _latest(report)
+    latest = latest_version(report)
     expected = (latest.version, latest.id if latest.status in OPEN_STATUSES else None) if latest else (None, None)
     if prepared.replaces_id is not None:
         if expected != (prepared.version, prepared.replaces_id):
@@ -198,7 +198,7 @@ def reissue_report(actor: User, report: GovernorReport, *, reason: str, today: d
     """Start a re-issue of a published report: a new draft version, made from the records as they are
     now, with the reason. The published version stays as it is."""
     reason = _clean(reason)
-    latest = _latest(report)
+    latest = latest_version(report)
     if latest is None or latest.status != "published":
         raise DomainError("Only a published report can be re-issued: check and publish the draft instead")
     if not reason:
