@@ -11,8 +11,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -20,8 +18,6 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..core.errors import DomainError
-from ..core.forms import apply_domain_error, refuse
 from ..core.terms import Term
 from ..core.web import (
     first_or_404,
@@ -48,7 +44,7 @@ from .forms import (
     ReissueReportForm,
     term_choices,
 )
-from .models import BulkRun, GovernorReport
+from .models import BulkRun, GovernorReport, GovernorReportVersion
 
 bp = Blueprint("governor_reports", __name__, template_folder="templates")
 # Templates anywhere (the school page, the governors' pages) may ask these.
@@ -114,16 +110,12 @@ def draft_report(urn: int) -> Any:
     school = _school(urn)
     require(can.can_draft_governor_report(current_user, school))
     form = DraftReportForm()
-    if form.validate_on_submit():
-        try:
-            version = services.generate_draft(current_user, school, form.term.data or "")
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Draft report for the {Term.parse(version.report.term).name.lower()} made from the school's records",
-                  "success")
-            return redirect(url_for("governor_reports.show_report", report_id=version.report_id))
-    return _render_school(_school(urn), form, 422)
+    return process_form(
+        form, lambda: services.generate_draft(current_user, school, **form.to_kwargs()),
+        done=lambda version: flash_and_redirect(
+            f"Draft report for the {Term.parse(version.report.term).name.lower()} made from the school's records",
+            url_for("governor_reports.show_report", report_id=version.report_id)),
+        again=lambda status: _render_school(_school(urn), form, status))
 
 
 # --- one report: check, publish, re-issue, download ---------------------------------------------------
@@ -158,15 +150,11 @@ def redraft_report(report_id: int) -> Any:
     report = _report(report_id)
     require(can.can_draft_governor_report(current_user, report.school))
     form = RedraftReportForm()
-    if form.validate_on_submit():
-        try:
-            services.generate_draft(current_user, report.school, report.term)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Draft made again from the school's records. It needs checking again.", "success")
-            return redirect(url_for("governor_reports.show_report", report_id=report.id))
-    return _render_report(_report(report_id), 422, form=form)
+    return process_form(
+        form, lambda: services.generate_draft(current_user, report.school, report.term),
+        done=lambda _version: flash_and_redirect("Draft made again from the school's records. It needs checking again.",
+                                                 url_for("governor_reports.show_report", report_id=report.id)),
+        again=lambda status: _render_report(_report(report_id), status, form=form))
 
 
 @bp.post("/governor-reports/<int:report_id>/check")
@@ -175,27 +163,12 @@ def check_report(report_id: int) -> Any:
     report = _report(report_id)
     require(can.can_check_governor_report(current_user, report))
     form = CheckReportForm()
-    current = services.open_version(report)
-    if form.validate_on_submit():
-        if current is None:
-            form.form_errors.append("There is no draft to check: re-issue the report to start a new version")
-        else:
-            try:
-                services.check_report(current_user, current, covering_note=form.covering_note.data or "",
-                                      expected_version=form.version_id.data)
-            except services.ReportConflict as err:
-                apply_domain_error(form, err)
-                # The note stays as typed; saving again (now knowingly) goes against the version as it is now.
-                fresh = _report(report_id)
-                now = services.open_version(fresh)
-                form.version_id.data = now.version_id if now else None
-                return _render_report(fresh, 409, check_form=form, form=form)
-            except DomainError as err:
-                apply_domain_error(form, err)
-            else:
-                flash("Report checked. It can now be published to governors.", "success")
-                return redirect(url_for("governor_reports.show_report", report_id=report.id))
-    return _render_report(_report(report_id), 422, check_form=form, form=form)
+    # A conflict (409) keeps the note as typed; saving again (now knowingly) goes against the version as it is now.
+    return process_form(
+        form, lambda: services.check_open_version(current_user, report, **form.to_kwargs()),
+        done=lambda _version: flash_and_redirect("Report checked. It can now be published to governors.",
+                                                 url_for("governor_reports.show_report", report_id=report.id)),
+        again=lambda status: _render_report(_report(report_id), status, check_form=form, form=form))
 
 
 @bp.post("/governor-reports/<int:report_id>/publish")
@@ -204,33 +177,18 @@ def publish_report(report_id: int) -> Any:
     report = _report(report_id)
     require(can.can_publish_governor_report(current_user, report))
     form = PublishReportForm()
-    current = services.open_version(report)
-    if form.validate_on_submit():
-        if current is None:
-            latest = max(report.versions, key=lambda v: v.version, default=None)
-            if latest is not None and latest.status == "published":  # a second click, once the first has published
-                form.form_errors.append(f"Version {latest.version} has already been published and never changes: "
-                                        "reload the page to see it")
-                return _render_report(_report(report_id), 409, publish_form=form, form=form)
-            form.form_errors.append("There is no checked draft to publish")
-        elif form.version_id.data != current.version_id:
-            form.form_errors.append("The report changed since you opened it (it was made again or checked with "
-                                    "another note): read it again before publishing")
-            return _render_report(_report(report_id), 409, publish_form=form, form=form)
-        else:
-            try:
-                version = services.publish_report(current_user, current)
-            except DomainError as err:
-                if refuse(form, err) == 409:
-                    return _render_report(_report(report_id), 409, publish_form=form, form=form)
-            else:
-                # The e-mails to the governors go once this is saved; the mail module then says
-                # how many went (or which could not).
-                flash(f"Version {version.version} published." if services.school_governors(report.school) else
-                      f"Version {version.version} published. The school has no governors with an account to e-mail.",
-                      "success")
-                return redirect(url_for("governor_reports.show_report", report_id=report.id))
-    return _render_report(_report(report_id), 422, publish_form=form, form=form)
+
+    def published(version: GovernorReportVersion) -> Any:
+        # The e-mails to the governors go once this is saved; the mail module then says how many
+        # went (or which could not).
+        return flash_and_redirect(
+            f"Version {version.version} published." if services.school_governors(report.school) else
+            f"Version {version.version} published. The school has no governors with an account to e-mail.",
+            url_for("governor_reports.show_report", report_id=report.id))
+
+    return process_form(
+        form, lambda: services.publish_open_version(current_user, report, **form.to_kwargs()), done=published,
+        again=lambda status: _render_report(_report(report_id), status, publish_form=form, form=form))
 
 
 @bp.post("/governor-reports/<int:report_id>/reissue")
@@ -239,16 +197,12 @@ def reissue_report(report_id: int) -> Any:
     report = _report(report_id)
     require(can.can_reissue_governor_report(current_user, report))
     form = ReissueReportForm()
-    if form.validate_on_submit():
-        try:
-            version = services.reissue_report(current_user, report, reason=form.reason.data or "")
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Version {version.version} drafted. The published version stays as it is until this one is "
-                  "checked and published.", "success")
-            return redirect(url_for("governor_reports.show_report", report_id=report.id))
-    return _render_report(_report(report_id), 422, reissue_form=form, form=form)
+    return process_form(
+        form, lambda: services.reissue_report(current_user, report, **form.to_kwargs()),
+        done=lambda version: flash_and_redirect(
+            f"Version {version.version} drafted. The published version stays as it is until this one is "
+            "checked and published.", url_for("governor_reports.show_report", report_id=report.id)),
+        again=lambda status: _render_report(_report(report_id), status, reissue_form=form, form=form))
 
 
 @bp.get("/governor-reports/<int:report_id>/versions/<int:number>.pdf")
