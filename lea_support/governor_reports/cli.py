@@ -153,7 +153,7 @@ def allocation_letters_command(academic_year: str, out_dir: str) -> None:
     """Write every school's Annual Support Allocation letter for the year (e.g. 2026/27) as a PDF;
     letters already in the folder are kept, so a stopped run can be started again."""
     from ..core.terms import parse_academic_year
-    from .documents import allocations_for_year, write_allocation_letters
+    from ..schools.documents import allocations_for_year, write_allocation_letters
 
     try:
         parse_academic_year(academic_year)

@@ -31,7 +31,7 @@ from ..core.web import (
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
 from ..rap.permissions import can_view_plan
-from ..schools.models import School, SupportAllocation
+from ..schools.models import School
 from . import bulk, documents, services
 from . import permissions as can
 from .forms import (
@@ -249,17 +249,6 @@ def show_bulk_run(run_id: int) -> Any:
 
 
 # --- other documents ------------------------------------------------------------------------------------------
-
-
-@bp.get("/allocations/<year>/<int:urn>/letter.pdf")
-@login_required
-def allocation_letter(year: str, urn: int) -> Any:
-    school = _school(urn)
-    allocation = first_or_404(select(SupportAllocation).where(
-        SupportAllocation.school_id == school.id, SupportAllocation.academic_year == year.replace("-", "/")))
-    require(can.can_download_allocation_letter(current_user, allocation))
-    document = documents.allocation_letter(allocation)
-    return pdf_response(PdfDocument(documents.render(document), document["filename"]))
 
 
 @bp.get("/plans/<int:plan_id>/pdf")

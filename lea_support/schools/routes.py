@@ -43,8 +43,9 @@ from ..core.web import (
     require,
 )
 from ..extensions import db
+from ..pdf import PdfDocument, pdf_response
 from ..reviews.reporting import published_reviews_for_school
-from . import gias, services
+from . import documents, gias, services
 from .forms import (
     AllocationForm,
     GiasUploadForm,
@@ -54,7 +55,8 @@ from .forms import (
     SupportDecisionForm,
     SupportTierForm,
 )
-from .models import School, SupportTier
+from .models import School, SupportAllocation, SupportTier
+from .permissions import can_download_allocation_letter
 
 bp = Blueprint("schools", __name__, template_folder="templates")
 
@@ -257,6 +259,17 @@ def adjust_allocation(year_slug: str, urn: int) -> Any:
         form, lambda: services.adjust_allocation(current_user, school, year, **form.to_kwargs()), again=page,
         done=lambda _allocation: flash_and_redirect(f"Allocation for {year} saved",
                                                     url_for("schools.show_school", urn=urn)))
+
+
+@bp.get("/allocations/<year>/<int:urn>/letter.pdf")
+@login_required
+def allocation_letter(year: str, urn: int) -> Any:
+    school = _school_or_404(urn)
+    allocation = first_or_404(select(SupportAllocation).where(
+        SupportAllocation.school_id == school.id, SupportAllocation.academic_year == year.replace("-", "/")))
+    require(can_download_allocation_letter(current_user, allocation))
+    document = documents.allocation_letter(allocation)
+    return pdf_response(PdfDocument(documents.render(document), document["filename"]))
 
 
 @bp.get("/admin/tiers")
