@@ -72,9 +72,9 @@ ACCESS = [
     ("GET", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=200, sia=200)),
     ("POST", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=422, sia=422)),
     ("GET", "/my-schools", "schools.my_schools", expect(**LA, school_leader=200)),
-    ("GET", "/governor", "schools.governor_home", expect(governor=200)),
-    ("GET", "/governor/schools/{own}", "schools.governor_school", expect(governor=200)),
-    ("GET", "/governor/schools/{other}", "schools.governor_school", expect()),
+    ("GET", "/governor", "governor_reports.governor_home", expect(governor=200)),
+    ("GET", "/governor/schools/{own}", "governor_reports.governor_school", expect(governor=200)),
+    ("GET", "/governor/schools/{other}", "governor_reports.governor_school", expect()),
     # Reports to governors. {greport} is the autumn-2026 report of {own}: version 1 published, version 2
     # a draft re-issue; {other_report} the published report of {other}; {run} a finished bulk run.
     ("GET", "/governor-reports", "governor_reports.term_reports", expect(**LA)),

@@ -25,7 +25,7 @@ def home() -> Any:
     if can_view_school_list(current_user):
         return redirect(url_for("schools.list_schools"))
     if is_governor(current_user):
-        return redirect(url_for("schools.governor_home"))
+        return redirect(url_for("governor_reports.governor_home"))
     return redirect(url_for("schools.my_schools"))
 
 

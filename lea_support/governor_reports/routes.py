@@ -1,7 +1,7 @@
 """Governor reports for LA staff (the term's reports, a school's reports, drafting, checking,
-publishing, re-issuing, downloading), bulk generation for administrators, and the service's other
-documents as PDFs. Governors reach their published reports from their own pages (schools.governor_*)
-and download them here."""
+publishing, re-issuing, downloading), bulk generation for administrators, the governors' own pages
+(their schools, each school's timeline and published reports), and the plan's PDF (until it moves
+to the rap area)."""
 from __future__ import annotations
 
 from math import ceil
@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..auth.permissions import can_view_governor_pages, is_governor
 from ..core.terms import Term
 from ..core.web import (
     first_or_404,
@@ -31,7 +32,9 @@ from ..core.web import (
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
 from ..rap.permissions import can_view_plan
+from ..reviews.reporting import published_reviews_for_school
 from ..schools.models import School
+from ..schools.services import timeline as school_timeline
 from . import bulk, documents, services
 from . import permissions as can
 from .forms import (
@@ -216,6 +219,29 @@ def download_report(report_id: int, number: int) -> Any:
         abort(404)
     require(can.can_download_governor_report(current_user, report, version))
     return pdf_response(PdfDocument(version.pdf, services.report_filename(report, version)))
+
+
+# --- the governors' own pages ----------------------------------------------------------------------------
+
+
+@bp.get("/governor")
+@login_required
+def governor_home() -> Any:
+    require(is_governor(current_user))
+    schools = sorted(current_user.schools, key=lambda s: s.name)
+    return render_template("governor_reports/governor_home.html", schools=schools,
+                           reports=services.published_reports_for_schools({s.id for s in schools}))
+
+
+@bp.get("/governor/schools/<int:urn>")
+@login_required
+def governor_school(urn: int) -> Any:
+    school = _school(urn)
+    require(can_view_governor_pages(current_user, school))
+    return render_template("governor_reports/governor_school.html", school=school,
+                           timeline=school_timeline(school, current_user),
+                           review_reports=published_reviews_for_school(school),
+                           reports=services.published_reports_for_schools({school.id}).get(school.id, []))
 
 
 # --- bulk generation --------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""The school list, the school page, support decisions, allocations and the GIAS upload."""
+"""The school register: the school list, the school page, support decisions, link advisers,
+allocations and their letters, support tiers and the GIAS upload. (Governors' pages are the
+governor_reports area's.)"""
 from __future__ import annotations
 
 from datetime import date
@@ -25,11 +27,9 @@ from ..auth.permissions import (
     can_change_support,
     can_import_schools,
     can_view_allocations,
-    can_view_governor_pages,
     can_view_school,
     can_view_school_list,
     can_view_support_history,
-    is_governor,
 )
 from ..core.csv_export import csv_response
 from ..core.terms import academic_year_for, parse_academic_year
@@ -44,7 +44,6 @@ from ..core.web import (
 )
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
-from ..reviews.reporting import published_reviews_for_school
 from . import documents, gias, services
 from .forms import (
     AllocationForm,
@@ -325,28 +324,3 @@ def import_schools() -> Any:
 def my_schools() -> Any:
     require(current_user.role == "school_leader" or can_view_school_list(current_user))
     return render_template("schools/my_schools.html", schools=current_user.schools)
-
-
-@bp.get("/governor")
-@login_required
-def governor_home() -> Any:
-    from ..governor_reports.services import published_reports_for_schools
-
-    require(is_governor(current_user))
-    schools = sorted(current_user.schools, key=lambda s: s.name)
-    return render_template("schools/governor_home.html", schools=schools,
-                           reports=published_reports_for_schools({s.id for s in schools}))
-
-
-@bp.get("/governor/schools/<int:urn>")
-@login_required
-def governor_school(urn: int) -> Any:
-    school = _school_or_404(urn)
-    require(can_view_governor_pages(current_user, school))
-    from ..governor_reports.services import published_reports_for_schools
-
-    return render_template("schools/governor_school.html", school=school,
-                           timeline=services.timeline(school, current_user),
-                           review_reports=published_reviews_for_school(school),
-                           reports=published_reports_for_schools({school.id}).get(school.id, []))
-
