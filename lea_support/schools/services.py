@@ -1,4 +1,4 @@
-"""Business rules for the school register: support decisions, allocations, the timeline."""
+"""Business rules for the school register: support decisions and tiers, link advisers, allocations, the timeline."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
