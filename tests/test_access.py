@@ -75,9 +75,9 @@ ACCESS = [
     ("GET", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=200, sia=200)),
     ("POST", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=422, sia=422)),
     ("GET", "/my-schools", "schools.my_schools", expect(**LA, school_leader=200)),
-    ("GET", "/governor", "schools.governor_home", expect(governor=200)),
-    ("GET", "/governor/schools/{own}", "schools.governor_school", expect(governor=200)),
-    ("GET", "/governor/schools/{other}", "schools.governor_school", expect()),
+    ("GET", "/governor", "governor_reports.governor_home", expect(governor=200)),
+    ("GET", "/governor/schools/{own}", "governor_reports.governor_school", expect(governor=200)),
+    ("GET", "/governor/schools/{other}", "governor_reports.governor_school", expect()),
     # Reports to governors. {greport} is the autumn-2026 report of {own}: version 1 published, version 2
     # a draft re-issue; {other_report} the published report of {other}; {run} a finished bulk run.
     ("GET", "/governor-reports", "governor_reports.term_reports", expect(**LA)),
@@ -98,8 +98,8 @@ ACCESS = [
     ("GET", "/admin/governor-reports/bulk", "governor_reports.bulk_runs", expect(admin=200)),
     ("POST", "/admin/governor-reports/bulk", "governor_reports.bulk_runs", expect(admin=422)),
     ("GET", "/admin/governor-reports/bulk/{run}", "governor_reports.show_bulk_run", expect(admin=200)),
-    ("GET", "/allocations/2026-27/{own}/letter.pdf", "governor_reports.allocation_letter", expect(**LA, school_leader=200)),
-    ("GET", "/allocations/2026-27/{other}/letter.pdf", "governor_reports.allocation_letter", expect(**LA)),
+    ("GET", "/allocations/2026-27/{own}/letter.pdf", "schools.allocation_letter", expect(**LA, school_leader=200)),
+    ("GET", "/allocations/2026-27/{other}/letter.pdf", "schools.allocation_letter", expect(**LA)),
     ("GET", "/plans/{agreed}/pdf", "governor_reports.plan_pdf", expect(**LA, school_leader=200)),
     ("GET", "/static/app.js", "static", {r: 200 for r in ROLES}),
     ("GET", "/assets/images/favicon.svg", "govuk_assets", {r: 200 for r in ROLES}),

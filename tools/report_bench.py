@@ -112,7 +112,8 @@ def _render_times() -> dict[str, Any]:
 
 
 def _bulk(urns: list[int], jobs: int) -> dict[str, Any]:
-    from lea_support.governor_reports.bulk import execute_bulk_run, start_bulk_run
+    from lea_support.governor_reports.bulk.pool import execute_bulk_run
+    from lea_support.governor_reports.bulk.runs import start_bulk_run
 
     run = start_bulk_run(None, term=TERM, urns=urns, jobs=jobs)
     db.session.commit()

@@ -77,8 +77,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("Escalation watch", "rap.escalation_watch", rap_can.can_view_escalation_watch, ("rap.escalation_watch",)),
     Section("Overview", "casework.overview", casework_can.can_view_authority_overview, ("casework.overview",)),
     Section("Support allocations", "schools.allocations", auth_can.can_view_allocations,
-            ("schools.allocations", "schools.*_allocation*", "governor_reports.allocation_letter")),
-    Section("Governor reports", "schools.governor_home", auth_can.is_governor, ("schools.governor_*",)),
+            ("schools.allocations", "schools.*_allocation*", "schools.allocation_*")),
+    Section("Governor reports", "governor_reports.governor_home", auth_can.is_governor, ("governor_reports.governor_*",)),
     Section("Admin", "core.admin_index", _any_admin_page, ADMIN_ENDPOINTS),
 )
 

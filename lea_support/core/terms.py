@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import total_ordering
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -207,3 +208,11 @@ def format_date(value: date | datetime | None, style: DateStyle = "long") -> str
     if style == "long":
         return f"{value.day} {MONTHS[value.month]} {value.year}"
     raise ValueError(f"Unknown date style {style!r}")
+
+
+def format_days(value: Decimal | None) -> str:
+    """Adviser or consultant days as the service writes them: 2.5, 3 (no trailing zeros)."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,1 +1,2 @@
-"""Governor reports and every other PDF, through one safe renderer (to be built: see issue 6)."""
+"""Termly reports to governors: drafts made from a school's records, checked, published and
+re-issued in versions; bulk runs of a term's drafts (bulk/); the governors' own pages."""

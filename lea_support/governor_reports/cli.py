@@ -38,7 +38,9 @@ def generate_command(term: str, schools: tuple[int, ...], tier: str | None, out_
                      chunk_size: int, wait: bool, verbose: bool) -> None:
     """Draft the term's report for every school (or those chosen), in parallel; a run that was
     stopped finishes the rest when started again."""
-    from .bulk import bulk_backend, execute_bulk_run, start_bulk_run
+    from .bulk import bulk_backend
+    from .bulk.pool import execute_bulk_run
+    from .bulk.runs import start_bulk_run
 
     backend = backend or bulk_backend(current_app.config)
     try:
@@ -70,7 +72,7 @@ def generate_command(term: str, schools: tuple[int, ...], tier: str | None, out_
 
 def _queue_run(run_id: int, *, out_dir: str | None, redraft: bool, url: str | None, name: str | None,
                chunk_size: int, wait: bool) -> None:
-    from .bulk import enqueue_bulk_run, queue_settings, report_queue, safe_queue_url
+    from .bulk.rq_jobs import enqueue_bulk_run, queue_settings, report_queue, safe_queue_url
 
     queue = report_queue(url, name)
     try:
@@ -96,20 +98,16 @@ def _queue_run(run_id: int, *, out_dir: str | None, redraft: bool, url: str | No
 
 
 def _give_up(run_id: int, reason: str) -> None:
-    from ..core.models import utcnow
-    from .models import BulkRun
+    from .bulk.runs import fail_run
 
-    run = db.session.get(BulkRun, run_id)
-    if run is not None and run.status in {"queued", "running"}:
-        run.status, run.error, run.finished_at = "failed", reason[:2000], utcnow()
-        db.session.commit()
+    fail_run(run_id, reason)
 
 
 def _follow_run(run_id: int) -> None:
     """Show a queued run's progress from its record until it is over; exit 1 if a school failed."""
     import time
 
-    from .bulk import run_in_progress
+    from .bulk.runs import run_in_progress
     from .models import BulkRun
 
     with click.progressbar(length=db.session.get(BulkRun, run_id).total, label="Reports", show_pos=True,
@@ -142,7 +140,7 @@ def _follow_run(run_id: int) -> None:
 def worker_command(queue_url: str | None, queue_name: str | None, burst: bool, no_fork: bool) -> None:
     """Take governor report jobs off the report queue (from `generate --backend rq` or the admin
     page with REPORTS_BACKEND=rq) and draft them; start as many as the machines can carry."""
-    from .bulk import run_report_worker
+    from .bulk.rq_jobs import run_report_worker
 
     run_report_worker(url=queue_url, name=queue_name, burst=burst, fork=not no_fork)
 
@@ -155,7 +153,7 @@ def allocation_letters_command(academic_year: str, out_dir: str) -> None:
     """Write every school's Annual Support Allocation letter for the year (e.g. 2026/27) as a PDF;
     letters already in the folder are kept, so a stopped run can be started again."""
     from ..core.terms import parse_academic_year
-    from .documents import allocations_for_year, write_allocation_letters
+    from ..schools.documents import allocations_for_year, write_allocation_letters
 
     try:
         parse_academic_year(academic_year)

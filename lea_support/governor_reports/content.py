@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from ..casework.documents import service_name
 from ..casework.models import NoteOfVisit, VisitType
-from ..core.terms import LOCAL_TZ, format_date
+from ..core.terms import LOCAL_TZ, format_date, format_days
 from ..extensions import db
 from ..rap.models import (
     ACTION_STATUSES,
@@ -51,13 +51,6 @@ RAG_WORST_FIRST = ("red", "amber", "green", "complete")
 def report_layout(school: "School") -> str:
     """A light-touch school gets the one-page summary; every other school the full report."""
     return "summary" if school.support_tier == "light_touch" else "full"
-
-
-def format_days(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _local_start(day: date) -> datetime:

@@ -11,13 +11,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Regexp
 
-from ..core.forms import MaxLength
+from ..core.forms import EditVersionField, MaxLength, build_data
 from ..core.limits import LONG_TEXT, REPORT_NOTE_TEXT
 from ..core.terms import Term
 from ..schools.services import support_tiers
+from .bulk import BulkRunData
 from .models import REPORT_STATUSES
 
 
@@ -27,13 +28,6 @@ def term_choices(today: date | None = None) -> list[tuple[str, str]]:
     while len(terms) < 6:
         terms.append(terms[-1].previous())
     return [(term.slug, term.name) for term in terms]
-
-
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return -1
 
 
 class DraftReportForm(FlaskForm):
@@ -46,22 +40,32 @@ class DraftReportForm(FlaskForm):
         if not self.is_submitted():
             self.term.data = Term.current().slug
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"term": self.term.data or ""}
+
 
 # The version of the record the page showed: a form without it is refused (reload the page).
-_SEEN = [InputRequired("Reload the page: the report's version is missing from the form")]
+_SEEN = [InputRequired("Reload the page: the report's version is missing from the form"),
+         Regexp(r"^\d{1,9}$", message="Reload the page: the report's version is missing from the form")]
 
 
 class CheckReportForm(FlaskForm):
-    version_id = HiddenField(filters=[_int_or_none], validators=_SEEN)
+    version_id = EditVersionField(validators=_SEEN)
     covering_note = TextAreaField("Covering note for governors (optional)", widget=GovTextArea(),
                                   validators=[MaxLength(REPORT_NOTE_TEXT, "The covering note")],
                                   description="Shown in the report after \u201cCelebrating progress\u201d")
     submit = SubmitField("Mark as checked", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"covering_note": self.covering_note.data or "", "expected_version": self.version_id.expected}
+
 
 class PublishReportForm(FlaskForm):
-    version_id = HiddenField(filters=[_int_or_none], validators=_SEEN)
+    version_id = EditVersionField(validators=_SEEN)
     submit = SubmitField("Publish to governors", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"expected_version": self.version_id.expected}
 
 
 class RedraftReportForm(FlaskForm):
@@ -72,6 +76,9 @@ class ReissueReportForm(FlaskForm):
     reason = TextAreaField("Why does the published report need re-issuing?", widget=GovTextArea(),
                            validators=[MaxLength(REPORT_NOTE_TEXT, "The reason")])
     submit = SubmitField("Start a re-issue", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.reason.data or ""}
 
 
 class BulkRunForm(FlaskForm):
@@ -89,6 +96,9 @@ class BulkRunForm(FlaskForm):
         self.tier.choices = [("", "Every tier"), *((t.code, t.name) for t in support_tiers())]
         if not self.is_submitted():
             self.term.data = Term.current().slug
+
+    def to_data(self) -> BulkRunData:
+        return build_data(BulkRunData, self, term=self.term.data or "", tier=self.tier.data or "")
 
 
 STATUS_FILTERS = [("", "Any"), ("none", "Not started"), *REPORT_STATUSES.items()]

@@ -100,9 +100,9 @@ class GovernorReportVersion(db.Model):
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # The edit counter (core.locking.claim_edit, column="version_id"): moved by each draft made in
+    # place, each check and the publication, so that a page opened before one of them is refused.
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-
-    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
 
     report: Mapped[GovernorReport] = relationship(back_populates="versions")
     generated_by: Mapped["User | None"] = relationship(foreign_keys=[generated_by_id])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..auth.permissions import _signed_in, can_administer, is_la_staff
 
 if TYPE_CHECKING:
-    from ..schools.models import School, SupportAllocation
+    from ..schools.models import School
     from .models import GovernorReport, GovernorReportVersion
 
 
@@ -56,10 +56,3 @@ def can_download_governor_report(user: Any, report: "GovernorReport", version: "
 
 def can_run_bulk_generation(user: Any) -> bool:
     return can_administer(user)
-
-
-def can_download_allocation_letter(user: Any, allocation: "SupportAllocation") -> bool:
-    """The Annual Support Allocation letter: LA staff, and the school's own leaders."""
-    if is_la_staff(user):
-        return True
-    return _signed_in(user) and user.role == "school_leader" and allocation.school_id in user.school_ids

@@ -1,7 +1,7 @@
 """Governor reports for LA staff (the term's reports, a school's reports, drafting, checking,
-publishing, re-issuing, downloading), bulk generation for administrators, and the service's other
-documents as PDFs. Governors reach their published reports from their own pages (schools.governor_*)
-and download them here."""
+publishing, re-issuing, downloading), bulk generation for administrators, the governors' own pages
+(their schools, each school's timeline and published reports), and the plan's PDF (until it moves
+to the rap area)."""
 from __future__ import annotations
 
 from math import ceil
@@ -11,8 +11,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -20,14 +18,23 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..core.errors import DomainError
-from ..core.forms import apply_domain_error, refuse
+from ..auth.permissions import can_view_governor_pages, is_governor
 from ..core.terms import Term
-from ..core.web import first_or_404, get_or_404, page_arg, permission_required, require
+from ..core.web import (
+    first_or_404,
+    flash_and_redirect,
+    get_or_404,
+    page_arg,
+    permission_required,
+    process_form,
+    require,
+)
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
 from ..rap.permissions import can_view_plan
-from ..schools.models import School, SupportAllocation
+from ..reviews.reporting import published_reviews_for_school
+from ..schools.models import School
+from ..schools.services import timeline as school_timeline
 from . import bulk, documents, services
 from . import permissions as can
 from .forms import (
@@ -40,7 +47,7 @@ from .forms import (
     ReissueReportForm,
     term_choices,
 )
-from .models import BulkRun, GovernorReport
+from .models import BulkRun, GovernorReport, GovernorReportVersion
 
 bp = Blueprint("governor_reports", __name__, template_folder="templates")
 # Templates anywhere (the school page, the governors' pages) may ask these.
@@ -106,16 +113,12 @@ def draft_report(urn: int) -> Any:
     school = _school(urn)
     require(can.can_draft_governor_report(current_user, school))
     form = DraftReportForm()
-    if form.validate_on_submit():
-        try:
-            version = services.generate_draft(current_user, school, form.term.data or "")
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Draft report for the {Term.parse(version.report.term).name.lower()} made from the school's records",
-                  "success")
-            return redirect(url_for("governor_reports.show_report", report_id=version.report_id))
-    return _render_school(_school(urn), form, 422)
+    return process_form(
+        form, lambda: services.generate_draft(current_user, school, **form.to_kwargs()),
+        done=lambda version: flash_and_redirect(
+            f"Draft report for the {Term.parse(version.report.term).name.lower()} made from the school's records",
+            url_for("governor_reports.show_report", report_id=version.report_id)),
+        again=lambda status: _render_school(_school(urn), form, status))
 
 
 # --- one report: check, publish, re-issue, download ---------------------------------------------------
@@ -150,15 +153,11 @@ def redraft_report(report_id: int) -> Any:
     report = _report(report_id)
     require(can.can_draft_governor_report(current_user, report.school))
     form = RedraftReportForm()
-    if form.validate_on_submit():
-        try:
-            services.generate_draft(current_user, report.school, report.term)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Draft made again from the school's records. It needs checking again.", "success")
-            return redirect(url_for("governor_reports.show_report", report_id=report.id))
-    return _render_report(_report(report_id), 422, form=form)
+    return process_form(
+        form, lambda: services.generate_draft(current_user, report.school, report.term),
+        done=lambda _version: flash_and_redirect("Draft made again from the school's records. It needs checking again.",
+                                                 url_for("governor_reports.show_report", report_id=report.id)),
+        again=lambda status: _render_report(_report(report_id), status, form=form))
 
 
 @bp.post("/governor-reports/<int:report_id>/check")
@@ -167,27 +166,12 @@ def check_report(report_id: int) -> Any:
     report = _report(report_id)
     require(can.can_check_governor_report(current_user, report))
     form = CheckReportForm()
-    current = services.open_version(report)
-    if form.validate_on_submit():
-        if current is None:
-            form.form_errors.append("There is no draft to check: re-issue the report to start a new version")
-        else:
-            try:
-                services.check_report(current_user, current, covering_note=form.covering_note.data or "",
-                                      expected_version=form.version_id.data)
-            except services.ReportConflict as err:
-                apply_domain_error(form, err)
-                # The note stays as typed; saving again (now knowingly) goes against the version as it is now.
-                fresh = _report(report_id)
-                now = services.open_version(fresh)
-                form.version_id.data = now.version_id if now else None
-                return _render_report(fresh, 409, check_form=form, form=form)
-            except DomainError as err:
-                apply_domain_error(form, err)
-            else:
-                flash("Report checked. It can now be published to governors.", "success")
-                return redirect(url_for("governor_reports.show_report", report_id=report.id))
-    return _render_report(_report(report_id), 422, check_form=form, form=form)
+    # A conflict (409) keeps the note as typed; saving again (now knowingly) goes against the version as it is now.
+    return process_form(
+        form, lambda: services.check_open_version(current_user, report, **form.to_kwargs()),
+        done=lambda _version: flash_and_redirect("Report checked. It can now be published to governors.",
+                                                 url_for("governor_reports.show_report", report_id=report.id)),
+        again=lambda status: _render_report(_report(report_id), status, check_form=form, form=form))
 
 
 @bp.post("/governor-reports/<int:report_id>/publish")
@@ -196,33 +180,18 @@ def publish_report(report_id: int) -> Any:
     report = _report(report_id)
     require(can.can_publish_governor_report(current_user, report))
     form = PublishReportForm()
-    current = services.open_version(report)
-    if form.validate_on_submit():
-        if current is None:
-            latest = max(report.versions, key=lambda v: v.version, default=None)
-            if latest is not None and latest.status == "published":  # a second click, once the first has published
-                form.form_errors.append(f"Version {latest.version} has already been published and never changes: "
-                                        "reload the page to see it")
-                return _render_report(_report(report_id), 409, publish_form=form, form=form)
-            form.form_errors.append("There is no checked draft to publish")
-        elif form.version_id.data != current.version_id:
-            form.form_errors.append("The report changed since you opened it (it was made again or checked with "
-                                    "another note): read it again before publishing")
-            return _render_report(_report(report_id), 409, publish_form=form, form=form)
-        else:
-            try:
-                version = services.publish_report(current_user, current)
-            except DomainError as err:
-                if refuse(form, err) == 409:
-                    return _render_report(_report(report_id), 409, publish_form=form, form=form)
-            else:
-                # The e-mails to the governors go once this is saved; the mail module then says
-                # how many went (or which could not).
-                flash(f"Version {version.version} published." if services.school_governors(report.school) else
-                      f"Version {version.version} published. The school has no governors with an account to e-mail.",
-                      "success")
-                return redirect(url_for("governor_reports.show_report", report_id=report.id))
-    return _render_report(_report(report_id), 422, publish_form=form, form=form)
+
+    def published(version: GovernorReportVersion) -> Any:
+        # The e-mails to the governors go once this is saved; the mail module then says how many
+        # went (or which could not).
+        return flash_and_redirect(
+            f"Version {version.version} published." if services.school_governors(report.school) else
+            f"Version {version.version} published. The school has no governors with an account to e-mail.",
+            url_for("governor_reports.show_report", report_id=report.id))
+
+    return process_form(
+        form, lambda: services.publish_open_version(current_user, report, **form.to_kwargs()), done=published,
+        again=lambda status: _render_report(_report(report_id), status, publish_form=form, form=form))
 
 
 @bp.post("/governor-reports/<int:report_id>/reissue")
@@ -231,16 +200,12 @@ def reissue_report(report_id: int) -> Any:
     report = _report(report_id)
     require(can.can_reissue_governor_report(current_user, report))
     form = ReissueReportForm()
-    if form.validate_on_submit():
-        try:
-            version = services.reissue_report(current_user, report, reason=form.reason.data or "")
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Version {version.version} drafted. The published version stays as it is until this one is "
-                  "checked and published.", "success")
-            return redirect(url_for("governor_reports.show_report", report_id=report.id))
-    return _render_report(_report(report_id), 422, reissue_form=form, form=form)
+    return process_form(
+        form, lambda: services.reissue_report(current_user, report, **form.to_kwargs()),
+        done=lambda version: flash_and_redirect(
+            f"Version {version.version} drafted. The published version stays as it is until this one is "
+            "checked and published.", url_for("governor_reports.show_report", report_id=report.id)),
+        again=lambda status: _render_report(_report(report_id), status, reissue_form=form, form=form))
 
 
 @bp.get("/governor-reports/<int:report_id>/versions/<int:number>.pdf")
@@ -256,6 +221,29 @@ def download_report(report_id: int, number: int) -> Any:
     return pdf_response(PdfDocument(version.pdf, services.report_filename(report, version)))
 
 
+# --- the governors' own pages ----------------------------------------------------------------------------
+
+
+@bp.get("/governor")
+@login_required
+def governor_home() -> Any:
+    require(is_governor(current_user))
+    schools = sorted(current_user.schools, key=lambda s: s.name)
+    return render_template("governor_reports/governor_home.html", schools=schools,
+                           reports=services.published_reports_for_schools({s.id for s in schools}))
+
+
+@bp.get("/governor/schools/<int:urn>")
+@login_required
+def governor_school(urn: int) -> Any:
+    school = _school(urn)
+    require(can_view_governor_pages(current_user, school))
+    return render_template("governor_reports/governor_school.html", school=school,
+                           timeline=school_timeline(school, current_user),
+                           review_reports=published_reviews_for_school(school),
+                           reports=services.published_reports_for_schools({school.id}).get(school.id, []))
+
+
 # --- bulk generation --------------------------------------------------------------------------------------
 
 
@@ -263,17 +251,20 @@ def download_report(report_id: int, number: int) -> Any:
 @permission_required(can.can_run_bulk_generation)
 def bulk_runs() -> Any:
     form = BulkRunForm()
-    if form.validate_on_submit():
-        try:
-            run = bulk.queue_bulk_run(current_user, term=form.term.data or "", tier=form.tier.data or None,
-                                      urns=form.urns.data or "")
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Generating {run.total} draft reports for the {Term.parse(run.term).name.lower()}", "success")
-            return redirect(url_for("governor_reports.show_bulk_run", run_id=run.id))
-    runs = list(db.session.scalars(select(BulkRun).order_by(BulkRun.id.desc()).limit(20)))
-    return render_template("governor_reports/bulk.html", form=form, runs=runs), 422 if form.errors else 200
+
+    def page(status: int = 200) -> Any:
+        runs = list(db.session.scalars(select(BulkRun).order_by(BulkRun.id.desc()).limit(20)))
+        return render_template("governor_reports/bulk.html", form=form, runs=runs), status
+
+    if request.method == "GET":
+        return page()
+
+    def started(run: BulkRun) -> Any:
+        bulk.finish_from_page(run)  # with no report queue, the run is done here, in this request
+        return flash_and_redirect(f"Generating {run.total} draft reports for the {Term.parse(run.term).name.lower()}",
+                                  url_for("governor_reports.show_bulk_run", run_id=run.id))
+
+    return process_form(form, lambda: bulk.start_from_page(current_user, form.to_data()), done=started, again=page)
 
 
 @bp.get("/admin/governor-reports/bulk/<int:run_id>")
@@ -284,17 +275,6 @@ def show_bulk_run(run_id: int) -> Any:
 
 
 # --- other documents ------------------------------------------------------------------------------------------
-
-
-@bp.get("/allocations/<year>/<int:urn>/letter.pdf")
-@login_required
-def allocation_letter(year: str, urn: int) -> Any:
-    school = _school(urn)
-    allocation = first_or_404(select(SupportAllocation).where(
-        SupportAllocation.school_id == school.id, SupportAllocation.academic_year == year.replace("-", "/")))
-    require(can.can_download_allocation_letter(current_user, allocation))
-    document = documents.allocation_letter(allocation)
-    return pdf_response(PdfDocument(documents.render(document), document["filename"]))
 
 
 @bp.get("/plans/<int:plan_id>/pdf")

@@ -11,20 +11,19 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User, user_schools
 from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.limits import REPORT_NOTE_TEXT, too_long
-from ..core.locking import AlreadyChanged
+from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.mail import new_message, send_after_commit
 from ..core.models import utcnow
 from ..core.terms import Term, format_date
 from ..extensions import db
 from ..pdf import PdfBusy, PdfRenderError, RenderedPdf, render_document
 from ..schools.models import School
-from ..schools.services import lock_school, record_school_event
+from ..schools.services import record_school_event
 from . import charts
 from .content import governor_report_content
 from .models import GovernorReport, GovernorReportVersion
@@ -35,12 +34,11 @@ OPEN_STATUSES = ("draft", "checked")
 NOTE_MAX = REPORT_NOTE_TEXT
 
 
-class ReportConflict(DomainError):
-    """Someone else changed this version of the report since the page was opened."""
-
-    def __init__(self) -> None:
-        super().__init__("Someone else changed this report since you opened it. Your covering note is still in the "
-                         "form: check the report as it is now, then save again.", field="covering_note")
+# What the checker is told when the report changed since the page was opened (`EditConflict`).
+CHECK_CONFLICT = ("Someone else changed this report since you opened it. Your covering note is still in the "
+                  "form: check the report as it is now, then save again.")
+PUBLISH_CONFLICT = ("The report changed since you opened it (it was made again or checked with another note): "
+                    "read it again before publishing")
 
 
 def _clean(text: str | None) -> str:
@@ -100,7 +98,7 @@ def report_for(school: School, term: str) -> GovernorReport | None:
         GovernorReport.school_id == school.id, GovernorReport.term == term)).first()
 
 
-def _latest(report: GovernorReport | None) -> GovernorReportVersion | None:
+def latest_version(report: GovernorReport | None) -> GovernorReportVersion | None:
     if report is None:
         return None
     return db.session.scalars(select(GovernorReportVersion).options(defer(GovernorReportVersion.pdf))
@@ -133,7 +131,7 @@ def prepare_draft(school: School, term: ReportTerm | str, *, reason: str | None 
     """Work out a draft of the school's report for the term and (unless `render` is False) make its
     PDF; reads only. A published report is only drafted again as a re-issue, with a reason."""
     term = report_term(term) if isinstance(term, str) else term
-    latest = _latest(report_for(school, term.code))
+    latest = latest_version(report_for(school, term.code))
     replaces = None
     if latest is None:
         version, reason = 1, ""
@@ -155,14 +153,14 @@ def store_draft(actor: User | None, school: School, prepared: PreparedDraft) -> 
     needs checking again; its covering note is kept)."""
     generated_by_id = actor.id if actor else None
     rendered = prepared.render()
-    lock_school(school)
+    lock_for_update(school)
     term = prepared.term
     report = report_for(school, term.code)
     if report is None:
         report = GovernorReport(school_id=school.id, term=term.code, academic_year=term.academic_year)
         db.session.add(report)
         db.session.flush()
-    latest = _latest(report)
+    latest = latest_version(report)
     expected = (latest.version, latest.id if latest.status in OPEN_STATUSES else None) if latest else (None, None)
     if prepared.replaces_id is not None:
         if expected != (prepared.version, prepared.replaces_id):
@@ -170,6 +168,7 @@ def store_draft(actor: User | None, school: School, prepared: PreparedDraft) -> 
         draft = db.session.get(GovernorReportVersion, prepared.replaces_id)
         assert draft is not None
         before = {"version": draft.version, "status": draft.status, "pdf_sha256": draft.pdf_sha256}
+        claim_edit(draft, None, "report", column="version_id")  # a page opened before this can no longer check it
         draft.status, draft.checked_at, draft.checked_by_id = "draft", None, None
     else:
         if (latest.version if latest else 0) != prepared.version - 1 or expected[1] is not None:
@@ -198,7 +197,7 @@ def reissue_report(actor: User, report: GovernorReport, *, reason: str, today: d
     """Start a re-issue of a published report: a new draft version, made from the records as they are
     now, with the reason. The published version stays as it is."""
     reason = _clean(reason)
-    latest = _latest(report)
+    latest = latest_version(report)
     if latest is None or latest.status != "published":
         raise DomainError("Only a published report can be re-issued: check and publish the draft instead")
     if not reason:
@@ -226,8 +225,7 @@ def check_report(actor: User, version: GovernorReportVersion, *, covering_note: 
     """The link adviser checks the draft, with an optional covering note (shown in the PDF, which is
     made again with it). Checking again changes the note."""
     _refuse_published(version)
-    if expected_version is not None and version.version_id != expected_version:
-        raise ReportConflict()
+    claim_edit(version, expected_version, "report", column="version_id", message=CHECK_CONFLICT)
     note = _clean(covering_note)
     if len(note) > NOTE_MAX:
         raise DomainError(too_long("The covering note", NOTE_MAX), field="covering_note")
@@ -237,11 +235,7 @@ def check_report(actor: User, version: GovernorReportVersion, *, covering_note: 
     version.status, version.covering_note = "checked", note
     version.checked_at, version.checked_by_id = utcnow(), actor.id
     _store_pdf(version, rendered)
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise ReportConflict() from None
+    db.session.flush()
     report = version.report
     record_audit(actor, "governor_report.check", "governor_report", report.id, school_id=report.school_id,
                  before=before, after={"version": version.version, "status": "checked", "covering_note": note,
@@ -249,15 +243,42 @@ def check_report(actor: User, version: GovernorReportVersion, *, covering_note: 
     return version
 
 
-def publish_report(actor: User, version: GovernorReportVersion, *, today: date | None = None) -> GovernorReportVersion:
+def check_open_version(actor: User, report: GovernorReport, *, covering_note: str,
+                       expected_version: int | None) -> GovernorReportVersion:
+    """Check the report's open draft (the check form's way in)."""
+    current = open_version(report)
+    if current is None:
+        raise DomainError("There is no draft to check: re-issue the report to start a new version")
+    return check_report(actor, current, covering_note=covering_note, expected_version=expected_version)
+
+
+def _already_published(version: GovernorReportVersion) -> AlreadyChanged:
+    return AlreadyChanged(f"Version {version.version} has already been published and never changes: reload the "
+                          "page to see it")
+
+
+def publish_open_version(actor: User, report: GovernorReport, *, expected_version: int | None) -> GovernorReportVersion:
+    """Publish the report's checked draft (the publish form's way in); a second click, once the
+    first has published, is told so."""
+    current = open_version(report)
+    if current is None:
+        latest = latest_version(report)
+        if latest is not None and latest.status == "published":
+            raise _already_published(latest)
+        raise DomainError("There is no checked draft to publish")
+    return publish_report(actor, current, expected_version=expected_version)
+
+
+def publish_report(actor: User, version: GovernorReportVersion, *, expected_version: int | None = None,
+                   today: date | None = None) -> GovernorReportVersion:
     """Publish a checked report: its PDF made for the last time and stored with its SHA-256, who
     published it and when. From then on it never changes. The school's governors are told by e-mail."""
     report = version.report
-    lock_school(report.school)  # a second click waits here (as do drafts of the school's reports)
+    lock_for_update(report.school)  # a second click waits here (as do drafts of the school's reports)
     db.session.refresh(version, ["status", "version_id"])
     if version.status == "published":
-        raise AlreadyChanged(f"Version {version.version} has already been published and never changes: reload the "
-                             "page to see it")
+        raise _already_published(version)
+    claim_edit(version, expected_version, "report", column="version_id", message=PUBLISH_CONFLICT)
     if version.status != "checked":
         raise DomainError("The link adviser checks the draft before it is published")
     checker = version.checked_by.name if version.checked_by else ""

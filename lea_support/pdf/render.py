@@ -254,9 +254,9 @@ def _render_in_thread(html: str, *, title: str, author: str, timeout: float, max
 
 # --- the pool of render processes ---------------------------------------------------------------------------
 
-# The forkserver is one per process, shared with bulk generation (reports.bulk): whichever starts
+# The forkserver is one per process, shared with bulk generation (governor_reports.bulk.pool): whichever starts
 # it first, it imports the app's modules and WeasyPrint once, and every worker forks from it ready.
-FORKSERVER_PRELOAD = ["lea_support.governor_reports.bulk", "lea_support.governor_reports.services"]
+FORKSERVER_PRELOAD = ["lea_support.governor_reports.bulk.pool", "lea_support.governor_reports.services"]
 
 
 def process_context() -> Any:

@@ -1,1 +1,2 @@
-"""The school register (GIAS import), support tiers with their history, allocations."""
+"""The school register (GIAS import), support tiers with their history, link advisers,
+allocations and their Annual Support Allocation letters, the school's timeline."""

@@ -1,6 +1,8 @@
 """Forms for support decisions, link advisers, allocations and the GIAS upload."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -50,6 +52,14 @@ class SupportDecisionForm(FlaskForm):
                              description="For example: data, the latest Ofsted report, notes of visit")
     submit = SubmitField("Record decision", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        """`services.change_support`'s input."""
+        flags = self.flags.data or []
+        return {"support_tier": self.support_tier.data, "mcs_level": self.mcs_level.data,
+                "cause_for_concern": self.cause_for_concern.data or None, "is_vulnerable": "vulnerable" in flags,
+                "has_significant_underachievement": "underachievement" in flags, "reason": self.reason.data,
+                "evidence": self.evidence.data, "expected_version": self.edit_version.expected}
+
 
 class LinkAdviserForm(FlaskForm):
     link_adviser = SelectField("Link adviser", coerce=int, widget=GovSelect())
@@ -70,6 +80,11 @@ class AllocationForm(FlaskForm):
                                        MaxLength(LONG_TEXT, "The reason")])
     submit = SubmitField("Save allocation", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        """`services.adjust_allocation`'s input."""
+        return {"link_visits": self.link_visits.data, "consultant_days": self.consultant_days.data,
+                "reason": self.reason.data}
+
 
 class IssueAllocationsForm(FlaskForm):
     submit = SubmitField("Issue allocations to schools without one", widget=GovSubmitInput())
@@ -82,6 +97,12 @@ class GiasUploadForm(FlaskForm):
     la_codes = StringField("LA codes to keep", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT, "The LA codes")],
                            description="Separate codes with spaces, like 342 343. Leave empty to keep every LA.")
     submit = SubmitField("Import schools", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        """`gias.import_gias`'s input: the uploaded file, its name and the LA codes to keep."""
+        upload = self.file.data
+        la_codes = [c for c in (self.la_codes.data or "").replace(",", " ").split() if c]
+        return {"stream": upload.stream, "filename": upload.filename or "upload.csv", "la_codes": la_codes or None}
 
 
 class SupportTierForm(FlaskForm):
@@ -97,6 +118,13 @@ class SupportTierForm(FlaskForm):
                                           validators=[DataRequired("Enter the number of consultant days"),
                                                       MaxLength(20, "The number of consultant days")])
     submit = SubmitField("Save tier", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        """`services.update_support_tier`'s input."""
+        return {"name": self.name.data, "description": self.description.data,
+                "default_link_visits": self.default_link_visits.data,
+                "default_consultant_days": self.default_consultant_days.data,
+                "expected_version": self.edit_version.expected}
 
 
 class ReassignSchoolsForm(FlaskForm):

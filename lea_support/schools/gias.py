@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 
 from ..core.audit import record_audit, to_json_ready
+from ..core.errors import DomainError
 from ..core.models import AuditEntry, utcnow
 from ..extensions import db
 from .models import GiasImport, School, SchoolEvent
@@ -81,11 +82,12 @@ _DIGITS = re.compile(r"\d+\Z")
 _DIGEST_VERSION = "gias-1"
 
 
-class GiasFileError(Exception):
-    """A GIAS file that cannot be imported: a headline and one line per problem found."""
+class GiasFileError(DomainError):
+    """A GIAS file that cannot be imported: a headline (shown on the upload field) and one line per
+    problem found."""
 
     def __init__(self, headline: str, problems: list[str] | None = None):
-        super().__init__(headline)
+        super().__init__(headline, field="file")
         self.headline = headline
         self.problems = problems or []
 

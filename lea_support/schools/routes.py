@@ -1,4 +1,6 @@
-"""The school list, the school page, support decisions, allocations and the GIAS upload."""
+"""The school register: the school list, the school page, support decisions, link advisers,
+allocations and their letters, support tiers and the GIAS upload. (Governors' pages are the
+governor_reports area's.)"""
 from __future__ import annotations
 
 from datetime import date
@@ -25,20 +27,24 @@ from ..auth.permissions import (
     can_change_support,
     can_import_schools,
     can_view_allocations,
-    can_view_governor_pages,
     can_view_school,
     can_view_school_list,
     can_view_support_history,
-    is_governor,
 )
 from ..core.csv_export import csv_response
-from ..core.errors import DomainError
-from ..core.forms import apply_domain_error, refuse
 from ..core.terms import academic_year_for, parse_academic_year
-from ..core.web import first_or_404, id_arg, page_arg, permission_required, require
+from ..core.web import (
+    first_or_404,
+    flash_and_redirect,
+    id_arg,
+    page_arg,
+    permission_required,
+    process_form,
+    require,
+)
 from ..extensions import db
-from ..reviews.reporting import published_reviews_for_school
-from . import gias, services
+from ..pdf import PdfDocument, pdf_response
+from . import documents, gias, services
 from .forms import (
     AllocationForm,
     GiasUploadForm,
@@ -48,7 +54,8 @@ from .forms import (
     SupportDecisionForm,
     SupportTierForm,
 )
-from .models import School, SupportTier
+from .models import School, SupportAllocation, SupportTier
+from .permissions import can_download_allocation_letter
 
 bp = Blueprint("schools", __name__, template_folder="templates")
 
@@ -132,24 +139,16 @@ def change_support(urn: int) -> Any:
         "edit_version": school.support_version,
     })
     form.support_tier.choices = [(t.code, t.name) for t in tiers]
-    status = 422
-    if form.validate_on_submit():
-        try:
-            services.change_support(
-                current_user, school, support_tier=form.support_tier.data, mcs_level=form.mcs_level.data,
-                cause_for_concern=form.cause_for_concern.data or None,
-                is_vulnerable="vulnerable" in form.flags.data,
-                has_significant_underachievement="underachievement" in form.flags.data,
-                reason=form.reason.data, evidence=form.evidence.data,
-                expected_version=form.edit_version.expected,
-            )
-        except DomainError as err:
-            status = refuse(form, err)
-        else:
-            flash("Support decision recorded", "success")
-            return redirect(url_for("schools.show_school", urn=urn))
-    return render_template("schools/support_form.html", form=form, school=school, tiers=tiers), \
-        status if form.errors else 200
+
+    def page(status: int = 200) -> Any:
+        return render_template("schools/support_form.html", form=form, school=school, tiers=tiers), status
+
+    if request.method == "GET":
+        return page()
+    return process_form(
+        form, lambda: services.change_support(current_user, school, **form.to_kwargs()),
+        done=lambda _school: flash_and_redirect("Support decision recorded", url_for("schools.show_school", urn=urn)),
+        again=page)
 
 
 @bp.route("/schools/<int:urn>/link-adviser", methods=["GET", "POST"])
@@ -157,19 +156,22 @@ def change_support(urn: int) -> Any:
 def set_link_adviser(urn: int) -> Any:
     school = _school_or_404(urn)
     form = LinkAdviserForm(link_adviser=school.link_adviser_id or 0)
-    advisers = _advisers()
-    form.link_adviser.choices = [(0, "No link adviser")] + [(u.id, u.name) for u in advisers]
-    if form.validate_on_submit():
+    form.link_adviser.choices = [(0, "No link adviser")] + [(u.id, u.name) for u in _advisers()]
+
+    def page(status: int = 200) -> Any:
+        return render_template("schools/link_adviser_form.html", form=form, school=school,
+                               history=services.link_adviser_history(school)), status
+
+    if request.method == "GET":
+        return page()
+
+    def assign() -> School:
         adviser = db.session.get(User, form.link_adviser.data) if form.link_adviser.data else None
-        try:
-            services.assign_link_adviser(current_user, school, adviser, reason=form.reason.data or "")
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Link adviser saved", "success")
-            return redirect(url_for("schools.show_school", urn=urn))
-    return render_template("schools/link_adviser_form.html", form=form, school=school,
-                           history=services.link_adviser_history(school)), 422 if form.errors else 200
+        return services.assign_link_adviser(current_user, school, adviser, reason=form.reason.data or "")
+
+    return process_form(
+        form, assign, again=page,
+        done=lambda _school: flash_and_redirect("Link adviser saved", url_for("schools.show_school", urn=urn)))
 
 
 @bp.route("/admin/link-advisers/reassign", methods=["GET", "POST"])
@@ -179,16 +181,22 @@ def reassign_schools() -> Any:
     advisers = _advisers()
     form.adviser.choices = [(u.id, u.name) for u in advisers]
     form.successor.choices = [(u.id, u.name) for u in advisers]
-    if form.validate_on_submit():
+
+    def page(status: int = 200) -> Any:
+        return render_template("schools/reassign.html", form=form), status
+
+    if request.method == "GET":
+        return page()
+
+    def reassign() -> tuple[int, User, User]:
         leaving, successor = db.session.get(User, form.adviser.data), db.session.get(User, form.successor.data)
-        try:
-            moved = services.reassign_link_adviser_schools(current_user, leaving, successor, reason=form.reason.data)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"{moved} schools moved from {leaving.name} to {successor.name}", "success")
-            return redirect(url_for("schools.list_schools", adviser=successor.id))
-    return render_template("schools/reassign.html", form=form), 422 if form.errors else 200
+        moved = services.reassign_link_adviser_schools(current_user, leaving, successor, reason=form.reason.data)
+        return moved, leaving, successor
+
+    return process_form(
+        form, reassign, again=page,
+        done=lambda result: flash_and_redirect(f"{result[0]} schools moved from {result[1].name} to {result[2].name}",
+                                               url_for("schools.list_schools", adviser=result[2].id)))
 
 
 def _year_from_slug(slug: str) -> str:
@@ -240,17 +248,27 @@ def adjust_allocation(year_slug: str, urn: int) -> Any:
     current = services.allocation_for(school, year) or services.default_allocation(school, year)
     form = AllocationForm(data=None if request.method == "POST" else {
         "link_visits": current.link_visits, "consultant_days": current.consultant_days})
-    if form.validate_on_submit():
-        try:
-            services.adjust_allocation(current_user, school, year, link_visits=form.link_visits.data,
-                                       consultant_days=form.consultant_days.data, reason=form.reason.data)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Allocation for {year} saved", "success")
-            return redirect(url_for("schools.show_school", urn=urn))
-    return render_template("schools/allocation_form.html", form=form, school=school, year=year), \
-        422 if form.errors else 200
+
+    def page(status: int = 200) -> Any:
+        return render_template("schools/allocation_form.html", form=form, school=school, year=year), status
+
+    if request.method == "GET":
+        return page()
+    return process_form(
+        form, lambda: services.adjust_allocation(current_user, school, year, **form.to_kwargs()), again=page,
+        done=lambda _allocation: flash_and_redirect(f"Allocation for {year} saved",
+                                                    url_for("schools.show_school", urn=urn)))
+
+
+@bp.get("/allocations/<year>/<int:urn>/letter.pdf")
+@login_required
+def allocation_letter(year: str, urn: int) -> Any:
+    school = _school_or_404(urn)
+    allocation = first_or_404(select(SupportAllocation).where(
+        SupportAllocation.school_id == school.id, SupportAllocation.academic_year == year.replace("-", "/")))
+    require(can_download_allocation_letter(current_user, allocation))
+    document = documents.allocation_letter(allocation)
+    return pdf_response(PdfDocument(documents.render(document), document["filename"]))
 
 
 @bp.get("/admin/tiers")
@@ -264,42 +282,41 @@ def list_tiers() -> Any:
 def edit_tier(code: str) -> Any:
     tier = first_or_404(select(SupportTier).where(SupportTier.code == code))
     form = SupportTierForm(obj=tier)
-    status = 422
-    if form.validate_on_submit():
-        try:
-            services.update_support_tier(
-                current_user, tier, name=form.name.data, description=form.description.data,
-                default_link_visits=form.default_link_visits.data,
-                default_consultant_days=form.default_consultant_days.data,
-                expected_version=form.edit_version.expected)
-        except DomainError as err:
-            status = refuse(form, err)
-        else:
-            flash(f"{tier.name} saved. Allocations already issued are unchanged.", "success")
-            return redirect(url_for("schools.list_tiers"))
-    return render_template("schools/tier_form.html", form=form, tier=tier), status if form.errors else 200
+
+    def page(status: int = 200) -> Any:
+        return render_template("schools/tier_form.html", form=form, tier=tier), status
+
+    if request.method == "GET":
+        return page()
+    return process_form(
+        form, lambda: services.update_support_tier(current_user, tier, **form.to_kwargs()), again=page,
+        done=lambda _tier: flash_and_redirect(f"{tier.name} saved. Allocations already issued are unchanged.",
+                                              url_for("schools.list_tiers")))
 
 
 @bp.route("/admin/import", methods=["GET", "POST"])
 @permission_required(can_import_schools)
 def import_schools() -> Any:
     form = GiasUploadForm()
-    report = None
-    if form.validate_on_submit():
-        la_codes = [c for c in (form.la_codes.data or "").replace(",", " ").split() if c]
-        upload = form.file.data
+    refused: list[gias.GiasFileError] = []  # the file's problems, line by line, for the page
+
+    def page(status: int = 200) -> Any:
+        return render_template("schools/import.html", form=form, report=refused[0] if refused else None,
+                               history=gias.recent_imports()), status
+
+    if request.method == "GET":
+        return page()
+
+    def import_file() -> gias.ImportSummary:
         try:
-            summary = gias.import_gias(current_user, upload.stream, filename=upload.filename or "upload.csv",
-                                       la_codes=la_codes or None)
+            return gias.import_gias(current_user, **form.to_kwargs())
         except gias.GiasFileError as err:
-            db.session.rollback()
-            report = err
-            form.file.errors = [err.headline]
-        else:
-            flash(summary.message, "success")
-            return redirect(url_for("schools.import_schools"))
-    return render_template("schools/import.html", form=form, report=report,
-                           history=gias.recent_imports()), 422 if form.errors else 200
+            refused.append(err)
+            raise
+
+    return process_form(
+        form, import_file, again=page,
+        done=lambda summary: flash_and_redirect(summary.message, url_for("schools.import_schools")))
 
 
 @bp.get("/my-schools")
@@ -307,28 +324,3 @@ def import_schools() -> Any:
 def my_schools() -> Any:
     require(current_user.role == "school_leader" or can_view_school_list(current_user))
     return render_template("schools/my_schools.html", schools=current_user.schools)
-
-
-@bp.get("/governor")
-@login_required
-def governor_home() -> Any:
-    from ..governor_reports.services import published_reports_for_schools
-
-    require(is_governor(current_user))
-    schools = sorted(current_user.schools, key=lambda s: s.name)
-    return render_template("schools/governor_home.html", schools=schools,
-                           reports=published_reports_for_schools({s.id for s in schools}))
-
-
-@bp.get("/governor/schools/<int:urn>")
-@login_required
-def governor_school(urn: int) -> Any:
-    school = _school_or_404(urn)
-    require(can_view_governor_pages(current_user, school))
-    from ..governor_reports.services import published_reports_for_schools
-
-    return render_template("schools/governor_school.html", school=school,
-                           timeline=services.timeline(school, current_user),
-                           review_reports=published_reviews_for_school(school),
-                           reports=published_reports_for_schools({school.id}).get(school.id, []))
-

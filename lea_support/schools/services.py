@@ -1,4 +1,4 @@
-"""Business rules for the school register: support decisions, allocations, the timeline."""
+"""Business rules for the school register: support decisions and tiers, link advisers, allocations, the timeline."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +16,7 @@ from ..core.audit import record_audit, snapshot
 from ..core.csv_export import CHUNK_ROWS
 from ..core.db import MAX_ID
 from ..core.errors import DomainError
-from ..core.locking import claim_edit
+from ..core.locking import claim_edit, lock_for_update
 from ..core.models import UTCDateTime, utcnow
 from ..core.queries import distinct_values
 from ..extensions import db
@@ -50,13 +50,6 @@ def record_school_event(school: School, kind: str, summary: str, actor: "User | 
                         actor_id=actor.id if actor else None)
     db.session.add(event)
     return event
-
-
-def lock_school(school: School) -> None:
-    """Take the school's row lock for the rest of the transaction, so that two people changing
-    the same school's records queue rather than race (PostgreSQL; SQLite's BEGIN IMMEDIATE
-    already serialises writers)."""
-    db.session.execute(select(School.id).where(School.id == school.id).with_for_update())
 
 
 def support_tiers() -> list[SupportTier]:
@@ -117,7 +110,7 @@ def change_support(
         raise DomainError("Choose who designated the school a cause for concern", field="cause_for_concern")
     if not reason:
         raise DomainError("Enter the reason for this decision", field="reason")
-    lock_school(school)
+    lock_for_update(school)  # changes to one school queue rather than race
     claim_edit(school, expected_version, "school's support", column="support_version")
     db.session.refresh(school)
     before = snapshot(school, SUPPORT_FIELDS)
@@ -168,7 +161,7 @@ def assign_link_adviser(actor: "User | None", school: School, adviser: "User | N
     on = on or date.today()
     if school.link_adviser_id == (adviser.id if adviser else None):
         raise DomainError("That is already the school's link adviser", field="link_adviser")
-    lock_school(school)
+    lock_for_update(school)  # changes to one school queue rather than race
     current = db.session.scalar(select(LinkAdviserAssignment).where(
         LinkAdviserAssignment.school_id == school.id, LinkAdviserAssignment.ends_on.is_(None)))
     if current is not None:
@@ -282,7 +275,7 @@ def adjust_allocation(actor: "User", school: School, academic_year: str, *, link
     visits, days = _allocation_numbers(link_visits, consultant_days)
     if not reason:
         raise DomainError("Enter the reason for adjusting the allocation", field="reason")
-    lock_school(school)
+    lock_for_update(school)  # changes to one school queue rather than race
     allocation = allocation_for(school, academic_year)
     if allocation is None:
         allocation = default_allocation(school, academic_year)

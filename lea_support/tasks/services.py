@@ -431,7 +431,7 @@ KINDS: tuple[TaskKind, ...] = (
              plans_awaiting_school_signature, "Read the plan, then sign it for the school", "rap.show_plan",
              "plan_id", "Submitted"),
     TaskKind("reports-published", "Reports published since your last visit", frozenset({Role.GOVERNOR}),
-             reports_published_lately, "Read the report", "schools.governor_school", "urn", "Published"),
+             reports_published_lately, "Read the report", "governor_reports.governor_school", "urn", "Published"),
     TaskKind("school-reports-published", "Governor reports published since your last visit",
              frozenset({Role.SCHOOL_LEADER}), reports_published_lately, "Read the report", "schools.show_school",
              "urn", "Published"),

@@ -257,11 +257,11 @@ def test_issue_allocations_from_several_command_lines_at_once(db, app, create_sc
 
 def test_a_bulk_run_of_a_term_is_started_once(db, app, create_school):
     from lea_support.core.errors import DomainError
-    from lea_support.governor_reports import bulk
+    from lea_support.governor_reports.bulk import runs
     from lea_support.governor_reports.models import BulkRun
 
     create_school(support_tier="enhanced", mcs_level=2)
-    outcomes = in_threads(app, 4, lambda: bulk.start_bulk_run(None, term="autumn-2026", jobs=1).id)
+    outcomes = in_threads(app, 4, lambda: runs.start_bulk_run(None, term="autumn-2026", jobs=1).id)
     started = [o for o in outcomes if isinstance(o, int)]
     refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert (len(started), len(refused)) == (1, 3), outcomes

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from lea_support.core.errors import DomainError
+from lea_support.core.locking import EditConflict
 from lea_support.core.models import AuditEntry
 from lea_support.governor_reports import services
 from lea_support.governor_reports.models import GovernorReportVersion
@@ -117,7 +118,7 @@ def test_a_check_made_from_an_old_copy_is_refused(db, light_touch_school):
     seen = draft.version_id
     services.generate_draft(None, school, TERM, today=END_OF_TERM)  # someone made it again meanwhile
     db.session.commit()
-    with pytest.raises(services.ReportConflict):
+    with pytest.raises(EditConflict):
         services.check_report(school.adviser, draft, covering_note="Looks right", expected_version=seen)
     db.session.rollback()
     assert db.session.get(GovernorReportVersion, draft.id).status == "draft"

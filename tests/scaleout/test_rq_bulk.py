@@ -17,7 +17,9 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import func, select
 
-from lea_support.governor_reports import bulk
+from lea_support.core import files as core_files
+from lea_support.governor_reports.bulk import files as bulk_files
+from lea_support.governor_reports.bulk import pool, rq_jobs, runs
 from lea_support.governor_reports.models import BulkRun, GovernorReport, GovernorReportVersion
 from tests.conftest import submit
 from tests.governor_reports.conftest import TERM, read_pdf
@@ -64,9 +66,9 @@ def own_signal_handlers() -> Iterator[None]:
 
 def _check_one_pdf_per_school(out: Path, schools: list[Any]) -> None:
     files = sorted(p.name for p in out.iterdir())
-    assert files == sorted(bulk.report_file_name(s.urn, TERM) for s in schools)  # no partial files, no duplicates
+    assert files == sorted(bulk_files.report_file_name(s.urn, TERM) for s in schools)  # no partial files, no duplicates
     for school in schools:
-        reader, text = read_pdf((out / bulk.report_file_name(school.urn, TERM)).read_bytes())
+        reader, text = read_pdf((out / bulk_files.report_file_name(school.urn, TERM)).read_bytes())
         assert len(reader.pages) == 1 and school.name in text and f"URN {school.urn}" in text
 
 
@@ -179,7 +181,7 @@ def _disk_fills_up_writing(monkeypatch: pytest.MonkeyPatch, urn: int) -> None:
         stream = real_open(path, mode, *args, **kw)
         return FullDisk(stream) if "w" in mode and marker in os.fspath(path) else stream
 
-    monkeypatch.setattr(bulk, "open", fake_open, raising=False)
+    monkeypatch.setattr(core_files, "open", fake_open, raising=False)
 
 
 def _generate_with_full_disk(backend: str, app: Any, report_queue: Any, out: Path) -> None:
@@ -201,15 +203,15 @@ def test_a_full_disk_fails_that_school_only_keeping_its_earlier_file_and_leaving
         backend, app, db, schools, request, monkeypatch, tmp_path):
     report_queue = request.getfixturevalue("report_queue") if backend == "rq" else None
     if backend == "local":  # worker processes forked from this one inherit the full disk
-        monkeypatch.setattr(bulk, "_context", lambda: multiprocessing.get_context("fork"))
+        monkeypatch.setattr(pool, "_context", lambda: multiprocessing.get_context("fork"))
     made = schools(3)
     out = tmp_path / "out"
     first = app.test_cli_runner().invoke(args=["reports", "generate", "--term", TERM, "--out", str(out),
                                                "--jobs", "2", "--backend", "local"])
     assert first.exit_code == 0, first.output
     unlucky = made[1]
-    earlier = (out / bulk.report_file_name(unlucky.urn, TERM)).read_bytes()
-    others_before = {s.urn: (out / bulk.report_file_name(s.urn, TERM)).stat().st_mtime_ns
+    earlier = (out / bulk_files.report_file_name(unlucky.urn, TERM)).read_bytes()
+    others_before = {s.urn: (out / bulk_files.report_file_name(s.urn, TERM)).stat().st_mtime_ns
                      for s in made if s is not unlucky}
 
     _disk_fills_up_writing(monkeypatch, unlucky.urn)
@@ -221,16 +223,16 @@ def test_a_full_disk_fails_that_school_only_keeping_its_earlier_file_and_leaving
     assert failure["urn"] == unlucky.urn and failure["school"] == unlucky.name
     assert failure["reason"] == (f"the draft is saved but its PDF could not be written to {out}: No space left on "
                                  "device. Run again to write it")
-    assert (out / bulk.report_file_name(unlucky.urn, TERM)).read_bytes() == earlier  # untouched, still whole
+    assert (out / bulk_files.report_file_name(unlucky.urn, TERM)).read_bytes() == earlier  # untouched, still whole
     read_pdf(earlier)
     _check_one_pdf_per_school(out, made)  # and no temporary file left behind
     for school in made:
         if school is not unlucky:  # the others were redrafted and written again
-            assert (out / bulk.report_file_name(school.urn, TERM)).stat().st_mtime_ns >= others_before[school.urn]
+            assert (out / bulk_files.report_file_name(school.urn, TERM)).stat().st_mtime_ns >= others_before[school.urn]
 
     # With space again, a run writes the missing file from the saved draft.
     monkeypatch.undo()
-    (out / bulk.report_file_name(unlucky.urn, TERM)).unlink()
+    (out / bulk_files.report_file_name(unlucky.urn, TERM)).unlink()
     again = app.test_cli_runner().invoke(args=["reports", "generate", "--term", TERM, "--out", str(out)])
     assert again.exit_code == 0 and "1 made, 2 skipped, 0 failed (of 3)" in again.output
     _check_one_pdf_per_school(out, made)
@@ -238,15 +240,15 @@ def test_a_full_disk_fails_that_school_only_keeping_its_earlier_file_and_leaving
 
 
 def test_a_failed_write_removes_its_temporary_file_and_keeps_the_file_it_would_replace(tmp_path, monkeypatch):
-    target = tmp_path / bulk.report_file_name(990001, TERM)
+    target = tmp_path / bulk_files.report_file_name(990001, TERM)
     target.write_bytes(b"%PDF the earlier report")
 
     def full_disk(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(bulk.os, "fsync", full_disk)
+    monkeypatch.setattr(core_files.os, "fsync", full_disk)
     with pytest.raises(OSError) as raised:
-        bulk.write_atomically(target, b"%PDF the new report")
+        core_files.write_atomically(target, b"%PDF the new report")
     assert raised.value.errno == errno.ENOSPC
     assert [p.name for p in tmp_path.iterdir()] == [target.name] and target.read_bytes() == b"%PDF the earlier report"
 
@@ -255,7 +257,7 @@ def test_a_job_that_stops_part_way_counts_the_schools_it_had_not_done_as_failed(
                                                                                   monkeypatch, tmp_path):
     made = schools(2)
     out = tmp_path / "out"
-    real_draft = bulk._draft_school
+    real_draft = rq_jobs.draft_school
     calls = []
 
     def worker_lost_on_the_second(app: Any, school_id: int, *args: Any) -> dict[str, Any]:
@@ -264,7 +266,7 @@ def test_a_job_that_stops_part_way_counts_the_schools_it_had_not_done_as_failed(
             raise SystemError("the worker lost its way")  # not a school's failure: the job's
         return real_draft(app, school_id, *args)
 
-    monkeypatch.setattr(bulk, "_draft_school", worker_lost_on_the_second)
+    monkeypatch.setattr(rq_jobs, "draft_school", worker_lost_on_the_second)
     result = app.test_cli_runner().invoke(args=["reports", "generate", "--term", TERM, "--out", str(out),
                                                 "--backend", "rq", "--chunk-size", "2"])
     assert result.exit_code == 0 and "2 queued in 1 job on" in result.output
@@ -275,7 +277,7 @@ def test_a_job_that_stops_part_way_counts_the_schools_it_had_not_done_as_failed(
     lost = next(s for s in made if s.id == calls[1])
     assert run.failures == [{"urn": lost.urn, "school": lost.name,
                              "reason": "its worker stopped: SystemError: the worker lost its way"}]
-    assert [p.name for p in out.iterdir()] == [bulk.report_file_name(s.urn, TERM) for s in made if s is not lost]
+    assert [p.name for p in out.iterdir()] == [bulk_files.report_file_name(s.urn, TERM) for s in made if s is not lost]
 
 
 def test_a_queued_run_no_worker_moves_on_is_given_up_so_that_a_new_run_can_finish_it(app, db, schools,
@@ -286,11 +288,11 @@ def test_a_queued_run_no_worker_moves_on_is_given_up_so_that_a_new_run_can_finis
 
     schools(1)
     admin = create_user("admin")
-    stuck = bulk.start_bulk_run(admin, term=TERM)
+    stuck = runs.start_bulk_run(admin, term=TERM)
     stuck.runner_host = "rq:lea-reports"
-    stuck.updated_at = utcnow() - bulk.STALE_AFTER - timedelta(minutes=1)
+    stuck.updated_at = utcnow() - runs.STALE_AFTER - timedelta(minutes=1)
     db.session.commit()
-    fresh = bulk.start_bulk_run(admin, term=TERM)
+    fresh = runs.start_bulk_run(admin, term=TERM)
     db.session.commit()
     db.session.refresh(stuck)
     assert stuck.status == "failed" and fresh.status == "queued"

@@ -13,11 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...core.audit import record_audit
 from ...core.errors import DomainError
 from ...core.limits import LONG_TEXT, MAX_PROJECT_TEAM, SHORT_TEXT, too_long
+from ...core.locking import lock_for_update
 from ...core.models import utcnow
 from ...core.terms import format_date
 from ...extensions import db
 from ...schools.models import School
-from ...schools.services import lock_school, record_school_event
+from ...schools.services import record_school_event
 from ..models import (
     ACTION_STATUSES,
     TEAM_ROLES,
@@ -384,7 +385,7 @@ def record_meeting(actor: "User", team: ProjectTeam, data: MeetingData, *, today
     status updates, new actions (added to the plan as an amendment agreed at the meeting, which
     needs a school leader present) and the date of the next meeting."""
     today = today or date.today()
-    lock_school(team.school)
+    lock_for_update(team.school)
     # A savepoint: a refusal part-way (a new action's due date, say) leaves nothing behind.
     with db.session.begin_nested():
         return _record_meeting(actor, team, data, today)
