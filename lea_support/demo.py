@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from .auth.models import Role
 from .auth.services import create_user
 from .core.calendar_services import seed_term_dates
 from .core.terms import Term, academic_year_for, parse_academic_year
@@ -23,13 +24,13 @@ DEMO_URN_BASE = 990000
 
 # email, name, role, school index (for school roles)
 DEMO_USERS: list[tuple[str, str, str, int | None]] = [
-    ("admin@demo.invalid", "Alex Admin", "admin", None),
-    ("adviser@demo.invalid", "Lee Adviser", "link_adviser", None),
-    ("adviser2@demo.invalid", "Priya Patel", "link_adviser", None),
-    ("sia@demo.invalid", "Sam Improvement", "sia", None),
-    ("team@demo.invalid", "Jo Consultant", "project_team", None),
-    ("head@demo.invalid", "Chris Head", "school_leader", 0),
-    ("governor@demo.invalid", "Gill Governor", "governor", 0),
+    ("admin@demo.invalid", "Alex Admin", Role.ADMIN, None),
+    ("adviser@demo.invalid", "Lee Adviser", Role.LINK_ADVISER, None),
+    ("adviser2@demo.invalid", "Priya Patel", Role.LINK_ADVISER, None),
+    ("sia@demo.invalid", "Sam Improvement", Role.SIA, None),
+    ("team@demo.invalid", "Jo Consultant", Role.PROJECT_TEAM, None),
+    ("head@demo.invalid", "Chris Head", Role.SCHOOL_LEADER, 0),
+    ("governor@demo.invalid", "Gill Governor", Role.GOVERNOR, 0),
 ]
 
 _PLACES = ["Ashby", "Brookfield", "Castlegate", "Dunmore", "Elmwood", "Fernhill", "Greyfriars", "Hollins",

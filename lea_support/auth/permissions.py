@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .models import Role
+
 if TYPE_CHECKING:
     from ..schools.models import School
 
@@ -17,7 +19,7 @@ def is_la_staff(user: Any) -> bool:
 
 def can_administer(user: Any) -> bool:
     """Users, reference data, imports, the audit log."""
-    return _signed_in(user) and user.role == "admin"
+    return _signed_in(user) and user.role == Role.ADMIN
 
 
 def can_view_school_list(user: Any) -> bool:
@@ -29,7 +31,7 @@ def can_view_school(user: Any, school: "School") -> bool:
     pages (see `can_view_governor_pages`), not the LA's working view of the school."""
     if is_la_staff(user):
         return True
-    return _signed_in(user) and user.role == "school_leader" and school.id in user.school_ids
+    return _signed_in(user) and user.role == Role.SCHOOL_LEADER and school.id in user.school_ids
 
 
 def can_view_support_history(user: Any, school: "School") -> bool:
@@ -38,7 +40,7 @@ def can_view_support_history(user: Any, school: "School") -> bool:
 
 def can_change_support(user: Any) -> bool:
     """Tier, level and concern flags are decided by SIAs and administrators."""
-    return _signed_in(user) and user.role in {"admin", "sia"}
+    return _signed_in(user) and user.role in {Role.ADMIN, Role.SIA}
 
 
 def can_view_allocations(user: Any) -> bool:
@@ -46,12 +48,12 @@ def can_view_allocations(user: Any) -> bool:
 
 
 def can_adjust_allocation(user: Any) -> bool:
-    return _signed_in(user) and user.role in {"admin", "sia"}
+    return _signed_in(user) and user.role in {Role.ADMIN, Role.SIA}
 
 
 def can_assign_link_advisers(user: Any) -> bool:
     """Administrators and senior advisers (SIAs) decide who is each school's link adviser."""
-    return _signed_in(user) and user.role in {"admin", "sia"}
+    return _signed_in(user) and user.role in {Role.ADMIN, Role.SIA}
 
 
 def can_import_schools(user: Any) -> bool:
@@ -64,11 +66,11 @@ def can_view_audit_log(user: Any) -> bool:
 
 def can_view_governor_pages(user: Any, school: "School") -> bool:
     """A governor sees their own schools' governor pages, and nothing else of the service."""
-    return _signed_in(user) and user.role == "governor" and school.id in user.school_ids
+    return _signed_in(user) and user.role == Role.GOVERNOR and school.id in user.school_ids
 
 
 def is_governor(user: Any) -> bool:
-    return _signed_in(user) and user.role == "governor"
+    return _signed_in(user) and user.role == Role.GOVERNOR
 
 
 def timeline_audiences(user: Any, school: "School") -> frozenset[str]:
@@ -78,9 +80,9 @@ def timeline_audiences(user: Any, school: "School") -> frozenset[str]:
         return frozenset({"la", "school", "governors"})
     if not _signed_in(user) or school.id not in user.school_ids:
         return frozenset()
-    if user.role == "school_leader":
+    if user.role == Role.SCHOOL_LEADER:
         return frozenset({"school", "governors"})
-    if user.role == "governor":
+    if user.role == Role.GOVERNOR:
         return frozenset({"governors"})
     return frozenset()
 

@@ -31,7 +31,7 @@ from ..core.terms import LOCAL_TZ, format_date
 from ..core.transactions import after_commit
 from ..extensions import db, limiter
 from ..schools.models import School
-from .models import ROLES, SCHOOL_ROLES, FailedSignIns, User, UserSession
+from .models import ROLES, SCHOOL_ROLES, FailedSignIns, Role, User, UserSession
 
 LOGGER = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def update_user(actor: User, user: User, *, name: str, role: str, school_urns: l
     _check_name(name)
     schools = _schools_by_urn(school_urns)
     _check_role_and_schools(role, schools)
-    if user.id == actor.id and (is_disabled or role != "admin"):
+    if user.id == actor.id and (is_disabled or role != Role.ADMIN):
         raise DomainError("You cannot disable yourself or remove your own administrator role", field="role")
     claim_edit(user, expected_version, "account")
     before = {**snapshot(user, USER_FIELDS), "schools": sorted(s.urn for s in user.schools)}

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from ..auth.models import ROLES, User
+from ..auth.models import ROLES, Role, User
 from ..core.calendar import TermDate, term_containing
 from ..core.terms import Term, academic_year_for
 from ..extensions import db
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
 
 # Who may hold a caseload (the roles `schools.services.assign_link_adviser` accepts).
-CASELOAD_ROLES = ("link_adviser", "sia")
+CASELOAD_ROLES = (Role.LINK_ADVISER, Role.SIA)
 
 
 def today() -> date:
@@ -396,7 +396,7 @@ def overview_advisers(year: Period) -> Any:
     holds_schools = exists().where(School.link_adviser_id == User.id, _open_schools())
     visited = exists().where(NoteOfVisit.adviser_id == User.id, NoteOfVisit.visit_date >= year.starts_on,
                              NoteOfVisit.visit_date <= year.ends_on, NoteOfVisit.status != "planned")
-    return select(User).where(or_(and_(User.role == "link_adviser", User.is_disabled.is_(False)),
+    return select(User).where(or_(and_(User.role == Role.LINK_ADVISER, User.is_disabled.is_(False)),
                                   holds_schools, visited))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..auth.models import Role
 from ..auth.permissions import _signed_in, is_la_staff
 
 if TYPE_CHECKING:
@@ -10,7 +11,7 @@ if TYPE_CHECKING:
     from .models import NoteOfVisit
 
 # Advisers who visit schools and write notes; administrators may act for them.
-ADVISER_ROLES = frozenset({"link_adviser", "sia", "admin"})
+ADVISER_ROLES = frozenset({Role.LINK_ADVISER, Role.SIA, Role.ADMIN})
 # Notes a school sees: once they have been sent to it.
 SHARED_STATUSES = frozenset({"sent", "responded", "finalised"})
 
@@ -20,19 +21,19 @@ def _adviser(user: Any) -> bool:
 
 
 def _owner_or_senior(user: Any, note: "NoteOfVisit") -> bool:
-    return _adviser(user) and (note.adviser_id == user.id or user.role in {"admin", "sia"})
+    return _adviser(user) and (note.adviser_id == user.id or user.role in {Role.ADMIN, Role.SIA})
 
 
 def can_view_note(user: Any, note: "NoteOfVisit") -> bool:
     """LA staff see every note; a school leader sees their school's notes once sent; governors never."""
     if is_la_staff(user):
         return True
-    return (_signed_in(user) and user.role == "school_leader" and note.school_id in user.school_ids
+    return (_signed_in(user) and user.role == Role.SCHOOL_LEADER and note.school_id in user.school_ids
             and note.status in SHARED_STATUSES)
 
 
 def can_list_school_notes(user: Any, school: "School") -> bool:
-    return is_la_staff(user) or (_signed_in(user) and user.role == "school_leader" and school.id in user.school_ids)
+    return is_la_staff(user) or (_signed_in(user) and user.role == Role.SCHOOL_LEADER and school.id in user.school_ids)
 
 
 def can_record_visit(user: Any) -> bool:
@@ -49,7 +50,7 @@ def can_send_note(user: Any, note: "NoteOfVisit") -> bool:
 
 
 def can_respond_to_note(user: Any, note: "NoteOfVisit") -> bool:
-    return (_signed_in(user) and user.role == "school_leader" and note.school_id in user.school_ids
+    return (_signed_in(user) and user.role == Role.SCHOOL_LEADER and note.school_id in user.school_ids
             and note.status == "sent")
 
 
@@ -76,7 +77,7 @@ def can_work_on_note(user: Any, note: "NoteOfVisit") -> bool:
 
 def can_answer_note(user: Any, note: "NoteOfVisit") -> bool:
     """A leader of the note's school, once it has been shared with them: mark it accurate or not."""
-    return (_signed_in(user) and user.role == "school_leader" and note.school_id in user.school_ids
+    return (_signed_in(user) and user.role == Role.SCHOOL_LEADER and note.school_id in user.school_ids
             and note.status in SHARED_STATUSES)
 
 
@@ -85,17 +86,17 @@ def can_attach_file(user: Any, note: "NoteOfVisit") -> bool:
 
 
 def can_view_caseload(user: Any) -> bool:
-    return _signed_in(user) and user.role in {"link_adviser", "sia", "admin"}
+    return _signed_in(user) and user.role in {Role.LINK_ADVISER, Role.SIA, Role.ADMIN}
 
 
 def can_view_other_caseloads(user: Any) -> bool:
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def can_view_authority_overview(user: Any) -> bool:
     """Senior advisers (SIAs) and administrators."""
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def can_manage_calendar_feed(user: Any) -> bool:
-    return _signed_in(user) and user.role in {"link_adviser", "sia"}
+    return _signed_in(user) and user.role in {Role.LINK_ADVISER, Role.SIA}

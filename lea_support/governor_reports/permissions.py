@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..auth.models import Role
 from ..auth.permissions import _signed_in, can_administer, is_la_staff
 
 if TYPE_CHECKING:
@@ -12,11 +13,11 @@ if TYPE_CHECKING:
 
 
 def _links_school(user: Any, school: "School") -> bool:
-    return _signed_in(user) and user.role == "link_adviser" and school.link_adviser_id == user.id
+    return _signed_in(user) and user.role == Role.LINK_ADVISER and school.link_adviser_id == user.id
 
 
 def _senior(user: Any) -> bool:
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def can_view_governor_reports(user: Any) -> bool:
@@ -50,7 +51,7 @@ def can_download_governor_report(user: Any, report: "GovernorReport", version: "
     """LA staff read every version; the school's governors and leaders read its published versions."""
     if is_la_staff(user):
         return True
-    return (_signed_in(user) and version.status == "published" and user.role in {"governor", "school_leader"}
+    return (_signed_in(user) and version.status == "published" and user.role in {Role.GOVERNOR, Role.SCHOOL_LEADER}
             and report.school_id in user.school_ids)
 
 

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
-from ..auth.models import User, user_schools
+from ..auth.models import Role, User, user_schools
 from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.limits import REPORT_NOTE_TEXT, too_long
@@ -303,7 +303,7 @@ def publish_report(actor: User, version: GovernorReportVersion, *, expected_vers
 def school_governors(school: School) -> list[User]:
     return list(db.session.scalars(
         select(User).join(user_schools, user_schools.c.user_id == User.id)
-        .where(user_schools.c.school_id == school.id, User.role == "governor", User.is_disabled.is_(False))
+        .where(user_schools.c.school_id == school.id, User.role == Role.GOVERNOR, User.is_disabled.is_(False))
         .order_by(User.id)))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..auth.models import Role
 from ..auth.permissions import _signed_in, is_la_staff
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ EDITING_TEAM_ROLES = frozenset({"lead", "link_adviser", "la_team"})
 
 def can_plan_review(user: Any) -> bool:
     """SIAs lead reviews (administrators may set one up on an SIA's behalf)."""
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def is_on_review_team(user: Any, review: "JointReview") -> bool:
@@ -43,7 +44,7 @@ def can_lead_review(user: Any, review: "JointReview") -> bool:
 
 
 def can_view_school_reviews(user: Any, school: "School") -> bool:
-    return is_la_staff(user) or (_signed_in(user) and user.role in {"school_leader", "governor"}
+    return is_la_staff(user) or (_signed_in(user) and user.role in {Role.SCHOOL_LEADER, Role.GOVERNOR}
                                  and school.id in user.school_ids)
 
 
@@ -51,5 +52,5 @@ def can_read_published_report(user: Any, review: "JointReview") -> bool:
     """Published reports: LA staff, and the school's own leaders and governors."""
     if not review.reports:
         return False
-    return is_la_staff(user) or (_signed_in(user) and user.role in {"school_leader", "governor"}
+    return is_la_staff(user) or (_signed_in(user) and user.role in {Role.SCHOOL_LEADER, Role.GOVERNOR}
                                  and review.school_id in user.school_ids)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import LA_ROLES, User
+from ..auth.models import LA_ROLES, Role, User
 from ..casework.models import NoteOfVisit
 from ..core.audit import record_audit
 from ..core.errors import DomainError
@@ -57,7 +57,7 @@ TIMELINE_STAGES = {"fieldwork": "fieldwork began", "evaluation": "evaluation wit
 # Team roles that can be added after planning (there is one lead, set when the review is planned).
 ADDABLE_TEAM_ROLES = ("link_adviser", "la_team", "school")
 # LA roles that can be chosen for the review team (administrators set up, they do not review).
-TEAM_USER_ROLES = ("sia", "link_adviser", "project_team")
+TEAM_USER_ROLES = (Role.SIA, Role.LINK_ADVISER, Role.PROJECT_TEAM)
 NOTES_OF_VISIT_WINDOW = timedelta(days=365)
 
 
@@ -87,7 +87,7 @@ def active_users(roles: tuple[str, ...] | frozenset[str]) -> list[User]:
 
 def school_leaders(school: School) -> list[User]:
     """The school's leaders with an account, who can join its review as participants."""
-    return [u for u in active_users(("school_leader",)) if school.id in u.school_ids]
+    return [u for u in active_users((Role.SCHOOL_LEADER,)) if school.id in u.school_ids]
 
 
 def reviews_for_school(school: School, *, published_only: bool = False) -> list[JointReview]:

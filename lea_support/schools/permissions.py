@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..auth.models import Role
 from ..auth.permissions import _signed_in, is_la_staff
 from .models import SupportAllocation
 
@@ -12,4 +13,4 @@ def can_download_allocation_letter(user: Any, allocation: SupportAllocation) -> 
     """The Annual Support Allocation letter: LA staff, and the school's own leaders."""
     if is_la_staff(user):
         return True
-    return _signed_in(user) and user.role == "school_leader" and allocation.school_id in user.school_ids
+    return _signed_in(user) and user.role == Role.SCHOOL_LEADER and allocation.school_id in user.school_ids

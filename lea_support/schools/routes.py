@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..auth.models import User
+from ..auth.models import Role, User
 from ..auth.permissions import (
     can_adjust_allocation,
     can_administer,
@@ -68,7 +68,7 @@ def _advisers() -> list[Any]:
     """The active advisers' ids and names, for the menus (a national service has hundreds: plain
     rows, not whole accounts)."""
     return list(db.session.execute(
-        select(User.id, User.name).where(User.role.in_(["link_adviser", "sia"]), User.is_disabled.is_(False))
+        select(User.id, User.name).where(User.role.in_([Role.LINK_ADVISER, Role.SIA]), User.is_disabled.is_(False))
         .order_by(User.name, User.id)))
 
 
@@ -322,5 +322,5 @@ def import_schools() -> Any:
 @bp.get("/my-schools")
 @login_required
 def my_schools() -> Any:
-    require(current_user.role == "school_leader" or can_view_school_list(current_user))
+    require(current_user.role == Role.SCHOOL_LEADER or can_view_school_list(current_user))
     return render_template("schools/my_schools.html", schools=current_user.schools)

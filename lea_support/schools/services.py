@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from ..auth.models import Role
 from ..auth.permissions import can_read_la_internal_text, timeline_audiences
 from ..core.audit import record_audit, snapshot
 from ..core.csv_export import CHUNK_ROWS
@@ -34,7 +35,7 @@ from .models import (
 if TYPE_CHECKING:
     from ..auth.models import User
 
-ADVISER_ROLES = frozenset({"link_adviser", "sia"})
+ADVISER_ROLES = frozenset({Role.LINK_ADVISER, Role.SIA})
 SUPPORT_FIELDS = ("support_tier", "mcs_level", "cause_for_concern", "is_vulnerable", "has_significant_underachievement")
 
 

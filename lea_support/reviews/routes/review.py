@@ -7,6 +7,7 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ...auth.models import Role
 from ...core.forms import EmptyForm
 from ...core.terms import format_date
 from ...core.web import (
@@ -63,9 +64,9 @@ def school_reviews(urn: int) -> Any:
 
 def _plan_choices(form: PlanReviewForm, school: School) -> None:
     form.lead_id.choices = [("", "Choose the lead SIA")] + [
-        (str(u.id), u.name) for u in services.active_users(("sia",))]
+        (str(u.id), u.name) for u in services.active_users((Role.SIA,))]
     form.link_adviser_id.choices = [("", "No link adviser")] + [
-        (str(u.id), u.name) for u in services.active_users(("link_adviser",))]
+        (str(u.id), u.name) for u in services.active_users((Role.LINK_ADVISER,))]
     form.la_team.choices = [(u.id, f"{u.name} ({u.role_name})") for u in services.active_users(services.TEAM_USER_ROLES)]
     form.school_users.choices = [(u.id, u.name) for u in services.school_leaders(school)]
 
@@ -77,7 +78,7 @@ def plan_review(urn: int) -> Any:
     form = PlanReviewForm()
     _plan_choices(form, school)
     if request.method == "GET":
-        form.lead_id.data = current_user.id if current_user.role == "sia" else None
+        form.lead_id.data = current_user.id if current_user.role == Role.SIA else None
         form.link_adviser_id.data = school.link_adviser_id
         return render_template("reviews/new.html", form=form, school=school)
     return process_form(
