@@ -1,7 +1,7 @@
 """The service's other documents as PDFs, through the same renderer: the Annual Support Allocation
-letter and the Raising Achievement Plan. (Notes of visit and the post-review report build their
-own plain data in casework.pdf_data and reviews.reporting; the Improvement Notice letter is the
-plan area's.) Each builder returns plain data: a title, an author, a file name and the content."""
+letter. (Notes of visit and the post-review report build their own plain data in casework.pdf_data
+and reviews.reporting; the Raising Achievement Plan and the Improvement Notice letter in
+rap.documents.) Each builder returns plain data: a title, an author, a file name and the content."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,16 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..casework.pdf_data import service_name
-from ..core.terms import format_date, term_label
+from ..core.terms import format_date
 from ..extensions import db
 from ..pdf import render_pdf
-from ..rap.models import RaisingAchievementPlan
-from ..rap.services import midpoint_review_date
 from ..schools.models import School, SupportAllocation, SupportTier
 from .content import format_days
 
 ALLOCATION_TEMPLATE = "governor_reports/allocation_letter_pdf.html"
-PLAN_TEMPLATE = "governor_reports/plan_pdf.html"
 # What each tier typically brings (Support4Success); an authority's own wording is in the tier's description.
 TIER_SUPPORT = {
     "light_touch": "Link adviser visits for the school's own priorities, LA-wide themes and statutory target "
@@ -104,46 +101,3 @@ def write_allocation_letters(academic_year: str, out_dir: str | Path, *, on_lett
         if on_letter is not None:
             on_letter(allocation)
     return written, skipped
-
-
-# --- the Raising Achievement Plan -------------------------------------------------------------------------
-
-
-def plan_document(plan: RaisingAchievementPlan) -> dict[str, Any]:
-    """The plan's page as a document: what it sets out, who agreed it, its objectives, success
-    criteria, actions and adviser time."""
-    from ..rap.services import load_plan
-
-    plan = load_plan(plan.id) or plan
-    school = plan.school
-    return {
-        "template": PLAN_TEMPLATE,
-        "title": f"Raising Achievement Plan: {school.name}, version {plan.version}",
-        "author": service_name(school.la_name),
-        "filename": f"raising-achievement-plan-{school.urn}-v{plan.version}.pdf",
-        "content": {
-            "school": {"name": school.name, "urn": school.urn},
-            "version": plan.version,
-            "status": plan.status_name,
-            "is_agreed": plan.status in {"agreed", "superseded"},
-            "agreed_on_text": format_date(plan.agreed_on),
-            "amendment_reason": plan.amendment_reason or "",
-            "drafted_by": plan.drafted_by.name,
-            "sip_reference": plan.sip_reference,
-            "standards_fund": f"£{plan.standards_fund:,.2f}" if plan.standards_fund is not None else "",
-            "professional_development": plan.professional_development,
-            "midpoint_review_text": format_date(midpoint_review_date(plan)),
-            "school_signed": f"{plan.school_signed_by.name}, {format_date(plan.school_signed_on)}"
-            if plan.school_signed_by else "",
-            "la_signed": f"{plan.la_signed_by.name}, {format_date(plan.la_signed_on)}" if plan.la_signed_by else "",
-            "objectives": [{
-                "number": n, "text": o.text,
-                "criteria": [{"measure": c.measure, "baseline": c.baseline, "target": c.target,
-                              "by_when_text": format_date(c.by_when)} for c in o.criteria],
-                "actions": [{"what": a.what, "owner": a.owner_name, "starts_text": format_date(a.starts_on),
-                             "due_text": format_date(a.due_on), "status": a.status_name} for a in o.actions],
-            } for n, o in enumerate(plan.objectives, start=1)],
-            "time": [{"name": a.user.name, "term": term_label(a.term), "days": format_days(a.days), "used": format_days(a.days_used)}
-                     for a in plan.allocations],
-        },
-    }

@@ -26,7 +26,6 @@ from ..core.terms import Term
 from ..core.web import first_or_404, get_or_404, page_arg, permission_required, require
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
-from ..rap.permissions import can_view_plan
 from ..schools.models import School, SupportAllocation
 from . import bulk, documents, services
 from . import permissions as can
@@ -294,17 +293,4 @@ def allocation_letter(year: str, urn: int) -> Any:
         SupportAllocation.school_id == school.id, SupportAllocation.academic_year == year.replace("-", "/")))
     require(can.can_download_allocation_letter(current_user, allocation))
     document = documents.allocation_letter(allocation)
-    return pdf_response(PdfDocument(documents.render(document), document["filename"]))
-
-
-@bp.get("/plans/<int:plan_id>/pdf")
-@login_required
-def plan_pdf(plan_id: int) -> Any:
-    from ..rap.models import RaisingAchievementPlan
-
-    plan = get_or_404(RaisingAchievementPlan, plan_id)
-    require(can_view_plan(current_user, plan))
-    document = documents.plan_document(plan)
-    if document["content"]["is_agreed"]:  # an agreed version is frozen: made once, then served from the store
-        return pdf_response(PdfDocument(documents.render_stored(document, "plan", plan.id), document["filename"]))
     return pdf_response(PdfDocument(documents.render(document), document["filename"]))

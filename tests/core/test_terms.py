@@ -176,8 +176,8 @@ def test_one_template_filter_per_format(app):
 # --- through the pages and documents ------------------------------------------------------------------
 
 def test_time_allocated_to_a_plan_shows_its_term_as_autumn_2026(db, client, create_user, create_plan):
-    from lea_support.governor_reports.documents import plan_document
     from lea_support.rap import services
+    from lea_support.rap.documents import plan_document
 
     plan = create_plan(status="draft")
     sia = plan.drafted_by
