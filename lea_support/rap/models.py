@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
+    literal,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,8 +58,6 @@ def rag_status(status: str, starts_on: date | None, due_on: date | None, today: 
 def rag_expression(today: date) -> Any:
     """The same rule as `rag_status`, as SQL over plan_actions, for counting RAG across many plans
     in one query (a test keeps the two in step)."""
-    from sqlalchemy import case, literal
-
     a = PlanAction
     return case(
         (a.status == "done", literal("complete")),

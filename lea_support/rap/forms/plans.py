@@ -51,10 +51,16 @@ class EditForm(FlaskForm):
     """A form that edits a record in place: it carries the version it was opened at."""
 
     version_id = EditVersionField()
+    # Whether a save that does not say which copy it was made from is refused as a conflict (the
+    # plan's parts and the reviews), or made on the record as it is (the team's quick changes).
+    version_required = True
 
     @property
     def expected_version(self) -> int | None:
-        return self.version_id.expected
+        """The version the form was opened at; if it is missing or garbled, 0 (never a real version,
+        so a conflict) where a version is required, else None (no check)."""
+        expected = self.version_id.expected
+        return 0 if expected is None and self.version_required else expected
 
 
 class PlanDetailsForm(EditForm):

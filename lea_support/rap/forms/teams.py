@@ -45,6 +45,7 @@ class TeamMemberForm(FlaskForm):
 
 
 class CoordinatorForm(EditForm):
+    version_required = False
     user_id = SelectField("New coordinator", widget=GovSelect(), coerce=optional_int, validate_choice=False,
                           description="Normally the school's link adviser, who takes the lead over from the SIA")
     submit = SubmitField("Change the coordinator", widget=GovSubmitInput())
@@ -120,6 +121,7 @@ def meeting_form(actions: list[PlanAction], members: list[tuple[int, str]], obje
 
 
 class ProgressForm(EditForm):
+    version_required = False
     next = HiddenField()
     status = SelectField("Status", widget=GovSelect(), choices=STATUS_CHOICES, validate_choice=False)
     note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT, "The note")],

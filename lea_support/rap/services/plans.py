@@ -1,5 +1,6 @@
 """Raising Achievement Plans: drafting (from scratch or from a published review), objectives,
-success criteria, actions, resources and adviser time; submission, sign-off, amendments."""
+success criteria, actions, resources and adviser time; days used; submission and amendments
+(sign-off and agreement are in agreement.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
