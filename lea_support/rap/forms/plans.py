@@ -20,6 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from ...core.db import MAX_ID
 from ...core.forms import DateInputField, EditVersionField, MaxLength, build_data
 from ...core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from ..models import ACTION_STATUSES
@@ -58,9 +59,12 @@ class EditForm(FlaskForm):
     @property
     def expected_version(self) -> int | None:
         """The version the form was opened at; if it is missing or garbled, 0 (never a real version,
-        so a conflict) where a version is required, else None (no check)."""
+        so a conflict) where a version is required, else None (no check). A number no counter can
+        reach is 0 too (the database would refuse to compare with it)."""
         expected = self.version_id.expected
-        return 0 if expected is None and self.version_required else expected
+        if expected is None:
+            return 0 if self.version_required else None
+        return expected if expected <= MAX_ID else 0
 
 
 class PlanDetailsForm(EditForm):
