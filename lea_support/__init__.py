@@ -156,7 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp
     from .governor_reports.routes import bp as reports_bp
-    from .rap.views import bp as rap_bp
+    from .rap.routes import bp as rap_bp
     from .reviews.routes import bp as reviews_bp
     from .schools.routes import bp as schools_bp
     from .tasks.routes import bp as tasks_bp

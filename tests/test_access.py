@@ -100,7 +100,7 @@ ACCESS = [
     ("GET", "/admin/governor-reports/bulk/{run}", "governor_reports.show_bulk_run", expect(admin=200)),
     ("GET", "/allocations/2026-27/{own}/letter.pdf", "schools.allocation_letter", expect(**LA, school_leader=200)),
     ("GET", "/allocations/2026-27/{other}/letter.pdf", "schools.allocation_letter", expect(**LA)),
-    ("GET", "/plans/{agreed}/pdf", "governor_reports.plan_pdf", expect(**LA, school_leader=200)),
+    ("GET", "/plans/{agreed}/pdf", "rap.plan_pdf", expect(**LA, school_leader=200)),
     ("GET", "/static/app.js", "static", {r: 200 for r in ROLES}),
     ("GET", "/assets/images/favicon.svg", "govuk_assets", {r: 200 for r in ROLES}),
     ("GET", "/assets/js/govuk-frontend.min.js", "govuk_js", {r: 200 for r in ROLES}),

@@ -31,11 +31,10 @@ from ..core.web import (
 )
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
-from ..rap.permissions import can_view_plan
 from ..reviews.reporting import published_reviews_for_school
 from ..schools.models import School
 from ..schools.services import timeline as school_timeline
-from . import bulk, documents, services
+from . import bulk, services
 from . import permissions as can
 from .forms import (
     STATUS_FILTERS,
@@ -272,19 +271,3 @@ def bulk_runs() -> Any:
 def show_bulk_run(run_id: int) -> Any:
     run = get_or_404(BulkRun, run_id)
     return render_template("governor_reports/bulk_run.html", run=run, term_label=Term.parse(run.term).name)
-
-
-# --- other documents ------------------------------------------------------------------------------------------
-
-
-@bp.get("/plans/<int:plan_id>/pdf")
-@login_required
-def plan_pdf(plan_id: int) -> Any:
-    from ..rap.models import RaisingAchievementPlan
-
-    plan = get_or_404(RaisingAchievementPlan, plan_id)
-    require(can_view_plan(current_user, plan))
-    document = documents.plan_document(plan)
-    if document["content"]["is_agreed"]:  # an agreed version is frozen: made once, then served from the store
-        return pdf_response(PdfDocument(documents.render_stored(document, "plan", plan.id), document["filename"]))
-    return pdf_response(PdfDocument(documents.render(document), document["filename"]))

@@ -1,1 +1,3 @@
-"""Raising Achievement Plans, project teams and mid-point reviews (to be built: see issue 5)."""
+"""Raising Achievement Plans: drafting and agreement, project teams, mid-point reviews and
+Improvement Notices. models, forms, services, permissions, documents (the PDFs' plain data) and
+routes (the blueprint)."""

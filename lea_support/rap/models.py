@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
+    literal,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,8 +58,6 @@ def rag_status(status: str, starts_on: date | None, due_on: date | None, today: 
 def rag_expression(today: date) -> Any:
     """The same rule as `rag_status`, as SQL over plan_actions, for counting RAG across many plans
     in one query (a test keeps the two in step)."""
-    from sqlalchemy import case, literal
-
     a = PlanAction
     return case(
         (a.status == "done", literal("complete")),
@@ -113,9 +113,9 @@ class RaisingAchievementPlan(db.Model):
     # action not yet done or dropped. The plan has overdue actions when this is before today,
     # so dashboards find them through an index instead of counting every action.
     first_open_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # The edit counter of core.locking.claim_edit (column="version_id"): moved only by edits made
+    # through a form, never by the system's own changes.
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-
-    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
 
     school: Mapped["School"] = relationship(lazy="joined")
     drafted_by: Mapped["User"] = relationship(foreign_keys=[drafted_by_id])
@@ -153,9 +153,9 @@ class PlanObjective(db.Model):
     text: Mapped[str] = mapped_column(Text)
     # The review's "can be made more effective" point this objective was drafted from.
     source_finding_id: Mapped[int | None] = mapped_column(ForeignKey("review_findings.id", ondelete="RESTRICT"))
+    # The edit counter of core.locking.claim_edit (column="version_id"): moved only by edits made
+    # through a form, never by the system's own changes.
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-
-    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
 
     plan: Mapped[RaisingAchievementPlan] = relationship(back_populates="objectives")
     source_finding: Mapped["ReviewFinding | None"] = relationship()
@@ -217,9 +217,9 @@ class PlanAction(db.Model):
     # (status, notes, evidence) carries on across versions.
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("plan_actions.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
+    # The edit counter of core.locking.claim_edit (column="version_id"): moved only by edits made
+    # through a form, never by the system's own changes.
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-
-    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
 
     objective: Mapped[PlanObjective] = relationship(back_populates="actions")
     owner: Mapped["User | None"] = relationship()
@@ -311,9 +311,9 @@ class ProjectTeam(db.Model):
     handed_over_from_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_meeting_on: Mapped[date | None] = mapped_column(Date)
+    # The edit counter of core.locking.claim_edit (column="version_id"): moved only by edits made
+    # through a form, never by the system's own changes.
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-
-    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
 
     plan: Mapped[RaisingAchievementPlan] = relationship()
     school: Mapped["School"] = relationship()
@@ -478,9 +478,9 @@ class MidpointReview(db.Model):
     further_review_on: Mapped[date | None] = mapped_column(Date)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("support_decisions.id", ondelete="RESTRICT"))
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The edit counter of core.locking.claim_edit (column="version_id"): moved only by edits made
+    # through a form, never by the system's own changes.
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-
-    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
 
     plan: Mapped[RaisingAchievementPlan] = relationship()
     school: Mapped["School"] = relationship()
@@ -551,9 +551,9 @@ class ImprovementNotice(db.Model):
     status_changed_on: Mapped[date | None] = mapped_column(Date)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The edit counter of core.locking.claim_edit (column="version_id"): moved only by edits made
+    # through a form, never by the system's own changes.
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-
-    __mapper_args__: dict[str, Any] = {"version_id_col": version_id}
 
     school: Mapped["School"] = relationship()
     issued_by: Mapped["User"] = relationship()

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+
 from ..auth.permissions import _signed_in, is_la_staff
+from ..extensions import db
+from .models import ProjectTeam, ProjectTeamMember, RaisingAchievementPlan
 
 if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement
-
     from ..schools.models import School
-    from .models import RaisingAchievementPlan
 
 
 def _leads_school(user: Any, school_id: int) -> bool:
@@ -28,10 +29,6 @@ def can_view_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
 def viewable_plans(user: Any) -> "ColumnElement[bool]":
     """`can_view_plan` as a condition on `RaisingAchievementPlan` for a query, so that lists of
     plans (and of their actions) are filtered by the database, not row by row. Keep in step."""
-    from sqlalchemy import false, true
-
-    from .models import RaisingAchievementPlan
-
     if is_la_staff(user):
         return true()
     if _signed_in(user) and user.role == "school_leader" and user.school_ids:
@@ -110,11 +107,6 @@ def can_log_time(user: Any, plan: "RaisingAchievementPlan") -> bool:
 
 def _on_plan_team(user: Any, plan: "RaisingAchievementPlan") -> bool:
     """Whether the user coordinates or is a current member of the project team of the plan's series."""
-    from sqlalchemy import and_, or_, select
-
-    from ..extensions import db
-    from .models import ProjectTeam, ProjectTeamMember
-
     member = and_(ProjectTeamMember.team_id == ProjectTeam.id, ProjectTeamMember.user_id == user.id,
                   ProjectTeamMember.left_on.is_(None))
     return db.session.scalar(

@@ -176,8 +176,8 @@ def test_one_template_filter_per_format(app):
 # --- through the pages and documents ------------------------------------------------------------------
 
 def test_time_allocated_to_a_plan_shows_its_term_as_autumn_2026(db, client, create_user, create_plan):
-    from lea_support.governor_reports.documents import plan_document
     from lea_support.rap import services
+    from lea_support.rap.documents import plan_document
 
     plan = create_plan(status="draft")
     sia = plan.drafted_by
@@ -198,18 +198,18 @@ def test_time_allocated_to_a_plan_shows_its_term_as_autumn_2026(db, client, crea
 def test_the_plan_agreed_message_writes_the_day_without_a_leading_zero(db, client, create_user, create_plan,
                                                                        monkeypatch):
     from lea_support.auth.models import User, user_schools
-    from lea_support.rap.services import plans
+    from lea_support.rap.services import agreement
 
     class SeventhOfDecember(date):
         @classmethod
         def today(cls) -> date:
             return date(2026, 12, 7)
 
-    monkeypatch.setattr(plans, "date", SeventhOfDecember)
+    monkeypatch.setattr(agreement, "date", SeventhOfDecember)
     plan = create_plan(status="submitted")
     head = db.session.scalars(select(User).join(user_schools, user_schools.c.user_id == User.id)
                               .where(user_schools.c.school_id == plan.school_id, User.role == "school_leader")).one()
-    plans.sign_off_plan(head, plan)
+    agreement.sign_off_plan(head, plan)
     db.session.commit()
     sign_in(client, plan.drafted_by.email)
     midpoint = date(2026, 12, 7) + timedelta(weeks=10)

@@ -38,8 +38,8 @@ def someone_saves_first(db: Any, model: type, ident: int, **theirs: Any) -> Iter
     # The record's version counter: moved by the mapper at the write (version_id_col), or claimed
     # by a conditional UPDATE before any change is made (core/locking.py's claim_edit).
     mapper_version = model.__mapper__.version_id_col
-    version = table.c[mapper_version.name if mapper_version is not None else
-                      next(name for name in ("version_id", "version", "edit_version") if name in table.c)]
+    version = table.c[mapper_version.name if mapper_version is not None else next(
+        name for name in ("version_id", "version", "edit_version") if name in table.c)]
     change = update(table).where(table.c.id == ident).values({version: version + 1, **theirs})
     fired: list[int] = []
 

@@ -103,7 +103,7 @@ def test_the_midpoint_review_is_rescheduled_only_inside_the_window(db, setting, 
 
 def test_after_a_reschedule_the_plan_page_and_its_pdf_give_the_new_date(db, setting, client):
     """One fact, one place (issue 14): the agreed plan's mid-point date is the review's own."""
-    from lea_support.governor_reports.documents import plan_document
+    from lea_support.rap.documents import plan_document
 
     plan, review, sia = setting
     moved = AGREED + timedelta(weeks=12)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lea_support.core.errors import DomainError
+from lea_support.core.locking import EditConflict
 from lea_support.rap import services
 from lea_support.rap.models import ActionUpdate, PlanAction
 from tests.conftest import count_queries, csrf_token, sign_in
@@ -265,7 +266,7 @@ def test_an_update_sent_from_before_an_amendment_is_a_conflict_shown_on_the_acti
 def test_a_form_opened_before_an_amendment_was_agreed_gets_a_conflict(db, s):
     version = s.named.version_id
     meeting_with_new_action(s, TODAY - timedelta(days=2))
-    with pytest.raises(services.ActionConflict, match="The plan was amended since you opened this page"):
+    with pytest.raises(EditConflict, match="The plan was amended since you opened this page"):
         services.update_action_progress(s.head, s.named, status="done", expected_version=version)
     with pytest.raises(DomainError, match="not the one in force"):
         services.update_action_progress(s.head, s.named, status="done")

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lea_support.core.errors import DomainError
+from lea_support.core.locking import EditConflict
 from lea_support.core.models import AuditEntry
 from lea_support.rap import services
 from lea_support.rap.models import (
@@ -262,10 +263,10 @@ def test_a_criterion_is_changed_in_place_locked_with_its_objective(db, setting, 
     db.session.commit()
     assert objective.version_id > opened
     # Both a stale criterion form and a stale objective form are refused now.
-    with pytest.raises(services.EditConflict, match="This objective was changed by someone else"):
+    with pytest.raises(EditConflict, match="This objective was changed by someone else"):
         services.update_criterion(sia, criterion, measure="Writing", baseline="50%", target="75%",
                                   by_when=date(2027, 7, 1), expected_version=opened)
-    with pytest.raises(services.EditConflict):
+    with pytest.raises(EditConflict):
         services.update_objective(sia, objective, text="Changed", expected_version=opened)
     db.session.rollback()
 
@@ -349,7 +350,7 @@ def test_time_allocated_is_changed_in_place_locked_with_the_plan(db, setting, cl
                                     "days": "2"})
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "This plan was changed by someone else" in page and "summer-2027" in page
-    with pytest.raises(services.EditConflict):
+    with pytest.raises(EditConflict):
         services.update_plan(sia, plan, sip_reference="x", standards_fund="", professional_development="",
                              expected_version=opened)
     db.session.rollback()

@@ -12,12 +12,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextArea,
 )
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 
 from ...core.forms import DateInputField, MaxLength
 from ...core.limits import LONG_TEXT
 from ..models import MIDPOINT_OUTCOMES, OBJECTIVE_PROGRESS
-from .plans import optional_int
+from ..services import MidpointRecord, ObjectiveJudgement
+from .plans import EditForm, optional_int
 
 if TYPE_CHECKING:
     from ...auth.models import User
@@ -28,19 +29,19 @@ __all__ = ["MidpointRecordForm", "NoticeForm", "NoticeStatusForm", "RescheduleRe
            "yes_no"]
 
 
-
 def yes_no(value: Any) -> bool | None:
     return {"yes": True, "no": False, True: True, False: False}.get(value)
 
 
-class RescheduleReviewForm(FlaskForm):
-    version_id = HiddenField()
+class RescheduleReviewForm(EditForm):
     scheduled_on = DateInputField("New date", required=True)
     submit = SubmitField("Reschedule the review", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"scheduled_on": self.scheduled_on.data, "expected_version": self.expected_version}
 
-class MidpointRecordForm(FlaskForm):
-    version_id = HiddenField()
+
+class MidpointRecordForm(EditForm):
     held_on = DateInputField("Date the review was held", required=True)
     led_by_id = SelectField("Led by", widget=GovSelect(), coerce=optional_int, validate_choice=False,
                             description="The School Improvement Adviser who led the review")
@@ -58,6 +59,19 @@ class MidpointRecordForm(FlaskForm):
                                  validators=[MaxLength(LONG_TEXT)], description="If the outcome is an Improvement Notice")
     comply_by = DateInputField("Comply by", description="If the outcome is an Improvement Notice")
     submit = SubmitField("Record the review", widget=GovSubmitInput())
+
+    # Set by `midpoint_record_form`: (objective, progress field, evidence field) for each objective.
+    objective_fields: list[tuple[Any, Any, Any]]
+
+    def to_data(self) -> MidpointRecord:
+        return MidpointRecord(
+            held_on=self.held_on.data, led_by_id=self.led_by_id.data,
+            progress={o.id: ObjectiveJudgement(progress=p.data or None, evidence=e.data or "")
+                      for o, p, e in self.objective_fields},
+            capacity_grade=self.capacity_grade.data, adequate_improvement=yes_no(self.adequate_improvement.data),
+            summary=self.summary.data or "", outcome=self.outcome.data or None,
+            further_review_on=self.further_review_on.data, improvements=self.improvements.data or "",
+            comply_by=self.comply_by.data)
 
 
 def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjective"], scale: "JudgementScale",
@@ -78,8 +92,7 @@ def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjecti
     form = Form(data=None if formdata else {"version_id": str(review.version_id), "led_by_id": default_leader})
     form.capacity_grade.choices = [(g.grade, f"{g.grade} {g.label}") for g in scale.grades]
     form.led_by_id.choices = [("", "Choose the adviser")] + [(u.id, f"{u.name} ({u.role_name})") for u in leaders]
-    form.objective_fields = [(o, form[f"progress_{o.id}"], form[f"evidence_{o.id}"])  # type: ignore[attr-defined]
-                             for o in objectives]
+    form.objective_fields = [(o, form[f"progress_{o.id}"], form[f"evidence_{o.id}"]) for o in objectives]
     return form
 
 
@@ -90,11 +103,18 @@ class NoticeForm(FlaskForm):
                                required_message="Enter the date the school must comply by")
     submit = SubmitField("Issue the Improvement Notice", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"improvements": self.improvements.data or "", "comply_by": self.comply_by.data,
+                "issued_on": self.issued_on.data}
 
-class NoticeStatusForm(FlaskForm):
-    version_id = HiddenField()
+
+class NoticeStatusForm(EditForm):
     status = RadioField("What happened", widget=GovRadioInput(), validate_choice=False,
                         choices=[("complied", "The school complied"), ("escalated", "The notice was escalated")])
     on = DateInputField("Date", required=True)
     reason = TextAreaField("Reason and evidence", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     submit = SubmitField("Record the change", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"status": self.status.data or "", "on": self.on.data, "reason": self.reason.data or "",
+                "expected_version": self.expected_version}

@@ -13,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,9 +20,11 @@ from wtforms import (
     TextAreaField,
 )
 
-from ...core.forms import DateInputField, MaxLength
+from ...core.db import MAX_ID
+from ...core.forms import DateInputField, EditVersionField, MaxLength, build_data
 from ...core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from ..models import ACTION_STATUSES
+from ..services import UNCHANGED, ActionData
 
 
 def optional_int(value: Any) -> int | None:
@@ -43,9 +44,30 @@ class DraftPlanForm(FlaskForm):
                                       description="The review's \u201ccan be made more effective\u201d points")
     submit = SubmitField("Start the draft plan", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"sip_reference": self.sip_reference.data or "", "finding_ids": list(self.finding_ids.data or [])}
 
-class PlanDetailsForm(FlaskForm):
-    version_id = HiddenField()
+
+class EditForm(FlaskForm):
+    """A form that edits a record in place: it carries the version it was opened at."""
+
+    version_id = EditVersionField()
+    # Whether a save that does not say which copy it was made from is refused as a conflict (the
+    # plan's parts and the reviews), or made on the record as it is (the team's quick changes).
+    version_required = True
+
+    @property
+    def expected_version(self) -> int | None:
+        """The version the form was opened at; if it is missing or garbled, 0 (never a real version,
+        so a conflict) where a version is required, else None (no check). A number no counter can
+        reach is 0 too (the database would refuse to compare with it)."""
+        expected = self.version_id.expected
+        if expected is None:
+            return 0 if self.version_required else None
+        return expected if expected <= MAX_ID else 0
+
+
+class PlanDetailsForm(EditForm):
     sip_reference = TextAreaField("School Improvement Plan or post-Ofsted action plan", widget=GovTextArea(),
                                   validators=[MaxLength(MEDIUM_TEXT, "The School Improvement Plan reference")])
     standards_fund = StringField("Standards Fund amount, in pounds", widget=GovTextInput(),
@@ -59,6 +81,13 @@ class PlanDetailsForm(FlaskForm):
                     "when the plan is signed off")
     submit = SubmitField("Save plan details", widget=GovSubmitInput())
 
+    def to_kwargs(self, *, sets_midpoint: bool) -> dict[str, Any]:
+        """`sets_midpoint`: only the first version's agreement sets the mid-point review."""
+        return {"sip_reference": self.sip_reference.data or "", "standards_fund": self.standards_fund.data,
+                "professional_development": self.professional_development.data or "",
+                "midpoint_review_on": self.midpoint_review_on.data if sets_midpoint else UNCHANGED,
+                "expected_version": self.expected_version}
+
 
 class SignOffForm(FlaskForm):
     # Shown to the signer whose signature agrees version 1; the description (the window, if the
@@ -66,15 +95,23 @@ class SignOffForm(FlaskForm):
     midpoint_review_on = DateInputField("Mid-point review date")
     submit = SubmitField("Sign off the plan", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"midpoint_review_on": self.midpoint_review_on.data}
+
 
 class ObjectiveForm(FlaskForm):
     text = TextAreaField("Objective", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     submit = SubmitField("Add objective", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"text": self.text.data or ""}
 
-class ObjectiveEditForm(ObjectiveForm):
-    version_id = HiddenField()
+
+class ObjectiveEditForm(EditForm, ObjectiveForm):
     submit = SubmitField("Save objective", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {**super().to_kwargs(), "expected_version": self.expected_version}
 
 
 class CriterionForm(FlaskForm):
@@ -84,11 +121,17 @@ class CriterionForm(FlaskForm):
     by_when = DateInputField("By when")
     submit = SubmitField("Add success criterion", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"measure": self.measure.data or "", "baseline": self.baseline.data or "",
+                "target": self.target.data or "", "by_when": self.by_when.data}
 
-class CriterionEditForm(CriterionForm):
-    # The objective's version: a criterion is locked with its objective.
-    version_id = HiddenField()
+
+class CriterionEditForm(EditForm, CriterionForm):
+    # Carries the objective's version: a criterion is locked with its objective.
     submit = SubmitField("Save success criterion", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {**super().to_kwargs(), "expected_version": self.expected_version}
 
 
 class ActionForm(FlaskForm):
@@ -106,9 +149,11 @@ class ActionForm(FlaskForm):
                              description="What will show it was done: a document, a link or a description")
     submit = SubmitField("Add action", widget=GovSubmitInput())
 
+    def to_data(self) -> ActionData:
+        return build_data(ActionData, self, status=self.status.data or "not_started")
 
-class ActionEditForm(ActionForm):
-    version_id = HiddenField()
+
+class ActionEditForm(EditForm, ActionForm):
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
 
@@ -119,11 +164,16 @@ class AllocationForm(FlaskForm):
     days = StringField("Days allocated", widget=GovTextInput(), validators=[MaxLength(20)])
     submit = SubmitField("Allocate time", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"user_id": self.user_id.data, "term": self.term.data or "", "days": self.days.data}
 
-class AllocationEditForm(AllocationForm):
-    # The plan's version: an allocation is locked with the plan.
-    version_id = HiddenField()
+
+class AllocationEditForm(EditForm, AllocationForm):
+    # Carries the plan's version: an allocation is locked with the plan.
     submit = SubmitField("Save time allocated", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {**super().to_kwargs(), "expected_version": self.expected_version}
 
 
 class TimeUsedForm(FlaskForm):
@@ -132,7 +182,13 @@ class TimeUsedForm(FlaskForm):
     note = StringField("Note", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT)])
     submit = SubmitField("Log days used", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"used_on": self.used_on.data, "days": self.days.data, "note": self.note.data or ""}
+
 
 class AmendForm(FlaskForm):
     reason = TextAreaField("Reason for the amendment", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT, "The reason")])
     submit = SubmitField("Start an amendment", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.reason.data or ""}

@@ -23,7 +23,8 @@ from wtforms import (
 from ...core.forms import DateInputField, MaxLength
 from ...core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from ..models import ACTION_STATUSES, TEAM_ROLES, PlanAction, PlanObjective
-from .plans import optional_int
+from ..services import ActionData, MeetingData, NewAction, ProgressChange
+from .plans import EditForm, optional_int
 
 NEW_ACTION_ROWS = 3
 STATUS_CHOICES = list(ACTION_STATUSES.items())
@@ -39,12 +40,18 @@ class TeamMemberForm(FlaskForm):
                             validate_choice=False)
     submit = SubmitField("Add to the team", widget=GovSubmitInput())
 
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"user_id": self.user_id.data, "name": self.name.data or "", "team_role": self.team_role.data or ""}
 
-class CoordinatorForm(FlaskForm):
-    version_id = HiddenField()
+
+class CoordinatorForm(EditForm):
+    version_required = False
     user_id = SelectField("New coordinator", widget=GovSelect(), coerce=optional_int, validate_choice=False,
                           description="Normally the school's link adviser, who takes the lead over from the SIA")
     submit = SubmitField("Change the coordinator", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"user_id": self.user_id.data, "expected_version": self.expected_version}
 
 
 class MeetingForm(FlaskForm):
@@ -56,6 +63,22 @@ class MeetingForm(FlaskForm):
     decisions = TextAreaField("Decisions", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     next_meeting_on = DateInputField("Date of the next meeting")
     submit = SubmitField("Save the meeting", widget=GovSubmitInput())
+
+    # Set by `meeting_form`: (action, status field, note field) and each new-action row's fields.
+    updates: list[tuple[PlanAction, Any, Any]]
+    new_rows: list[dict[str, Any]]
+
+    def to_data(self) -> MeetingData:
+        return MeetingData(
+            held_on=self.held_on.data, attendee_ids=list(self.attendee_ids.data or []),
+            minutes=self.minutes.data or "", decisions=self.decisions.data or "",
+            next_meeting_on=self.next_meeting_on.data, expected_plan_id=optional_int(self.plan_id.data),
+            changes=[ProgressChange(action_id=a.id, status=status.data or "", note=note.data or "")
+                     for a, status, note in self.updates],
+            new_actions=[NewAction(row=n, objective_id=row["objective_id"].data, action=ActionData(
+                what=row["what"].data or "", owner_id=row["owner_id"].data, owner_role=row["owner_role"].data or "",
+                starts_on=row["starts_on"].data, due_on=row["due_on"].data))
+                for n, row in enumerate(self.new_rows, start=1)])
 
 
 def meeting_form(actions: list[PlanAction], members: list[tuple[int, str]], objectives: list[PlanObjective],
@@ -89,21 +112,25 @@ def meeting_form(actions: list[PlanAction], members: list[tuple[int, str]], obje
         setattr(Form, f"new_{n}_due_on", DateInputField(f"New action {n}: due date"))
     form = Form() if formdata else Form(formdata=None)
     form.attendee_ids.choices = members
-    form.updates = [(a, form[f"status_{a.id}"], form[f"note_{a.id}"]) for a in actions]  # type: ignore[attr-defined]
-    form.new_rows = [  # type: ignore[attr-defined]
+    form.updates = [(a, form[f"status_{a.id}"], form[f"note_{a.id}"]) for a in actions]
+    form.new_rows = [
         {part: form[f"new_{n}_{part}"] for part in ("objective_id", "what", "owner_id", "owner_role", "starts_on",
                                                     "due_on")}
         for n in range(1, NEW_ACTION_ROWS + 1)]
     return form
 
 
-class ProgressForm(FlaskForm):
-    version_id = HiddenField()
+class ProgressForm(EditForm):
+    version_required = False
     next = HiddenField()
     status = SelectField("Status", widget=GovSelect(), choices=STATUS_CHOICES, validate_choice=False)
     note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT, "The note")],
                          description="What was done, or what is holding it up")
     submit = SubmitField("Save the update", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"status": self.status.data or "", "note": self.note.data or "",
+                "expected_version": self.expected_version}
 
 
 def progress_form(action: PlanAction | None = None, *, formdata: Any = True, next_url: str = "") -> ProgressForm:

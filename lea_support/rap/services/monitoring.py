@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ...auth.models import User
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
-from ...core.locking import AlreadyChanged, lock_for_update
+from ...core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ...core.models import utcnow
 from ...core.terms import format_date
 from ...extensions import db
+from ...reviews.models import JudgementScale
+from ...reviews.services import current_scale
 from ...schools.models import School, SupportDecision
 from ...schools.services import change_support, record_school_event
 from ..models import (
@@ -27,43 +30,24 @@ from ..models import (
     RaisingAchievementPlan,
 )
 
-if TYPE_CHECKING:
-    from ...auth.models import User
-    from ...reviews.models import JudgementScale
-
 __all__ = [
-    "EscalationRow", "MidpointRecord", "NoticeConflict", "ObjectiveJudgement", "PlanMonitoring", "ReviewConflict",
-    "NOTICE_PDF_TEMPLATE", "change_notice_status", "check_midpoint_date", "escalation_watch",
-    "escalation_query", "improvement_notice_document", "issue_improvement_notice", "load_improvement_notice", "load_midpoint_review",
-    "midpoint_window", "monitoring_for_plan", "notices_for_school", "plan_in_force", "record_midpoint_review",
+    "EscalationRow", "MidpointRecord", "ObjectiveJudgement", "PlanMonitoring", "change_notice_status",
+    "check_midpoint_date", "escalation_query", "escalation_watch", "issue_improvement_notice",
+    "load_improvement_notice", "load_midpoint_review", "midpoint_review_date", "midpoint_window",
+    "monitoring_for_plan", "notices_for_school", "plan_in_force", "record_midpoint_review",
     "reschedule_midpoint_review", "review_scale", "schedule_first_midpoint_review", "time_in_tier",
     "upcoming_midpoint_reviews",
-    "midpoint_review_date",
 ]
 
-NOTICE_PDF_TEMPLATE = "governor_reports/improvement_notice.html"
+# What a stale save is told (core.locking.EditConflict), in this stage's words.
+REVIEW_CHANGED = ("Someone else saved this review since you opened it. What you typed is still in the form: check "
+                  "the review as it is now before you save again.")
+NOTICE_CHANGED = ("Someone else changed this Improvement Notice since you opened it. What you typed is still in the "
+                  "form: check the notice's status as it is now before you save again.")
 # An Improvement Notice puts the school at least at this level of significant support; a
 # recommendation of cause for concern at this one.
 NOTICE_LEVEL = 4
 CONCERN_LEVEL = 5
-
-
-class ReviewConflict(DomainError):
-    """Someone else saved the mid-point review since this copy was opened."""
-
-    def __init__(self, review: MidpointReview):
-        super().__init__("Someone else saved this review since you opened it. What you typed is still in the "
-                         "form: check the review as it is now before you save again.")
-        self.review = review
-
-
-class NoticeConflict(DomainError):
-    """Someone else changed the Improvement Notice since this copy was opened."""
-
-    def __init__(self, notice: ImprovementNotice):
-        super().__init__("Someone else changed this Improvement Notice since you opened it. What you typed is "
-                         "still in the form: check the notice's status as it is now before you save again.")
-        self.notice = notice
 
 
 def _clean(text: str | None) -> str:
@@ -101,7 +85,7 @@ def midpoint_review_date(plan: RaisingAchievementPlan) -> date | None:
     return scheduled or plan.midpoint_review_on
 
 
-def schedule_first_midpoint_review(actor: "User", plan: RaisingAchievementPlan) -> MidpointReview:
+def schedule_first_midpoint_review(actor: User, plan: RaisingAchievementPlan) -> MidpointReview:
     """Schedule the plan's mid-point review on the date agreed in the plan (called when the first
     version is agreed; the date has been checked against the window by then)."""
     assert plan.agreed_on is not None and plan.midpoint_review_on is not None
@@ -127,16 +111,16 @@ def _review_name(review: MidpointReview) -> str:
     return "Mid-point review" if review.sequence == 1 else f"Further review {review.sequence - 1}"
 
 
-def _check_version(review: MidpointReview, expected_version: int | None) -> None:
-    if expected_version is not None and review.version_id != expected_version:
-        raise ReviewConflict(review)
+def _claim_review(review: MidpointReview, expected_version: int | None) -> None:
+    """Claim the review's edit counter, or refuse with EditConflict if someone else saved it since."""
+    claim_edit(review, expected_version, "review", column="version_id", message=REVIEW_CHANGED)
 
 
-def reschedule_midpoint_review(actor: "User", review: MidpointReview, *, scheduled_on: date | None,
+def reschedule_midpoint_review(actor: User, review: MidpointReview, *, scheduled_on: date | None,
                                expected_version: int | None = None) -> MidpointReview:
     """Move a review not yet held to another date: the mid-point review stays inside the window
     after the plan's first agreement; a further review falls after the review before it was held."""
-    _check_version(review, expected_version)
+    _claim_review(review, expected_version)
     if review.is_held:
         raise DomainError(f"This review was held on {format_date(review.held_on)} and cannot be rescheduled")
     if review.sequence == 1:
@@ -195,11 +179,8 @@ def plan_in_force(series_id: int) -> RaisingAchievementPlan | None:
         .options(selectinload(RaisingAchievementPlan.objectives))).first()
 
 
-def review_scale(review: MidpointReview) -> "JudgementScale | None":
+def review_scale(review: MidpointReview) -> JudgementScale | None:
     """The scale the review's capacity to improve was judged on (the current one before it is held)."""
-    from ...reviews.models import JudgementScale
-    from ...reviews.services import current_scale
-
     if review.scale_id is not None:
         return db.session.get(JudgementScale, review.scale_id)
     return current_scale()
@@ -236,7 +217,7 @@ def load_improvement_notice(notice_id: int) -> ImprovementNotice | None:
 
 # --- support decisions that follow a review or a notice -----------------------------------------
 
-def _decide_support(actor: "User", school: School, *, support_tier: str, mcs_level: int,
+def _decide_support(actor: User, school: School, *, support_tier: str, mcs_level: int,
                     cause_for_concern: str | None, is_vulnerable: bool, has_significant_underachievement: bool,
                     reason: str, evidence: str = "") -> SupportDecision | None:
     """Change the school's support through `change_support`, or do nothing if it is there already."""
@@ -251,7 +232,7 @@ def _decide_support(actor: "User", school: School, *, support_tier: str, mcs_lev
                           evidence=evidence)
 
 
-def _raise_to_notice_level(actor: "User", school: School, reason: str, evidence: str) -> SupportDecision | None:
+def _raise_to_notice_level(actor: User, school: School, reason: str, evidence: str) -> SupportDecision | None:
     """An Improvement Notice puts the school in significant support at level 4 if it is below."""
     if school.support_tier == "significant" and school.mcs_level >= NOTICE_LEVEL:
         return None
@@ -281,7 +262,7 @@ def _series_in_force(school: School) -> int | None:
     return plan.series_id if plan is not None else None
 
 
-def _create_notice(actor: "User", school: School, *, improvements: str, comply_by: date, issued_on: date,
+def _create_notice(actor: User, school: School, *, improvements: str, comply_by: date, issued_on: date,
                    plan_id: int | None, review: MidpointReview | None,
                    reason: str) -> tuple[ImprovementNotice, SupportDecision | None]:
     notice = ImprovementNotice(school_id=school.id, plan_id=plan_id,
@@ -298,7 +279,7 @@ def _create_notice(actor: "User", school: School, *, improvements: str, comply_b
     return notice, _raise_to_notice_level(actor, school, reason, improvements)
 
 
-def issue_improvement_notice(actor: "User", school: School, *, improvements: str, comply_by: date | None,
+def issue_improvement_notice(actor: User, school: School, *, improvements: str, comply_by: date | None,
                              issued_on: date | None = None) -> ImprovementNotice:
     """Issue an Improvement Notice to a school directly (not from a review): what it must improve
     and by when. A school below level 4 moves to significant support at level 4."""
@@ -319,12 +300,11 @@ def issue_improvement_notice(actor: "User", school: School, *, improvements: str
     return notice
 
 
-def change_notice_status(actor: "User", notice: ImprovementNotice, *, status: str, on: date | None, reason: str,
+def change_notice_status(actor: User, notice: ImprovementNotice, *, status: str, on: date | None, reason: str,
                          expected_version: int | None = None) -> ImprovementNotice:
     """Record that the school complied with a notice, or that it was escalated: on which date and why."""
     lock_for_update(notice)  # a second click waits here, then finds the notice changed (a conflict)
-    if expected_version is not None and notice.version_id != expected_version:
-        raise NoticeConflict(notice)
+    claim_edit(notice, expected_version, "Improvement Notice", column="version_id", message=NOTICE_CHANGED)
     reason = _clean(reason)
     if notice.status != "issued":
         raise AlreadyChanged(f"This notice is already marked {notice.status_name.lower()}: its status cannot "
@@ -352,36 +332,6 @@ def change_notice_status(actor: "User", notice: ImprovementNotice, *, status: st
     return notice
 
 
-def improvement_notice_document(notice: ImprovementNotice) -> dict[str, Any]:
-    """The notice as plain data for its PDF letter, with title, author and download file name."""
-    school, issuer = notice.school, notice.issued_by
-    service = f"{school.la_name} School Improvement Service" if school.la_name else "School Improvement Service"
-    review = notice.midpoint_review
-    return {
-        "title": f"Improvement Notice: {school.name}",
-        "author": f"{issuer.name}, {service}",
-        "filename": f"improvement-notice-{school.urn}-{notice.issued_on.isoformat()}.pdf",
-        "notice": {
-            "school_name": school.name,
-            "urn": str(school.urn),
-            "la_name": school.la_name,
-            "head_name": school.head_name,
-            "address": [p for p in (school.street, school.locality, school.town, school.postcode) if p],
-            "issued_on": format_date(notice.issued_on),
-            "issued_by": issuer.name,
-            "issued_by_role": issuer.role_name,
-            "service": service,
-            "improvements": notice.improvements,
-            "comply_by": format_date(notice.comply_by),
-            "review_held_on": format_date(review.held_on) if review is not None else "",
-            "status": notice.status_name,
-            "is_open": notice.status == "issued",
-            "status_changed_on": format_date(notice.status_changed_on),
-            "status_reason": notice.status_reason,
-        },
-    }
-
-
 # --- recording a review --------------------------------------------------------------------------
 
 @dataclass
@@ -405,10 +355,8 @@ class MidpointRecord:
 
 
 def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: MidpointRecord,
-                  scale: "JudgementScale") -> "User":
+                  scale: JudgementScale) -> User:
     """Every rule of recording a review, checked before anything changes."""
-    from ...auth.models import User
-
     today = date.today()
     first = review.plan
     if data.held_on is None:
@@ -455,15 +403,13 @@ def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: Mi
     return leader
 
 
-def record_midpoint_review(actor: "User", review: MidpointReview, data: MidpointRecord, *,
+def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRecord, *,
                            expected_version: int | None = None) -> MidpointReview:
     """Record a review as held: progress on each objective of the plan in force, the school's
     capacity to improve, whether adequate improvement is evidenced, and the outcome, whose change
     to the school's support (through `change_support`) is part of the same transaction."""
-    from ...reviews.services import current_scale
-
     lock_for_update(review)  # a second click waits here, then finds the review recorded (a conflict)
-    _check_version(review, expected_version)
+    _claim_review(review, expected_version)
     if review.is_held:
         raise AlreadyChanged(f"This review has already been recorded as held on {format_date(review.held_on)}: "  # type: ignore[arg-type]
                              "reload the page to see it")

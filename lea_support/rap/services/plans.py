@@ -1,16 +1,16 @@
 """Raising Achievement Plans: drafting (from scratch or from a published review), objectives,
-success criteria, actions, resources and adviser time; submission, sign-off, amendments."""
+success criteria, actions, resources and adviser time; days used; submission and amendments
+(sign-off and agreement are in agreement.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from difflib import ndiff
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import flag_modified, set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from ...auth.models import User
 from ...core.audit import record_audit, snapshot
@@ -23,8 +23,8 @@ from ...core.limits import (
     MAX_TIME_ALLOCATIONS,
     MAX_TIME_ENTRIES,
 )
-from ...core.locking import AlreadyChanged, lock_for_update
-from ...core.locking import EditConflict as LockConflict
+from ...core.locking import AlreadyChanged, claim_edit, lock_for_update
+from ...core.models import utcnow
 from ...core.terms import format_date, require_term, term_label
 from ...extensions import db
 from ...reviews.models import JointReview, ReviewFinding
@@ -38,6 +38,7 @@ from ..models import (
     TimeAllocation,
     TimeUsed,
 )
+from ..permissions import can_own_action
 
 if TYPE_CHECKING:
     from ...schools.models import School
@@ -49,31 +50,10 @@ ALLOCATION_FIELDS = ("user_id", "term", "days")
 UNCHANGED: Any = object()
 
 
-class EditConflict(LockConflict):
-    """Someone else saved this part of the plan since this copy was opened (the plan's records lock
-    on SQLAlchemy's version_id column rather than through `claim_edit`)."""
-
-    def __init__(self, record: Any, what: str = "plan"):
-        super().__init__(record, what, column="version_id")
-        self.plan = record if isinstance(record, RaisingAchievementPlan) else None
-
-
-def _check_version(record: Any, expected_version: int | None, what: str) -> None:
-    if expected_version is not None and record.version_id != expected_version:
-        raise EditConflict(record, what)
-
-
-def _flush_or_conflict(record: Any, what: str) -> None:
-    """Flush; a save that lost a race with another one (after the version check) is a conflict too."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise EditConflict(record, what) from None
-
-
-def _bump_version(record: Any, column: str) -> None:
-    """Mark a record changed so its version moves on: its children's edits lock on it."""
-    flag_modified(record, column)
+def _claim(record: Any, expected_version: int | None, what: str) -> None:
+    """Claim the record's edit counter (the plan's records keep theirs in `version_id`), or refuse
+    with EditConflict if someone else saved it since this copy was opened."""
+    claim_edit(record, expected_version, what, column="version_id")
 
 
 def _require_draft(plan: RaisingAchievementPlan) -> None:
@@ -87,7 +67,8 @@ def _clean(text: str | None) -> str:
     return (text or "").strip()
 
 
-def _audit(actor: "User", action: str, plan: RaisingAchievementPlan, **kw: Any) -> None:
+def record_plan_audit(actor: "User", action: str, plan: RaisingAchievementPlan, **kw: Any) -> None:
+    """Write an audit entry about the plan (any stage's change to it)."""
     record_audit(actor, action, "raising_achievement_plan", plan.id, school_id=plan.school_id, **kw)
 
 
@@ -151,7 +132,7 @@ def draft_plan(actor: "User", school: "School", *, sip_reference: str = "", revi
                                   objectives=objectives)
     db.session.add(plan)
     db.session.flush()
-    _audit(actor, "plan.draft", plan, after={"source_review_id": plan.source_review_id,
+    record_plan_audit(actor, "plan.draft", plan, after={"source_review_id": plan.source_review_id,
                                              "objectives": [o.text for o in objectives]})
     record_school_event(school, "plan_drafted", "Raising Achievement Plan drafted", actor, audience="school")
     return plan
@@ -183,7 +164,7 @@ def update_plan(actor: "User", plan: RaisingAchievementPlan, *, sip_reference: s
     against the window when the plan is agreed). Refuses with EditConflict if someone else saved
     it after this copy was opened."""
     _require_draft(plan)
-    _check_version(plan, expected_version, "plan")
+    _claim(plan, expected_version, "plan")
     amount = parse_money(standards_fund)
     before = snapshot(plan, PLAN_FIELDS)
     plan.sip_reference = _clean(sip_reference)
@@ -191,8 +172,8 @@ def update_plan(actor: "User", plan: RaisingAchievementPlan, *, sip_reference: s
     plan.professional_development = _clean(professional_development)
     if midpoint_review_on is not UNCHANGED:
         plan.midpoint_review_on = midpoint_review_on
-    _flush_or_conflict(plan, "plan")
-    _audit(actor, "plan.update", plan, before=before, after=snapshot(plan, PLAN_FIELDS))
+    db.session.flush()
+    record_plan_audit(actor, "plan.update", plan, before=before, after=snapshot(plan, PLAN_FIELDS))
     return plan
 
 
@@ -213,7 +194,7 @@ def add_objective(actor: "User", plan: RaisingAchievementPlan, text: str) -> Pla
     objective = PlanObjective(text=text, position=max((o.position for o in plan.objectives), default=0) + 1)
     plan.objectives.append(objective)
     db.session.flush()
-    _audit(actor, "plan.objective.add", plan, after={"objective_id": objective.id, "text": text})
+    record_plan_audit(actor, "plan.objective.add", plan, after={"objective_id": objective.id, "text": text})
     return objective
 
 
@@ -225,7 +206,7 @@ def delete_objective(actor: "User", objective: PlanObjective) -> None:
     plan.objectives.remove(objective)
     db.session.flush()
     _renumber(plan)
-    _audit(actor, "plan.objective.delete", plan, before=before)
+    record_plan_audit(actor, "plan.objective.delete", plan, before=before)
 
 
 def update_objective(actor: "User", objective: PlanObjective, *, text: str,
@@ -234,25 +215,22 @@ def update_objective(actor: "User", objective: PlanObjective, *, text: str,
     changed the objective (or one of its success criteria) after this copy was opened."""
     plan = objective.plan
     _require_draft(plan)
-    _check_version(objective, expected_version, "objective")
+    _claim(objective, expected_version, "objective")
     text = _objective_text(text)
     before = {"objective_id": objective.id, "text": objective.text}
     objective.text = text
-    _flush_or_conflict(objective, "objective")
-    _audit(actor, "plan.objective.update", plan, before=before, after={"objective_id": objective.id, "text": text})
+    db.session.flush()
+    record_plan_audit(actor, "plan.objective.update", plan, before=before, after={"objective_id": objective.id, "text": text})
     return objective
 
 
 def _renumber(plan: RaisingAchievementPlan, ordered: list[PlanObjective] | None = None) -> None:
     """Number the plan's objectives 1, 2, 3... in the given order (their present order by default).
-    Positions are written past the version counter: a move is not an edit of the objective, so
-    someone changing its wording meanwhile is not told it was changed."""
+    A move claims no edit counter: it is not an edit of the objective, so someone changing its
+    wording meanwhile is not told it was changed."""
     ordered = ordered if ordered is not None else sorted(plan.objectives, key=lambda o: o.position)
-    table = PlanObjective.__table__
     for position, objective in enumerate(ordered, start=1):
-        if objective.position != position:
-            db.session.execute(table.update().where(table.c.id == objective.id).values(position=position))
-            set_committed_value(objective, "position", position)
+        objective.position = position
     plan.objectives.sort(key=lambda o: o.position)
 
 
@@ -272,7 +250,7 @@ def move_objective(actor: "User", objective: PlanObjective, direction: str) -> P
     before = [o.id for o in ordered]
     ordered[index], ordered[other] = ordered[other], ordered[index]
     _renumber(plan, ordered)
-    _audit(actor, "plan.objective.move", plan, before={"order": before}, after={"order": [o.id for o in ordered]})
+    record_plan_audit(actor, "plan.objective.move", plan, before={"order": before}, after={"order": [o.id for o in ordered]})
     return objective
 
 
@@ -286,7 +264,7 @@ def add_criterion(actor: "User", objective: PlanObjective, *, measure: str, base
     criterion = SuccessCriterion(**_criterion_values(measure, baseline, target, by_when))
     objective.criteria.append(criterion)
     db.session.flush()
-    _audit(actor, "plan.criterion.add", objective.plan, after=snapshot(criterion, CRITERION_FIELDS))
+    record_plan_audit(actor, "plan.criterion.add", objective.plan, after=snapshot(criterion, CRITERION_FIELDS))
     return criterion
 
 
@@ -307,15 +285,13 @@ def update_criterion(actor: "User", criterion: SuccessCriterion, *, measure: str
     EditConflict if the objective or any of its criteria changed after this copy was opened."""
     objective = criterion.objective
     _require_draft(objective.plan)
-    _check_version(objective, expected_version, "objective")
+    _claim(objective, expected_version, "objective")
     values = _criterion_values(measure, baseline, target, by_when)
     before = snapshot(criterion, CRITERION_FIELDS)
     for name, value in values.items():
         setattr(criterion, name, value)
-    if snapshot(criterion, CRITERION_FIELDS) != before:
-        _bump_version(objective, "text")
-    _flush_or_conflict(objective, "objective")
-    _audit(actor, "plan.criterion.update", objective.plan, before=before,
+    db.session.flush()
+    record_plan_audit(actor, "plan.criterion.update", objective.plan, before=before,
            after=snapshot(criterion, CRITERION_FIELDS))
     return criterion
 
@@ -327,7 +303,7 @@ def delete_criterion(actor: "User", criterion: SuccessCriterion) -> None:
     before = snapshot(criterion, CRITERION_FIELDS)
     objective.criteria.remove(criterion)
     db.session.flush()
-    _audit(actor, "plan.criterion.delete", objective.plan, before=before)
+    record_plan_audit(actor, "plan.criterion.delete", objective.plan, before=before)
 
 
 def delete_action(actor: "User", action: PlanAction) -> None:
@@ -337,7 +313,7 @@ def delete_action(actor: "User", action: PlanAction) -> None:
     before = snapshot(action, ACTION_FIELDS)
     objective.actions.remove(action)
     db.session.flush()
-    _audit(actor, "plan.action.delete", objective.plan, before=before)
+    record_plan_audit(actor, "plan.action.delete", objective.plan, before=before)
 
 
 @dataclass
@@ -364,7 +340,7 @@ def add_action(actor: "User", objective: PlanObjective, data: ActionData) -> Pla
     action = PlanAction(**_action_values(data, objective.plan))
     objective.actions.append(action)
     db.session.flush()
-    _audit(actor, "plan.action.add", objective.plan, after=snapshot(action, ACTION_FIELDS))
+    record_plan_audit(actor, "plan.action.add", objective.plan, after=snapshot(action, ACTION_FIELDS))
     return action
 
 
@@ -382,20 +358,17 @@ def update_action(actor: "User", action: PlanAction, data: ActionData, *,
     """Change an action on a draft plan. Refuses with EditConflict if someone else changed it after
     this copy was opened."""
     _require_draft(action.objective.plan)
-    _check_version(action, expected_version, "action")
+    _claim(action, expected_version, "action")
     values = _action_values(data, action.objective.plan)
     before = snapshot(action, ACTION_FIELDS)
     for name, value in values.items():
         setattr(action, name, value)
-    _flush_or_conflict(action, "action")
-    _audit(actor, "plan.action.update", action.objective.plan, before=before, after=snapshot(action, ACTION_FIELDS))
+    db.session.flush()
+    record_plan_audit(actor, "plan.action.update", action.objective.plan, before=before, after=snapshot(action, ACTION_FIELDS))
     return action
 
 
 def _action_values(data: ActionData, plan: RaisingAchievementPlan) -> dict[str, Any]:
-    from ...auth.models import User
-    from ..permissions import can_own_action
-
     what, role = _clean(data.what), _clean(data.owner_role)
     if not what:
         raise DomainError("Enter what is to be done", field="what")
@@ -451,13 +424,11 @@ def allocate_time(actor: "User", plan: RaisingAchievementPlan, *, user_id: int |
     allocation = TimeAllocation(**_allocation_values(user_id, term, days))
     plan.allocations.append(allocation)
     db.session.flush()
-    _audit(actor, "plan.time.allocate", plan, after=snapshot(allocation, ALLOCATION_FIELDS))
+    record_plan_audit(actor, "plan.time.allocate", plan, after=snapshot(allocation, ALLOCATION_FIELDS))
     return allocation
 
 
 def _allocation_values(user_id: int | None, term: str, days: Any) -> dict[str, Any]:
-    from ...auth.models import User
-
     person = db.session.get(User, user_id) if user_id else None
     if person is None or not person.is_la_staff:
         raise DomainError("Choose the adviser or consultant", field="user_id")
@@ -470,15 +441,13 @@ def update_allocation(actor: "User", allocation: TimeAllocation, *, user_id: int
     the plan: refuses with EditConflict if the plan changed after this copy was opened."""
     plan = allocation.plan
     _require_draft(plan)
-    _check_version(plan, expected_version, "plan")
+    _claim(plan, expected_version, "plan")
     values = _allocation_values(user_id, term, days)
     before = snapshot(allocation, ALLOCATION_FIELDS)
     for name, value in values.items():
         setattr(allocation, name, value)
-    if snapshot(allocation, ALLOCATION_FIELDS) != before:
-        _bump_version(plan, "sip_reference")
-    _flush_or_conflict(plan, "plan")
-    _audit(actor, "plan.time.update", plan, before={"allocation_id": allocation.id, **before},
+    db.session.flush()
+    record_plan_audit(actor, "plan.time.update", plan, before={"allocation_id": allocation.id, **before},
            after={"allocation_id": allocation.id, **snapshot(allocation, ALLOCATION_FIELDS)})
     return allocation
 
@@ -531,7 +500,7 @@ def log_time_used(actor: "User", allocation: TimeAllocation, *, used_on: date | 
     entry = TimeUsed(used_on=used_on, days=amount, note=_clean(note), logged_by_id=actor.id)
     allocation.usage.append(entry)
     db.session.flush()
-    _audit(actor, "plan.time.used", allocation.plan,
+    record_plan_audit(actor, "plan.time.used", allocation.plan,
            after={"allocation_id": allocation.id, **snapshot(entry, ("used_on", "days", "note"))})
     return entry
 
@@ -552,105 +521,11 @@ def submit_plan(actor: "User", plan: RaisingAchievementPlan) -> RaisingAchieveme
             problems.append(f"objective {i} (\u201c{objective.text[:60]}\u201d) needs {' and '.join(missing)}")
     if problems:
         raise DomainError("The plan cannot be submitted yet: " + "; ".join(problems))
-    from ...core.models import utcnow
-
     plan.status = "submitted"
     plan.submitted_at = utcnow()
     db.session.flush()
-    _audit(actor, "plan.submit", plan, before={"status": "draft"}, after={"status": "submitted"})
+    record_plan_audit(actor, "plan.submit", plan, before={"status": "draft"}, after={"status": "submitted"})
     return plan
-
-
-def signature_agrees(actor: "User", plan: RaisingAchievementPlan) -> bool:
-    """Whether this person's sign-off would be the second, agreeing the plan."""
-    if actor.role == "school_leader" and plan.school_id in actor.school_ids:
-        return plan.school_signed_by_id is None and plan.la_signed_by_id is not None
-    if actor.role in {"sia", "admin"}:
-        return plan.la_signed_by_id is None and plan.school_signed_by_id is not None
-    return False
-
-
-def sign_off_plan(actor: "User", plan: RaisingAchievementPlan, *, on: date | None = None,
-                  midpoint_review_on: date | None = None) -> RaisingAchievementPlan:
-    """The school's leader or the LA (an SIA or administrator) signs off a submitted plan; when
-    both have, the plan is agreed on that date and frozen. The first agreement checks the mid-point
-    review date against the window (the signer may set a new date), forms the project team and
-    schedules the review; an amendment's agreement supersedes the version before it."""
-    from .monitoring import check_midpoint_date
-
-    on = on or date.today()
-    # The school and the LA signing at the same moment queue here: the second sees the first's
-    # signature and agrees the plan (rather than both signing and neither agreeing it).
-    lock_for_update(plan)
-    if plan.status in {"agreed", "superseded"}:
-        raise AlreadyChanged("This plan has already been agreed: reload the page to see it")
-    if plan.status != "submitted":
-        raise DomainError("Only a plan submitted for agreement can be signed off")
-    if actor.role == "school_leader" and plan.school_id in actor.school_ids:
-        if plan.school_signed_by_id is not None:
-            raise AlreadyChanged("The school has already signed off this plan: reload the page to see it")
-        side = "school"
-    elif actor.role in {"sia", "admin"}:
-        if plan.la_signed_by_id is not None:
-            raise AlreadyChanged("The LA has already signed off this plan: reload the page to see it")
-        side = "la"
-    else:
-        raise DomainError("Only the school's leader or the LA can sign off this plan")
-    other_signed = plan.la_signed_by_id if side == "school" else plan.school_signed_by_id
-    agrees = other_signed is not None
-    midpoint = midpoint_review_on or plan.midpoint_review_on
-    if agrees and plan.version == 1:
-        # Checked before anything changes: a refused date saves nothing, not even the signature.
-        midpoint = check_midpoint_date(on, midpoint)
-    if side == "school":
-        plan.school_signed_by_id, plan.school_signed_on = actor.id, on
-    else:
-        plan.la_signed_by_id, plan.la_signed_on = actor.id, on
-    if midpoint is not None and midpoint != plan.midpoint_review_on:
-        plan.midpoint_review_on = midpoint
-    _audit(actor, "plan.sign_off", plan, after={"side": side, "on": on})
-    if agrees:
-        _agree(actor, plan, on)
-    db.session.flush()
-    return plan
-
-
-def _agree(actor: "User", plan: RaisingAchievementPlan, on: date) -> None:
-    from .monitoring import schedule_first_midpoint_review
-    from .teams import form_project_team
-
-    plan.status, plan.agreed_on = "agreed", on
-    _audit(actor, "plan.agree", plan, before={"status": "submitted"}, after={"status": "agreed", "agreed_on": on})
-    if plan.version == 1:
-        record_school_event(plan.school, "plan_agreed", "Raising Achievement Plan agreed", actor, audience="school")
-        db.session.flush()
-        form_project_team(actor, plan, on=on)
-        schedule_first_midpoint_review(actor, plan)
-        return
-    for previous in plan_versions(plan):
-        if previous.status == "agreed" and previous.id != plan.id:
-            previous.status = "superseded"
-            _carry_delivery(previous, plan)
-    record_school_event(plan.school, "plan_agreed",
-                        f"Raising Achievement Plan version {plan.version} agreed (amendment: "
-                        f"{plan.amendment_reason})", actor, audience="school")  # the school agreed it
-
-
-def _carry_delivery(previous: RaisingAchievementPlan, plan: RaisingAchievementPlan) -> None:
-    """Delivery went on against the version in force while the amendment was drafted: bring the
-    actions' status, notes and evidence, and the days used, across to the new version."""
-    actions = {a.id: a for o in previous.objectives for a in o.actions}
-    for objective in plan.objectives:
-        for action in objective.actions:
-            source = actions.get(action.carried_from_id or 0)
-            if source is not None:
-                action.status, action.notes, action.evidence = source.status, source.notes, source.evidence
-    allocations = {a.id: a for a in previous.allocations}
-    for allocation in plan.allocations:
-        source = allocations.get(allocation.carried_from_id or 0)
-        if source is not None:
-            allocation.usage = [TimeUsed(used_on=u.used_on, days=u.days, note=u.note, logged_by_id=u.logged_by_id)
-                                for u in source.usage]
 
 
 def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> RaisingAchievementPlan:
@@ -687,7 +562,7 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
                    for u in a.usage]))
     db.session.add(new)
     db.session.flush()
-    _audit(actor, "plan.amend", new, after={"amends": plan.id, "version": new.version, "reason": reason})
+    record_plan_audit(actor, "plan.amend", new, after={"amends": plan.id, "version": new.version, "reason": reason})
     record_school_event(plan.school, "plan_amended",
                         f"Raising Achievement Plan amendment started (version {new.version})", actor,
                         audience="school")
@@ -697,8 +572,6 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
 def _carried_owner(action: PlanAction, plan: RaisingAchievementPlan) -> dict[str, Any]:
     """An action's owner as an amendment copies it: someone who may no longer own the plan's actions
     (a head who has moved to another school) is kept by name only, as free text."""
-    from ..permissions import can_own_action
-
     if action.owner is not None and not can_own_action(action.owner, plan):
         return {"owner_id": None, "owner_role": action.owner.name[:200]}
     return {"owner_id": action.owner_id, "owner_role": action.owner_role}
@@ -727,10 +600,8 @@ def plan_lines(plan: RaisingAchievementPlan) -> list[str]:
 
 def compare_versions(a: RaisingAchievementPlan, b: RaisingAchievementPlan) -> list[tuple[str, str]]:
     """Lines of two versions side by side: (" ", line) in both, ("-", line) only in a, ("+", line) only in b."""
-    import difflib
-
     out: list[tuple[str, str]] = []
-    for line in difflib.ndiff(plan_lines(a), plan_lines(b)):
+    for line in ndiff(plan_lines(a), plan_lines(b)):
         if line[:1] in {" ", "-", "+"}:
             out.append((line[:1], line[2:]))
     return out

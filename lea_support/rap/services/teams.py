@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
+from ...auth.models import LA_ROLES, User
 from ...core.audit import record_audit
 from ...core.errors import DomainError
 from ...core.limits import LONG_TEXT, MAX_PROJECT_TEAM, SHORT_TEXT, too_long
-from ...core.locking import lock_for_update
+from ...core.locking import EditConflict, claim_edit, lock_for_update
 from ...core.models import utcnow
 from ...core.terms import format_date
 from ...extensions import db
@@ -29,39 +28,26 @@ from ..models import (
     ProjectTeamMember,
     RaisingAchievementPlan,
     TeamMeeting,
+    meeting_attendance,
 )
-from .plans import ActionData
+from ..permissions import viewable_plans
+from .agreement import agree_plan
+from .plans import ActionData, add_action, amend_plan, plan_versions
 
-if TYPE_CHECKING:
-    from ...auth.models import User
-
-
-class ActionConflict(DomainError):
-    """Someone else updated the action since this copy was opened."""
-
-    def __init__(self, action: PlanAction, message: str | None = None):
-        super().__init__(message or "Someone else updated this action since you opened it. Your update is still "
-                         "in the form: check the action's current status, then save again to keep yours.",
-                         field="status")
-        self.action = action
-
-
-class TeamConflict(DomainError):
-    """Someone else changed the team since this copy was opened."""
-
-    def __init__(self, team: ProjectTeam):
-        super().__init__("Someone else changed this project team since you opened the page. Check who coordinates "
-                         "it now, then choose again to keep your change.", field="user_id")
-        self.team = team
+# What a stale save is told (core.locking.EditConflict), in this stage's words.
+ACTION_CHANGED = ("Someone else updated this action since you opened it. Your update is still in the form: check "
+                  "the action's current status, then save again to keep yours.")
+ACTION_MOVED = ("The plan was amended since you opened this page, so this action has moved to the version now in "
+                "force. Your update is still in the form: open the action on the plan in force and save it there.")
+TEAM_CHANGED = ("Someone else changed this project team since you opened the page. Check who coordinates it now, "
+                "then choose again to keep your change.")
+PLAN_AMENDED = ("The plan was amended since you opened this form, so its actions have changed. Everything you typed "
+                "is still here: check the status updates against the plan now in force, then save the meeting again.")
 
 
-class MeetingConflict(DomainError):
+def _plan_amended(plan: RaisingAchievementPlan) -> EditConflict:
     """The plan was amended after the meeting form was opened, so its actions are not the ones shown."""
-
-    def __init__(self) -> None:
-        super().__init__("The plan was amended since you opened this form, so its actions have changed. Everything "
-                         "you typed is still here: check the status updates against the plan now in force, then "
-                         "save the meeting again.")
+    return EditConflict(plan, "plan", column="version_id", message=PLAN_AMENDED)
 
 
 def _clean(text: str | None) -> str:
@@ -100,11 +86,9 @@ def current_members(team: ProjectTeam) -> list[ProjectTeamMember]:
     return [m for m in team.members if m.left_on is None]
 
 
-def team_people(team: ProjectTeam) -> list["User"]:
+def team_people(team: ProjectTeam) -> list[User]:
     """Active users who may be on the team or own its plan's actions: LA staff and the school's own
     leaders, by name."""
-    from ...auth.models import LA_ROLES, User
-
     return list(db.session.scalars(select(User).where(
         User.is_disabled.is_(False),
         or_(User.role.in_(LA_ROLES),
@@ -112,47 +96,10 @@ def team_people(team: ProjectTeam) -> list["User"]:
         .order_by(User.name)))
 
 
-def team_candidates(team: ProjectTeam) -> list["User"]:
+def team_candidates(team: ProjectTeam) -> list[User]:
     """The people who could join the team: `team_people` not already current members."""
     on_team = {m.user_id for m in current_members(team) if m.user_id}
     return [u for u in team_people(team) if u.id not in on_team]
-
-
-def form_project_team(actor: "User", plan: RaisingAchievementPlan, *, on: date) -> ProjectTeam:
-    """Form the project team when a plan is first agreed: the school's link adviser coordinates it,
-    taking the lead over from the SIA who drafted the plan (the handover is recorded); the SIA, the
-    link adviser and the school leaders who signed are its first members."""
-    from ...reviews.services import school_leaders
-
-    school = plan.school
-    coordinator = school.link_adviser
-    team = ProjectTeam(plan_id=plan.series_id, school_id=plan.school_id, formed_on=on,
-                       coordinator_id=coordinator.id if coordinator else None,
-                       handed_over_from_id=plan.drafted_by_id, handed_over_at=utcnow())
-    seen: set[int] = set()
-
-    def add(user_id: int | None, role: str) -> None:
-        if user_id is not None and user_id not in seen:
-            seen.add(user_id)
-            team.members.append(ProjectTeamMember(user_id=user_id, team_role=role, joined_on=on))
-
-    add(team.coordinator_id, "link_adviser")
-    add(plan.drafted_by_id, "sia")
-    for leader in school_leaders(school):
-        add(leader.id, "school_slt")
-    db.session.add(team)
-    db.session.flush()
-    record_audit(actor, "project_team.form", "project_team", team.id, school_id=plan.school_id,
-                 after={"plan_id": plan.series_id, "coordinator_id": team.coordinator_id,
-                        "handed_over_from_id": team.handed_over_from_id,
-                        "members": [m.user_id for m in team.members]})
-    if coordinator is not None:
-        summary = (f"Project team formed: {coordinator.name} (link adviser) takes the lead over from "
-                   f"{plan.drafted_by.name} (SIA)")
-    else:
-        summary = "Project team formed: no link adviser is assigned to lead it yet"
-    record_school_event(school, "project_team_formed", summary, actor, audience="school")
-    return team
 
 
 def _member_audit(member: ProjectTeamMember) -> dict[str, object]:
@@ -160,12 +107,10 @@ def _member_audit(member: ProjectTeamMember) -> dict[str, object]:
             "joined_on": member.joined_on, "left_on": member.left_on}
 
 
-def add_team_member(actor: "User", team: ProjectTeam, *, user_id: int | None, name: str = "", team_role: str,
+def add_team_member(actor: User, team: ProjectTeam, *, user_id: int | None, name: str = "", team_role: str,
                     on: date | None = None) -> ProjectTeamMember:
     """Add someone to the project team: a user of the service, or a person named without an account.
     Someone who left and comes back rejoins (their attendance at past meetings is kept)."""
-    from ...auth.models import User
-
     on = on or date.today()
     name = _clean(name)
     if team_role not in TEAM_ROLES:
@@ -204,13 +149,11 @@ def add_team_member(actor: "User", team: ProjectTeam, *, user_id: int | None, na
 
 
 def _attended(member: ProjectTeamMember) -> bool:
-    from ..models import meeting_attendance
-
     return db.session.scalar(select(func.count()).select_from(meeting_attendance).where(
         meeting_attendance.c.member_id == member.id)) > 0
 
 
-def remove_team_member(actor: "User", member: ProjectTeamMember, *, on: date | None = None) -> bool:
+def remove_team_member(actor: User, member: ProjectTeamMember, *, on: date | None = None) -> bool:
     """Take someone off the team. Someone who attended meetings is marked as having left on that
     date (the minutes still name them); anyone else is removed. Returns True if they were removed."""
     team = member.team
@@ -232,15 +175,12 @@ def remove_team_member(actor: "User", member: ProjectTeamMember, *, on: date | N
     return removed
 
 
-def change_coordinator(actor: "User", team: ProjectTeam, *, user_id: int | None,
+def change_coordinator(actor: User, team: ProjectTeam, *, user_id: int | None,
                        expected_version: int | None = None) -> ProjectTeam:
     """Hand the lead of the team to someone else on the LA's staff: the handover is recorded (who
-    from, when) and they join the team if they are not on it. Refuses with TeamConflict if someone
+    from, when) and they join the team if they are not on it. Refuses with EditConflict if someone
     else changed the team after this copy was opened."""
-    from ...auth.models import User
-
-    if expected_version is not None and team.version_id != expected_version:
-        raise TeamConflict(team)
+    claim_edit(team, expected_version, "project team", column="version_id", message=TEAM_CHANGED)
     person = db.session.get(User, user_id) if user_id else None
     if person is None or not person.is_active or not person.is_la_staff:
         raise DomainError("Choose the member of LA staff who will coordinate the team (normally the school's "
@@ -256,10 +196,7 @@ def change_coordinator(actor: "User", team: ProjectTeam, *, user_id: int | None,
         team.members.append(ProjectTeamMember(user_id=person.id, team_role="link_adviser", joined_on=date.today()))
     elif member.left_on is not None:
         member.left_on, member.joined_on = None, date.today()
-    try:
-        db.session.flush()
-    except StaleDataError:  # another request changed the team between our read and this write
-        raise TeamConflict(team) from None
+    db.session.flush()
     record_audit(actor, "project_team.handover", "project_team", team.id, school_id=team.school_id, before=before,
                  after={"coordinator_id": team.coordinator_id, "handed_over_from_id": team.handed_over_from_id})
     summary = f"Project team: {person.name} took the lead" + (f" over from {from_whom.name}" if from_whom else "")
@@ -329,7 +266,7 @@ def _check_meeting(team: ProjectTeam, data: MeetingData, in_force: RaisingAchiev
     actions = {a.id: a for o in in_force.objectives for a in o.actions}
     for change in data.changes:
         if change.action_id not in actions:
-            raise MeetingConflict()
+            raise _plan_amended(in_force)
         if change.status not in ACTION_STATUSES:
             raise DomainError("Choose the action's status", field=f"status_{change.action_id}")
     return [m for m in chosen if m is not None]
@@ -344,12 +281,10 @@ def _school_signatory(team: ProjectTeam, attendees: list[ProjectTeamMember]) -> 
     return None
 
 
-def _add_meeting_actions(actor: "User", team: ProjectTeam, in_force: RaisingAchievementPlan,
-                         rows: list[NewAction], held: date, signatory: "User") -> RaisingAchievementPlan:
+def _add_meeting_actions(actor: User, team: ProjectTeam, in_force: RaisingAchievementPlan,
+                         rows: list[NewAction], held: date, signatory: User) -> RaisingAchievementPlan:
     """Add the meeting's new actions to the plan as an amendment, agreed at the meeting by the LA
     (the person recording it) and the school (a leader who attended)."""
-    from .plans import _agree, add_action, amend_plan, plan_versions
-
     latest = plan_versions(in_force)[-1]
     if latest.id != in_force.id:
         raise DomainError(f"Version {latest.version} of the plan is being drafted as an amendment: add the new "
@@ -375,12 +310,12 @@ def _add_meeting_actions(actor: "User", team: ProjectTeam, in_force: RaisingAchi
     new.la_signed_by_id, new.la_signed_on = actor.id, held
     new.school_signed_by_id, new.school_signed_on = signatory.id, held
     db.session.flush()
-    _agree(actor, new, held)
+    agree_plan(actor, new, held)
     db.session.flush()
     return new
 
 
-def record_meeting(actor: "User", team: ProjectTeam, data: MeetingData, *, today: date | None = None) -> TeamMeeting:
+def record_meeting(actor: User, team: ProjectTeam, data: MeetingData, *, today: date | None = None) -> TeamMeeting:
     """Record a project team meeting in one go: who attended, minutes, decisions, the actions'
     status updates, new actions (added to the plan as an amendment agreed at the meeting, which
     needs a school leader present) and the date of the next meeting."""
@@ -391,10 +326,10 @@ def record_meeting(actor: "User", team: ProjectTeam, data: MeetingData, *, today
         return _record_meeting(actor, team, data, today)
 
 
-def _record_meeting(actor: "User", team: ProjectTeam, data: MeetingData, today: date) -> TeamMeeting:
+def _record_meeting(actor: User, team: ProjectTeam, data: MeetingData, today: date) -> TeamMeeting:
     in_force = team_plan_in_force(team)
     if data.expected_plan_id is not None and data.expected_plan_id != in_force.id:
-        raise MeetingConflict()
+        raise _plan_amended(in_force)
     attendees = _check_meeting(team, data, in_force, today)
     held = data.held_on
     assert held is not None
@@ -450,21 +385,18 @@ def load_meeting(meeting_id: int) -> TeamMeeting | None:
 
 # --- action updates and "my actions" ---------------------------------------------------------------
 
-def update_action_progress(actor: "User", action: PlanAction, *, status: str, note: str = "",
+def update_action_progress(actor: User, action: PlanAction, *, status: str, note: str = "",
                            evidence: str | None = None, expected_version: int | None = None,
                            meeting: "TeamMeeting | None" = None) -> PlanAction:
     """Record delivery of an action on an agreed plan: its status, a note and evidence. A change of
-    status is kept as an ActionUpdate. Refuses with ActionConflict if someone else updated the
-    action after this copy was opened."""
+    status is kept as an ActionUpdate. Refuses with EditConflict if someone else updated the action
+    after this copy was opened, or if an amendment moved it to a later version."""
     plan = action.objective.plan
     if plan.status == "superseded" and expected_version is not None:
-        raise ActionConflict(action, "The plan was amended since you opened this page, so this action has moved to "
-                                     "the version now in force. Your update is still in the form: open the action "
-                                     "on the plan in force and save it there.")
+        raise EditConflict(action, "action", column="version_id", message=ACTION_MOVED)
     if plan.status != "agreed":
         raise DomainError("Progress is recorded on the agreed plan; this version is not the one in force")
-    if expected_version is not None and action.version_id != expected_version:
-        raise ActionConflict(action)
+    claim_edit(action, expected_version, "action", column="version_id", message=ACTION_CHANGED)
     if status not in ACTION_STATUSES:
         raise DomainError("Choose the action's status", field="status")
     note = (note or "").strip()
@@ -480,10 +412,7 @@ def update_action_progress(actor: "User", action: PlanAction, *, status: str, no
         action.evidence = evidence.strip()
     if note:
         action.notes = _kept_notes(f"{action.notes}\n{note}".strip() if action.notes else note)
-    try:
-        db.session.flush()
-    except StaleDataError:  # another request saved the action between our read and this write
-        raise ActionConflict(action) from None
+    db.session.flush()
     record_audit(actor, "plan.action.progress", "plan_action", action.id, school_id=plan.school_id,
                  before=before, after={"status": action.status, "evidence": action.evidence, "note": note})
     return action
@@ -545,12 +474,10 @@ def _actions_in_force() -> Select[tuple[PlanAction]]:
             .order_by(PlanAction.due_on, School.name, PlanAction.id))
 
 
-def my_actions(user: "User") -> MyActions:
+def my_actions(user: User) -> MyActions:
     """The actions of plans in force that the user owns, then those of plans whose project team
     they are a current member of (in a fixed number of queries however many there are); only ever
     of plans the user may view, whatever an action's owner or the team's members say."""
-    from ..permissions import viewable_plans
-
     series = func.coalesce(RaisingAchievementPlan.root_id, RaisingAchievementPlan.id)
     on_teams = (select(ProjectTeam.plan_id).join(ProjectTeam.members)
                 .where(ProjectTeamMember.user_id == user.id, ProjectTeamMember.left_on.is_(None)))

@@ -6,13 +6,13 @@ from datetime import date
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ...core.errors import DomainError
-from ...core.forms import EmptyForm, apply_domain_error
+from ...core.forms import EmptyForm
 from ...core.terms import format_date
-from ...core.web import get_or_404, permission_required, require
+from ...core.web import flash_and_redirect, get_or_404, permission_required, process_form, require
+from ...extensions import db
 from .. import permissions as can
 from .. import services
 from ..forms import (
@@ -20,7 +20,6 @@ from ..forms import (
     ProgressForm,
     TeamMemberForm,
     meeting_form,
-    optional_int,
     progress_form,
 )
 from ..models import (
@@ -78,44 +77,40 @@ def show_team(plan_id: int) -> Any:
     return _render_team(*_team(plan_id))
 
 
-def _team_step(plan_id: int, form_name: str, form: Any, step: Callable[[ProjectTeam, Any], Any],
-               done: Callable[[Any], str], conflict: type[DomainError] | None = None) -> Any:
+def _team_step(plan_id: int, form_name: str, form: Any, action: Callable[[ProjectTeam], Any],
+               done: Callable[[Any], str]) -> Any:
     """A change posted from the team page: permission, the form, then the service; a refusal shows
     the team page again with the message and what was typed (409 if someone else got there first)."""
     plan, team = _team(plan_id)
     require(can.can_manage_team(current_user, team))
-    status = 422
-    if form.validate_on_submit():
-        try:
-            result = step(team, form)
-        except DomainError as err:
-            apply_domain_error(form, err)
-            if conflict is not None and isinstance(err, conflict):
-                status = 409
-        else:
-            flash(done(result), "success")
-            return redirect(url_for("rap.show_team", plan_id=plan_id))
-    plan, team = _team(plan_id)
-    if status == 409:
-        # Saving again from here is a deliberate choice to make the change anyway.
-        form.version_id.data = str(team.version_id)
-    return _render_team(plan, team, status, **{form_name: form})
+
+    def again(status: int) -> Any:
+        if status == 409:
+            # Read afresh (another request changed the team): choosing again from here is a
+            # deliberate choice to make the change anyway.
+            db.session.expire_all()
+            form.version_id.data = str(team.version_id)
+        return _render_team(plan, team, status, **{form_name: form})
+
+    return process_form(
+        form, lambda: action(team),
+        done=lambda result: flash_and_redirect(done(result), url_for("rap.show_team", plan_id=plan_id)),
+        again=again)
 
 
 @bp.post("/plans/<int:plan_id>/team/members")
 @login_required
 def add_team_member(plan_id: int) -> Any:
-    return _team_step(plan_id, "member_form", TeamMemberForm(),
-                      lambda team, f: services.add_team_member(
-                          current_user, team, user_id=f.user_id.data, name=f.name.data or "",
-                          team_role=f.team_role.data or ""),
+    form = TeamMemberForm()
+    return _team_step(plan_id, "member_form", form,
+                      lambda team: services.add_team_member(current_user, team, **form.to_kwargs()),
                       lambda member: f"{member.display_name} added to the project team")
 
 
 @bp.post("/plans/<int:plan_id>/team/members/<int:member_id>/leave")
 @login_required
 def remove_team_member(plan_id: int, member_id: int) -> Any:
-    def step(team: ProjectTeam, form: Any) -> str:
+    def leave(team: ProjectTeam) -> str:
         member = get_or_404(ProjectTeamMember, member_id)
         if member.team_id != team.id:
             abort(404)
@@ -124,18 +119,16 @@ def remove_team_member(plan_id: int, member_id: int) -> Any:
         return f"{name} removed from the project team" if removed else (
             f"{name} has left the project team (they stay in the minutes of the meetings they attended)")
 
-    return _team_step(plan_id, "button_form", EmptyForm(), step, lambda message: message)
+    return _team_step(plan_id, "button_form", EmptyForm(), leave, lambda message: message)
 
 
 @bp.post("/plans/<int:plan_id>/team/coordinator")
 @login_required
 def change_coordinator(plan_id: int) -> Any:
-    return _team_step(plan_id, "coordinator_form", CoordinatorForm(),
-                      lambda team, f: services.change_coordinator(
-                          current_user, team, user_id=f.user_id.data,
-                          expected_version=optional_int(f.version_id.data)),
-                      lambda team: f"{team.coordinator.name} now coordinates the project team",
-                      conflict=services.TeamConflict)
+    form = CoordinatorForm()
+    return _team_step(plan_id, "coordinator_form", form,
+                      lambda team: services.change_coordinator(current_user, team, **form.to_kwargs()),
+                      lambda team: f"{team.coordinator.name} now coordinates the project team")
 
 
 # --- meetings ----------------------------------------------------------------------------------------
@@ -150,19 +143,6 @@ def _meeting_form(team: ProjectTeam, in_force: RaisingAchievementPlan, *, formda
     return form
 
 
-def _meeting_data(form: Any) -> services.MeetingData:
-    return services.MeetingData(
-        held_on=form.held_on.data, attendee_ids=list(form.attendee_ids.data or []), minutes=form.minutes.data or "",
-        decisions=form.decisions.data or "", next_meeting_on=form.next_meeting_on.data,
-        expected_plan_id=optional_int(form.plan_id.data),
-        changes=[services.ProgressChange(action_id=a.id, status=status.data or "", note=note.data or "")
-                 for a, status, note in form.updates],
-        new_actions=[services.NewAction(row=n, objective_id=row["objective_id"].data, action=services.ActionData(
-            what=row["what"].data or "", owner_id=row["owner_id"].data, owner_role=row["owner_role"].data or "",
-            starts_on=row["starts_on"].data, due_on=row["due_on"].data))
-            for n, row in enumerate(form.new_rows, start=1)])
-
-
 @bp.route("/plans/<int:plan_id>/team/meetings/new", methods=["GET", "POST"])
 @login_required
 def record_meeting(plan_id: int) -> Any:
@@ -170,29 +150,32 @@ def record_meeting(plan_id: int) -> Any:
     require(can.can_record_meeting(current_user, team))
     in_force = services.team_plan_in_force(team)
     form = _meeting_form(team, in_force, formdata=request.method == "POST")
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                meeting = services.record_meeting(current_user, team, _meeting_data(form))
-            except DomainError as err:
-                apply_domain_error(form, err)
-                if isinstance(err, services.MeetingConflict):
-                    status = 409
-            else:
-                message = f"Meeting of {format_date(meeting.held_on)} recorded"
-                if meeting.amendment_plan_id:
-                    message += ": its new actions are in the plan as an amendment agreed at the meeting"
-                flash(message, "success")
-                return redirect(url_for("rap.show_meeting", plan_id=plan_id, meeting_id=meeting.id))
-        plan, team = _team(plan_id)
-        in_force = services.team_plan_in_force(team)
+
+    def page(status: int) -> Any:
+        return render_template("rap/meeting_form.html", plan=plan, team=team, in_force=in_force, form=form,
+                               statuses=ACTION_STATUSES, today=date.today()), status
+
+    if request.method == "GET":
+        return page(200)
+
+    def again(status: int) -> Any:
+        nonlocal in_force, form
         if status == 409:
-            # The form now lists the actions of the version in force; what was typed elsewhere stays.
+            # The plan was amended under the form: it now lists the actions of the version in
+            # force; what was typed elsewhere stays.
+            db.session.expire_all()
+            in_force = services.team_plan_in_force(team)
             form = _rebuild_meeting_form(team, in_force, form)
-    return render_template("rap/meeting_form.html", plan=plan, team=team, in_force=in_force, form=form,
-                           statuses=ACTION_STATUSES, today=date.today()), status
+        return page(status)
+
+    def recorded(meeting: Any) -> Any:
+        message = f"Meeting of {format_date(meeting.held_on)} recorded"
+        if meeting.amendment_plan_id:
+            message += ": its new actions are in the plan as an amendment agreed at the meeting"
+        return flash_and_redirect(message, url_for("rap.show_meeting", plan_id=plan_id, meeting_id=meeting.id))
+
+    return process_form(form, lambda: services.record_meeting(current_user, team, form.to_data()),
+                        done=recorded, again=again)
 
 
 def _rebuild_meeting_form(team: ProjectTeam, in_force: RaisingAchievementPlan, posted: Any) -> Any:
@@ -254,23 +237,20 @@ def action_progress(plan_id: int, action_id: int) -> Any:
     current = services.action_in_force(action) or action
     require(can.can_update_action(current_user, current, services.team_for_plan(current.objective.plan)))
     form = ProgressForm()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            services.update_action_progress(current_user, action, status=form.status.data or "",
-                                            note=form.note.data or "",
-                                            expected_version=optional_int(form.version_id.data))
-        except DomainError as err:
-            apply_domain_error(form, err)
-            if isinstance(err, services.ActionConflict):
-                status = 409
-        else:
-            flash(f"Action updated: {ACTION_STATUSES[form.status.data or 'not_started'].lower()}", "success")
-            return redirect(_safe_next(form.next.data) or url_for("rap.my_actions"))
-    action = services.load_action(action_id)
-    if status == 409:
-        # Shown on the action as it is now (in the version in force); saving again from here is a
-        # deliberate choice to keep this update.
-        action = services.action_in_force(action) or action
-        form.version_id.data = str(action.version_id)
-    return _render_progress(action, form, status)
+
+    def again(status: int) -> Any:
+        shown = action
+        if status == 409:
+            # Shown on the action as it is now (in the version in force); saving again from here is
+            # a deliberate choice to keep this update.
+            db.session.expire_all()
+            shown = services.action_in_force(action) or action
+            form.version_id.data = str(shown.version_id)
+        return _render_progress(shown, form, status)
+
+    return process_form(
+        form, lambda: services.update_action_progress(current_user, action, **form.to_kwargs()),
+        done=lambda _action: flash_and_redirect(
+            f"Action updated: {ACTION_STATUSES[form.status.data or 'not_started'].lower()}",
+            _safe_next(form.next.data) or url_for("rap.my_actions")),
+        again=again)

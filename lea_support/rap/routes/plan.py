@@ -2,22 +2,33 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any, Callable
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ...auth.models import User
-from ...core.errors import DomainError
-from ...core.forms import EmptyForm, apply_domain_error, refuse
+from ...core.forms import EmptyForm
 from ...core.terms import format_date
-from ...core.web import first_or_404, get_or_404, id_arg, permission_required, require
+from ...core.web import (
+    first_or_404,
+    flash_and_redirect,
+    get_or_404,
+    id_arg,
+    permission_required,
+    process_form,
+    require,
+)
 from ...extensions import db
+from ...pdf import PdfDocument, pdf_response, render_pdf
+from ...pdf.stored import stored_pdf
 from ...reviews.models import JointReview
 from ...schools.models import School
 from .. import permissions as can
 from .. import services
+from ..documents import plan_document
 from ..forms import (
     ActionEditForm,
     ActionForm,
@@ -73,16 +84,6 @@ def _la_people() -> list[User]:
     return list(db.session.scalars(select(User).where(User.is_disabled.is_(False)).order_by(User.name)))
 
 
-def _status(form: Any) -> int:
-    return 422 if form is not None and form.errors else 200
-
-
-def _version(form: Any) -> int:
-    """The version the form was opened at (0, never a real version, if it is missing or garbled)."""
-    value = form.version_id.data or ""
-    return int(value) if value.isdigit() else 0
-
-
 @bp.get("/schools/<int:urn>/plans")
 @login_required
 def school_plans(urn: int) -> Any:
@@ -105,16 +106,12 @@ def draft_plan(urn: int) -> Any:
     form.finding_ids.choices = [(f.id, f.text) for f in findings]
     if request.method == "GET":
         form.finding_ids.data = [f.id for f in findings]
-    if form.validate_on_submit():
-        try:
-            plan = services.draft_plan(current_user, school, sip_reference=form.sip_reference.data or "",
-                                       review=review, finding_ids=list(form.finding_ids.data or []))
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Draft Raising Achievement Plan started", "success")
-            return redirect(url_for("rap.edit_plan", plan_id=plan.id))
-    return render_template("rap/new.html", form=form, school=school, review=review), _status(form)
+        return render_template("rap/new.html", form=form, school=school, review=review)
+    return process_form(
+        form, lambda: services.draft_plan(current_user, school, review=review, **form.to_kwargs()),
+        done=lambda plan: flash_and_redirect("Draft Raising Achievement Plan started",
+                                             url_for("rap.edit_plan", plan_id=plan.id)),
+        again=lambda status: (render_template("rap/new.html", form=form, school=school, review=review), status))
 
 
 def _sign_off_form(plan: RaisingAchievementPlan, form: SignOffForm | None = None) -> SignOffForm:
@@ -177,62 +174,51 @@ def edit_plan(plan_id: int) -> Any:
     if request.method == "GET":
         return _render_edit(plan)
     form = PlanDetailsForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            services.update_plan(current_user, plan, sip_reference=form.sip_reference.data or "",
-                                 standards_fund=form.standards_fund.data,
-                                 professional_development=form.professional_development.data or "",
-                                 # Only the first version's agreement sets the mid-point review.
-                                 midpoint_review_on=form.midpoint_review_on.data if plan.version == 1
-                                 else services.UNCHANGED,
-                                 expected_version=_version(form))
-        except services.EditConflict as err:
-            apply_domain_error(form, err)
-            plan = _plan(plan_id)
-            conflict = plan
-            # Saving again from here is a deliberate choice to keep these details.
-            form.version_id.data = str(plan.version_id)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Plan details saved", "success")
-            return redirect(url_for("rap.edit_plan", plan_id=plan_id))
-    return _render_edit(_plan(plan_id), 409 if conflict else 422, conflict=conflict, details_form=form)
+
+    def again(status: int) -> Any:
+        # After a conflict, the details saved by the other person are shown beside what was typed.
+        return _render_edit(plan, status, conflict=_fresh(plan, form) if status == 409 else None, details_form=form)
+
+    return process_form(
+        form, lambda: services.update_plan(current_user, plan, **form.to_kwargs(sets_midpoint=plan.version == 1)),
+        done=lambda _plan: flash_and_redirect("Plan details saved", url_for("rap.edit_plan", plan_id=plan_id)),
+        again=again)
 
 
-def _edit_step(plan_id: int, form_name: str, form: Any, step: Callable[[RaisingAchievementPlan, Any], Any],
+def _fresh(record: Any, form: Any) -> Any:
+    """After an edit conflict: the record as it is now saved (read afresh: another request saved it
+    after this one read it), and the form carrying its version, so that saving again is a
+    deliberate choice to keep what was typed."""
+    db.session.expire_all()
+    form.version_id.data = str(record.version_id)
+    return record
+
+
+def _edit_step(plan: RaisingAchievementPlan, form_name: str, form: Any, action: Callable[[], Any],
                done: str) -> Any:
     """One change posted from the edit page: a refusal shows the page again with what was typed."""
-    plan = _editable_plan(plan_id)
-    if form.validate_on_submit():
-        try:
-            step(plan, form)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(done, "success")
-            return redirect(url_for("rap.edit_plan", plan_id=plan_id))
-    return _render_edit(_plan(plan_id), 422, **{form_name: form})
+    return process_form(
+        form, action, done=lambda _result: flash_and_redirect(done, url_for("rap.edit_plan", plan_id=plan.id)),
+        again=lambda status: _render_edit(plan, status, **{form_name: form}))
 
 
 @bp.post("/plans/<int:plan_id>/objectives")
 @login_required
 def add_objective(plan_id: int) -> Any:
-    return _edit_step(plan_id, "objective_form", ObjectiveForm(prefix="objective"),
-                      lambda plan, form: services.add_objective(current_user, plan, form.text.data or ""),
-                      "Objective added")
+    plan = _editable_plan(plan_id)
+    form = ObjectiveForm(prefix="objective")
+    return _edit_step(plan, "objective_form", form,
+                      lambda: services.add_objective(current_user, plan, **form.to_kwargs()), "Objective added")
 
 
 @bp.post("/plans/<int:plan_id>/allocations")
 @login_required
 def allocate_time(plan_id: int) -> Any:
+    plan = _editable_plan(plan_id)
     form = AllocationForm(prefix="allocation")
     form.user_id.choices = []
-    return _edit_step(plan_id, "allocation_form", form,
-                      lambda plan, f: services.allocate_time(current_user, plan, user_id=f.user_id.data,
-                                                             term=f.term.data or "", days=f.days.data),
-                      "Time allocated")
+    return _edit_step(plan, "allocation_form", form,
+                      lambda: services.allocate_time(current_user, plan, **form.to_kwargs()), "Time allocated")
 
 
 def _render_objective(plan: RaisingAchievementPlan, objective: PlanObjective, status: int = 200,
@@ -253,112 +239,97 @@ def show_objective(plan_id: int, objective_id: int) -> Any:
     return _render_objective(plan, _objective(plan, objective_id))
 
 
-def _objective_step(plan_id: int, objective_id: int, form_name: str, form: Any,
-                    step: Callable[[PlanObjective, Any], Any], done: str) -> Any:
-    plan = _editable_plan(plan_id)
-    objective = _objective(plan, objective_id)
-    if form.validate_on_submit():
-        try:
-            step(objective, form)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(done, "success")
-            return redirect(url_for("rap.show_objective", plan_id=plan_id, objective_id=objective_id))
-    plan = _plan(plan_id)
-    return _render_objective(plan, _objective(plan, objective_id), 422, **{form_name: form})
+def _objective_step(plan: RaisingAchievementPlan, objective: PlanObjective, form_name: str, form: Any,
+                    action: Callable[[], Any], done: str) -> Any:
+    """One change posted from an objective's page: a refusal shows the page again with what was typed."""
+    return process_form(
+        form, action,
+        done=lambda _result: flash_and_redirect(done, url_for("rap.show_objective", plan_id=plan.id,
+                                                              objective_id=objective.id)),
+        again=lambda status: _render_objective(plan, objective, status, **{form_name: form}))
 
 
 @bp.post("/plans/<int:plan_id>/objectives/<int:objective_id>/criteria")
 @login_required
 def add_criterion(plan_id: int, objective_id: int) -> Any:
-    return _objective_step(
-        plan_id, objective_id, "criterion_form", CriterionForm(prefix="criterion"),
-        lambda o, f: services.add_criterion(current_user, o, measure=f.measure.data or "",
-                                            baseline=f.baseline.data or "", target=f.target.data or "",
-                                            by_when=f.by_when.data),
-        "Success criterion added")
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
+    form = CriterionForm(prefix="criterion")
+    return _objective_step(plan, objective, "criterion_form", form,
+                           lambda: services.add_criterion(current_user, objective, **form.to_kwargs()),
+                           "Success criterion added")
 
 
 @bp.post("/plans/<int:plan_id>/objectives/<int:objective_id>/actions")
 @login_required
 def add_action(plan_id: int, objective_id: int) -> Any:
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
     form = ActionForm(prefix="action")
     form.owner_id.choices = []
-    return _objective_step(
-        plan_id, objective_id, "action_form", form,
-        lambda o, f: services.add_action(current_user, o, services.ActionData(
-            what=f.what.data or "", owner_id=f.owner_id.data, owner_role=f.owner_role.data or "",
-            starts_on=f.starts_on.data, due_on=f.due_on.data, status=f.status.data or "not_started",
-            notes=f.notes.data or "", evidence=f.evidence.data or "")),
-        "Action added")
+    return _objective_step(plan, objective, "action_form", form,
+                           lambda: services.add_action(current_user, objective, form.to_data()), "Action added")
 
 
 @bp.post("/plans/<int:plan_id>/objectives/<int:objective_id>/delete")
 @login_required
 def delete_objective(plan_id: int, objective_id: int) -> Any:
-    return _edit_step(plan_id, "button_form", EmptyForm(),
-                      lambda plan, f: services.delete_objective(current_user, _objective(plan, objective_id)),
-                      "Objective removed")
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
+    return _edit_step(plan, "button_form", EmptyForm(),
+                      lambda: services.delete_objective(current_user, objective), "Objective removed")
 
 
 @bp.post("/plans/<int:plan_id>/objectives/<int:objective_id>/criteria/<int:criterion_id>/delete")
 @login_required
 def delete_criterion(plan_id: int, objective_id: int, criterion_id: int) -> Any:
-    def step(objective: PlanObjective, form: Any) -> None:
-        criterion = get_or_404(SuccessCriterion, criterion_id)
-        if criterion.objective_id != objective.id:
-            abort(404)
-        services.delete_criterion(current_user, criterion)
-
-    return _objective_step(plan_id, objective_id, "button_form", EmptyForm(), step, "Success criterion removed")
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
+    criterion = _child(SuccessCriterion, criterion_id, objective.id, "objective_id")
+    return _objective_step(plan, objective, "button_form", EmptyForm(),
+                           lambda: services.delete_criterion(current_user, criterion), "Success criterion removed")
 
 
 @bp.post("/plans/<int:plan_id>/objectives/<int:objective_id>/actions/<int:action_id>/delete")
 @login_required
 def delete_action(plan_id: int, objective_id: int, action_id: int) -> Any:
-    def step(objective: PlanObjective, form: Any) -> None:
-        action = get_or_404(PlanAction, action_id)
-        if action.objective_id != objective.id:
-            abort(404)
-        services.delete_action(current_user, action)
-
-    return _objective_step(plan_id, objective_id, "button_form", EmptyForm(), step, "Action removed")
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
+    action = _child(PlanAction, action_id, objective.id, "objective_id")
+    return _objective_step(plan, objective, "button_form", EmptyForm(),
+                           lambda: services.delete_action(current_user, action), "Action removed")
 
 
 def _plan_step(plan_id: int, allowed: Callable[[Any, RaisingAchievementPlan], bool], form_name: str, form: Any,
-               step: Callable[[RaisingAchievementPlan, Any], Any], done: Callable[[Any], str]) -> Any:
-    """A step posted from the plan page: check permission, the form, then the service; a refusal
-    shows the plan page again with the message and what was typed."""
+               action: Callable[[RaisingAchievementPlan], Any], done: Callable[[Any], str]) -> Any:
+    """A step posted from the plan page: check permission, then the form and the service; a refusal
+    shows the plan page again with the message and what was typed. A step that makes a new version
+    (an amendment) goes on to show it."""
     plan = _plan(plan_id)
     require(allowed(current_user, plan))
-    status = 422
-    if form.validate_on_submit():
-        try:
-            result = step(plan, form)
-        except DomainError as err:
-            status = refuse(form, err)
-        else:
-            flash(done(result), "success")
-            target = result.id if isinstance(result, RaisingAchievementPlan) else plan_id
-            return redirect(url_for("rap.show_plan", plan_id=target))
-    return _render_plan(_plan(plan_id), status, **{form_name: form})
+
+    def shown(result: Any) -> Any:
+        target = result.id if isinstance(result, RaisingAchievementPlan) else plan_id
+        return flash_and_redirect(done(result), url_for("rap.show_plan", plan_id=target))
+
+    return process_form(form, lambda: action(plan), done=shown,
+                        again=lambda status: _render_plan(plan, status, **{form_name: form}))
 
 
 @bp.post("/plans/<int:plan_id>/submit")
 @login_required
 def submit_plan(plan_id: int) -> Any:
     return _plan_step(plan_id, can.can_submit_plans_of, "button_form", EmptyForm(),
-                      lambda plan, form: services.submit_plan(current_user, plan),
+                      lambda plan: services.submit_plan(current_user, plan),
                       lambda plan: "Plan submitted for agreement")
 
 
 @bp.post("/plans/<int:plan_id>/sign-off")
 @login_required
 def sign_off_plan(plan_id: int) -> Any:
-    return _plan_step(plan_id, can.can_sign_plans_of, "sign_off_form", SignOffForm(),
-                      lambda plan, form: services.sign_off_plan(
-                          current_user, plan, midpoint_review_on=form.midpoint_review_on.data),
+    form = SignOffForm()
+    return _plan_step(plan_id, can.can_sign_plans_of, "sign_off_form", form,
+                      lambda plan: services.sign_off_plan(current_user, plan, **form.to_kwargs()),
                       lambda plan: f"Plan agreed on {format_date(plan.agreed_on)}" if plan.status == "agreed"
                       else "Signed off")
 
@@ -366,20 +337,19 @@ def sign_off_plan(plan_id: int) -> Any:
 @bp.post("/plans/<int:plan_id>/amend")
 @login_required
 def amend_plan(plan_id: int) -> Any:
-    return _plan_step(plan_id, can.can_amend_plans_of, "amend_form", AmendForm(),
-                      lambda plan, form: services.amend_plan(current_user, plan, reason=form.reason.data or ""),
+    form = AmendForm()
+    return _plan_step(plan_id, can.can_amend_plans_of, "amend_form", form,
+                      lambda plan: services.amend_plan(current_user, plan, **form.to_kwargs()),
                       lambda plan: f"Version {plan.version} started as a draft amendment")
 
 
 @bp.post("/plans/<int:plan_id>/allocations/<int:allocation_id>/used")
 @login_required
 def log_time_used(plan_id: int, allocation_id: int) -> Any:
-    allocation = get_or_404(TimeAllocation, allocation_id)
-    if allocation.plan_id != plan_id:
-        abort(404)
-    return _plan_step(plan_id, can.can_log_time, "used_form", TimeUsedForm(),
-                      lambda plan, f: services.log_time_used(current_user, allocation, used_on=f.used_on.data,
-                                                             days=f.days.data, note=f.note.data or ""),
+    allocation = _child(TimeAllocation, allocation_id, plan_id, "plan_id")
+    form = TimeUsedForm()
+    return _plan_step(plan_id, can.can_log_time, "used_form", form,
+                      lambda plan: services.log_time_used(current_user, allocation, **form.to_kwargs()),
                       lambda entry: "Days used logged")
 
 
@@ -409,30 +379,28 @@ def _owner_choices(plan: RaisingAchievementPlan) -> list[tuple[str, str]]:
         (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people() if can.can_own_action(u, plan)]
 
 
-def _edit_in_place(plan: RaisingAchievementPlan, form: Any, *, heading: str, fields: list[tuple[str, dict]],
-                   version: Callable[[], int], save: Callable[[int], Any], saved: Callable[[], list[tuple[str, Any]]],
+def _edit_in_place(plan: RaisingAchievementPlan, form: Any, record: Any, *, heading: str,
+                   fields: list[tuple[str, dict]], save: Callable[[], Any], saved: Callable[[], list[tuple[str, Any]]],
                    done: str, back: str) -> Any:
-    """Change one part of a draft where it stands. The form carries the version it was opened at;
-    a save made after someone else's is refused (409) with their version shown beside what was
-    typed, which is kept: saving again is then a deliberate choice to keep it."""
-    conflict = None
+    """Change one part of a draft where it stands. The form carries the version of `record` (the
+    part itself, or what it is locked with) it was opened at; a save made after someone else's is
+    refused (409) with their version shown beside what was typed, which is kept: saving again is
+    then a deliberate choice to keep it."""
+
+    def page(status: int, conflict: Any = None) -> Any:
+        return render_template("rap/plan_edit_item.html", plan=plan, form=form, heading=heading, fields=fields,
+                               conflict=conflict, back=back), status
+
     if request.method == "GET":
-        form.version_id.data = str(version())
-    elif form.validate_on_submit():
-        try:
-            save(_version(form))
-        except services.EditConflict as err:
-            apply_domain_error(form, err)
-            conflict = saved()
-            form.version_id.data = str(version())
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(done, "success")
-            return redirect(back)
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template("rap/plan_edit_item.html", plan=plan, form=form, heading=heading, fields=fields,
-                           conflict=conflict, back=back), status
+        form.version_id.data = str(record.version_id)
+        return page(200)
+    def again(status: int) -> Any:
+        if status != 409:
+            return page(status)
+        _fresh(record, form)
+        return page(status, saved())
+
+    return process_form(form, save, done=lambda _result: flash_and_redirect(done, back), again=again)
 
 
 def _form(form_class: type, record: Any, **data: Any) -> Any:
@@ -449,10 +417,8 @@ def edit_objective(plan_id: int, objective_id: int) -> Any:
     objective = _objective(plan, objective_id)
     form = _form(ObjectiveEditForm, objective)
     return _edit_in_place(
-        plan, form, heading="Change the objective", fields=[("text", {"rows": 4})],
-        version=lambda: objective.version_id,
-        save=lambda v: services.update_objective(current_user, objective, text=form.text.data or "",
-                                                 expected_version=v),
+        plan, form, objective, heading="Change the objective", fields=[("text", {"rows": 4})],
+        save=lambda: services.update_objective(current_user, objective, **form.to_kwargs()),
         saved=lambda: [("Objective", objective.text)], done="Objective saved",
         back=url_for("rap.show_objective", plan_id=plan_id, objective_id=objective_id))
 
@@ -466,13 +432,10 @@ def edit_criterion(plan_id: int, objective_id: int, criterion_id: int) -> Any:
     criterion = _child(SuccessCriterion, criterion_id, objective.id, "objective_id")
     form = _form(CriterionEditForm, criterion)
     return _edit_in_place(
-        plan, form, heading="Change the success criterion",
+        plan, form, objective, heading="Change the success criterion",
         fields=[("measure", {}), ("baseline", {"classes": "govuk-input--width-20"}),
                 ("target", {"classes": "govuk-input--width-20"}), ("by_when", {})],
-        version=lambda: objective.version_id,
-        save=lambda v: services.update_criterion(
-            current_user, criterion, measure=form.measure.data or "", baseline=form.baseline.data or "",
-            target=form.target.data or "", by_when=form.by_when.data, expected_version=v),
+        save=lambda: services.update_criterion(current_user, criterion, **form.to_kwargs()),
         saved=lambda: [("Measure", criterion.measure), ("Baseline", criterion.baseline),
                        ("Target", criterion.target), ("By when", format_date(criterion.by_when))],
         done="Success criterion saved",
@@ -489,14 +452,11 @@ def edit_action(plan_id: int, objective_id: int, action_id: int) -> Any:
     form = _form(ActionEditForm, action)
     form.owner_id.choices = _owner_choices(plan)
     return _edit_in_place(
-        plan, form, heading="Change the action",
+        plan, form, action, heading="Change the action",
         fields=[("what", {"rows": 2}), ("owner_id", {}), ("owner_role", {}), ("starts_on", {}), ("due_on", {}),
                 ("status", {}), ("notes", {"rows": 2}), ("evidence", {"rows": 2})],
-        version=lambda: action.version_id,
-        save=lambda v: services.update_action(current_user, action, services.ActionData(
-            what=form.what.data or "", owner_id=form.owner_id.data, owner_role=form.owner_role.data or "",
-            starts_on=form.starts_on.data, due_on=form.due_on.data, status=form.status.data or "not_started",
-            notes=form.notes.data or "", evidence=form.evidence.data or ""), expected_version=v),
+        save=lambda: services.update_action(current_user, action, form.to_data(),
+                                            expected_version=form.expected_version),
         saved=lambda: [("What", action.what), ("Owner", action.owner_name),
                        ("Start date", format_date(action.starts_on)), ("Due date", format_date(action.due_on)),
                        ("Status", action.status_name), ("Notes", action.notes), ("Evidence", action.evidence)],
@@ -514,13 +474,10 @@ def edit_allocation(plan_id: int, allocation_id: int) -> Any:
     if request.method == "GET":
         form.days.data = str(allocation.days)
     return _edit_in_place(
-        plan, form, heading="Change the time allocated",
+        plan, form, plan, heading="Change the time allocated",
         fields=[("user_id", {}), ("term", {"classes": "govuk-input--width-10"}),
                 ("days", {"classes": "govuk-input--width-5"})],
-        version=lambda: plan.version_id,
-        save=lambda v: services.update_allocation(current_user, allocation, user_id=form.user_id.data,
-                                                  term=form.term.data or "", days=form.days.data,
-                                                  expected_version=v),
+        save=lambda: services.update_allocation(current_user, allocation, **form.to_kwargs()),
         saved=lambda: [("Adviser or consultant", allocation.user.name), ("Term", allocation.term),
                        ("Days allocated", allocation.days)],
         done="Time allocated saved", back=url_for("rap.edit_plan", plan_id=plan_id))
@@ -529,7 +486,21 @@ def edit_allocation(plan_id: int, allocation_id: int) -> Any:
 @bp.post("/plans/<int:plan_id>/objectives/<int:objective_id>/move-<any(up, down):direction>")
 @login_required
 def move_objective(plan_id: int, objective_id: int, direction: str) -> Any:
-    return _edit_step(plan_id, "button_form", EmptyForm(),
-                      lambda plan, f: services.move_objective(current_user, _objective(plan, objective_id),
-                                                              direction),
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
+    return _edit_step(plan, "button_form", EmptyForm(),
+                      lambda: services.move_objective(current_user, objective, direction),
                       f"Objective moved {direction}")
+
+
+@bp.get("/plans/<int:plan_id>/pdf")
+@login_required
+def plan_pdf(plan_id: int) -> Any:
+    plan = get_or_404(RaisingAchievementPlan, plan_id)
+    require(can.can_view_plan(current_user, plan))
+    document = plan_document(plan)
+    # An agreed version is frozen: made once, then served from the store.
+    make = partial(stored_pdf, "plan", plan.id) if document["content"]["is_agreed"] else render_pdf
+    pdf = make(document["template"], title=document["title"], author=document["author"],
+               context={"doc": document["content"]})
+    return pdf_response(PdfDocument(pdf, document["filename"]))

@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("rap", __name__, template_folder="../templates")
 
-# The views register themselves on `bp`, so they are imported once it exists.
+# The route modules register their views on `bp`, so they are imported once it exists.
 from . import (  # noqa: E402
     dashboard,  # noqa: F401
     monitoring,  # noqa: F401

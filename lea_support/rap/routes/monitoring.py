@@ -9,22 +9,20 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ...core.errors import DomainError
-from ...core.forms import apply_domain_error
 from ...core.terms import format_date
-from ...core.web import first_or_404, get_or_404, permission_required, require
+from ...core.web import first_or_404, flash_and_redirect, get_or_404, permission_required, process_form, require
 from ...extensions import db
 from ...pdf import PdfDocument, pdf_response, render_pdf
 from ...reviews.services import active_users, current_scale
 from ...schools.models import School, SupportDecision
 from .. import permissions as can
 from .. import services
+from ..documents import improvement_notice_document
 from ..forms import (
     NoticeForm,
     NoticeStatusForm,
     RescheduleReviewForm,
     midpoint_record_form,
-    yes_no,
 )
 from ..models import ImprovementNotice, MidpointReview, RaisingAchievementPlan
 from . import bp
@@ -68,28 +66,31 @@ def show_midpoint_review(plan_id: int, review_id: int) -> Any:
     return _render_review(*_review(plan_id, review_id))
 
 
+def _fresh(record: Any, form: Any) -> None:
+    """After an edit conflict: read the record afresh (another request saved it after this one read
+    it) and carry its version in the form, so that saving again is a deliberate choice, made
+    knowing what the other person saved."""
+    db.session.expire_all()
+    form.version_id.data = str(record.version_id)
+
+
 @bp.post("/plans/<int:plan_id>/midpoint-reviews/<int:review_id>/reschedule")
 @login_required
 def reschedule_midpoint_review(plan_id: int, review_id: int) -> Any:
     plan, review = _review(plan_id, review_id)
     require(can.can_reschedule_midpoint_review(current_user, review))
     form = RescheduleReviewForm()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            services.reschedule_midpoint_review(current_user, review, scheduled_on=form.scheduled_on.data,
-                                                expected_version=int(form.version_id.data or 0))
-        except services.ReviewConflict as err:
-            apply_domain_error(form, err)
-            status = 409
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Review rescheduled for {format_date(review.scheduled_on)}", "success")
-            return redirect(_review_page(review))
-    plan, review = _review(plan_id, review_id)
-    form.version_id.data = str(review.version_id)
-    return _render_review(plan, review, status, reschedule_form=form)
+
+    def again(status: int) -> Any:
+        if status == 409:
+            _fresh(review, form)
+        return _render_review(plan, review, status, reschedule_form=form)
+
+    return process_form(
+        form, lambda: services.reschedule_midpoint_review(current_user, review, **form.to_kwargs()),
+        done=lambda _review: flash_and_redirect(f"Review rescheduled for {format_date(review.scheduled_on)}",
+                                                _review_page(review)),
+        again=again)
 
 
 def _record_form(review: MidpointReview, *, formdata: bool) -> Any:
@@ -101,17 +102,6 @@ def _record_form(review: MidpointReview, *, formdata: bool) -> Any:
                                 default_leader=current_user.id if current_user.role == "sia" else None), plan
 
 
-def _record_data(form: Any) -> services.MidpointRecord:
-    return services.MidpointRecord(
-        held_on=form.held_on.data, led_by_id=form.led_by_id.data,
-        progress={o.id: services.ObjectiveJudgement(progress=p.data or None, evidence=e.data or "")
-                  for o, p, e in form.objective_fields},
-        capacity_grade=form.capacity_grade.data, adequate_improvement=yes_no(form.adequate_improvement.data),
-        summary=form.summary.data or "", outcome=form.outcome.data or None,
-        further_review_on=form.further_review_on.data, improvements=form.improvements.data or "",
-        comply_by=form.comply_by.data)
-
-
 @bp.route("/plans/<int:plan_id>/midpoint-reviews/<int:review_id>/record", methods=["GET", "POST"])
 @login_required
 def record_midpoint_review(plan_id: int, review_id: int) -> Any:
@@ -121,26 +111,26 @@ def record_midpoint_review(plan_id: int, review_id: int) -> Any:
         flash(f"This review has been recorded as held on {format_date(review.held_on)}", "info")
         return redirect(_review_page(review))
     form, in_force = _record_form(review, formdata=request.method == "POST")
-    conflict = False
-    if form.validate_on_submit():
-        try:
-            services.record_midpoint_review(current_user, review, _record_data(form),
-                                            expected_version=int(form.version_id.data or 0))
-        except services.ReviewConflict as err:
-            apply_domain_error(form, err)
-            conflict = True
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Review recorded: {review.outcome_name}", "success")
-            return redirect(_review_page(review))
-        plan, review = _review(plan_id, review_id)
-        in_force = services.plan_in_force(review.plan_id) or in_force
-        # Saving again from here is a deliberate choice, made knowing what the other person saved.
-        form.version_id.data = str(review.version_id)
-    status = 409 if conflict else 422 if form.errors else 200
-    return render_template("rap/midpoint_record.html", form=form, plan=plan, review=review, in_force=in_force,
-                           conflict=conflict, scale=current_scale()), status
+
+    def page(status: int) -> Any:
+        return render_template("rap/midpoint_record.html", form=form, plan=plan, review=review, in_force=in_force,
+                               conflict=status == 409, scale=current_scale()), status
+
+    if request.method == "GET":
+        return page(200)
+
+    def again(status: int) -> Any:
+        nonlocal in_force
+        if status == 409:
+            _fresh(review, form)
+            in_force = services.plan_in_force(review.plan_id) or in_force
+        return page(status)
+
+    return process_form(
+        form, lambda: services.record_midpoint_review(current_user, review, form.to_data(),
+                                                      expected_version=form.expected_version),
+        done=lambda _review: flash_and_redirect(f"Review recorded: {review.outcome_name}", _review_page(review)),
+        again=again)
 
 
 # --- Improvement Notices -------------------------------------------------------------------------
@@ -170,17 +160,13 @@ def school_notices(urn: int) -> Any:
 def issue_notice(urn: int) -> Any:
     school = _school(urn)
     form = NoticeForm()
-    if form.validate_on_submit():
-        try:
-            notice = services.issue_improvement_notice(current_user, school, improvements=form.improvements.data or "",
-                                                       comply_by=form.comply_by.data, issued_on=form.issued_on.data)
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash("Improvement Notice issued", "success")
-            return redirect(url_for("rap.show_notice", notice_id=notice.id))
-        school = _school(urn)
-    return render_template("rap/notice_new.html", form=form, school=school), 422 if form.errors else 200
+    if request.method == "GET":
+        return render_template("rap/notice_new.html", form=form, school=school)
+    return process_form(
+        form, lambda: services.issue_improvement_notice(current_user, school, **form.to_kwargs()),
+        done=lambda notice: flash_and_redirect("Improvement Notice issued",
+                                               url_for("rap.show_notice", notice_id=notice.id)),
+        again=lambda status: (render_template("rap/notice_new.html", form=form, school=school), status))
 
 
 def _render_notice(notice: ImprovementNotice, status: int = 200, status_form: NoticeStatusForm | None = None,
@@ -200,9 +186,9 @@ def show_notice(notice_id: int) -> Any:
 @bp.get("/notices/<int:notice_id>.pdf")
 @login_required
 def notice_pdf(notice_id: int) -> Any:
-    document = services.improvement_notice_document(_notice(notice_id))
-    pdf = render_pdf(services.NOTICE_PDF_TEMPLATE, title=document["title"], author=document["author"],
-                     context={"notice": document["notice"]})
+    document = improvement_notice_document(_notice(notice_id))
+    pdf = render_pdf(document["template"], title=document["title"], author=document["author"],
+                     context={"doc": document["content"]})
     return pdf_response(PdfDocument(pdf, document["filename"]))
 
 
@@ -212,23 +198,17 @@ def change_notice_status(notice_id: int) -> Any:
     notice = _notice(notice_id)
     require(can.can_change_notice_status(current_user, notice))
     form = NoticeStatusForm()
-    conflict = False
-    if form.validate_on_submit():
-        try:
-            services.change_notice_status(current_user, notice, status=form.status.data or "", on=form.on.data,
-                                          reason=form.reason.data or "",
-                                          expected_version=int(form.version_id.data or 0))
-        except services.NoticeConflict as err:
-            apply_domain_error(form, err)
-            conflict = True
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            flash(f"Improvement Notice marked {notice.status_name.lower()}", "success")
-            return redirect(url_for("rap.show_notice", notice_id=notice_id))
-    notice = _notice(notice_id)
-    form.version_id.data = str(notice.version_id)
-    return _render_notice(notice, 409 if conflict else 422, status_form=form, conflict=conflict)
+
+    def again(status: int) -> Any:
+        if status == 409:
+            _fresh(notice, form)
+        return _render_notice(notice, status, status_form=form, conflict=status == 409)
+
+    return process_form(
+        form, lambda: services.change_notice_status(current_user, notice, **form.to_kwargs()),
+        done=lambda _notice: flash_and_redirect(f"Improvement Notice marked {notice.status_name.lower()}",
+                                                url_for("rap.show_notice", notice_id=notice_id)),
+        again=again)
 
 
 # --- the escalation watch ------------------------------------------------------------------------

@@ -1,43 +1,26 @@
-"""Documents made through the same renderer from plain data (a title, an author, a file name and
-the content): `render` and `render_stored` for them, and, until it moves to the rap area, the
-Raising Achievement Plan. (The governor report's own PDF is made in services.py; the Annual Support
-Allocation letter is the schools area's, schools/documents.py.)"""
+"""The plan area's documents as plain data for the PDF renderer (lea_support.pdf): the Raising
+Achievement Plan and the Improvement Notice letter. Each builder returns a template, a title, an
+author, a download file name and the content (strings, lists and dicts, never ORM objects)."""
 from __future__ import annotations
 
 from typing import Any
 
 from ..casework.documents import service_name
 from ..core.terms import format_date, format_days, term_label
-from ..pdf import render_pdf
-from ..rap.models import RaisingAchievementPlan
-from ..rap.services import midpoint_review_date
+from .models import ImprovementNotice, RaisingAchievementPlan
+from .services import load_plan, midpoint_review_date
 
-PLAN_TEMPLATE = "governor_reports/plan_pdf.html"
-def render(document: dict[str, Any]) -> bytes:
-    return render_pdf(document["template"], title=document["title"], author=document["author"],
-                      context={"doc": document["content"]})
-
-
-def render_stored(document: dict[str, Any], kind: str, object_id: int) -> bytes:
-    """As `render`, for a document that can no longer change: made once, then served from the store."""
-    from ..pdf.stored import stored_pdf
-
-    return stored_pdf(kind, object_id, document["template"], title=document["title"], author=document["author"],
-                      context={"doc": document["content"]})
-
-
-# --- the Raising Achievement Plan -------------------------------------------------------------------------
+PLAN_PDF_TEMPLATE = "rap/pdf/plan.html"
+NOTICE_PDF_TEMPLATE = "rap/pdf/improvement_notice.html"
 
 
 def plan_document(plan: RaisingAchievementPlan) -> dict[str, Any]:
     """The plan's page as a document: what it sets out, who agreed it, its objectives, success
     criteria, actions and adviser time."""
-    from ..rap.services import load_plan
-
     plan = load_plan(plan.id) or plan
     school = plan.school
     return {
-        "template": PLAN_TEMPLATE,
+        "template": PLAN_PDF_TEMPLATE,
         "title": f"Raising Achievement Plan: {school.name}, version {plan.version}",
         "author": service_name(school.la_name),
         "filename": f"raising-achievement-plan-{school.urn}-v{plan.version}.pdf",
@@ -63,7 +46,38 @@ def plan_document(plan: RaisingAchievementPlan) -> dict[str, Any]:
                 "actions": [{"what": a.what, "owner": a.owner_name, "starts_text": format_date(a.starts_on),
                              "due_text": format_date(a.due_on), "status": a.status_name} for a in o.actions],
             } for n, o in enumerate(plan.objectives, start=1)],
-            "time": [{"name": a.user.name, "term": term_label(a.term), "days": format_days(a.days), "used": format_days(a.days_used)}
-                     for a in plan.allocations],
+            "time": [{"name": a.user.name, "term": term_label(a.term), "days": format_days(a.days),
+                      "used": format_days(a.days_used)} for a in plan.allocations],
+        },
+    }
+
+
+def improvement_notice_document(notice: ImprovementNotice) -> dict[str, Any]:
+    """The notice as plain data for its PDF letter, with title, author and download file name."""
+    school, issuer = notice.school, notice.issued_by
+    service = service_name(school.la_name)
+    review = notice.midpoint_review
+    return {
+        "template": NOTICE_PDF_TEMPLATE,
+        "title": f"Improvement Notice: {school.name}",
+        "author": f"{issuer.name}, {service}",
+        "filename": f"improvement-notice-{school.urn}-{notice.issued_on.isoformat()}.pdf",
+        "content": {
+            "school_name": school.name,
+            "urn": str(school.urn),
+            "la_name": school.la_name,
+            "head_name": school.head_name,
+            "address": [p for p in (school.street, school.locality, school.town, school.postcode) if p],
+            "issued_on": format_date(notice.issued_on),
+            "issued_by": issuer.name,
+            "issued_by_role": issuer.role_name,
+            "service": service,
+            "improvements": notice.improvements,
+            "comply_by": format_date(notice.comply_by),
+            "review_held_on": format_date(review.held_on) if review is not None else "",
+            "status": notice.status_name,
+            "is_open": notice.status == "issued",
+            "status_changed_on": format_date(notice.status_changed_on),
+            "status_reason": notice.status_reason,
         },
     }
