@@ -74,17 +74,20 @@ def lea(env: dict[str, str], *args: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
-    import urllib.request
+def wait_for(port: int, seconds: float = 30) -> None:
+    """Until the server answers its health check."""
+    import http.client
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=1)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            connection.getresponse()
             return
         except OSError:
             time.sleep(0.2)
-    raise SystemExit(f"The server did not answer at {url}")
+    raise SystemExit(f"The server did not answer on port {port}")
 
 
 def slug(path: str) -> str:
@@ -114,7 +117,7 @@ def main() -> int:
         overflowing: list[str] = []
         pdfs: list[Path] = []
         try:
-            wait_for(base + "/healthz")
+            wait_for(port)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
                 for email, paths in ROLE_PAGES.items():
