@@ -96,13 +96,13 @@ class ImportResult:
 
 def ensure_catalogue() -> None:
     """Add the catalogue's measures and sources missing from the tables (edits made there stay)."""
-    known = dict(db.session.execute(select(Measure.code, Measure.id)).tuples().all())
+    known = {k: v for k, v in db.session.execute(select(Measure.code, Measure.id))}
     missing = [m for m in MEASURES if m.code not in known]
     if missing:
         db.session.execute(insert(Measure), [
             {"code": m.code, "label": m.label, "area": m.area, "unit": m.unit, "higher_is_better": m.higher_is_better,
              "charted": m.charted, "sort_order": MEASURES.index(m), "note": m.note} for m in missing])
-        known = dict(db.session.execute(select(Measure.code, Measure.id)).tuples().all())
+        known = {k: v for k, v in db.session.execute(select(Measure.code, Measure.id))}
         db.session.execute(insert(MeasureSource), [
             {"measure_id": known[m.code], "kind": s.kind, "column_name": s.column, "date_column": s.date_column,
              "first_year": s.first_year, "last_year": s.last_year} for m in missing for s in m.sources])
@@ -528,7 +528,7 @@ def import_data(actor: "User | None", raw: bytes, *, filename: str, kind: str | 
     kind, reason, academic_year, rows, not_published, counts = read_file(raw, filename=filename, kind=kind, year=year)
 
     # One query for the register, one for the comparators, one for the values already held.
-    schools = dict(db.session.execute(select(School.urn, School.id)).tuples().all())
+    schools = {k: v for k, v in db.session.execute(select(School.urn, School.id))}
     comparator_keys = {row.key[1] for row in rows if row.key[0] == "comparator"}
     comparators = _comparator_ids(comparator_keys, create=not dry_run)
     measure_ids = sorted({reading.measure_id for row in rows for reading, _, _ in row.values})
