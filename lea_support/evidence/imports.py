@@ -603,6 +603,22 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
+@dataclass
+class DataFile:
+    """An uploaded file and what the uploader said about it (the upload form's input)."""
+    raw: bytes
+    filename: str
+    kind: str | None = None
+    academic_year: str | None = None
+    dry_run: bool = False
+
+
+def import_file(actor: "User | None", data: DataFile) -> ImportResult:
+    """`import_data` for an uploaded file."""
+    return import_data(actor, data.raw, filename=data.filename, kind=data.kind, year=data.academic_year,
+                       dry_run=data.dry_run)
+
+
 def recent_imports(limit: int = 20) -> list[DataImport]:
     """The latest imports, newest first."""
     return list(db.session.scalars(select(DataImport).order_by(DataImport.imported_at.desc(), DataImport.id.desc())
