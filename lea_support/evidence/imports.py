@@ -583,8 +583,8 @@ def import_data(actor: "User | None", raw: bytes, *, filename: str, kind: str | 
     db.session.add(record)
     db.session.flush()
     result.import_id = record.id
-    # render_nulls keeps every row in one batch (the ORM would otherwise split them by which are None).
-    insert_values = insert(MeasureValue).execution_options(render_nulls=True)
+    # The table's own INSERT, executemany: the ORM's bulk insert costs twice as much per row here.
+    insert_values = MeasureValue.__table__.insert()
     for chunk in _chunks(inserts):
         db.session.execute(insert_values, [{**v, "import_id": record.id} for v in chunk])
     for chunk in _chunks(updates):

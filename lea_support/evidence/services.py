@@ -131,7 +131,7 @@ def school_profile(school: School) -> Profile:
             england_label=f"England ({groups['national']})" if groups["national"] else "England"))
 
     by_code = {m.code: m for m in measures.values()}
-    context = []
+    context: list[tuple[str, Shown, str]] = []
     for code in CONTEXT_MEASURES:
         found = by_code.get(code)
         years = sorted(y for (m, y) in own if found is not None and m == found.id)
