@@ -375,7 +375,7 @@ def _classify(kind: str, record: list[str], cols: dict[str, int | None], sole_la
         urn_text, la, estab = get("URN"), get("LA"), get("ESTAB")
         marker = (urn_text if kind == "census" else la).upper()
         if marker in {"LA", "NAT"} or (not urn_text and estab.upper() in PHASE_GROUPS):
-            group = PHASE_GROUPS.get(estab.upper(), estab or "all schools")
+            group = PHASE_GROUPS.get(estab.upper(), estab[:40] or "all schools")
             if marker == "NAT":
                 return ("comparator", ("national", "", group))
             la_code = la if kind == "census" else ""
