@@ -139,6 +139,7 @@ def _init_extensions(app: Flask) -> None:
     from .core import calendar as _calendar_models  # noqa: F401
     from .core import models as _core_models  # noqa: F401
     from .core.transactions import install_transaction_hooks
+    from .evidence import models as _evidence_models  # noqa: F401
     from .governor_reports import models as _report_models  # noqa: F401
     from .pdf import models as _pdf_models  # noqa: F401
     from .rap import models as _rap_models  # noqa: F401
@@ -155,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp
+    from .evidence.routes import bp as evidence_bp
     from .governor_reports.routes import bp as reports_bp
     from .rap.routes import bp as rap_bp
     from .reviews.routes import bp as reviews_bp
@@ -169,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)
+    app.register_blueprint(evidence_bp)
 
 
 def _register_assets(app: Flask) -> None:

@@ -29,6 +29,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_gias_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(issue_allocations_command)
+    from .evidence.cli import import_data_command
+
+    app.cli.add_command(import_data_command)
     from .governor_reports.cli import reports
 
     app.cli.add_command(reports)

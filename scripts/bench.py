@@ -16,6 +16,10 @@
    forms allow (100 agreed actions, every text field about 2,000 characters), through the render
    pool as a request makes it; and how long a render killed at its time limit takes to give its
    CPU back (from the limit passing to its worker process being gone). `--only-pdf` runs this alone.
+5. National data (SQLite, fresh database, a register of every school in the files): importing the
+   national census file (23,942 rows) and the national absence file, each first (every value new)
+   and again (every value unchanged), from ../shared/data when it is there. `--only-data` runs this
+   alone.
 
 Requests go through Flask's test client in-process, each signed in through the real sign-in form
 (an administrator, and a governor for the governor portal), each request in its own application
@@ -59,6 +63,9 @@ YEARS = {SMALL: 1, LARGE: 10}
 SCHOOLS_PER_ADVISER = 50
 IMPORT_ROWS = 50_000
 IMPORT_TARGET_S = 60.0
+DATA_IMPORT_TARGET_S = 10.0  # issue 15: each national data file on SQLite
+NATIONAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+NATIONAL_FILES = ("census/census-2018-19-england.csv", "absence/absence-2018-19-england.csv")
 LIST_RATIO_TARGET = 10.0
 PAGE_RATIO_TARGET = 15.0  # issue 7's target for every main page at national scale
 P95_TARGET_S = 0.050  # issue 7: every main page's p95 at national scale
@@ -440,6 +447,73 @@ def print_import(result: dict[str, Any] | None) -> list[tuple[str, bool]]:
     return [(f"import of {result['rows']:,} rows < {IMPORT_TARGET_S:g} s ({result['first_s']:.1f} s)", ok)]
 
 
+def run_national_data(workdir: Path) -> dict[str, Any] | None:
+    """Import the national census and absence files into a register of every school in them,
+    twice each; None when ../shared/data is not here."""
+    import csv
+
+    from sqlalchemy import insert
+
+    from lea_support.evidence.imports import import_data
+    from lea_support.schools.models import School
+
+    paths = [NATIONAL_DATA / name for name in NATIONAL_FILES]
+    if not all(p.is_file() for p in paths):
+        return None
+    result: dict[str, Any] = {"files": []}
+    try:
+        urns: set[int] = set()
+        for path in paths:
+            with path.open(encoding="utf-8-sig", newline="") as f:
+                urns.update(int(row["URN"]) for row in csv.DictReader(f) if (row["URN"] or "").isdigit())
+        result["schools"] = len(urns)
+        with database("sqlite", workdir) as url:
+            app = create_app(bench_config(url))
+            try:
+                with app.app_context():
+                    db.session.execute(insert(School), [{"urn": u, "la_code": "999", "name": f"School {u}"}
+                                                        for u in sorted(urns)])
+                    db.session.commit()
+                for path in paths:
+                    raw = path.read_bytes()
+                    figures: dict[str, Any] = {"name": path.name, "rows": raw.count(b"\n") - 1 + (not raw.endswith(b"\n"))}
+                    for label in ("first", "again"):
+                        with app.app_context():
+                            started = time.perf_counter()
+                            outcome = import_data(None, raw, filename=path.name)
+                            db.session.commit()
+                            figures[f"{label}_s"] = time.perf_counter() - started
+                            figures[f"{label}_message"] = outcome.message
+                    result["files"].append(figures)
+            finally:
+                with app.app_context():
+                    db.engine.dispose()
+    except Exception as err:
+        result["error"] = f"{type(err).__name__}: {err}".splitlines()[0][:300]
+    return result
+
+
+def print_national_data(result: dict[str, Any] | None) -> list[tuple[str, bool]]:
+    print("\n== National data imports (SQLite, fresh migrated database) ==")
+    if result is None:
+        print(f"skipped: {NATIONAL_DATA} does not have {' and '.join(NATIONAL_FILES)}")
+        return []
+    if "schools" in result:
+        print(f"register: {result['schools']:,} schools (every URN of the files)")
+    targets = []
+    for f in result["files"]:
+        ok = f["first_s"] < DATA_IMPORT_TARGET_S
+        print(f"{f['name']} ({f['rows']:,} rows)")
+        print(f"  import:    {f['first_s']:6.2f} s  target < {DATA_IMPORT_TARGET_S:g} s: {verdict(ok)}  ({f['first_message']})")
+        print(f"  re-import: {f['again_s']:6.2f} s  ({f['again_message']})")
+        targets.append((f"import of {f['name']} ({f['rows']:,} rows) < {DATA_IMPORT_TARGET_S:g} s "
+                        f"({f['first_s']:.1f} s)", ok))
+    if "error" in result:
+        print(f"national data: FAILED with {result['error']}")
+        targets.append((f"national data imports (failed: {result['error'][:80]})", False))
+    return targets
+
+
 def run_reports(workdir: Path, n: int, jobs: int) -> dict[str, Any]:
     from tools.report_bench import bench_reports
 
@@ -620,10 +694,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-reports", action="store_true")
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--only-pdf", action="store_true", help="only the PDF figures (largest note, killed render)")
+    parser.add_argument("--no-data", action="store_true", help="skip the national data imports")
+    parser.add_argument("--only-data", action="store_true", help="only the national data imports (census, absence)")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
     args = parser.parse_args(argv)
     if args.only_pdf:
-        args.no_import = args.no_reports = True
+        args.no_import = args.no_reports = args.no_data = True
+    if args.only_data:
+        args.no_import = args.no_reports = args.no_pdf = True
 
     # Alembic's INFO lines on every migration would bury the figures.
     logging.disable(logging.INFO)
@@ -639,7 +717,9 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         if not args.no_import:
             targets += print_import(run_import(workdir, args.import_rows))
-        for engine_name in ([] if args.only_pdf else engines):
+        if not args.no_data:
+            targets += print_national_data(run_national_data(workdir))
+        for engine_name in ([] if args.only_pdf or args.only_data else engines):
             print(f"\nMeasuring pages on {engine_name}: {args.requests} requests each after {args.warmup} warm-up...")
             results, _stages = run_pages(engine_name, workdir, args.requests, args.warmup)
             targets += print_pages(engine_name, results)

@@ -25,6 +25,7 @@ from ..core.audit import record_audit, to_json_ready
 from ..core.errors import DomainError
 from ..core.models import AuditEntry, utcnow
 from ..extensions import db
+from .la_codes import la_code_for_name
 from .models import GiasImport, School, SchoolEvent
 
 if TYPE_CHECKING:
@@ -38,7 +39,13 @@ CHUNK_SIZE = 2000
 # The largest value an INTEGER column holds on PostgreSQL.
 MAX_INTEGER = 2**31 - 1
 
-REQUIRED_COLUMNS = ("URN", "LA (code)", "EstablishmentName")
+REQUIRED_COLUMNS = ("URN", "EstablishmentName")
+# Where the LA code comes from, best first: GIAS's own download has "LA (code)"; its "search results"
+# downloads may have only the name (looked up), or the LAESTAB (the code is its first three digits).
+LA_CODE_COLUMNS = ("LA (code)", "LAESTAB", "LA (name)")
+# The last column of a "search results" download: one field per linked school, so a school with
+# several links spreads over extra fields ("124942 Predecessor","144230 Successor").
+LINKS_COLUMN = "Linked establishments"
 # School attribute -> GIAS column, for each kind of value.
 TEXT_COLUMNS: dict[str, str] = {
     "la_code": "LA (code)",
@@ -225,6 +232,8 @@ def _records(lines: Iterator[str]) -> Iterator[tuple[int, list[str] | csv.Error]
 
 def _check_header(header: list[str]) -> list[str]:
     problems = [f"Line 1: the header has no “{name}” column" for name in REQUIRED_COLUMNS if name not in header]
+    if not any(name in header for name in LA_CODE_COLUMNS):
+        problems.append("Line 1: the header has no “LA (code)” column (nor “LAESTAB” or “LA (name)”)")
     mapped = {*REQUIRED_COLUMNS, *TEXT_COLUMNS.values(), *INTEGER_COLUMNS.values(), *DATE_COLUMNS.values(),
               *HEAD_COLUMNS}
     seen: set[str] = set()
@@ -265,6 +274,14 @@ def _parse(raw: bytes, la_codes: set[str] | None) -> tuple[list[_Row], int]:
     heads = [index[col] if col in index else None for col in HEAD_COLUMNS]
     has_head = any(i is not None for i in heads)
     urn_at = index["URN"]
+    la_source = next(name for name in LA_CODE_COLUMNS if name in index)
+    la_at = index[la_source]
+    # Names only, no codes: "TypeOfEstablishment" where the full download has "TypeOfEstablishment (name)".
+    for attr, col in TEXT_COLUMNS.items():
+        bare = col.removesuffix(" (name)")
+        if col not in index and bare != col and bare in index and attr != "la_code":
+            texts.append((attr, index[bare], lengths[attr]))
+    spreads = header[-1].startswith(LINKS_COLUMN)
 
     rows: list[_Row] = []
     first_line_of: dict[int, int] = {}
@@ -275,6 +292,8 @@ def _parse(raw: bytes, la_codes: set[str] | None) -> tuple[list[_Row], int]:
             continue
         if not record:
             continue  # a blank line carries nothing
+        if spreads and len(record) > width:
+            record = [*record[:width - 1], ", ".join(record[width - 1:])]
         if len(record) != width:
             problems.add(line, f"the row is truncated: {len(record)} fields where the header has {width}"
                          if len(record) < width else f"the row has {len(record)} fields where the header has {width}")
@@ -289,8 +308,14 @@ def _parse(raw: bytes, la_codes: set[str] | None) -> tuple[list[_Row], int]:
             first_line_of[urn] = line
 
         values: dict[str, Any] = {attr: record[i].strip()[:length] for attr, i, length in texts}
+        la_text = record[la_at].strip()
+        if la_source == "LAESTAB":
+            values["la_code"] = la_text[:3] if len(la_text) == 7 and la_text.isdigit() else ""
+        elif la_source == "LA (name)":
+            values["la_code"] = la_code_for_name(la_text) or ""
         if not values["la_code"]:
-            problems.add(line, "LA (code) is empty")
+            problems.add(line, f"{la_source} is empty" if not la_text else
+                         f"{la_source} “{la_text}” does not give an LA code")
         if not values["name"]:
             problems.add(line, "EstablishmentName is empty")
         for attr, i, column in integers:

@@ -441,3 +441,47 @@ def test_a_rejected_upload_lists_the_problems_and_keeps_the_la_codes(client, log
     assert "Line 2: URN “ABC” is not a positive whole number" in page
     assert 'value="999 998"' in page
     assert dump(db) == before
+
+
+# --- GIAS "search results" downloads (issue 15) ----------------------------------------------------
+
+SEARCH_RESULTS_HEADER = ('"URN","LA (name)","EstablishmentNumber","EstablishmentName","TypeOfEstablishment (name)",'
+                         '"EstablishmentStatus (name)","PhaseOfEducation (name)","NumberOfPupils",'
+                         '"Linked establishments"\r\n')
+
+
+def test_a_search_results_download_with_names_only_and_spread_links_imports(db):
+    """A made-up file of the shape GIAS's own custom downloads have: no "(code)" columns, the LA by
+    name, and a last "Linked establishments" column spread over one field per link."""
+    data = (SEARCH_RESULTS_HEADER
+            + '"144230","Hampshire","2181","Sheet Primary School","Academy converter","Open","Primary","107",'
+              '"124942 Predecessor","144231 Successor"\r\n'
+            + '"144232","Camden","2019","Argyle Primary School","Community school","Open","Primary","400",""\r\n'
+            + '"144233","Hampshire","4000","Three Links School","Academy sponsor led","Open","Secondary","900",'
+              '"1 Predecessor","2 Predecessor","3 Successor"\r\n').encode("cp1252")
+    summary = run_import(data, filename="results.csv")
+    assert (summary.created, summary.updated) == (3, 0)
+    sheet = school(db, 144230)
+    assert (sheet.la_code, sheet.la_name, sheet.type_name, sheet.number_of_pupils) == \
+        ("850", "Hampshire", "Academy converter", 107)
+    assert school(db, 144232).la_code == "202"
+    assert run_import(data, filename="results.csv").message.startswith("Nothing changed")
+
+
+def test_a_search_results_download_with_an_unknown_la_name_names_the_line(db):
+    data = (SEARCH_RESULTS_HEADER
+            + '"144230","Atlantis","2181","Sheet Primary School","Academy converter","Open","Primary","107",""\r\n'
+            ).encode("cp1252")
+    with pytest.raises(GiasFileError) as refused:
+        run_import(data)
+    assert refused.value.problems == ["Line 2: LA (name) “Atlantis” does not give an LA code"]
+    assert db.session.scalars(select(School)).all() == []
+
+
+def test_extra_fields_are_still_refused_when_the_last_column_is_not_the_links(db):
+    data = (SEARCH_RESULTS_HEADER.replace(',"Linked establishments"', "")
+            + '"144230","Hampshire","2181","Sheet Primary School","Academy converter","Open","Primary","107","x"\r\n'
+            ).encode("cp1252")
+    with pytest.raises(GiasFileError) as refused:
+        run_import(data)
+    assert refused.value.problems == ["Line 2: the row has 9 fields where the header has 8"]

@@ -246,6 +246,15 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
     calendar.add_closure(admin, name=hostile(120), starts_on=today + timedelta(days=200),
                          ends_on=today + timedelta(days=201))
     db.session.add(GiasImport(imported_by_id=admin.id, filename=hostile(255), sha256="0" * 64))
+    # National data: a hostile file name, an Ofsted outcome and a census total's group.
+    from lea_support.evidence.imports import import_data
+
+    outcome = hostile(150).replace('"', '""')
+    import_data(admin, (f"URN,Inspection start date,Date of latest ungraded inspection,Ungraded inspection overall outcome\n"
+                        f'{school.urn},NULL,01/10/2025,"{outcome}"\n').encode(), filename="=SUM(1) <b>SSTI{{7*7}}.csv",
+                kind="ofsted")
+    import_data(admin, (f"URN,LA,ESTAB,NOR,PNUMFSMEVER\n{school.urn},{school.la_code},1,10,5\n"
+                        f"LA,{school.la_code},{SCRIPT[:40]},100,6\n").encode(), filename="census-2025-26.csv")
     db.session.add(BulkRun(term="autumn-2026", status="failed", started_by_id=admin.id, total=1, failed=1,
                            failures=[{"urn": school.urn, "school": hostile(), "reason": hostile()}], error=hostile()))
     db.session.commit()

@@ -24,7 +24,7 @@ from .conftest import FORMULAS, SCRIPT, hostile
 SKIP = re.compile(r"^/(sign-out|assets/|static/|calendar/)|\.ics$|/attachments/\d+$")
 PDF = re.compile(r"(\.pdf|/pdf)$")
 MAX_PAGES_PER_ROLE = 250
-ADMIN_PAGES = ("/admin/audit", "/admin/users", "/admin/tiers", "/admin/term-dates", "/admin/import",
+ADMIN_PAGES = ("/admin/audit", "/admin/users", "/admin/tiers", "/admin/term-dates", "/admin/import", "/admin/data-imports",
                "/admin/governor-reports/bulk")
 MAX_VARIANTS_PER_PATH = 3
 
@@ -44,7 +44,7 @@ def must_visit(world: Any) -> list[str]:
         f"/plans/{plan}/team/meetings/{world.meeting.id}", f"/plans/{plan}/midpoint-reviews/{world.midpoint.id}",
         f"/schools/{urn}/notices", f"/notices/{world.notice.id}", "/escalation-watch", "/my-actions",
         "/governor-reports", f"/governor-reports/{world.governor_report.id}", f"/schools/{urn}/governor-reports",
-        *ADMIN_PAGES,
+        f"/schools/{urn}/profile", *ADMIN_PAGES,
     ]
 
 
@@ -304,6 +304,13 @@ NOT_FREE_TEXT = {
     "visit_note_events.kind", "midpoint_reviews.outcome", "plan_time_allocations.term", "improvement_notices.status",
     "midpoint_objective_progress.progress", "plan_actions.status", "project_team_members.team_role",
     "plan_action_updates.status_from", "plan_action_updates.status_to",
+    # National data: the catalogue (reference data) and codes and keys read from the files.
+    "evidence_comparators.level", "evidence_comparators.la_code", "evidence_measures.code", "evidence_measures.label",
+    "evidence_measures.area", "evidence_measures.unit", "evidence_measures.note", "evidence_imports.sha256",
+    "evidence_imports.kind", "evidence_imports.academic_year", "evidence_measure_sources.kind",
+    "evidence_measure_sources.column_name", "evidence_measure_sources.date_column", "evidence_measure_sources.first_year",
+    "evidence_measure_sources.last_year", "evidence_values.academic_year", "evidence_values.state",
+    "evidence_values.code",
     "stored_documents.kind", "stored_documents.source_sha256", "stored_documents.pdf_sha256",
 }
 

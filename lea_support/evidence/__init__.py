@@ -1,0 +1,1 @@
+"""School evidence from national data: Ofsted, performance tables, census and absence."""

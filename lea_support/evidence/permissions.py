@@ -1,0 +1,21 @@
+"""Who may import national data and read a school's profile."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..auth.permissions import can_administer, is_la_staff
+
+if TYPE_CHECKING:
+    from ..schools.models import School
+
+
+def can_import_data(user: Any) -> bool:
+    return can_administer(user)
+
+
+def can_view_school_profile(user: Any, school: "School") -> bool:
+    """LA staff see every school's profile; a school's leaders and governors see their own school's."""
+    if is_la_staff(user):
+        return True
+    return bool(user and user.is_authenticated and user.is_active and user.role in {"school_leader", "governor"}
+                and school.id in user.school_ids)
