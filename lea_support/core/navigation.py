@@ -16,6 +16,7 @@ from flask import url_for
 from ..auth import permissions as auth_can
 from ..auth.models import Role
 from ..casework import permissions as casework_can
+from ..evidence import permissions as evidence_can
 from ..governor_reports import permissions as report_can
 from ..rap import permissions as rap_can
 
@@ -45,6 +46,8 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
     AdminPage("Term dates", "core.term_dates", auth_can.can_administer, "Terms and closures that deadlines count in."),
     AdminPage("Import schools", "schools.import_schools", auth_can.can_import_schools,
               "Load or refresh the register from a GIAS download."),
+    AdminPage("Import national data", "evidence.import_data", evidence_can.can_import_data,
+              "Load Ofsted, performance, census and absence files; see past imports."),
     AdminPage("Governor reports in bulk", "governor_reports.bulk_runs", report_can.can_run_bulk_generation,
               "Draft every school's termly report in one run."),
     AdminPage("Audit log", "core.audit_log", auth_can.can_view_audit_log, "Who changed what, and when."),
@@ -52,7 +55,7 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
 
 ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "schools.reassign_schools",
                    "schools.list_tiers", "schools.edit_tier", "core.term_dates", "core.*_term", "core.*_closure",
-                   "schools.import_schools", "governor_reports.bulk_runs", "governor_reports.show_bulk_run",
+                   "schools.import_schools", "evidence.import_data", "governor_reports.bulk_runs", "governor_reports.show_bulk_run",
                    "core.audit_log")
 
 
@@ -67,7 +70,8 @@ def _role(*roles: str) -> Callable[[Any], bool]:
 SECTIONS: tuple[Section, ...] = (
     Section("My caseload", "casework.caseload", casework_can.can_view_caseload, ("casework.caseload",)),
     Section("Schools", "schools.list_schools", auth_can.can_view_school_list,
-            ("schools.*", "casework.*", "reviews.*", "rap.school_*", "governor_reports.school_reports")),
+            ("schools.*", "casework.*", "reviews.*", "rap.school_*", "governor_reports.school_reports",
+             "evidence.school_profile")),
     Section("My schools", "schools.my_schools", _role(Role.SCHOOL_LEADER),
             ("schools.my_schools", "schools.show_school", "casework.*", "reviews.*", "rap.*", "governor_reports.*")),
     Section("My actions", "rap.my_actions", rap_can.can_view_my_actions, ("rap.my_actions",)),

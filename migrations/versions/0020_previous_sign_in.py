@@ -2,7 +2,7 @@
 published since the person's last visit
 
 Revision ID: 0020_previous_sign_in
-Revises: 0018_transition_uniques
+Revises: 0019_national_data
 Create Date: 2026-12-06
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0020_previous_sign_in'
-down_revision = '0018_transition_uniques'
+down_revision = '0019_national_data'
 branch_labels = None
 depends_on = None
 
