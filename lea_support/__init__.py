@@ -140,6 +140,7 @@ def _init_extensions(app: Flask) -> None:
     from .core import models as _core_models  # noqa: F401
     from .core.transactions import install_transaction_hooks
     from .governor_reports import models as _report_models  # noqa: F401
+    from .notifications import models as _notification_models  # noqa: F401
     from .pdf import models as _pdf_models  # noqa: F401
     from .rap import models as _rap_models  # noqa: F401
     from .rap.summaries import install_listeners as install_plan_summaries
@@ -156,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
     from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp
     from .governor_reports.routes import bp as reports_bp
+    from .notifications.routes import bp as notifications_bp
     from .rap.routes import bp as rap_bp
     from .reviews.routes import bp as reviews_bp
     from .schools.routes import bp as schools_bp
@@ -169,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_assets(app: Flask) -> None:
