@@ -102,20 +102,25 @@ def notify(recipients: Iterable[User | None], kind: str, subject: str, body: str
         if mode == "immediate":
             message = new_message(to=user.email, subject=subject, body=email_body(user, body, link, action))
             send_after_commit(message, on_outcome=_outcome_recorder(notification_id))
+    if made:
+        _record_outcomes_after_commit()
     return made
 
 
 def _outcome_recorder(notification_id: int) -> Any:
-    session = db.session()
-    outcomes = session.info.setdefault(_OUTCOMES, [])
+    outcomes = db.session().info.setdefault(_OUTCOMES, [])
 
     def record(error: str | None) -> None:
         outcomes.append({"n_id": notification_id, "n_state": "failed" if error else "sent", "n_error": error,
                          "n_at": utcnow()})
 
-    # After every e-mail of the commit: their outcomes written in one short transaction.
-    after_commit(lambda: record_email_outcomes(session.info.pop(_OUTCOMES, [])), last_of="notification-outcomes")
     return record
+
+
+def _record_outcomes_after_commit() -> None:
+    """After every e-mail of the commit (registered after them): their outcomes in one transaction."""
+    session = db.session()
+    after_commit(lambda: record_email_outcomes(session.info.pop(_OUTCOMES, [])), last_of="notification-outcomes")
 
 
 def record_email_outcomes(outcomes: list[dict[str, Any]]) -> None:
