@@ -141,6 +141,7 @@ def _init_extensions(app: Flask) -> None:
     from .core.transactions import install_transaction_hooks
     from .evidence import models as _evidence_models  # noqa: F401
     from .governor_reports import models as _report_models  # noqa: F401
+    from .notifications import models as _notification_models  # noqa: F401
     from .pdf import models as _pdf_models  # noqa: F401
     from .rap import models as _rap_models  # noqa: F401
     from .rap.summaries import install_listeners as install_plan_summaries
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from .core.routes import bp as core_bp
     from .evidence.routes import bp as evidence_bp
     from .governor_reports.routes import bp as reports_bp
+    from .notifications.routes import bp as notifications_bp
     from .rap.routes import bp as rap_bp
     from .reviews.routes import bp as reviews_bp
     from .schools.routes import bp as schools_bp
@@ -172,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)
     app.register_blueprint(evidence_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_assets(app: Flask) -> None:

@@ -32,6 +32,7 @@ def register_commands(app: Flask) -> None:
     from .evidence.cli import import_data_command
 
     app.cli.add_command(import_data_command)
+    app.cli.add_command(reminders)
     from .governor_reports.cli import reports
 
     app.cli.add_command(reports)
@@ -149,3 +150,26 @@ def issue_allocations_command(academic_year: str) -> None:
     created = issue_annual_allocations(None, academic_year)
     db.session.commit()
     click.echo(f"{created} allocations issued for {academic_year}")
+
+
+@click.group()
+def reminders() -> None:
+    """The daily e-mail of what is due (run it once a day: cron or RQ's scheduler)."""
+
+
+@reminders.command("send")
+@click.option("--dry-run", is_flag=True, help="Say who would get what, and send and change nothing")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), hidden=True,
+              help="The day to work out what is due for (default today)")
+@with_appcontext
+def send_reminders_command(dry_run: bool, on: Any) -> None:
+    """E-mail each active person what is waiting for them, and the notifications they chose to hear
+    of daily: once a day each, however many times it runs."""
+    from .notifications.reminders import send_reminders
+
+    run = send_reminders(on.date() if on else None, dry_run=dry_run, say=click.echo)
+    verb = "would be e-mailed" if dry_run else "e-mailed"
+    click.echo(f"{run.sent} {verb}, {run.failed} could not be sent, {run.already_sent} already e-mailed today, "
+               f"{run.nothing_due} with nothing due ({run.people} people, {run.seconds:.1f} s).")
+    if run.failed:
+        sys.exit(1)

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import create_engine, event, make_url, select, text
+from sqlalchemy import create_engine, event, func, make_url, select, text
 from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -330,6 +330,55 @@ def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before
                  governor_email=governor_email, governor_urns=[significant.urn, other.urn])
 
 
+REMINDER_USERS = 2_500
+REMINDER_RESULTS: dict[str, dict[str, Any]] = {}
+REMINDERS_TARGET_S = 60.0  # issue 16, item 7: `reminders send` for 25,000 schools and 2,500 users
+
+
+def add_reminder_users(total: int = REMINDER_USERS) -> int:
+    """School leaders (one per open school, from the first) until there are `total` active
+    accounts: each is counted for, as the advisers and the SIA are, and some have work waiting."""
+    from lea_support.auth.models import User, user_schools
+    from lea_support.schools.models import School
+    from tools.bench_data import _bulk_insert
+
+    have = db.session.scalar(select(func.count()).select_from(User)) or 0
+    wanted = max(0, total - have)
+    schools = db.session.scalars(select(School.id).where(School.status != "Closed").order_by(School.id)
+                                 .limit(wanted)).all()
+    password_hash = db.session.scalar(select(User.password_hash).limit(1))
+    _bulk_insert(User, [{"email": f"head{k}@bench.invalid", "name": f"Head {k}", "role": "school_leader",
+                         "password_hash": password_hash} for k in range(len(schools))])
+    ids = dict(db.session.execute(select(User.email, User.id).where(User.email.like("head%@bench.invalid"))).all())
+    db.session.execute(user_schools.insert(), [{"user_id": ids[f"head{k}@bench.invalid"], "school_id": school_id}
+                                               for k, school_id in enumerate(schools)])
+    db.session.commit()
+    return len(schools)
+
+
+def run_reminders(app: Flask, workdir: Path) -> dict[str, Any]:
+    """`lea-support reminders send` over the national database: every active user's digest."""
+    from lea_support.notifications.reminders import send_reminders
+
+    app.config["OUTBOX_DIR"] = str(workdir / "reminder-outbox")
+    with app.app_context():
+        added = add_reminder_users()
+        run = send_reminders()
+        again = send_reminders()
+    return {"users": run.people, "added": added, "sent": run.sent, "seconds": run.seconds,
+            "again_sent": again.sent, "again_seconds": again.seconds}
+
+
+def print_reminders(engine_name: str, result: dict[str, Any]) -> list[tuple[str, bool]]:
+    ok = result["seconds"] < REMINDERS_TARGET_S
+    print(f"  [{engine_name}] reminders send: {result['users']:,} users ({result['added']:,} school leaders added), "
+          f"{result['sent']:,} e-mailed in {result['seconds']:.1f} s; run again: {result['again_sent']} e-mailed "
+          f"in {result['again_seconds']:.1f} s")
+    return [(f"{engine_name}: reminders send, {LARGE:,} schools and {result['users']:,} users, "
+             f"{result['seconds']:.1f} s < {REMINDERS_TARGET_S:.0f} s", ok),
+            (f"{engine_name}: reminders send run twice e-mails nobody twice", result["again_sent"] == 0)]
+
+
 def stage_pages(app: Flask, stage: Stage) -> list[Page]:
     admin = signed_in_client(app)
     governor = signed_in_client(app, stage.governor_email, GOVERNOR_PASSWORD)
@@ -376,6 +425,8 @@ def run_pages(engine_name: str, workdir: Path, requests: int, warmup: int
             with SqlMeter(engine) as meter:
                 results[size] = measure(meter, stage_pages(server, stages[size]), requests, warmup)
             engine.dispose()
+            if size == LARGE:
+                REMINDER_RESULTS[engine_name] = run_reminders(create_app(bench_config(url)), workdir)
         with app.app_context():
             db.engine.dispose()
     return results, stages
@@ -723,6 +774,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nMeasuring pages on {engine_name}: {args.requests} requests each after {args.warmup} warm-up...")
             results, _stages = run_pages(engine_name, workdir, args.requests, args.warmup)
             targets += print_pages(engine_name, results)
+            if engine_name in REMINDER_RESULTS:
+                targets += print_reminders(engine_name, REMINDER_RESULTS[engine_name])
         if not args.no_reports:
             print(f"\nMeasuring governor reports: renders, then {args.reports} in bulk on 2 processes...")
             targets += print_reports(run_reports(workdir, args.reports, jobs=2))

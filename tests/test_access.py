@@ -265,6 +265,13 @@ ACCESS = [
     ("POST", "/plans/{agreed}/actions/{agreed_action}/progress", "rap.action_progress",
      expect(admin=422, school_leader=422)),
     ("POST", "/plans/{agreed}/team/members/{team_member}/leave", "rap.remove_team_member", expect(admin=302)),
+    # Notifications: everyone has their own; {notification} is another person's.
+    ("GET", "/notifications", "notifications.list_notifications", expect(200)),
+    ("POST", "/notifications/{notification}/open", "notifications.open_notification", expect(403)),
+    ("POST", "/notifications/read", "notifications.mark_all_read", expect(302)),
+    ("GET", "/account/notifications", "notifications.preferences", expect(200)),
+    ("POST", "/account/notifications", "notifications.preferences", expect(422)),
+    ("GET", "/admin/notifications/failed", "notifications.failed_emails", expect(admin=200)),
 ]
 
 
@@ -354,6 +361,7 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids.update(_plan_records(_db, own, new_user))
     ids.update(_monitoring_records(_db, own, ids["agreed"], new_user))
     ids.update(_team_records(_db, ids["agreed"]))
+    ids["notification"] = _notification_record(_db, someone)
     return ids
 
 
@@ -513,6 +521,15 @@ def _team_records(db, agreed_id):
     named = services.add_team_member(sia, team, user_id=None, name="Ola Officer", team_role="other_officer")
     db.session.commit()
     return {"meeting": meeting.id, "team_member": named.id, "agreed_action": plan.objectives[0].actions[0].id}
+
+
+def _notification_record(db, someone):
+    """A notification of another person's (the note's adviser)."""
+    from lea_support.notifications.services import notify
+
+    [made] = notify([someone], "note_response", "A response", "The school responded.", "/", key="access-table")
+    db.session.commit()
+    return made
 
 
 def _governor_report_records(db, own, other):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from sqlalchemy import select
 
+from ..auth.models import Role
 from ..core.audit import record_audit
 from ..core.calendar import add_working_days
 from ..core.errors import DomainError
@@ -17,6 +18,7 @@ from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.models import utcnow
 from ..core.terms import format_date
 from ..extensions import db
+from ..notifications.services import notify, school_people
 from ..schools.services import record_school_event
 from .models import (
     ACTION_STATUSES,
@@ -206,6 +208,13 @@ def send_note(actor: "User", note: NoteOfVisit) -> NoteOfVisit:
     record_school_event(note.school, "visit_sent",
                         f"Note of visit on {format_date(note.visit_date)} sent to the school for checking", actor,
                         audience="school")
+    notify(school_people(note.school_id, Role.SCHOOL_LEADER), "note_sent",
+           f"Note of visit to check: {note.school.name}",
+           f"{note.adviser.name} has sent you the note of their visit to {note.school.name} on "
+           f"{format_date(note.visit_date)} to check for factual accuracy. Please respond by "
+           f"{format_date(note.response_due_on)}.",
+           f"/visits/{note.id}", about=("note_of_visit", note.id), key=f"note_sent:{note.id}", actor=actor,
+           action="check it")
     return note
 
 
@@ -230,6 +239,12 @@ def respond_to_note(actor: "User", note: NoteOfVisit, *, accurate: bool | None, 
     record_school_event(note.school, "visit_response",
                         f"School marked the note of visit on {format_date(note.visit_date)} "
                         + ("accurate" if accurate else "inaccurate"), actor, audience="school")
+    notify([note.adviser], "note_response",
+           f"{note.school.name} marked your note of visit {'accurate' if accurate else 'inaccurate'}",
+           f"{actor.name} at {note.school.name} marked your note of the visit on {format_date(note.visit_date)} "
+           + ("accurate." if accurate else f"inaccurate: \u201c{comment}\u201d") + " Reply if needed, then finalise it.",
+           f"/visits/{note.id}", about=("note_of_visit", note.id), key=f"note_response:{note.id}", actor=actor,
+           action="answer it")
     return note
 
 

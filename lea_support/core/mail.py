@@ -14,7 +14,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, current_app, flash, g, has_request_context
 
@@ -94,20 +94,26 @@ def deliver(message: EmailMessage, settings: MailSettings) -> None:
         raise
 
 
-def send_after_commit(message: EmailMessage, settings: MailSettings | None = None) -> None:
+def send_after_commit(message: EmailMessage, settings: MailSettings | None = None, *,
+                      on_outcome: Callable[[str | None], None] | None = None) -> None:
     """Queue a message to go once the current transaction commits. In a request, the person whose
-    change sent it is then told what happened: how many e-mails went, and which could not."""
+    change sent it is then told what happened: how many e-mails went, and which could not.
+    `on_outcome(error)` is then called with None if it went, or the reason it could not."""
     settings = settings or mail_settings(current_app)
 
     def send() -> None:
         outcomes = g.setdefault("mail_outcomes", []) if has_request_context() else []
         try:
             deliver(message, settings)
-        except Exception:  # the change is saved; a failed e-mail must not undo or hide it
+        except Exception as err:  # the change is saved; a failed e-mail must not undo or hide it
             LOGGER.exception("Could not send the e-mail %r to %s", message["Subject"], message["To"])
             outcomes.append((str(message["To"]), False))
+            if on_outcome is not None:
+                on_outcome(f"{type(err).__name__}: {err}"[:1000])
         else:
             outcomes.append((str(message["To"]), True))
+            if on_outcome is not None:
+                on_outcome(None)
 
     after_commit(send)
     if has_request_context():  # once, after every message this commit sends

@@ -18,6 +18,7 @@ from ..auth.models import Role
 from ..casework import permissions as casework_can
 from ..evidence import permissions as evidence_can
 from ..governor_reports import permissions as report_can
+from ..notifications import permissions as notify_can
 from ..rap import permissions as rap_can
 
 
@@ -50,13 +51,15 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
               "Load Ofsted, performance, census and absence files; see past imports."),
     AdminPage("Governor reports in bulk", "governor_reports.bulk_runs", report_can.can_run_bulk_generation,
               "Draft every school's termly report in one run."),
+    AdminPage("E-mails that could not be sent", "notifications.failed_emails", notify_can.can_view_failed_emails,
+              "Notifications of the last 30 days whose e-mail failed, to tell the people another way."),
     AdminPage("Audit log", "core.audit_log", auth_can.can_view_audit_log, "Who changed what, and when."),
 )
 
 ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "schools.reassign_schools",
                    "schools.list_tiers", "schools.edit_tier", "core.term_dates", "core.*_term", "core.*_closure",
-                   "schools.import_schools", "evidence.import_data", "governor_reports.bulk_runs", "governor_reports.show_bulk_run",
-                   "core.audit_log")
+                   "schools.import_schools", "evidence.import_data", "governor_reports.bulk_runs",
+                   "governor_reports.show_bulk_run", "core.audit_log", "notifications.failed_emails")
 
 
 def _any_admin_page(user: Any) -> bool:

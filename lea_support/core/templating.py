@@ -4,7 +4,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
+from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
 from wtforms import FieldList, FormField
 
@@ -70,6 +71,15 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_global(casework_permissions, "casework_perms")
     app.add_template_global(review_permissions, "review_perms")
     app.add_template_global(rap_permissions, "rap_perms")
+    from ..notifications.services import unread_count
+
+    def unread_notifications() -> int:
+        """The header's count: one indexed query, asked only by the page header, once a request."""
+        if "unread_notifications" not in g:
+            g.unread_notifications = unread_count(current_user) if current_user.is_authenticated else 0
+        return int(g.unread_notifications)
+
+    app.add_template_global(unread_notifications)
     from ..rap.models import RAG_LABELS
 
     app.add_template_global(RAG_LABELS, "rag_labels")

@@ -17,10 +17,10 @@ from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.limits import REPORT_NOTE_TEXT, too_long
 from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
-from ..core.mail import new_message, send_after_commit
 from ..core.models import utcnow
 from ..core.terms import Term, format_date
 from ..extensions import db
+from ..notifications.services import notify
 from ..pdf import PdfBusy, PdfRenderError, RenderedPdf, render_document
 from ..schools.models import School
 from ..schools.services import record_school_event
@@ -308,22 +308,17 @@ def school_governors(school: School) -> list[User]:
 
 
 def notify_governors(report: GovernorReport, version: GovernorReportVersion) -> int:
-    """E-mail each of the school's governors (one message each) once the publication is saved."""
-    from flask import current_app
-
+    """Tell each of the school's governors (a notification each, e-mailed as each chose) once the
+    publication is saved."""
     school, term = report.school, Term.parse(report.term).name
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    where = f"Sign in to read and download it: {base}/governor" if base else "Sign in to LEA Support to read and download it."
     reissue = (f"\nThis is version {version.version}, re-issued because: {version.reason}\n"
                if version.version > 1 else "")
     governors = school_governors(school)
-    for governor in governors:
-        body = (f"Dear {governor.name},\n\n"
-                f"The termly report to governors on {school.name} (URN {school.urn}) for the {term.lower()} has been "
-                f"published by the {version.content['author']}.\n{reissue}\n{where}\n\n"
-                "This message was sent automatically; replies are not read.\n")
-        send_after_commit(new_message(to=governor.email, subject=f"Report to governors published: {school.name}, "
-                                                                 f"{term}", body=body))
+    notify(governors, "governor_report", f"Report to governors published: {school.name}, {term}",
+           f"The termly report to governors on {school.name} (URN {school.urn}) for the {term.lower()} has been "
+           f"published by the {version.content['author']}.\n{reissue}",
+           f"/governor/schools/{school.urn}", about=("governor_report_version", version.id),
+           key=f"governor_report:{version.id}", action="read and download it")
     return len(governors)
 
 

@@ -40,6 +40,7 @@ from ..casework.models import NOTE_STATUSES, AgreedAction, NoteOfVisit
 from ..core.terms import academic_year_for
 from ..extensions import db
 from ..governor_reports.models import BulkRun, GovernorReport, GovernorReportVersion
+from ..notifications.models import Notification
 from ..rap.models import (
     ImprovementNotice,
     MidpointReview,
@@ -362,6 +363,15 @@ def locked_accounts(ctx: Context, everyone: bool) -> Select[Any]:
             .where(FailedSignIns.locked_until > now))
 
 
+def failed_emails(ctx: Context, everyone: bool) -> Select[Any]:
+    since = datetime.combine(ctx.today - timedelta(days=30), time.min, timezone.utc)
+    return (select(Notification.id.label("record_id"), User.name.label("school_name"),
+                   literal(None, Integer).label("urn"), cast(Notification.subject, String).label("detail"),
+                   type_coerce(func.date(Notification.created_at), Date).label("due_on"))
+            .join(User, User.id == Notification.user_id)
+            .where(Notification.email_state == "failed", Notification.created_at >= since))
+
+
 # --- the kinds, most urgent first within each role ---------------------------------------------------
 
 ADVISERS = frozenset({Role.LINK_ADVISER, Role.SIA})
@@ -439,6 +449,9 @@ KINDS: tuple[TaskKind, ...] = (
              "Unlock the account if the person asks", "auth.edit_user", "user_id", "Unlocks"),
     TaskKind("failed-bulk-runs", "Bulk runs that stopped with an error", frozenset({Role.ADMIN}), failed_bulk_runs,
              "Read the error, then start the run again", "governor_reports.show_bulk_run", "run_id", "Started"),
+    TaskKind("failed-emails", "E-mails that could not be sent", frozenset({Role.ADMIN}), failed_emails,
+             "Tell the person another way (the reason is on the list)", "notifications.failed_emails",
+             "notification_id", "Made"),
 )
 BY_CODE = {kind.code: kind for kind in KINDS}
 

@@ -7,11 +7,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from ...core.audit import record_audit
 from ...core.errors import DomainError
 from ...core.locking import AlreadyChanged, lock_for_update
 from ...core.models import utcnow
+from ...core.terms import format_date
 from ...extensions import db
+from ...notifications.services import notify, team_accounts
 from ...reviews.services import school_leaders
 from ...schools.services import record_school_event
 from ..models import ProjectTeam, ProjectTeamMember, RaisingAchievementPlan, TimeUsed
@@ -70,8 +74,21 @@ def sign_off_plan(actor: "User", plan: RaisingAchievementPlan, *, on: date | Non
     record_plan_audit(actor, "plan.sign_off", plan, after={"side": side, "on": on})
     if agrees:
         agree_plan(actor, plan, on)
+        db.session.flush()
+        _tell_the_team(actor, plan, on)
     db.session.flush()
     return plan
+
+
+def _tell_the_team(actor: "User", plan: RaisingAchievementPlan, on: date) -> None:
+    team = db.session.scalars(select(ProjectTeam).where(ProjectTeam.plan_id == plan.series_id)).one_or_none()
+    version = f" (version {plan.version})" if plan.version > 1 else ""
+    notify(team_accounts(team) if team else [], "plan_agreed",
+           f"Raising Achievement Plan agreed: {plan.school.name}{version}",
+           f"The Raising Achievement Plan for {plan.school.name}{version} was agreed on {format_date(on)}. "
+           "Your project team delivers it: see its actions, owners and due dates.",
+           f"/plans/{plan.id}", about=("raising_achievement_plan", plan.id), key=f"plan_agreed:{plan.id}",
+           actor=actor, action="read it")
 
 
 def agree_plan(actor: "User", plan: RaisingAchievementPlan, on: date) -> None:

@@ -27,6 +27,7 @@ from ...core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ...core.models import utcnow
 from ...core.terms import format_date, require_term, term_label
 from ...extensions import db
+from ...notifications.services import notify, school_people
 from ...reviews.models import JointReview, ReviewFinding
 from ...schools.services import record_school_event
 from ..models import (
@@ -525,6 +526,13 @@ def submit_plan(actor: "User", plan: RaisingAchievementPlan) -> RaisingAchieveme
     plan.submitted_at = utcnow()
     db.session.flush()
     record_plan_audit(actor, "plan.submit", plan, before={"status": "draft"}, after={"status": "submitted"})
+    version = f" (version {plan.version})" if plan.version > 1 else ""
+    notify([*school_people(plan.school_id, "school_leader"), plan.drafted_by, plan.la_signed_by], "plan_submitted",
+           f"Raising Achievement Plan to sign: {plan.school.name}{version}",
+           f"The Raising Achievement Plan for {plan.school.name}{version} has been submitted for agreement by "
+           f"{actor.name}. Read it, then sign it off (the school's leader and the LA each sign).",
+           f"/plans/{plan.id}", about=("raising_achievement_plan", plan.id), key=f"plan_submitted:{plan.id}",
+           actor=actor, action="read and sign it")
     return plan
 
 

@@ -16,6 +16,7 @@ from ...core.locking import EditConflict, claim_edit, lock_for_update
 from ...core.models import utcnow
 from ...core.terms import format_date
 from ...extensions import db
+from ...notifications.services import notify, team_accounts
 from ...schools.models import School
 from ...schools.services import record_school_event
 from ..models import (
@@ -371,6 +372,12 @@ def _record_meeting(actor: User, team: ProjectTeam, data: MeetingData, today: da
                         "amendment_plan_id": meeting.amendment_plan_id})
     record_school_event(team.school, "project_team_meeting", f"Project team meeting held on {format_date(held)}", actor,
                         audience="school")
+    notify(team_accounts(team), "team_meeting", f"Project team meeting minutes: {team.school.name}",
+           f"{actor.name} recorded the minutes of the project team meeting for {team.school.name} held on "
+           f"{format_date(held)}" + (f"; the next meeting is on {format_date(data.next_meeting_on)}."
+                                     if data.next_meeting_on else "."),
+           f"/plans/{team.plan_id}/team/meetings/{meeting.id}", about=("project_team_meeting", meeting.id),
+           key=f"team_meeting:{meeting.id}", actor=actor, action="read them")
     return meeting
 
 
