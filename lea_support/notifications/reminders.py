@@ -4,8 +4,9 @@ them (the home page's counts) and the notifications they chose to hear of in the
 Idempotent: each e-mail is claimed by a `reminders_sent` row keyed by (person, day) and committed
 before it is sent, so a second run the same day (or two runs at once) passes them by; a person
 is e-mailed at most once a day, whatever happens. Fast: the people, what was already sent today and
-every waiting digest notification are read in three queries; then one counting query per person
-(tasks.services.count_tasks); rows are written and committed a batch of people at a time."""
+every waiting digest notification are read in three queries, and everyone's task counts in one
+query per kind of task (tasks.services.count_tasks_for_everyone, the home page's questions asked of
+every person at once); rows are written and committed a batch of people at a time."""
 from __future__ import annotations
 
 import time
@@ -24,7 +25,7 @@ from ..core.mail import build_message, deliver, mail_settings
 from ..core.models import utcnow
 from ..core.terms import format_date
 from ..extensions import db
-from ..tasks.services import TaskCount, context_for, count_tasks, kinds_for, today
+from ..tasks.services import TaskCount, count_tasks_for_everyone, today
 from .models import Notification, ReminderSent
 from .services import FOOTER, public_url
 
@@ -138,10 +139,11 @@ def send_reminders(on: date | None = None, *, dry_run: bool = False, batch_size:
     waiting = _digest_notifications()
     to_do = [user for user in people if user.id not in done_today]
     run.already_sent = len(people) - len(to_do)
+    everyone = count_tasks_for_everyone(on)
     for start in range(0, len(to_do), batch_size):
         digests = []
         for user in to_do[start:start + batch_size]:
-            tasks = [count for count in count_tasks(context_for(user, on), kinds_for(user)) if count.count]
+            tasks = sorted(everyone.get(user.id, []), key=lambda t: (not t.overdue(on), t.earliest_due or date.max))
             digest = Digest(user, tasks, waiting.get(user.id, []))
             if not digest.tasks and not digest.notifications:
                 run.nothing_due += 1

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from flask import current_app
 from sqlalchemy import (
+    ColumnElement,
     Date,
     Integer,
     Select,
@@ -30,9 +31,11 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     type_coerce,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
 from ..auth.models import FailedSignIns, Role, User, user_schools
 from ..casework.caseload import term_period_on
@@ -337,7 +340,10 @@ def plans_awaiting_school_signature(ctx: Context, everyone: bool) -> Select[Any]
 def reports_published_lately(ctx: Context, everyone: bool) -> Select[Any]:
     """Governor reports of my schools published since my last visit before this one (the last
     term's worth of weeks for someone signing in for the first time)."""
-    since = ctx.user.previous_sign_in_at or datetime.combine(ctx.today - timedelta(weeks=14), time.min, timezone.utc)
+    first_time = datetime.combine(ctx.today - timedelta(weeks=14), time.min, timezone.utc)
+    previous = ctx.user.previous_sign_in_at
+    since = (func.coalesce(previous, first_time) if isinstance(previous, ColumnElement)  # everyone at once
+             else previous or first_time)
     return (select(*_rows(School.urn, School, GovernorReport.term, func.date(GovernorReportVersion.published_at)))
             .join(GovernorReport, GovernorReport.id == GovernorReportVersion.report_id)
             .join(School, School.id == GovernorReport.school_id)
@@ -503,6 +509,27 @@ def _as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+# The person a kind's question is asked for, as a column: the same SELECT then asks it of everyone at
+# once (`count_tasks_for_everyone`), one query per kind instead of one per person.
+PERSON = aliased(User, name="person")
+
+
+def count_tasks_for_everyone(on: date, kinds: list[TaskKind] | None = None) -> dict[int, list[TaskCount]]:
+    """Each active person's counts (what `count_tasks` gives them one by one), for the daily digest:
+    each kind's rows asked with the person as a column, grouped by person. Only non-zero counts."""
+    ctx = context_for(PERSON, on)
+    counts: dict[int, list[TaskCount]] = {}
+    for kind in kinds if kinds is not None else list(KINDS):
+        # Joined on true: a kind that does not depend on the person (a stalled case) counts for each.
+        rows = (kind.rows(ctx, False).join(PERSON, true()).add_columns(PERSON.id.label("person_id"))
+                .where(PERSON.role.in_([str(role) for role in kind.roles]), PERSON.is_disabled.is_(False))
+                .subquery())
+        for person_id, count, due in db.session.execute(
+                select(rows.c.person_id, func.count(), func.min(rows.c.due_on)).group_by(rows.c.person_id)):
+            counts.setdefault(person_id, []).append(TaskCount(kind, int(count), _as_date(due), None))
+    return counts
 
 
 def home_tasks(user: Any, on: date | None = None) -> tuple[list[TaskCount], list[TaskCount], Context]:

@@ -196,3 +196,23 @@ def test_the_home_page_costs_the_same_queries_for_one_task_or_many(client: Any, 
         new_note(school=other, adviser=adviser, status="draft")
         new_note(school=other, adviser=adviser, status="sent", response_due_on=TODAY - timedelta(days=1))
     assert count_queries(client, "/") == few
+
+
+def test_everyones_counts_at_once_match_each_persons_own(client: Any, db: Any) -> None:
+    """The daily digest counts everyone's tasks in one query per kind: the same numbers as each
+    person's home page."""
+    adviser, other = new_user("link_adviser"), new_user("link_adviser")
+    school = new_school(link_adviser_id=adviser.id, support_tier="significant", mcs_level=4,
+                        support_tier_since=TODAY - timedelta(weeks=10))
+    new_note(school=school, adviser=adviser, status="draft")
+    new_note(school=school, adviser=adviser, status="sent", response_due_on=TODAY - timedelta(days=1))
+    new_note(school=new_school(link_adviser_id=other.id), adviser=other, status="planned",
+             visit_date=TODAY - timedelta(days=2))
+    sia = new_user("sia")
+    new_review(lead=sia, stage="planned")
+    head = new_user("school_leader", schools=[school])
+    everyone = tasks.count_tasks_for_everyone(TODAY)
+    for person in (adviser, other, sia, head):
+        own = {c.kind.code: (c.count, c.earliest_due)
+               for c in tasks.count_tasks(tasks.context_for(person, TODAY), tasks.kinds_for(person)) if c.count}
+        assert {c.kind.code: (c.count, c.earliest_due) for c in everyone.get(person.id, [])} == own
