@@ -47,13 +47,15 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
               "Load or refresh the register from a GIAS download."),
     AdminPage("Governor reports in bulk", "governor_reports.bulk_runs", report_can.can_run_bulk_generation,
               "Draft every school's termly report in one run."),
+    AdminPage("Letterhead", "core.letterhead", auth_can.can_administer,
+              "The authority's name, logo, address, contact and signatory on every PDF."),
     AdminPage("Audit log", "core.audit_log", auth_can.can_view_audit_log, "Who changed what, and when."),
 )
 
 ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "schools.reassign_schools",
                    "schools.list_tiers", "schools.edit_tier", "core.term_dates", "core.*_term", "core.*_closure",
                    "schools.import_schools", "governor_reports.bulk_runs", "governor_reports.show_bulk_run",
-                   "core.audit_log")
+                   "core.audit_log", "core.letterhead")
 
 
 def _any_admin_page(user: Any) -> bool:

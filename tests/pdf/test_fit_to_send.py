@@ -77,23 +77,29 @@ def problems_in(data: bytes) -> tuple[str, list[str]]:
 
 @pytest.fixture
 def every_document(app, db, client) -> dict[str, bytes]:
-    """One of each kind of PDF, from the demo authority (with an Improvement Notice issued and the
-    year's allocations), each fetched through its route by a signed-in SIA."""
+    """One of each kind of PDF, from the demo authority (with a letterhead and logo, an Improvement
+    Notice issued and the year's allocations), each fetched through its route by a signed-in SIA."""
     from lea_support.auth.models import User
     from lea_support.casework.models import NoteOfVisit
     from lea_support.core.terms import Term
     from lea_support.governor_reports.models import GovernorReport
+    from lea_support.pdf.letterhead import LetterheadData, save_letterhead
     from lea_support.rap import services as rap
     from lea_support.rap.models import RaisingAchievementPlan
     from lea_support.reviews.models import PublishedReviewReport
     from lea_support.schools import services as schools
     from lea_support.schools.models import School
+    from tests.pdf.test_letterhead import png
 
     assert app.test_cli_runner().invoke(args=["demo", "--if-empty"]).exit_code == 0
     sia = db.session.scalars(select(User).where(User.email == "sia@demo.invalid")).one()
     school = db.session.scalars(select(School).where(School.urn == 990001)).one()
     year = Term.current().academic_year
     schools.issue_annual_allocations(None, year)
+    save_letterhead(sia, LetterheadData(
+        authority_name="Fictional Borough Council", address="Town Hall\nHigh Street\nFB1 1AA",
+        contact="01234 567890, school.improvement@fictional.example", signatory_name="Pat Director",
+        signatory_role="Director of Children's Services", logo=png(120, 40)), expected_version=None)
     notice = rap.issue_improvement_notice(sia, school, improvements="Raise standards in writing\n\nAnd in maths",
                                           comply_by=Term.current().starts_on + timedelta(days=120))
     db.session.commit()
