@@ -136,6 +136,8 @@ ACCESS = [
     ("GET", "/caseload?adviser={user}", "casework.caseload", expect(admin=200, sia=200)),
     ("GET", "/overview", "casework.overview", expect(admin=200, sia=200)),
     ("GET", "/admin/term-dates", "core.term_dates", expect(admin=200)),
+    ("GET", "/admin/letterhead", "core.letterhead", expect(admin=200)),
+    ("POST", "/admin/letterhead", "core.letterhead", expect(admin=422)),
     ("POST", "/admin/term-dates", "core.term_dates", expect(admin=422)),
     ("POST", "/admin/term-dates/999999/delete", "core.delete_term", expect(admin=404)),
     ("POST", "/admin/closures", "core.add_closure", expect(admin=422)),

@@ -53,13 +53,15 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
               "Draft every school's termly report in one run."),
     AdminPage("E-mails that could not be sent", "notifications.failed_emails", notify_can.can_view_failed_emails,
               "Notifications of the last 30 days whose e-mail failed, to tell the people another way."),
+    AdminPage("Letterhead", "core.letterhead", auth_can.can_administer,
+              "The authority's name, logo, address, contact and signatory on every PDF."),
     AdminPage("Audit log", "core.audit_log", auth_can.can_view_audit_log, "Who changed what, and when."),
 )
 
 ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "schools.reassign_schools",
                    "schools.list_tiers", "schools.edit_tier", "core.term_dates", "core.*_term", "core.*_closure",
                    "schools.import_schools", "evidence.import_data", "governor_reports.bulk_runs",
-                   "governor_reports.show_bulk_run", "core.audit_log", "notifications.failed_emails")
+                   "governor_reports.show_bulk_run", "core.audit_log", "notifications.failed_emails", "core.letterhead")
 
 
 def _any_admin_page(user: Any) -> bool:

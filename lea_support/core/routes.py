@@ -1,4 +1,4 @@
-"""The admin index and the audit log."""
+"""The admin index, the audit log, term dates and the letterhead every PDF is printed on."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -7,17 +7,25 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from sqlalchemy import func, select
-from wtforms import StringField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 
 from ..auth.models import User
 from ..auth.permissions import can_administer, can_view_audit_log
 from ..extensions import db
+from ..pdf.letterhead import LOGO_MAX_BYTES, LetterheadData, current_letterhead, save_letterhead
 from ..schools.models import School
 from . import calendar_services
 from .calendar import ClosureDay, TermDate
-from .forms import DateInputField, MaxLength
+from .forms import DateInputField, EditVersionField, MaxLength
 from .limits import SHORT_TEXT
 from .models import AuditEntry
 from .navigation import admin_pages
@@ -151,3 +159,49 @@ def admin_index() -> Any:
     pages = admin_pages(current_user)
     require(bool(pages))
     return render_template("core/admin_index.html", pages=pages)
+
+
+# --- the letterhead on every PDF (administrators) -------------------------------------------------
+class LetterheadForm(FlaskForm):
+    version_id = EditVersionField()
+    authority_name = StringField("Authority's name", widget=GovTextInput(), validators=[MaxLength(200)],
+                                 description="As it heads every letter and report, like Fictional Borough Council")
+    address = TextAreaField("Address", widget=GovTextArea(), validators=[MaxLength(500)])
+    contact = StringField("How to get in touch", widget=GovTextInput(), validators=[MaxLength(300)],
+                          description="A telephone number and e-mail address, printed under the address")
+    signatory_name = StringField("Who signs letters", widget=GovTextInput(), validators=[MaxLength(200)],
+                                 description="The named person who signs for the authority")
+    signatory_role = StringField("Their job title", widget=GovTextInput(), validators=[MaxLength(200)])
+    logo = FileField("Logo (optional)", widget=GovFileInput(),
+                     description=f"A PNG or SVG image, smaller than {LOGO_MAX_BYTES // 1024} KB. An SVG may only draw: "
+                                 "no scripts, links or images inside it.")
+    remove_logo = BooleanField("Remove the logo", widget=GovCheckboxInput())
+    submit = SubmitField("Save the letterhead", widget=GovSubmitInput())
+
+    def to_data(self) -> LetterheadData:
+        upload = self.logo.data
+        logo = upload.read(LOGO_MAX_BYTES + 1) if upload and getattr(upload, "filename", "") else None
+        return LetterheadData(authority_name=self.authority_name.data or "", address=self.address.data or "",
+                              contact=self.contact.data or "", signatory_name=self.signatory_name.data or "",
+                              signatory_role=self.signatory_role.data or "", logo=logo,
+                              remove_logo=bool(self.remove_logo.data))
+
+
+def _render_letterhead(form: LetterheadForm | None = None, status: int = 200) -> Any:
+    current = current_letterhead()
+    if form is None:
+        form = LetterheadForm(formdata=None, obj=current) if current else LetterheadForm(formdata=None)
+    return render_template("core/letterhead.html", form=form, current=current), status
+
+
+@bp.route("/admin/letterhead", methods=["GET", "POST"])
+@permission_required(can_administer)
+def letterhead() -> Any:
+    if request.method == "GET":
+        return _render_letterhead()
+    form = LetterheadForm()
+    return process_form(form, lambda: save_letterhead(current_user, form.to_data(),
+                                                      expected_version=form.version_id.expected),
+                        done=lambda _saved: flash_and_redirect("Letterhead saved: every PDF made from now on uses it",
+                                                               url_for("core.letterhead")),
+                        again=lambda status: _render_letterhead(form, status))

@@ -1,4 +1,4 @@
-"""Charts for PDFs, drawn as inline SVG by the project itself (no chart library): a RAG summary
+"""The governor report's charts, drawn with the shared drawing in core/charts.py: a RAG summary
 bar, a judgement profile on the 7-point scale, and a school's support level over time.
 
 Each function takes plain data and returns Markup: every piece of text in it is escaped here,
@@ -12,56 +12,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from ..core.charts import BLUE, GRID, MUTED, RAG_COLOURS, RAG_NAMES, RAG_ORDER, num, stacked_bar, svg, text
 from ..core.terms import format_date
 
-# GOV.UK colours; the RAG order is worst first, as people read it.
-RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c", "complete": "#1d70b8"}
-RAG_NAMES = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete"}
-RAG_ORDER = ("complete", "green", "amber", "red")
-TEXT = "#0b0c0c"
-MUTED = "#505a5f"
-GRID = "#b1b4b6"
-FONT = 'font-family="Liberation Sans, Arial, sans-serif"'
-
-
-def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
-    # The text is escaped piece by piece as the body is built; the title here.
-    return Markup(  # nosec B704  # only numbers, constants and escaped text go in
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" {FONT} font-size="9">'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>")
-
-
-def _text(x: float, y: float, content: Any, *, anchor: str = "start", fill: str = TEXT, size: float | None = None,
-          weight: str = "") -> str:
-    extra = f' font-size="{_num(size)}"' if size else ""
-    extra += f' font-weight="{weight}"' if weight else ""
-    return (f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}" fill="{fill}"{extra}>'
-            f"{escape(str(content))}</text>")
+__all__ = ["RAG_COLOURS", "judgement_bar", "judgement_profile", "rag_summary", "tier_history"]
+_num, _svg, _text = num, svg, text
 
 
 def rag_summary(counts: dict[str, int], *, width: int = 660) -> Markup | None:
     """One stacked bar of the plan's actions by RAG status. The counts are in its title and, as
     text, in the legend the template puts beside it (text in SVG is slow to lay out)."""
     total = sum(counts.get(k, 0) for k in RAG_ORDER)
-    if total == 0:
-        return None
     words = ", ".join(f"{counts.get(k, 0)} {RAG_NAMES[k].lower()}" for k in RAG_ORDER)
-    body: list[str] = []
-    x = 0.0
-    for key in RAG_ORDER:
-        n = counts.get(key, 0)
-        if n:
-            w = width * n / total
-            body.append(f'<rect x="{_num(x)}" y="0" width="{_num(w)}" height="22" fill="{RAG_COLOURS[key]}"/>')
-            x += w
-    return _svg(width, 22, f"The plan's {total} actions by RAG status: {words}", body)
+    return stacked_bar([(k, counts.get(k, 0)) for k in RAG_ORDER], width=width,
+                       title=f"The plan's {total} actions by RAG status: {words}")
 
 
 def judgement_bar(grade: int | None, label: str, previous_grade: int | None = None, previous_label: str = "",
@@ -72,9 +38,10 @@ def judgement_bar(grade: int | None, label: str, previous_grade: int | None = No
     if not grade:
         return None
     title = f"{grade} {label}" + (f", previously {previous_grade} {previous_label}" if previous_grade else "")
-    body = [f'<rect x="0" y="1" width="{_num(width * (grades + 1 - grade) / grades)}" height="10" fill="#1d70b8"/>']
+    body = [f'<rect class="app-chart__bar" x="0" y="1" width="{_num(width * (grades + 1 - grade) / grades)}" '
+            f'height="10" fill="{BLUE}"/>']
     if previous_grade:
-        body.append(f'<rect x="0" y="13" width="{_num(width * (grades + 1 - previous_grade) / grades)}" height="4" '
+        body.append(f'<rect class="app-chart__track" x="0" y="13" width="{_num(width * (grades + 1 - previous_grade) / grades)}" height="4" '
                     f'fill="{MUTED}"/>')
     return _svg(width, 18, title, body)
 
@@ -93,7 +60,7 @@ def tier_history(points: list[dict[str, Any]], *, start: date, end: date, width:
     (date, level, tier name), the last one holding until `end`."""
     if not points or end <= start:
         return None
-    left, right, top, row = 90, 10, 6, 16
+    left, right, top, row = 90, 10, 8, 18
     plot_w = width - left - right
     height = top + row * 4 + 20
     span = (end - start).days
@@ -116,10 +83,10 @@ def tier_history(points: list[dict[str, Any]], *, start: date, end: date, width:
         x, y = x_of(day), y_of(p["level"])
         path.append(f"M{_num(x)} {_num(y)}" if i == 0 else f"H{_num(x)} V{_num(y)}")
     path.append(f"H{_num(x_of(end))}")
-    body.append(f'<path d="{" ".join(path)}" fill="none" stroke="#1d70b8" stroke-width="2.5"/>')
+    body.append(f'<path d="{" ".join(path)}" fill="none" stroke="{BLUE}" stroke-width="2.5"/>')
     for p in points:
         body.append(f'<circle cx="{_num(x_of(date.fromisoformat(p["date"])))}" cy="{_num(y_of(p["level"]))}" r="3" '
-                    'fill="#1d70b8"/>')
+                    f'fill="{BLUE}"/>')
     axis_y = top + row * 4 + 14
     body.append(_text(left, axis_y, _month(start), fill=MUTED))
     body.append(_text(width - right, axis_y, _month(end), anchor="end", fill=MUTED))
@@ -129,7 +96,3 @@ def tier_history(points: list[dict[str, Any]], *, start: date, end: date, width:
 
 def _month(day: date) -> str:
     return format_date(day, "month")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

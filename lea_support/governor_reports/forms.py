@@ -6,12 +6,13 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Regexp
 
 from ..core.forms import EditVersionField, MaxLength, build_data
@@ -51,13 +52,21 @@ _SEEN = [InputRequired("Reload the page: the report's version is missing from th
 
 class CheckReportForm(FlaskForm):
     version_id = EditVersionField(validators=_SEEN)
+    celebrating = TextAreaField("What can governors celebrate this term?", widget=GovTextArea(),
+                                validators=[MaxLength(REPORT_NOTE_TEXT, "What governors can celebrate")],
+                                description="The school's records show no completed actions or other milestones "
+                                            "this term. What you write here is the report's \u201cCelebrating "
+                                            "progress\u201d.")
+    no_visits_confirmed = BooleanField("I confirm that no link adviser visit was made to the school this term",
+                                       widget=GovCheckboxInput())
     covering_note = TextAreaField("Covering note for governors (optional)", widget=GovTextArea(),
                                   validators=[MaxLength(REPORT_NOTE_TEXT, "The covering note")],
                                   description="Shown in the report after \u201cCelebrating progress\u201d")
     submit = SubmitField("Mark as checked", widget=GovSubmitInput())
 
     def to_kwargs(self) -> dict[str, Any]:
-        return {"covering_note": self.covering_note.data or "", "expected_version": self.version_id.expected}
+        return {"covering_note": self.covering_note.data or "", "expected_version": self.version_id.expected,
+                "celebrating": self.celebrating.data or "", "no_visits_confirmed": bool(self.no_visits_confirmed.data)}
 
 
 class PublishReportForm(FlaskForm):

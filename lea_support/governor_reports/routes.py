@@ -125,9 +125,11 @@ def draft_report(urn: int) -> Any:
 
 def _render_report(report: GovernorReport, status: int = 200, **forms: Any) -> Any:
     current = services.open_version(report)
+    adviser = (current.content.get("adviser") or {}) if current else {}
     check_form = forms.get("check_form") or CheckReportForm(formdata=None, data={
         "version_id": current.version_id if current else None,
-        "covering_note": current.covering_note if current else ""})
+        "covering_note": current.covering_note if current else "",
+        "celebrating": adviser.get("celebrating", ""), "no_visits_confirmed": adviser.get("no_visits_confirmed")})
     publish_form = forms.get("publish_form") or PublishReportForm(
         formdata=None, data={"version_id": current.version_id if current else None})
     reissue_form = forms.get("reissue_form") or ReissueReportForm(formdata=None)
@@ -135,6 +137,7 @@ def _render_report(report: GovernorReport, status: int = 200, **forms: Any) -> A
     return render_template("governor_reports/show.html", report=report, school=report.school, current=current,
                            versions=list(reversed(report.versions)), check_form=check_form, publish_form=publish_form,
                            reissue_form=reissue_form, redraft_form=RedraftReportForm(formdata=None), form=form,
+                           to_confirm=services.sections_to_confirm(current.content) if current else {},
                            term_label=Term.parse(report.term).name), status
 
 

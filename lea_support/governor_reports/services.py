@@ -220,18 +220,60 @@ def _refuse_published(version: GovernorReportVersion) -> None:
                           "correct it")
 
 
+# What the adviser is told when a section of the report is empty and must be written or confirmed first.
+CELEBRATING_NEEDED = ("Write what governors can celebrate this term: the school's records show no completed actions "
+                      "or other milestones, and the report must not go out with an empty \u201cCelebrating "
+                      "progress\u201d")
+NO_VISITS_NEEDED = ("Confirm that no link adviser visit was made this term (or record the visit and make the draft "
+                    "again): the report says \u201cVisits this term: 0\u201d")
+
+
+def sections_to_confirm(content: dict[str, Any]) -> dict[str, bool]:
+    """The sections the link adviser must write or confirm before the report can be published: an
+    empty "Celebrating progress" (a light-touch school's says it continues in the lightest support)
+    and no visits this term."""
+    support = content.get("support") or {}
+    return {"celebrating": (content.get("celebrating") or {}).get("count", 0) == 0
+            and support.get("tier_code") != "light_touch",
+            "visits": support.get("visits_count", 0) == 0}
+
+
+def publication_blockers(content: dict[str, Any]) -> list[str]:
+    """Why a report made from `content` cannot be published yet (nothing when it can)."""
+    needs, adviser = sections_to_confirm(content), content.get("adviser") or {}
+    blockers = []
+    if needs["celebrating"] and not _clean(adviser.get("celebrating")):
+        blockers.append(CELEBRATING_NEEDED)
+    if needs["visits"] and not adviser.get("no_visits_confirmed"):
+        blockers.append(NO_VISITS_NEEDED)
+    return blockers
+
+
 def check_report(actor: User, version: GovernorReportVersion, *, covering_note: str,
-                 expected_version: int | None) -> GovernorReportVersion:
+                 expected_version: int | None, celebrating: str = "",
+                 no_visits_confirmed: bool = False) -> GovernorReportVersion:
     """The link adviser checks the draft, with an optional covering note (shown in the PDF, which is
-    made again with it). Checking again changes the note."""
+    made again with it), writing "Celebrating progress" where the records left it empty and confirming
+    a term with no visits. Checking again changes the note."""
     _refuse_published(version)
     claim_edit(version, expected_version, "report", column="version_id", message=CHECK_CONFLICT)
     note = _clean(covering_note)
     if len(note) > NOTE_MAX:
         raise DomainError(too_long("The covering note", NOTE_MAX), field="covering_note")
+    needs = sections_to_confirm(version.content)
+    adviser = {"celebrating": _clean(celebrating) if needs["celebrating"] else "",
+               "no_visits_confirmed": bool(no_visits_confirmed) if needs["visits"] else False}
+    if len(adviser["celebrating"]) > NOTE_MAX:
+        raise DomainError(too_long("What governors can celebrate", NOTE_MAX), field="celebrating")
+    content = {**version.content, "adviser": adviser}
+    blockers = publication_blockers(content)
+    if blockers:
+        raise DomainError(blockers[0], field="celebrating" if blockers[0] == CELEBRATING_NEEDED
+                          else "no_visits_confirmed")
     before = {"status": version.status, "covering_note": version.covering_note}
-    rendered = render_governor_report(version.content, version=version.version, status="checked",
+    rendered = render_governor_report(content, version=version.version, status="checked",
                                       reason=version.reason, covering_note=note, covering_by=actor.name)
+    version.content = content
     version.status, version.covering_note = "checked", note
     version.checked_at, version.checked_by_id = utcnow(), actor.id
     _store_pdf(version, rendered)
@@ -239,17 +281,19 @@ def check_report(actor: User, version: GovernorReportVersion, *, covering_note: 
     report = version.report
     record_audit(actor, "governor_report.check", "governor_report", report.id, school_id=report.school_id,
                  before=before, after={"version": version.version, "status": "checked", "covering_note": note,
-                                       "pdf_sha256": version.pdf_sha256})
+                                       **{k: v for k, v in adviser.items() if v}, "pdf_sha256": version.pdf_sha256})
     return version
 
 
 def check_open_version(actor: User, report: GovernorReport, *, covering_note: str,
-                       expected_version: int | None) -> GovernorReportVersion:
+                       expected_version: int | None, celebrating: str = "",
+                       no_visits_confirmed: bool = False) -> GovernorReportVersion:
     """Check the report's open draft (the check form's way in)."""
     current = open_version(report)
     if current is None:
         raise DomainError("There is no draft to check: re-issue the report to start a new version")
-    return check_report(actor, current, covering_note=covering_note, expected_version=expected_version)
+    return check_report(actor, current, covering_note=covering_note, expected_version=expected_version,
+                        celebrating=celebrating, no_visits_confirmed=no_visits_confirmed)
 
 
 def _already_published(version: GovernorReportVersion) -> AlreadyChanged:
@@ -281,6 +325,9 @@ def publish_report(actor: User, version: GovernorReportVersion, *, expected_vers
     claim_edit(version, expected_version, "report", column="version_id", message=PUBLISH_CONFLICT)
     if version.status != "checked":
         raise DomainError("The link adviser checks the draft before it is published")
+    blockers = publication_blockers(version.content)
+    if blockers:  # a report checked before the rule, or content changed under it
+        raise DomainError(blockers[0] + ": the link adviser checks the report again first")
     checker = version.checked_by.name if version.checked_by else ""
     rendered = render_governor_report(version.content, version=version.version, status="published",
                                       reason=version.reason, covering_note=version.covering_note,

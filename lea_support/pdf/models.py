@@ -44,3 +44,29 @@ class StoredDocument(db.Model):
 
     def __repr__(self) -> str:
         return f"<StoredDocument {self.kind} {self.object_id} {self.pdf_sha256[:12]}>"
+
+
+LOGO_TYPES = {"image/png": "PNG", "image/svg+xml": "SVG"}
+
+
+class Letterhead(db.Model):
+    """The authority's letterhead, printed at the head of every PDF it sends: its name, logo
+    (checked PNG or SVG), address, how to get in touch, and who signs. One row, set by an admin."""
+
+    __tablename__ = "letterheads"
+    __table_args__ = (CheckConstraint("id = 1", name="one_letterhead"),
+                      CheckConstraint(f"logo_type IS NULL OR logo_type IN ({_in(LOGO_TYPES)})", name="logo_type_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    authority_name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_role: Mapped[str] = mapped_column(String(200), default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    logo_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Letterhead {self.authority_name!r}>"

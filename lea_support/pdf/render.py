@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,15 +89,21 @@ class AssetOnlyFetcher(URLFetcher):
     other URL: no file:, no http(s), no data:, and so no redirects to follow either. Sealed
     (after layout), it refuses everything, so that nothing is ever attached to a PDF."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra: dict[str, tuple[bytes, str]] | None = None) -> None:
         super().__init__(allowed_protocols=[ASSET_SCHEME], allow_redirects=False, fail_on_errors=False)
         self.refused: list[str] = []
         self.sealed = False
+        # The document's own assets, held in memory (the letterhead's logo, checked when it was saved).
+        self.extra = dict(extra or {})
 
     def seal(self) -> None:
         self.sealed = True
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        scheme, _, name = url.partition(":")
+        if not self.sealed and scheme.lower() == ASSET_SCHEME and name in self.extra:
+            body, content_type = self.extra[name]
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
         path = None if self.sealed else asset_path(url)
         if path is None:
             self.refused.append(url)
@@ -279,7 +285,7 @@ def _serve(conn: Any) -> None:
             return
         if job is None:
             return
-        fetcher = AssetOnlyFetcher()
+        fetcher = AssetOnlyFetcher(job.pop("assets", None))
         timeout = job.pop("timeout")
         deadline = time.monotonic() + timeout
 
@@ -483,14 +489,21 @@ def html_to_pdf(html: str, *, title: str, author: str, timeout: float, max_bytes
 
 
 def html_to_rendered_pdf(html: str, *, title: str, author: str, timeout: float, max_bytes: int, max_pages: int,
-                         fetcher: AssetOnlyFetcher | None = None) -> RenderedPdf:
+                         fetcher: AssetOnlyFetcher | None = None,
+                         assets: dict[str, tuple[bytes, str]] | None = None) -> RenderedPdf:
     """As `html_to_pdf`, with the number of pages. Made in a render process (killed if still
-    going at `timeout`); a `fetcher` given gets the URLs the render refused, and is sealed."""
+    going at `timeout`); a `fetcher` given gets the URLs the render refused, and is sealed.
+    `assets` are the document's own (name: (bytes, type)), served as `lea-asset:name`."""
     if _IN_PROCESS.get():
+        if fetcher is None:
+            fetcher = AssetOnlyFetcher(assets)
+        elif assets:
+            fetcher.extra.update(assets)
         return _render_in_thread(html, title=title, author=author, timeout=timeout, max_bytes=max_bytes,
-                                 max_pages=max_pages, fetcher=fetcher or AssetOnlyFetcher())
+                                 max_pages=max_pages, fetcher=fetcher)
     max_concurrent, wait, max_renders = _pool_settings()
-    job = {"html": html, "title": title, "author": author, "max_bytes": max_bytes, "max_pages": max_pages}
+    job = {"html": html, "title": title, "author": author, "max_bytes": max_bytes, "max_pages": max_pages,
+           "assets": {**(fetcher.extra if fetcher else {}), **(assets or {})}}
     outcome, payload, refused, shown = render_pool().render(job, timeout=timeout, max_concurrent=max_concurrent,
                                                             wait=wait, max_renders=max_renders)
     for url in refused:
@@ -527,22 +540,26 @@ class PreparedHtml:
     timeout: float
     max_bytes: int
     max_pages: int
+    assets: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
     def render(self) -> RenderedPdf:
         return html_to_rendered_pdf(self.html, title=self.title, author=self.author, timeout=self.timeout,
-                                    max_bytes=self.max_bytes, max_pages=self.max_pages)
+                                    max_bytes=self.max_bytes, max_pages=self.max_pages, assets=self.assets)
 
 
 def prepare_html(template_name: str, *, title: str, author: str, context: dict[str, Any],
                  max_pages: int | None = None) -> PreparedHtml:
     """Build a document's HTML here, with the app (plain data only), and its limits."""
+    from .letterhead import letterhead_for_pdf
+
     _require_plain(context)
     config = current_app.config
     limit = int(config.get("PDF_MAX_PAGES", 300))
-    html = render_html(template_name, title=title, author=author, context=context)
+    letterhead, assets = letterhead_for_pdf()  # every PDF is printed on the authority's letterhead
+    html = render_html(template_name, title=title, author=author, context={"letterhead": letterhead, **context})
     return PreparedHtml(html, title, author, timeout=float(config.get("PDF_RENDER_TIMEOUT_SECONDS", 20)),
                         max_bytes=int(config.get("PDF_MAX_BYTES", 20 * 1024 * 1024)),
-                        max_pages=min(limit, max_pages) if max_pages else limit)
+                        max_pages=min(limit, max_pages) if max_pages else limit, assets=assets)
 
 
 def render_pdf(template_name: str, *, title: str, author: str, context: dict[str, Any]) -> bytes:

@@ -39,6 +39,11 @@ def plan_document(plan: RaisingAchievementPlan) -> dict[str, Any]:
             "school_signed": f"{plan.school_signed_by.name}, {format_date(plan.school_signed_on)}"
             if plan.school_signed_by else "",
             "la_signed": f"{plan.la_signed_by.name}, {format_date(plan.la_signed_on)}" if plan.la_signed_by else "",
+            # The signature blocks: each side's signatory and date, blank lines until signed.
+            "school_signatory": plan.school_signed_by.name if plan.school_signed_by else "",
+            "school_signed_on": format_date(plan.school_signed_on) if plan.school_signed_by else "",
+            "la_signatory": plan.la_signed_by.name if plan.la_signed_by else "",
+            "la_signed_on": format_date(plan.la_signed_on) if plan.la_signed_by else "",
             "objectives": [{
                 "number": n, "text": o.text,
                 "criteria": [{"measure": c.measure, "baseline": c.baseline, "target": c.target,

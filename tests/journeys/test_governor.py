@@ -16,7 +16,8 @@ TERM, END_OF_TERM = "autumn-2026", date(2026, 12, 18)
 def publish_report(school, adviser, sia):
     draft = services.generate_draft(None, school, TERM, today=END_OF_TERM)
     services.check_report(adviser, draft, covering_note="Thank you for a warm welcome.",
-                          expected_version=draft.version_id)
+                          expected_version=draft.version_id, celebrating="A warm welcome for every visitor",
+                          no_visits_confirmed=True)
     return services.publish_report(sia, draft, today=END_OF_TERM)
 
 
