@@ -295,6 +295,8 @@ class Stage:
     review_id: int
     governor_email: str
     governor_urns: list[int]
+    adviser_email: str = ""
+    head_email: str = ""
 
 
 def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before: int) -> Stage:
@@ -324,10 +326,21 @@ def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before
     governor_email = f"governor{n}@bench.invalid"
     create_user(None, email=governor_email, name="Gill Governor", role="governor", password=GOVERNOR_PASSWORD,
                 school_urns=[significant.urn, other.urn])
+    head_email = f"head{n}@bench.invalid"
+    create_user(None, email=head_email, name="Chris Head", role="school_leader", password=GOVERNOR_PASSWORD,
+                school_urns=[significant.urn])
+    # Each home page is timed as its person sees it: the advisers' and the SIA's accounts get the
+    # bench's own password (bench_data made them with one only they know).
+    from lea_support.auth.services import hash_password
+
+    adviser = db.session.get(User, adviser_ids[0])
+    for person in (adviser, sia):
+        person.password_hash = hash_password(GOVERNOR_PASSWORD)
     db.session.commit()
     return Stage(schools=n, years=years, seconds=time.perf_counter() - started, counts=history.items(made),
                  busy_urn=made.busy_urns[0], adviser_id=adviser_ids[0], review_id=review.id,
-                 governor_email=governor_email, governor_urns=[significant.urn, other.urn])
+                 governor_email=governor_email, governor_urns=[significant.urn, other.urn],
+                 adviser_email=adviser.email, head_email=head_email)
 
 
 REMINDER_USERS = 2_500
@@ -382,8 +395,16 @@ def print_reminders(engine_name: str, result: dict[str, Any]) -> list[tuple[str,
 def stage_pages(app: Flask, stage: Stage) -> list[Page]:
     admin = signed_in_client(app)
     governor = signed_in_client(app, stage.governor_email, GOVERNOR_PASSWORD)
+    adviser = signed_in_client(app, stage.adviser_email, GOVERNOR_PASSWORD)
+    sia = signed_in_client(app, "sia@bench.invalid", GOVERNOR_PASSWORD)
+    head = signed_in_client(app, stage.head_email, GOVERNOR_PASSWORD)
     return [
         Page("/healthz", "/healthz", admin),
+        Page("home: administrator", "/", admin),
+        Page("home: link adviser", "/", adviser),
+        Page("home: SIA (with stalled cases)", "/", sia),
+        Page("home: school leader", "/", head),
+        Page("home: governor", "/", governor),
         *(Page(url, url, admin) for url in LIST_PAGES),
         Page("school page (timeline)", f"/schools/{stage.busy_urn}", admin),
         Page("caseload (one adviser)", f"/caseload?adviser={stage.adviser_id}", admin),

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
+import defusedxml.ElementTree as SafeET
 from sqlalchemy import select
 
 from ..auth.models import User
@@ -80,8 +81,8 @@ def clean_svg(data: bytes) -> bytes:
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
         raise _refuse("The SVG logo must not declare a DOCTYPE or entities")
     try:
-        root = ET.fromstring(data)
-    except ET.ParseError as err:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except (ET.ParseError, SafeET.DefusedXmlException) as err:
         raise _refuse("The logo must be a PNG or SVG image: this file is not a well-formed SVG") from err
     if _name(root.tag) != (SVG_NS, "svg"):
         raise _refuse("The logo must be a PNG or SVG image: this file is not an SVG")

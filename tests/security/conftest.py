@@ -255,6 +255,11 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
                 kind="ofsted")
     import_data(admin, (f"URN,LA,ESTAB,NOR,PNUMFSMEVER\n{school.urn},{school.la_code},1,10,5\n"
                         f"LA,{school.la_code},{SCRIPT[:40]},100,6\n").encode(), filename="census-2025-26.csv")
+    from lea_support.pdf.letterhead import LetterheadData, save_letterhead
+
+    save_letterhead(admin, LetterheadData(authority_name=hostile(200), address=hostile(1000), contact=hostile(500),
+                                          signatory_name=hostile(200), signatory_role=hostile(200)),
+                    expected_version=None)
     db.session.add(BulkRun(term="autumn-2026", status="failed", started_by_id=admin.id, total=1, failed=1,
                            failures=[{"urn": school.urn, "school": hostile(), "reason": hostile()}], error=hostile()))
     db.session.commit()

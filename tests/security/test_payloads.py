@@ -312,6 +312,12 @@ NOT_FREE_TEXT = {
     "evidence_measure_sources.last_year", "evidence_values.academic_year", "evidence_values.state",
     "evidence_values.code",
     "stored_documents.kind", "stored_documents.source_sha256", "stored_documents.pdf_sha256",
+    # The letterhead's logo type is set by the checked upload (image/png or image/svg+xml).
+    "letterheads.logo_type",
+    # Notifications: codes, the service's own links and keys, and the mail server's error text.
+    "notification_preferences.kind", "notification_preferences.mode", "notifications.kind", "notifications.link",
+    "notifications.about_type", "notifications.dedupe_key", "notifications.delivery", "notifications.email_state",
+    "notifications.email_error", "reminders_sent.email_state", "reminders_sent.email_error",
 }
 
 
