@@ -127,6 +127,9 @@ ACCESS = [
     ("POST", "/visits/{note}/reply", "casework.reply_to_response", expect(admin=422, sia=422)),
     ("POST", "/visits/{note}/finalise", "casework.finalise_note", expect(admin=422, sia=422)),
     ("POST", "/visits/{note}/addenda", "casework.add_addendum", expect(admin=422, sia=422)),
+    # Amending the body: only once the school has marked the note inaccurate (the page sends others back).
+    ("GET", "/visits/{note}/amend", "casework.amend_note", expect(admin=302, sia=302)),
+    ("POST", "/visits/{note}/amend", "casework.amend_note", expect(admin=422, sia=422)),
     ("POST", "/visits/actions/{action}/status", "casework.set_action_status",
      expect(admin=422, link_adviser=422, sia=422)),
     ("POST", "/visits/{draft}/send", "casework.send_note", expect(admin=302, sia=302)),

@@ -36,7 +36,7 @@ from ..core.forms import (
 )
 from ..core.limits import LONG_TEXT, MAX_AGREED_ACTIONS, MEDIUM_TEXT, SHORT_TEXT
 from .models import ACTION_STATUSES, SUPPORT_ASPECTS
-from .services import ActionData, NoteData
+from .services import ActionData, AmendmentData, NoteData
 
 
 class ActionForm(Form):
@@ -91,6 +91,25 @@ class NoteForm(FlaskForm):
     def to_data(self) -> NoteData:
         rows = (entry.form for entry in self.actions.entries)
         return build_data(NoteData, self, actions=[row.to_data() for row in rows if not row.is_blank])
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.version.expected
+
+
+class AmendNoteForm(FlaskForm):
+    """The note's body, amended in answer to the school's comments."""
+
+    version = EditVersionField()
+    purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
+    people_met = TextAreaField("People met", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
+    discussion = TextAreaField("Discussion", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    strengths = TextAreaField("Strengths", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    areas_for_development = TextAreaField("Areas for development", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    submit = SubmitField("Save amendments", widget=GovSubmitInput())
+
+    def to_data(self) -> AmendmentData:
+        return build_data(AmendmentData, self)
 
     @property
     def expected_version(self) -> int | None:

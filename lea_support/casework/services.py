@@ -20,8 +20,10 @@ from ..extensions import db
 from ..schools.services import record_school_event
 from .models import (
     ACTION_STATUSES,
+    AMENDABLE_FIELDS,
     SUPPORT_ASPECTS,
     AgreedAction,
+    NoteAmendment,
     NoteEvent,
     NoteOfVisit,
     VisitType,
@@ -249,17 +251,32 @@ def reply_to_response(actor: "User", note: NoteOfVisit, *, comment: str) -> Note
     return note
 
 
+def finalise_refusal(note: NoteOfVisit, today: date | None = None) -> str | None:
+    """Why the note cannot be finalised now, or None if it can: it must have been sent, and, before
+    the school has responded, its deadline must have passed."""
+    today = today or date.today()
+    if note.status not in {"sent", "responded"}:
+        return "Only a note that has been sent to the school can be finalised"
+    if note.status == "sent" and note.response_due_on and today <= note.response_due_on:
+        return (f"The school has until {format_date(note.response_due_on)} to check the note; "
+                "finalise it once they respond or the deadline passes")
+    return None
+
+
+def can_be_finalised(note: NoteOfVisit, today: date | None = None) -> bool:
+    """Whether finalise_note would accept the note now (the page offers "Finalise" only then)."""
+    return finalise_refusal(note, today) is None
+
+
 def finalise_note(actor: "User", note: NoteOfVisit, *, comment: str = "", today: date | None = None) -> NoteOfVisit:
     """Lock the note. Before the school has responded, only once its deadline has passed."""
     today = today or date.today()
     lock_for_update(note)
     if note.status == "finalised":
         raise AlreadyChanged("This note has already been finalised: reload the page to see it")
-    if note.status not in {"sent", "responded"}:
-        raise DomainError("Only a note that has been sent to the school can be finalised")
-    if note.status == "sent" and note.response_due_on and today <= note.response_due_on:
-        raise DomainError(f"The school has until {format_date(note.response_due_on)} to check the note; "
-                          "finalise it once they respond or the deadline passes")
+    refusal = finalise_refusal(note, today)
+    if refusal:
+        raise DomainError(refusal)
     note.status = "finalised"
     note.finalised_at = utcnow()
     _event(actor, note, "finalised", comment=(comment or "").strip())
@@ -268,6 +285,92 @@ def finalise_note(actor: "User", note: NoteOfVisit, *, comment: str = "", today:
     record_school_event(note.school, "visit_finalised",
                         f"Note of visit on {format_date(note.visit_date)} finalised", actor, audience="school")
     return note
+
+
+def school_response(note: NoteOfVisit) -> NoteEvent | None:
+    """The school's latest factual-accuracy response to the note (marked accurate or inaccurate)."""
+    responses = [e for e in note.events if e.kind in {"marked_accurate", "marked_inaccurate"}]
+    return responses[-1] if responses else None
+
+
+def school_responses(note_ids: list[int]) -> dict[int, bool]:
+    """For each of these notes that the school has answered: whether its latest answer was
+    "accurate" (one query, for lists of notes)."""
+    if not note_ids:
+        return {}
+    rows = db.session.execute(
+        select(NoteEvent.note_id, NoteEvent.kind)
+        .where(NoteEvent.note_id.in_(note_ids), NoteEvent.kind.in_(["marked_accurate", "marked_inaccurate"]))
+        .order_by(NoteEvent.id))
+    return {note_id: kind == "marked_accurate" for note_id, kind in rows}
+
+
+def amendable_response(note: NoteOfVisit) -> NoteEvent | None:
+    """The school's "marked inaccurate" comment that an amendment would answer, if the note can be
+    amended now (responded, not yet finalised, and the school's latest answer was "inaccurate")."""
+    if note.status != "responded":
+        return None
+    response = school_response(note)
+    return response if response is not None and response.kind == "marked_inaccurate" else None
+
+
+def note_tag(note: NoteOfVisit, reader: "User", accurate: bool | None) -> tuple[str, str]:
+    """The note's tag for this reader, saying what they must do: (text, GOV.UK tag colour).
+    `accurate` is the school's latest answer (None: not answered)."""
+    is_school = reader.role == "school_leader"
+    if note.status == "sent":
+        return ("Awaiting your response", "orange") if is_school else (note.status_name, "yellow")
+    if note.status == "responded":
+        if is_school:
+            return ("Response sent", "blue")
+        return ("Confirmed accurate", "green") if accurate else ("Marked inaccurate", "red")
+    if note.status == "finalised":
+        return note.status_name, "green"
+    return note.status_name, "grey"
+
+
+@dataclass
+class AmendmentData:
+    """The note's body as the adviser amends it (the fields of AMENDABLE_FIELDS)."""
+
+    purpose: str = ""
+    people_met: str = ""
+    discussion: str = ""
+    strengths: str = ""
+    areas_for_development: str = ""
+
+
+def amend_note(actor: "User", note: NoteOfVisit, data: AmendmentData, *,
+               expected_version: int | None) -> list[NoteAmendment]:
+    """Correct the note's body, after the school marked it inaccurate and before it is finalised:
+    each changed field is kept as an amendment (before, after, the school's comment it answers)."""
+    lock_for_update(note)
+    if note.status == "finalised":
+        raise AlreadyChanged("This note has been finalised since you opened it: add an addendum instead")
+    response = amendable_response(note)
+    if response is None:
+        raise DomainError("A note can be amended only after the school has marked it inaccurate, and before it "
+                          "is finalised")
+    claim_edit(note, expected_version, "note of visit", column="version",
+               message=_conflict_message(note, expected_version))
+    changed = {name: (getattr(note, name), (getattr(data, name) or "").strip()) for name in AMENDABLE_FIELDS}
+    changed = {name: pair for name, pair in changed.items() if pair[0] != pair[1]}
+    if not changed:
+        raise DomainError("Nothing has been changed: correct the note where the school says it is inaccurate")
+    if not (note.discussion if "discussion" not in changed else changed["discussion"][1]):
+        raise DomainError("The discussion cannot be left empty", field="discussion")
+    amendments = []
+    for name, (before, after) in changed.items():
+        setattr(note, name, after)
+        amendment = NoteAmendment(note_id=note.id, field=name, before_text=before, after_text=after,
+                                  answers_event_id=response.id, user_id=actor.id)
+        db.session.add(amendment)
+        amendments.append(amendment)
+    db.session.flush()
+    record_audit(actor, "visit.amend", "note_of_visit", note.id, school_id=note.school_id,
+                 before={name: pair[0] for name, pair in changed.items()},
+                 after={name: pair[1] for name, pair in changed.items()})
+    return amendments
 
 
 def add_addendum(actor: "User", note: NoteOfVisit, *, text: str, reason: str) -> NoteEvent:
