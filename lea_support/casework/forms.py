@@ -39,17 +39,35 @@ from .models import ACTION_STATUSES, SUPPORT_ASPECTS
 from .services import ActionData, AmendmentData, NoteData
 
 
+def _account_id(value: Any) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+NO_ACCOUNT = ("", "No account: type a name")
+
+
+def set_owner_choices(form: "NoteForm", accounts: list[Any]) -> None:
+    """Offer these accounts as owners in every agreed-action row of the note form."""
+    choices = [NO_ACCOUNT] + [(str(u.id), f"{u.name} ({u.role_name})") for u in accounts]
+    for entry in form.actions.entries:
+        entry.form.owner_id.choices = choices
+
+
 class ActionForm(Form):
     """One agreed action (a row of the note form); all empty means "no action"."""
 
     description = StringField("What", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT, "What is to be done")])
     owner = StringField("Who", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT, "Who will do it")])
+    # The owner's account (the route gives the choices: the school's leaders and LA staff); then "Who"
+    # may be left empty and their name is shown.
+    owner_id = SelectField("Owner's account", widget=GovSelect(), coerce=_account_id, choices=[], validate_choice=True)
     due_on = DateInputField("By when")
     status = SelectField("Status", choices=list(ACTION_STATUSES.items()), default="open", widget=GovSelect())
 
     @property
     def is_blank(self) -> bool:
-        return not (self.description.data or "").strip() and not (self.owner.data or "").strip() and not self.due_on.data
+        return (not (self.description.data or "").strip() and not (self.owner.data or "").strip()
+                and not self.due_on.data and not self.owner_id.data)
 
     def to_data(self) -> ActionData:
         return build_data(ActionData, self, status=self.status.data or "open")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import contains_eager
 
+from ..auth.models import LA_ROLES, Role, User, user_schools
 from ..core.audit import record_audit
 from ..core.calendar import add_working_days
 from ..core.errors import DomainError
@@ -17,6 +19,7 @@ from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.models import utcnow
 from ..core.terms import format_date
 from ..extensions import db
+from ..schools.models import School
 from ..schools.services import record_school_event
 from .models import (
     ACTION_STATUSES,
@@ -29,10 +32,6 @@ from .models import (
     VisitType,
 )
 
-if TYPE_CHECKING:
-    from ..auth.models import User
-    from ..schools.models import School
-
 NOTE_FIELDS = ("visit_date", "visit_type_code", "purpose", "support_aspects", "people_met", "discussion",
                "strengths", "areas_for_development", "next_visit_date", "minutes_spent")
 
@@ -40,9 +39,10 @@ NOTE_FIELDS = ("visit_date", "visit_type_code", "purpose", "support_aspects", "p
 @dataclass
 class ActionData:
     description: str
-    owner: str
+    owner: str  # the name shown; typed for someone without an account
     due_on: date | None = None
     status: str = "open"
+    owner_id: int | None = None  # the owner's account, when they have one
 
 
 @dataclass
@@ -88,6 +88,35 @@ def _latest_event_is(note: NoteOfVisit, kind: str, actor: "User", comment: str, 
             == (kind, actor.id, comment, reason))
 
 
+# Who may own an agreed action as an account: the authority's staff who deliver support, and the
+# school's own leaders.
+ACTION_OWNER_ROLES = LA_ROLES - {Role.ADMIN}
+
+
+def action_owner_candidates(school_id: int) -> list[User]:
+    """The accounts an agreed action at this school may be given to: its leaders and LA staff."""
+    leads = select(user_schools.c.user_id).where(user_schools.c.school_id == school_id)
+    return list(db.session.scalars(select(User).where(
+        User.is_disabled.is_(False),
+        or_(User.role.in_([str(r) for r in ACTION_OWNER_ROLES]),
+            and_(User.role == Role.SCHOOL_LEADER, User.id.in_(leads))))
+        .order_by(User.name, User.id)))
+
+
+def _owner_names(school_id: int, data: NoteData) -> dict[int, str]:
+    """The names of the accounts the actions are given to (shown as the owner, whatever was typed);
+    refuses one that may not own them."""
+    wanted = {a.owner_id for a in data.actions if a.owner_id is not None}
+    if not wanted:
+        return {}
+    names = {u.id: u.name for u in action_owner_candidates(school_id) if u.id in wanted}
+    for number, action in enumerate(data.actions, start=1):
+        if action.owner_id is not None and action.owner_id not in names:
+            raise DomainError(f"Agreed action {number}: choose an owner from the school's leaders and LA staff, "
+                              "or type a name", field="actions")
+    return names
+
+
 def _clean(data: NoteData) -> NoteData:
     if data.visit_date is None:
         raise DomainError("Enter the date of the visit", field="visit_date")
@@ -104,7 +133,7 @@ def _clean(data: NoteData) -> NoteData:
         raise DomainError(f"A note can have up to {MAX_AGREED_ACTIONS} agreed actions: remove "
                           f"{len(data.actions) - MAX_AGREED_ACTIONS}, or combine some", field="actions")
     for number, action in enumerate(data.actions, start=1):
-        if not action.description.strip() or not action.owner.strip():
+        if not action.description.strip() or not (action.owner.strip() or action.owner_id):
             raise DomainError(f"Agreed action {number}: enter what is to be done and who will do it", field="actions")
         if action.status not in ACTION_STATUSES:
             raise DomainError(f"Agreed action {number}: choose a status", field="actions")
@@ -114,16 +143,18 @@ def _clean(data: NoteData) -> NoteData:
     return data
 
 
-def _apply(note: NoteOfVisit, data: NoteData) -> None:
+def _apply(note: NoteOfVisit, data: NoteData, school_id: int) -> None:
+    owners = _owner_names(school_id, data)
     for name in NOTE_FIELDS:
         value = getattr(data, name)
         setattr(note, name, value.strip() if isinstance(value, str) else value)
     note.support_aspects = sorted(set(data.support_aspects))
-    note.actions = [AgreedAction(position=i, description=a.description.strip(), owner=a.owner.strip(),
+    note.actions = [AgreedAction(position=i, description=a.description.strip(),
+                                 owner=owners[a.owner_id] if a.owner_id else a.owner.strip(), owner_id=a.owner_id,
                                  due_on=a.due_on, status=a.status) for i, a in enumerate(data.actions)]
 
 
-def plan_visit(actor: "User", school: "School", *, visit_date: date | None, visit_type_code: str,
+def plan_visit(actor: "User", school: School, *, visit_date: date | None, visit_type_code: str,
                purpose: str) -> NoteOfVisit:
     """Put a future visit in the diary (it appears in the adviser's calendar feed)."""
     if visit_date is None:
@@ -132,7 +163,7 @@ def plan_visit(actor: "User", school: "School", *, visit_date: date | None, visi
         raise DomainError("A planned visit must be today or later; record a past visit instead", field="visit_date")
     data = _clean(NoteData(visit_date=visit_date, visit_type_code=visit_type_code, purpose=purpose))
     note = NoteOfVisit(school_id=school.id, adviser_id=actor.id, status="planned", support_aspects=[])
-    _apply(note, data)
+    _apply(note, data, school.id)
     db.session.add(note)
     db.session.flush()
     record_audit(actor, "visit.plan", "note_of_visit", note.id, school_id=school.id,
@@ -150,12 +181,12 @@ def _not_in_future(data: NoteData) -> None:
                           "or plan the visit instead", field="visit_date")
 
 
-def record_visit(actor: "User", school: "School", data: NoteData) -> NoteOfVisit:
+def record_visit(actor: "User", school: School, data: NoteData) -> NoteOfVisit:
     """Write up a visit as a draft note."""
     data = _clean(data)
     _not_in_future(data)
     note = NoteOfVisit(school_id=school.id, adviser_id=actor.id, status="draft")
-    _apply(note, data)
+    _apply(note, data, school.id)
     db.session.add(note)
     db.session.flush()
     record_audit(actor, "visit.record", "note_of_visit", note.id, school_id=school.id,
@@ -177,7 +208,7 @@ def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_ve
     if note.status != "planned" or data.discussion.strip():  # written up (a planned visit becomes a draft)
         _not_in_future(data)
     before = {name: getattr(note, name) for name in NOTE_FIELDS}
-    _apply(note, data)
+    _apply(note, data, note.school_id)
     if note.status == "planned" and note.discussion:
         note.status = "draft"
     db.session.flush()
@@ -403,7 +434,29 @@ def set_action_status(actor: "User", action: AgreedAction, status: str) -> Agree
     return action
 
 
-def notes_for_school(school: "School", *, shared_only: bool = False) -> list[NoteOfVisit]:
+def owned_actions(user: Any) -> ColumnElement[bool]:
+    """The agreed actions a person owns, as they may see them (a query joined to NoteOfVisit): a
+    school leader's only on notes shared with one of their schools; none for governors."""
+    mine = AgreedAction.owner_id == user.id
+    if user.role == Role.SCHOOL_LEADER:
+        mine_at = select(user_schools.c.school_id).where(user_schools.c.user_id == user.id)
+        return and_(mine, NoteOfVisit.status.in_(["sent", "responded", "finalised"]),
+                    NoteOfVisit.school_id.in_(mine_at))
+    if user.role in LA_ROLES:
+        return and_(mine, NoteOfVisit.status != "planned")
+    return false()
+
+
+def agreed_actions_owned_by(user: Any) -> list[AgreedAction]:
+    """The open agreed actions of visits that the person owns, soonest due first (undated last)."""
+    return list(db.session.scalars(
+        select(AgreedAction).join(AgreedAction.note).join(NoteOfVisit.school)
+        .where(owned_actions(user), AgreedAction.status == "open")
+        .options(contains_eager(AgreedAction.note).contains_eager(NoteOfVisit.school))
+        .order_by(AgreedAction.due_on.is_(None), AgreedAction.due_on, School.name, AgreedAction.id)))
+
+
+def notes_for_school(school: School, *, shared_only: bool = False) -> list[NoteOfVisit]:
     query = select(NoteOfVisit).where(NoteOfVisit.school_id == school.id)
     if shared_only:
         query = query.where(NoteOfVisit.status.in_(["sent", "responded", "finalised"]))

@@ -29,6 +29,7 @@ from ..forms import (
     NoteForm,
     PlanVisitForm,
     ResponseForm,
+    set_owner_choices,
 )
 from ..models import AgreedAction, NoteOfVisit
 from . import bp
@@ -50,7 +51,7 @@ def _type_choices(form: Any) -> None:
     form.visit_type_code.choices = [("", "Choose a type")] + [(t.code, t.name) for t in services.visit_types()]
 
 
-def _note_form(note: NoteOfVisit | None = None) -> NoteForm:
+def _note_form(school: School, note: NoteOfVisit | None = None) -> NoteForm:
     if request.method == "POST":
         form = NoteForm()
     else:
@@ -60,11 +61,14 @@ def _note_form(note: NoteOfVisit | None = None) -> NoteForm:
             while len(form.actions.entries):
                 form.actions.pop_entry()
             for action in note.actions:
-                form.actions.append_entry({"description": action.description, "owner": action.owner,
-                                           "due_on": action.due_on, "status": action.status})
+                form.actions.append_entry({"description": action.description,
+                                           "owner": "" if action.owner_id else action.owner,
+                                           "owner_id": action.owner_id, "due_on": action.due_on,
+                                           "status": action.status})
         for _ in range(BLANK_ACTION_ROWS):
             form.actions.append_entry()
     _type_choices(form)
+    set_owner_choices(form, services.action_owner_candidates(school.id))
     return form
 
 
@@ -105,7 +109,7 @@ def plan_visit(urn: int) -> Any:
 @permission_required(can.can_record_visit)
 def record_visit(urn: int) -> Any:
     school = _school(urn)
-    form = _note_form()
+    form = _note_form(school)
     if request.method == "GET":
         return render_template("casework/note_form.html", form=form, school=school, note=None)
 
@@ -148,7 +152,7 @@ def _render_note(note: NoteOfVisit, status: int = 200, **forms: Any) -> Any:
 def edit_note(note_id: int) -> Any:
     note = _note(note_id)
     require(can.can_edit_note(current_user, note))
-    form = _note_form(note)
+    form = _note_form(note.school, note)
     if request.method == "GET":
         return render_template("casework/note_form.html", form=form, school=note.school, note=note)
 
