@@ -78,6 +78,9 @@ ACCESS = [
     ("POST", "/allocations/2026-27/issue", "schools.issue_allocations", expect(admin=302, sia=302)),
     ("GET", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=200, sia=200)),
     ("POST", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=422, sia=422)),
+    # The allocation that follows a new tier ({own}'s was issued for another tier than its own now).
+    ("GET", "/schools/{own}/allocation/follow-tier", "schools.follow_tier_allocation", expect(admin=200, sia=200)),
+    ("POST", "/schools/{own}/allocation/follow-tier", "schools.follow_tier_allocation", expect(admin=422, sia=422)),
     ("GET", "/my-schools", "schools.my_schools", expect(**LA, school_leader=200)),
     ("GET", "/governor", "governor_reports.governor_home", expect(governor=200)),
     ("GET", "/governor/schools/{own}", "governor_reports.governor_school", expect(governor=200)),
