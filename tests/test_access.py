@@ -78,6 +78,9 @@ ACCESS = [
     ("POST", "/allocations/2026-27/issue", "schools.issue_allocations", expect(admin=302, sia=302)),
     ("GET", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=200, sia=200)),
     ("POST", "/allocations/2026-27/{own}", "schools.adjust_allocation", expect(admin=422, sia=422)),
+    # The allocation that follows a new tier ({own}'s was issued for another tier than its own now).
+    ("GET", "/schools/{own}/allocation/follow-tier", "schools.follow_tier_allocation", expect(admin=200, sia=200)),
+    ("POST", "/schools/{own}/allocation/follow-tier", "schools.follow_tier_allocation", expect(admin=422, sia=422)),
     ("GET", "/my-schools", "schools.my_schools", expect(**LA, school_leader=200)),
     ("GET", "/governor", "governor_reports.governor_home", expect(governor=200)),
     ("GET", "/governor/schools/{own}", "governor_reports.governor_school", expect(governor=200)),
@@ -127,6 +130,9 @@ ACCESS = [
     ("POST", "/visits/{note}/reply", "casework.reply_to_response", expect(admin=422, sia=422)),
     ("POST", "/visits/{note}/finalise", "casework.finalise_note", expect(admin=422, sia=422)),
     ("POST", "/visits/{note}/addenda", "casework.add_addendum", expect(admin=422, sia=422)),
+    # Amending the body: only once the school has marked the note inaccurate (the page sends others back).
+    ("GET", "/visits/{note}/amend", "casework.amend_note", expect(admin=302, sia=302)),
+    ("POST", "/visits/{note}/amend", "casework.amend_note", expect(admin=422, sia=422)),
     ("POST", "/visits/actions/{action}/status", "casework.set_action_status",
      expect(admin=422, link_adviser=422, sia=422)),
     ("POST", "/visits/{draft}/send", "casework.send_note", expect(admin=302, sia=302)),

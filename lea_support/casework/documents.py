@@ -63,6 +63,9 @@ def note_of_visit_document(note: NoteOfVisit) -> dict[str, Any]:
             "next_visit_date": format_date(note.next_visit_date),
             "time_spent": time_spent(note.minutes_spent),
             "history": history,
+            "amendments": [{"field": a.field_name, "before": a.before_text, "after": a.after_text,
+                            "answers": a.answers.comment if a.answers else "", "who": a.user.name,
+                            "when": format_date(a.amended_at, "datetime")} for a in note.amendments],
             "addenda": addenda,
         },
     }

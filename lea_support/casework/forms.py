@@ -36,7 +36,21 @@ from ..core.forms import (
 )
 from ..core.limits import LONG_TEXT, MAX_AGREED_ACTIONS, MEDIUM_TEXT, SHORT_TEXT
 from .models import ACTION_STATUSES, SUPPORT_ASPECTS
-from .services import ActionData, NoteData
+from .services import ActionData, AmendmentData, NoteData
+
+
+def _account_id(value: Any) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+NO_ACCOUNT = ("", "No account: type a name")
+
+
+def set_owner_choices(form: "NoteForm", accounts: list[Any]) -> None:
+    """Offer these accounts as owners in every agreed-action row of the note form."""
+    choices = [NO_ACCOUNT] + [(str(u.id), f"{u.name} ({u.role_name})") for u in accounts]
+    for entry in form.actions.entries:
+        entry.form.owner_id.choices = choices
 
 
 class ActionForm(Form):
@@ -44,12 +58,16 @@ class ActionForm(Form):
 
     description = StringField("What", widget=GovTextInput(), validators=[MaxLength(MEDIUM_TEXT, "What is to be done")])
     owner = StringField("Who", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT, "Who will do it")])
+    # The owner's account (the route gives the choices: the school's leaders and LA staff); then "Who"
+    # may be left empty and their name is shown.
+    owner_id = SelectField("Owner's account", widget=GovSelect(), coerce=_account_id, choices=[], validate_choice=True)
     due_on = DateInputField("By when")
     status = SelectField("Status", choices=list(ACTION_STATUSES.items()), default="open", widget=GovSelect())
 
     @property
     def is_blank(self) -> bool:
-        return not (self.description.data or "").strip() and not (self.owner.data or "").strip() and not self.due_on.data
+        return (not (self.description.data or "").strip() and not (self.owner.data or "").strip()
+                and not self.due_on.data and not self.owner_id.data)
 
     def to_data(self) -> ActionData:
         return build_data(ActionData, self, status=self.status.data or "open")
@@ -91,6 +109,25 @@ class NoteForm(FlaskForm):
     def to_data(self) -> NoteData:
         rows = (entry.form for entry in self.actions.entries)
         return build_data(NoteData, self, actions=[row.to_data() for row in rows if not row.is_blank])
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.version.expected
+
+
+class AmendNoteForm(FlaskForm):
+    """The note's body, amended in answer to the school's comments."""
+
+    version = EditVersionField()
+    purpose = TextAreaField("Purpose and focus", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
+    people_met = TextAreaField("People met", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
+    discussion = TextAreaField("Discussion", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    strengths = TextAreaField("Strengths", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    areas_for_development = TextAreaField("Areas for development", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+    submit = SubmitField("Save amendments", widget=GovSubmitInput())
+
+    def to_data(self) -> AmendmentData:
+        return build_data(AmendmentData, self)
 
     @property
     def expected_version(self) -> int | None:

@@ -120,6 +120,8 @@ class NoteOfVisit(db.Model):
         back_populates="note", order_by="(NoteEvent.occurred_at, NoteEvent.id)")
     attachments: Mapped[list["VisitAttachment"]] = relationship(
         back_populates="note", order_by="VisitAttachment.uploaded_at")
+    amendments: Mapped[list["NoteAmendment"]] = relationship(
+        back_populates="note", order_by="(NoteAmendment.amended_at, NoteAmendment.id)")
 
     @property
     def status_name(self) -> str:
@@ -159,8 +161,12 @@ class AgreedAction(db.Model):
     owner: Mapped[str] = mapped_column(String(SHORT_TEXT))
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="open")
+    # The owner's account when they have one (then "My actions" lists it for them); `owner` stays the
+    # name shown, typed for people without an account.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     note: Mapped[NoteOfVisit] = relationship(back_populates="actions")
+    owner_user: Mapped["User | None"] = relationship()
 
     def is_overdue(self, today: date) -> bool:
         return self.status == "open" and self.due_on is not None and self.due_on < today
@@ -198,6 +204,50 @@ class NoteEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<NoteEvent {self.id} note={self.note_id} {self.kind}>"
+
+
+# The parts of a note's body the adviser may amend in answer to the school's factual-accuracy
+# comments (the same words as the note form's labels).
+AMENDABLE_FIELDS = {
+    "purpose": "Purpose and focus",
+    "people_met": "People met",
+    "discussion": "Discussion",
+    "strengths": "Strengths",
+    "areas_for_development": "Areas for development",
+}
+
+
+class NoteAmendment(db.Model):
+    """One change the adviser made to a note's body after the school marked it inaccurate: the
+    field, what it said and says now, the school's comment it answers, who and when. Never changed."""
+
+    __tablename__ = "visit_note_amendments"
+    __table_args__ = (
+        CheckConstraint(f"field IN ({_in(AMENDABLE_FIELDS)})", name="field_known"),
+        length_check("before_text", LONG_TEXT),
+        length_check("after_text", LONG_TEXT),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes_of_visit.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(30))
+    before_text: Mapped[str] = mapped_column(Text, default="")
+    after_text: Mapped[str] = mapped_column(Text, default="")
+    # The school's "marked inaccurate" response that this amendment answers.
+    answers_event_id: Mapped[int] = mapped_column(ForeignKey("visit_note_events.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    amended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    note: Mapped[NoteOfVisit] = relationship(back_populates="amendments")
+    answers: Mapped[NoteEvent] = relationship(lazy="joined")
+    user: Mapped["User"] = relationship(lazy="joined")
+
+    @property
+    def field_name(self) -> str:
+        return AMENDABLE_FIELDS.get(self.field, self.field)
+
+    def __repr__(self) -> str:
+        return f"<NoteAmendment {self.id} note={self.note_id} {self.field}>"
 
 
 class VisitAttachment(db.Model):

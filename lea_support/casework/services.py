@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import contains_eager
 
-from ..auth.models import Role
+from ..auth.models import LA_ROLES, Role, User, user_schools
 from ..core.audit import record_audit
 from ..core.calendar import add_working_days
 from ..core.errors import DomainError
@@ -19,19 +20,18 @@ from ..core.models import utcnow
 from ..core.terms import format_date
 from ..extensions import db
 from ..notifications.services import notify, school_people
+from ..schools.models import School
 from ..schools.services import record_school_event
 from .models import (
     ACTION_STATUSES,
+    AMENDABLE_FIELDS,
     SUPPORT_ASPECTS,
     AgreedAction,
+    NoteAmendment,
     NoteEvent,
     NoteOfVisit,
     VisitType,
 )
-
-if TYPE_CHECKING:
-    from ..auth.models import User
-    from ..schools.models import School
 
 NOTE_FIELDS = ("visit_date", "visit_type_code", "purpose", "support_aspects", "people_met", "discussion",
                "strengths", "areas_for_development", "next_visit_date", "minutes_spent")
@@ -40,9 +40,10 @@ NOTE_FIELDS = ("visit_date", "visit_type_code", "purpose", "support_aspects", "p
 @dataclass
 class ActionData:
     description: str
-    owner: str
+    owner: str  # the name shown; typed for someone without an account
     due_on: date | None = None
     status: str = "open"
+    owner_id: int | None = None  # the owner's account, when they have one
 
 
 @dataclass
@@ -88,6 +89,35 @@ def _latest_event_is(note: NoteOfVisit, kind: str, actor: "User", comment: str, 
             == (kind, actor.id, comment, reason))
 
 
+# Who may own an agreed action as an account: the authority's staff who deliver support, and the
+# school's own leaders.
+ACTION_OWNER_ROLES = LA_ROLES - {Role.ADMIN}
+
+
+def action_owner_candidates(school_id: int) -> list[User]:
+    """The accounts an agreed action at this school may be given to: its leaders and LA staff."""
+    leads = select(user_schools.c.user_id).where(user_schools.c.school_id == school_id)
+    return list(db.session.scalars(select(User).where(
+        User.is_disabled.is_(False),
+        or_(User.role.in_([str(r) for r in ACTION_OWNER_ROLES]),
+            and_(User.role == Role.SCHOOL_LEADER, User.id.in_(leads))))
+        .order_by(User.name, User.id)))
+
+
+def _owner_names(school_id: int, data: NoteData) -> dict[int, str]:
+    """The names of the accounts the actions are given to (shown as the owner, whatever was typed);
+    refuses one that may not own them."""
+    wanted = {a.owner_id for a in data.actions if a.owner_id is not None}
+    if not wanted:
+        return {}
+    names = {u.id: u.name for u in action_owner_candidates(school_id) if u.id in wanted}
+    for number, action in enumerate(data.actions, start=1):
+        if action.owner_id is not None and action.owner_id not in names:
+            raise DomainError(f"Agreed action {number}: choose an owner from the school's leaders and LA staff, "
+                              "or type a name", field="actions")
+    return names
+
+
 def _clean(data: NoteData) -> NoteData:
     if data.visit_date is None:
         raise DomainError("Enter the date of the visit", field="visit_date")
@@ -104,7 +134,7 @@ def _clean(data: NoteData) -> NoteData:
         raise DomainError(f"A note can have up to {MAX_AGREED_ACTIONS} agreed actions: remove "
                           f"{len(data.actions) - MAX_AGREED_ACTIONS}, or combine some", field="actions")
     for number, action in enumerate(data.actions, start=1):
-        if not action.description.strip() or not action.owner.strip():
+        if not action.description.strip() or not (action.owner.strip() or action.owner_id):
             raise DomainError(f"Agreed action {number}: enter what is to be done and who will do it", field="actions")
         if action.status not in ACTION_STATUSES:
             raise DomainError(f"Agreed action {number}: choose a status", field="actions")
@@ -114,16 +144,18 @@ def _clean(data: NoteData) -> NoteData:
     return data
 
 
-def _apply(note: NoteOfVisit, data: NoteData) -> None:
+def _apply(note: NoteOfVisit, data: NoteData, school_id: int) -> None:
+    owners = _owner_names(school_id, data)
     for name in NOTE_FIELDS:
         value = getattr(data, name)
         setattr(note, name, value.strip() if isinstance(value, str) else value)
     note.support_aspects = sorted(set(data.support_aspects))
-    note.actions = [AgreedAction(position=i, description=a.description.strip(), owner=a.owner.strip(),
+    note.actions = [AgreedAction(position=i, description=a.description.strip(),
+                                 owner=owners[a.owner_id] if a.owner_id else a.owner.strip(), owner_id=a.owner_id,
                                  due_on=a.due_on, status=a.status) for i, a in enumerate(data.actions)]
 
 
-def plan_visit(actor: "User", school: "School", *, visit_date: date | None, visit_type_code: str,
+def plan_visit(actor: "User", school: School, *, visit_date: date | None, visit_type_code: str,
                purpose: str) -> NoteOfVisit:
     """Put a future visit in the diary (it appears in the adviser's calendar feed)."""
     if visit_date is None:
@@ -132,7 +164,7 @@ def plan_visit(actor: "User", school: "School", *, visit_date: date | None, visi
         raise DomainError("A planned visit must be today or later; record a past visit instead", field="visit_date")
     data = _clean(NoteData(visit_date=visit_date, visit_type_code=visit_type_code, purpose=purpose))
     note = NoteOfVisit(school_id=school.id, adviser_id=actor.id, status="planned", support_aspects=[])
-    _apply(note, data)
+    _apply(note, data, school.id)
     db.session.add(note)
     db.session.flush()
     record_audit(actor, "visit.plan", "note_of_visit", note.id, school_id=school.id,
@@ -150,12 +182,12 @@ def _not_in_future(data: NoteData) -> None:
                           "or plan the visit instead", field="visit_date")
 
 
-def record_visit(actor: "User", school: "School", data: NoteData) -> NoteOfVisit:
+def record_visit(actor: "User", school: School, data: NoteData) -> NoteOfVisit:
     """Write up a visit as a draft note."""
     data = _clean(data)
     _not_in_future(data)
     note = NoteOfVisit(school_id=school.id, adviser_id=actor.id, status="draft")
-    _apply(note, data)
+    _apply(note, data, school.id)
     db.session.add(note)
     db.session.flush()
     record_audit(actor, "visit.record", "note_of_visit", note.id, school_id=school.id,
@@ -177,7 +209,7 @@ def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_ve
     if note.status != "planned" or data.discussion.strip():  # written up (a planned visit becomes a draft)
         _not_in_future(data)
     before = {name: getattr(note, name) for name in NOTE_FIELDS}
-    _apply(note, data)
+    _apply(note, data, note.school_id)
     if note.status == "planned" and note.discussion:
         note.status = "draft"
     db.session.flush()
@@ -264,17 +296,32 @@ def reply_to_response(actor: "User", note: NoteOfVisit, *, comment: str) -> Note
     return note
 
 
+def finalise_refusal(note: NoteOfVisit, today: date | None = None) -> str | None:
+    """Why the note cannot be finalised now, or None if it can: it must have been sent, and, before
+    the school has responded, its deadline must have passed."""
+    today = today or date.today()
+    if note.status not in {"sent", "responded"}:
+        return "Only a note that has been sent to the school can be finalised"
+    if note.status == "sent" and note.response_due_on and today <= note.response_due_on:
+        return (f"The school has until {format_date(note.response_due_on)} to check the note; "
+                "finalise it once they respond or the deadline passes")
+    return None
+
+
+def can_be_finalised(note: NoteOfVisit, today: date | None = None) -> bool:
+    """Whether finalise_note would accept the note now (the page offers "Finalise" only then)."""
+    return finalise_refusal(note, today) is None
+
+
 def finalise_note(actor: "User", note: NoteOfVisit, *, comment: str = "", today: date | None = None) -> NoteOfVisit:
     """Lock the note. Before the school has responded, only once its deadline has passed."""
     today = today or date.today()
     lock_for_update(note)
     if note.status == "finalised":
         raise AlreadyChanged("This note has already been finalised: reload the page to see it")
-    if note.status not in {"sent", "responded"}:
-        raise DomainError("Only a note that has been sent to the school can be finalised")
-    if note.status == "sent" and note.response_due_on and today <= note.response_due_on:
-        raise DomainError(f"The school has until {format_date(note.response_due_on)} to check the note; "
-                          "finalise it once they respond or the deadline passes")
+    refusal = finalise_refusal(note, today)
+    if refusal:
+        raise DomainError(refusal)
     note.status = "finalised"
     note.finalised_at = utcnow()
     _event(actor, note, "finalised", comment=(comment or "").strip())
@@ -283,6 +330,92 @@ def finalise_note(actor: "User", note: NoteOfVisit, *, comment: str = "", today:
     record_school_event(note.school, "visit_finalised",
                         f"Note of visit on {format_date(note.visit_date)} finalised", actor, audience="school")
     return note
+
+
+def school_response(note: NoteOfVisit) -> NoteEvent | None:
+    """The school's latest factual-accuracy response to the note (marked accurate or inaccurate)."""
+    responses = [e for e in note.events if e.kind in {"marked_accurate", "marked_inaccurate"}]
+    return responses[-1] if responses else None
+
+
+def school_responses(note_ids: list[int]) -> dict[int, bool]:
+    """For each of these notes that the school has answered: whether its latest answer was
+    "accurate" (one query, for lists of notes)."""
+    if not note_ids:
+        return {}
+    rows = db.session.execute(
+        select(NoteEvent.note_id, NoteEvent.kind)
+        .where(NoteEvent.note_id.in_(note_ids), NoteEvent.kind.in_(["marked_accurate", "marked_inaccurate"]))
+        .order_by(NoteEvent.id))
+    return {note_id: kind == "marked_accurate" for note_id, kind in rows}
+
+
+def amendable_response(note: NoteOfVisit) -> NoteEvent | None:
+    """The school's "marked inaccurate" comment that an amendment would answer, if the note can be
+    amended now (responded, not yet finalised, and the school's latest answer was "inaccurate")."""
+    if note.status != "responded":
+        return None
+    response = school_response(note)
+    return response if response is not None and response.kind == "marked_inaccurate" else None
+
+
+def note_tag(note: NoteOfVisit, reader: "User", accurate: bool | None) -> tuple[str, str]:
+    """The note's tag for this reader, saying what they must do: (text, GOV.UK tag colour).
+    `accurate` is the school's latest answer (None: not answered)."""
+    is_school = reader.role == "school_leader"
+    if note.status == "sent":
+        return ("Awaiting your response", "orange") if is_school else (note.status_name, "yellow")
+    if note.status == "responded":
+        if is_school:
+            return ("Response sent", "blue")
+        return ("Confirmed accurate", "green") if accurate else ("Marked inaccurate", "red")
+    if note.status == "finalised":
+        return note.status_name, "green"
+    return note.status_name, "grey"
+
+
+@dataclass
+class AmendmentData:
+    """The note's body as the adviser amends it (the fields of AMENDABLE_FIELDS)."""
+
+    purpose: str = ""
+    people_met: str = ""
+    discussion: str = ""
+    strengths: str = ""
+    areas_for_development: str = ""
+
+
+def amend_note(actor: "User", note: NoteOfVisit, data: AmendmentData, *,
+               expected_version: int | None) -> list[NoteAmendment]:
+    """Correct the note's body, after the school marked it inaccurate and before it is finalised:
+    each changed field is kept as an amendment (before, after, the school's comment it answers)."""
+    lock_for_update(note)
+    if note.status == "finalised":
+        raise AlreadyChanged("This note has been finalised since you opened it: add an addendum instead")
+    response = amendable_response(note)
+    if response is None:
+        raise DomainError("A note can be amended only after the school has marked it inaccurate, and before it "
+                          "is finalised")
+    claim_edit(note, expected_version, "note of visit", column="version",
+               message=_conflict_message(note, expected_version))
+    changed = {name: (getattr(note, name), (getattr(data, name) or "").strip()) for name in AMENDABLE_FIELDS}
+    changed = {name: pair for name, pair in changed.items() if pair[0] != pair[1]}
+    if not changed:
+        raise DomainError("Nothing has been changed: correct the note where the school says it is inaccurate")
+    if not (note.discussion if "discussion" not in changed else changed["discussion"][1]):
+        raise DomainError("The discussion cannot be left empty", field="discussion")
+    amendments = []
+    for name, (before, after) in changed.items():
+        setattr(note, name, after)
+        amendment = NoteAmendment(note_id=note.id, field=name, before_text=before, after_text=after,
+                                  answers_event_id=response.id, user_id=actor.id)
+        db.session.add(amendment)
+        amendments.append(amendment)
+    db.session.flush()
+    record_audit(actor, "visit.amend", "note_of_visit", note.id, school_id=note.school_id,
+                 before={name: pair[0] for name, pair in changed.items()},
+                 after={name: pair[1] for name, pair in changed.items()})
+    return amendments
 
 
 def add_addendum(actor: "User", note: NoteOfVisit, *, text: str, reason: str) -> NoteEvent:
@@ -315,7 +448,29 @@ def set_action_status(actor: "User", action: AgreedAction, status: str) -> Agree
     return action
 
 
-def notes_for_school(school: "School", *, shared_only: bool = False) -> list[NoteOfVisit]:
+def owned_actions(user: Any) -> ColumnElement[bool]:
+    """The agreed actions a person owns, as they may see them (a query joined to NoteOfVisit): a
+    school leader's only on notes shared with one of their schools; none for governors."""
+    mine = AgreedAction.owner_id == user.id
+    if user.role == Role.SCHOOL_LEADER:
+        mine_at = select(user_schools.c.school_id).where(user_schools.c.user_id == user.id)
+        return and_(mine, NoteOfVisit.status.in_(["sent", "responded", "finalised"]),
+                    NoteOfVisit.school_id.in_(mine_at))
+    if user.role in LA_ROLES:
+        return and_(mine, NoteOfVisit.status != "planned")
+    return false()
+
+
+def agreed_actions_owned_by(user: Any) -> list[AgreedAction]:
+    """The open agreed actions of visits that the person owns, soonest due first (undated last)."""
+    return list(db.session.scalars(
+        select(AgreedAction).join(AgreedAction.note).join(NoteOfVisit.school)
+        .where(owned_actions(user), AgreedAction.status == "open")
+        .options(contains_eager(AgreedAction.note).contains_eager(NoteOfVisit.school))
+        .order_by(AgreedAction.due_on.is_(None), AgreedAction.due_on, School.name, AgreedAction.id)))
+
+
+def notes_for_school(school: School, *, shared_only: bool = False) -> list[NoteOfVisit]:
     query = select(NoteOfVisit).where(NoteOfVisit.school_id == school.id)
     if shared_only:
         query = query.where(NoteOfVisit.status.in_(["sent", "responded", "finalised"]))

@@ -68,6 +68,25 @@ class LinkAdviserForm(FlaskForm):
     submit = SubmitField("Save link adviser", widget=GovSubmitInput())
 
 
+class TierAllocationForm(FlaskForm):
+    """This year's allocation re-issued for the school's new tier: the proposal, or other figures with a reason."""
+
+    link_visits = StringField("Link adviser visits for the year", widget=GovTextInput(),
+                              validators=[DataRequired("Enter the number of link adviser visits"),
+                                          MaxLength(20, "The number of link adviser visits")])
+    consultant_days = StringField("Consultant days for the year", widget=GovTextInput(),
+                                  validators=[DataRequired("Enter the number of consultant days"),
+                                              MaxLength(20, "The number of consultant days")])
+    reason = TextAreaField("Reason, if you change the proposed figures", widget=GovTextArea(),
+                           validators=[MaxLength(MEDIUM_TEXT, "The reason")])
+    submit = SubmitField("Re-issue the allocation", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        """`services.follow_tier_allocation`'s input."""
+        return {"link_visits": self.link_visits.data, "consultant_days": self.consultant_days.data,
+                "reason": self.reason.data or ""}
+
+
 class AllocationForm(FlaskForm):
     link_visits = StringField("Link adviser visits", widget=GovTextInput(),
                               validators=[DataRequired("Enter the number of link adviser visits"),

@@ -53,6 +53,7 @@ from .forms import (
     ReassignSchoolsForm,
     SupportDecisionForm,
     SupportTierForm,
+    TierAllocationForm,
 )
 from .models import School, SupportAllocation, SupportTier
 from .permissions import can_download_allocation_letter
@@ -121,6 +122,7 @@ def show_school(urn: int) -> Any:
     return render_template(
         "schools/show.html", school=school, year=year,
         allocation=allocation or services.default_allocation(school, year), allocation_issued=allocation is not None,
+        tier_proposal=services.tier_allocation_proposal(school) if can_adjust_allocation(current_user) else None,
         history=services.support_history(school) if can_view_support_history(current_user, school) else [],
         timeline=services.timeline(school, current_user),
     )
@@ -145,10 +147,41 @@ def change_support(urn: int) -> Any:
 
     if request.method == "GET":
         return page()
+
+    def done(_decision: Any) -> Any:
+        # A new tier part-way through the year: propose the allocation that follows it.
+        if services.tier_allocation_proposal(school) is not None:
+            return flash_and_redirect("Support decision recorded. The school's allocation for this year was issued "
+                                      "for its previous tier: check the allocation proposed for the new tier",
+                                      url_for("schools.follow_tier_allocation", urn=urn))
+        return flash_and_redirect("Support decision recorded", url_for("schools.show_school", urn=urn))
+
+    return process_form(form, lambda: services.change_support(current_user, school, **form.to_kwargs()),
+                        done=done, again=page)
+
+
+@bp.route("/schools/<int:urn>/allocation/follow-tier", methods=["GET", "POST"])
+@permission_required(can_adjust_allocation)
+def follow_tier_allocation(urn: int) -> Any:
+    school = _school_or_404(urn)
+    proposal = services.tier_allocation_proposal(school)
+    if proposal is None:
+        flash("This year's allocation already follows the school's tier (or none has been issued yet)", "info")
+        return redirect(url_for("schools.show_school", urn=urn))
+    form = TierAllocationForm(data=None if request.method == "POST" else {
+        "link_visits": proposal.link_visits, "consultant_days": proposal.days_text})
+
+    def page(status: int = 200) -> Any:
+        return render_template("schools/follow_tier_allocation.html", form=form, school=school,
+                               proposal=proposal), status
+
+    if request.method == "GET":
+        return page()
     return process_form(
-        form, lambda: services.change_support(current_user, school, **form.to_kwargs()),
-        done=lambda _school: flash_and_redirect("Support decision recorded", url_for("schools.show_school", urn=urn)),
-        again=page)
+        form, lambda: services.follow_tier_allocation(current_user, school, **form.to_kwargs()), again=page,
+        done=lambda allocation: flash_and_redirect(
+            f"Allocation for {allocation.academic_year} re-issued for {proposal.tier_name}. The allocation letter "
+            "now shows it: download it below and send it to the school", url_for("schools.show_school", urn=urn)))
 
 
 @bp.route("/schools/<int:urn>/link-adviser", methods=["GET", "POST"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Iterator
 
 from sqlalchemy import Select, and_, func, literal, or_, select
@@ -17,9 +17,10 @@ from ..core.audit import record_audit, snapshot
 from ..core.csv_export import CHUNK_ROWS
 from ..core.db import MAX_ID
 from ..core.errors import DomainError
-from ..core.locking import claim_edit, lock_for_update
+from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.models import UTCDateTime, utcnow
 from ..core.queries import distinct_values
+from ..core.terms import academic_year_for, format_date, format_days, parse_academic_year
 from ..extensions import db
 from .models import (
     CONCERN_DESIGNATIONS,
@@ -289,6 +290,87 @@ def adjust_allocation(actor: "User", school: School, academic_year: str, *, link
                  before=before, after={"link_visits": visits, "consultant_days": days, "reason": reason})
     public = f"Support allocation for {academic_year} adjusted to {visits} visits and {days} consultant days"
     record_school_event(school, "allocation", f"{public}: {reason}", actor, audience="school",
+                        public_summary=public)
+    return allocation
+
+
+@dataclass(frozen=True)
+class TierAllocationProposal:
+    """What a school's allocation for the year becomes when its tier changes part-way through: the
+    old allocation for the part of the year gone, the new tier's defaults for the rest (pro rata by
+    days of the academic year, visits to the nearest whole one, days to the nearest tenth)."""
+
+    academic_year: str
+    tier_code: str
+    tier_name: str
+    from_date: date
+    share_left: Decimal  # the part of the year still to run, 0 to 1
+    previous_visits: int
+    previous_days: Decimal
+    link_visits: int
+    consultant_days: Decimal
+
+    @property
+    def days_text(self) -> str:
+        return format_days(self.consultant_days)
+
+    @property
+    def previous_days_text(self) -> str:
+        return format_days(self.previous_days)
+
+    @property
+    def reason(self) -> str:
+        return (f"Pro rata for the move to {self.tier_name} on {format_date(self.from_date)}: "
+                f"{round(self.share_left * 100)}% of the year at the new tier's allocation")
+
+
+def tier_allocation_proposal(school: School, on: date | None = None) -> TierAllocationProposal | None:
+    """The allocation the school's (new) tier proposes for the rest of this academic year, or None
+    when there is nothing to follow: no allocation issued for the year, or it is already the tier's."""
+    on = on or date.today()
+    year = academic_year_for(on)
+    allocation = allocation_for(school, year)
+    tier = db.session.get(SupportTier, school.support_tier)
+    if allocation is None or tier is None or allocation.support_tier == school.support_tier:
+        return None
+    start = date(parse_academic_year(year), 9, 1)
+    end = date(start.year + 1, 9, 1)
+    share = (Decimal((end - on).days) / Decimal((end - start).days)).quantize(Decimal("0.0001"))
+    gone = 1 - share
+    visits = (allocation.link_visits * gone + tier.default_link_visits * share).quantize(Decimal("1"), ROUND_HALF_UP)
+    days = (allocation.consultant_days * gone + tier.default_consultant_days * share).quantize(Decimal("0.1"),
+                                                                                                ROUND_HALF_UP)
+    return TierAllocationProposal(year, tier.code, tier.name, on, share, allocation.link_visits,
+                                  allocation.consultant_days, int(visits), days)
+
+
+def follow_tier_allocation(actor: "User", school: School, *, link_visits: Any, consultant_days: Any,
+                           reason: str, on: date | None = None) -> SupportAllocation:
+    """Re-issue this year's allocation for the school's new tier: the proposal as it stands, or
+    other figures with a reason. The allocation then carries the new tier."""
+    proposal = tier_allocation_proposal(school, on)
+    if proposal is None:
+        raise AlreadyChanged("The school's allocation for this year already follows its tier: reload the page")
+    visits, days = _allocation_numbers(link_visits, consultant_days)
+    reason = (reason or "").strip()
+    accepted = (visits, days) == (proposal.link_visits, proposal.consultant_days)
+    if not accepted and not reason:
+        raise DomainError("Enter the reason for changing the proposed allocation", field="reason")
+    lock_for_update(school)
+    allocation = allocation_for(school, proposal.academic_year)
+    assert allocation is not None
+    before = snapshot(allocation, ("support_tier", "link_visits", "consultant_days"))
+    allocation.support_tier = proposal.tier_code
+    allocation.link_visits, allocation.consultant_days = visits, days
+    allocation.adjustment_reason = proposal.reason + (f". Adjusted: {reason}" if reason else "")
+    allocation.adjusted_by_id = actor.id
+    db.session.flush()
+    record_audit(actor, "allocation.follow_tier", "support_allocation", allocation.id, school_id=school.id,
+                 before=before, after={"support_tier": proposal.tier_code, "link_visits": visits,
+                                       "consultant_days": days, "reason": allocation.adjustment_reason})
+    public = (f"Support allocation for {proposal.academic_year} re-issued for {proposal.tier_name}: "
+              f"{visits} visits and {format_days(days)} consultant days")
+    record_school_event(school, "allocation", f"{public}: {allocation.adjustment_reason}", actor, audience="school",
                         public_summary=public)
     return allocation
 

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Date,
     Integer,
     Select,
@@ -40,6 +41,7 @@ from sqlalchemy.orm import aliased
 from ..auth.models import FailedSignIns, Role, User, user_schools
 from ..casework.caseload import term_period_on
 from ..casework.models import NOTE_STATUSES, AgreedAction, NoteOfVisit
+from ..casework.services import owned_actions
 from ..core.terms import academic_year_for
 from ..extensions import db
 from ..governor_reports.models import BulkRun, GovernorReport, GovernorReportVersion
@@ -84,7 +86,7 @@ class Context:
 
 
 # A kind's rows: (record_id, school_name, urn, detail, due_on), in that order and with those labels.
-Rows = Callable[[Context, bool], Select[Any]]
+Rows = Callable[[Context, bool], Select[Any] | CompoundSelect]
 
 
 @dataclass(frozen=True)
@@ -95,14 +97,14 @@ class TaskKind:
     rows: Rows  # rows(context, everyone): everyone=True for the LA total beside "mine"
     hint: str  # what to do about each row
     endpoint: str  # the page of one row's record, where the work is done
-    id_arg: str  # that endpoint's argument for record_id
+    id_arg: str  # that endpoint's argument for record_id ("": a list page that shows every row)
     due_word: str = "Due"
     stalled: bool = False
     la_total: bool = False  # show the authority's total beside the person's own count
     same_due: bool = False  # every row has the same date (a term's end): no "earliest"
 
     def url_args(self, row: Any) -> dict[str, Any]:
-        return {self.id_arg: row.record_id}
+        return {self.id_arg: row.record_id} if self.id_arg else {}
 
 
 def _rows(record_id: Any, school: Any, detail: Any, due_on: Any) -> list[Any]:
@@ -311,12 +313,23 @@ def _my_plan_actions(ctx: Context) -> Select[Any]:
                    RaisingAchievementPlan.status == "agreed"))
 
 
-def my_actions_overdue(ctx: Context, everyone: bool) -> Select[Any]:
-    return _my_plan_actions(ctx).where(PlanAction.due_on < ctx.today)
+def _my_visit_actions(ctx: Context) -> Select[Any]:
+    return (select(*_rows(AgreedAction.note_id, School, AgreedAction.description, AgreedAction.due_on))
+            .join(NoteOfVisit, NoteOfVisit.id == AgreedAction.note_id)
+            .join(School, School.id == NoteOfVisit.school_id)
+            .where(owned_actions(ctx.user), AgreedAction.status == "open"))
 
 
-def my_actions_due_soon(ctx: Context, everyone: bool) -> Select[Any]:
-    return _my_plan_actions(ctx).where(PlanAction.due_on >= ctx.today, PlanAction.due_on <= ctx.due_soon)
+# "My actions": plan actions and visit agreed actions together (rows of both lead to My actions).
+def my_actions_overdue(ctx: Context, everyone: bool) -> CompoundSelect:
+    return union_all(_my_plan_actions(ctx).where(PlanAction.due_on < ctx.today),
+                     _my_visit_actions(ctx).where(AgreedAction.due_on < ctx.today))
+
+
+def my_actions_due_soon(ctx: Context, everyone: bool) -> CompoundSelect:
+    return union_all(_my_plan_actions(ctx).where(PlanAction.due_on >= ctx.today, PlanAction.due_on <= ctx.due_soon),
+                     _my_visit_actions(ctx).where(AgreedAction.due_on >= ctx.today,
+                                                  AgreedAction.due_on <= ctx.due_soon))
 
 
 def _my_schools(ctx: Context) -> Any:
@@ -437,9 +450,9 @@ KINDS: tuple[TaskKind, ...] = (
              stalled_allocation_against_tier, "Re-issue the allocation for the school's tier",
              "schools.show_school", "urn", "Tier since", stalled=True),
     TaskKind("my-actions-overdue", "My actions overdue", frozenset({Role.PROJECT_TEAM, Role.SCHOOL_LEADER}) | ADVISERS,
-             my_actions_overdue, "Update the action's status, with evidence", "rap.show_plan", "plan_id"),
+             my_actions_overdue, "Update the action's status, with evidence", "rap.my_actions", ""),
     TaskKind("my-actions-due-soon", "My actions due soon", frozenset({Role.PROJECT_TEAM, Role.SCHOOL_LEADER}) | ADVISERS,
-             my_actions_due_soon, "Update the action's status, with evidence", "rap.show_plan", "plan_id"),
+             my_actions_due_soon, "Update the action's status, with evidence", "rap.my_actions", ""),
     TaskKind("notes-awaiting-response", "Notes of visit awaiting your response", frozenset({Role.SCHOOL_LEADER}),
              notes_awaiting_my_response, "Confirm the note is accurate, or say what is not", "casework.show_note",
              "note_id", "Respond by"),

@@ -87,6 +87,25 @@ def _head_world(client: Any) -> World:
     return World(head, note, client)
 
 
+def _action_owner_world(due_on: date) -> Callable[[Any], World]:
+    """A head who owns an open action agreed at a visit (the note shared with the school)."""
+    def build(client: Any) -> World:
+        from lea_support.casework.models import AgreedAction
+        from lea_support.extensions import db
+
+        school = new_school()
+        head = new_user("school_leader", schools=[school])
+        note = new_note(school=school, status="sent", response_due_on=TODAY + timedelta(days=5))
+        action = AgreedAction(note_id=note.id, position=0, description="Send the audit", owner=head.name,
+                              owner_id=head.id, due_on=due_on)
+        db.session.add(action)
+        db.session.commit()
+        sign_in(client, head.email)
+        return World(head, action, client)
+
+    return build
+
+
 def _respond(world: World) -> None:
     note = world.record
     response = submit(world.client, f"/visits/{note.id}/respond", {"accurate": "yes", "comment": ""},
@@ -136,6 +155,8 @@ SCENARIOS = [
      _set(support_tier="enhanced", mcs_level=2)),
     ("Concern flags at light touch", _stalled_world(is_vulnerable=True), _set(is_vulnerable=False)),
     ("Locked accounts", _locked_world, _set(locked_until=None)),
+    ("My actions overdue", _action_owner_world(TODAY - timedelta(days=2)), _set(status="done")),
+    ("My actions due soon", _action_owner_world(TODAY + timedelta(days=3)), _set(status="dropped")),
 ]
 
 

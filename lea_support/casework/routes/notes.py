@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -24,10 +24,12 @@ from ..attachments import store_attachment
 from ..forms import (
     ActionStatusForm,
     AddendumForm,
+    AmendNoteForm,
     CommentForm,
     NoteForm,
     PlanVisitForm,
     ResponseForm,
+    set_owner_choices,
 )
 from ..models import AgreedAction, NoteOfVisit
 from . import bp
@@ -49,7 +51,7 @@ def _type_choices(form: Any) -> None:
     form.visit_type_code.choices = [("", "Choose a type")] + [(t.code, t.name) for t in services.visit_types()]
 
 
-def _note_form(note: NoteOfVisit | None = None) -> NoteForm:
+def _note_form(school: School, note: NoteOfVisit | None = None) -> NoteForm:
     if request.method == "POST":
         form = NoteForm()
     else:
@@ -59,11 +61,14 @@ def _note_form(note: NoteOfVisit | None = None) -> NoteForm:
             while len(form.actions.entries):
                 form.actions.pop_entry()
             for action in note.actions:
-                form.actions.append_entry({"description": action.description, "owner": action.owner,
-                                           "due_on": action.due_on, "status": action.status})
+                form.actions.append_entry({"description": action.description,
+                                           "owner": "" if action.owner_id else action.owner,
+                                           "owner_id": action.owner_id, "due_on": action.due_on,
+                                           "status": action.status})
         for _ in range(BLANK_ACTION_ROWS):
             form.actions.append_entry()
     _type_choices(form)
+    set_owner_choices(form, services.action_owner_candidates(school.id))
     return form
 
 
@@ -79,8 +84,10 @@ def school_notes(urn: int) -> Any:
     school = _school(urn)
     require(can.can_list_school_notes(current_user, school))
     shared_only = not current_user.is_la_staff
-    return render_template("casework/school_notes.html", school=school, can=can,
-                           notes=services.notes_for_school(school, shared_only=shared_only))
+    notes = services.notes_for_school(school, shared_only=shared_only)
+    accurate = services.school_responses([n.id for n in notes if n.status == "responded"])
+    tags = {n.id: services.note_tag(n, current_user, accurate.get(n.id)) for n in notes}
+    return render_template("casework/school_notes.html", school=school, can=can, notes=notes, tags=tags)
 
 
 @bp.route("/schools/<int:urn>/visits/plan", methods=["GET", "POST"])
@@ -102,7 +109,7 @@ def plan_visit(urn: int) -> Any:
 @permission_required(can.can_record_visit)
 def record_visit(urn: int) -> Any:
     school = _school(urn)
-    form = _note_form()
+    form = _note_form(school)
     if request.method == "GET":
         return render_template("casework/note_form.html", form=form, school=school, note=None)
 
@@ -133,7 +140,11 @@ def _render_note(note: NoteOfVisit, status: int = 200, **forms: Any) -> Any:
     forms.setdefault("action_form", ActionStatusForm())
     forms.setdefault("button_form", EmptyForm())
     form = next((f for f in forms.values() if f.errors), None)
-    return render_template("casework/note.html", note=note, can=can, form=form, **forms), status
+    response = services.school_response(note)
+    tag = services.note_tag(note, current_user, response is not None and response.kind == "marked_accurate")
+    return render_template("casework/note.html", note=note, can=can, form=form, tag=tag,
+                           finalisable=services.can_be_finalised(note),
+                           amendable=services.amendable_response(note) is not None, **forms), status
 
 
 @bp.route("/visits/<int:note_id>/edit", methods=["GET", "POST"])
@@ -141,7 +152,7 @@ def _render_note(note: NoteOfVisit, status: int = 200, **forms: Any) -> Any:
 def edit_note(note_id: int) -> Any:
     note = _note(note_id)
     require(can.can_edit_note(current_user, note))
-    form = _note_form(note)
+    form = _note_form(note.school, note)
     if request.method == "GET":
         return render_template("casework/note_form.html", form=form, school=note.school, note=note)
 
@@ -159,6 +170,31 @@ def edit_note(note_id: int) -> Any:
     return process_form(form, save, again=again,
                         done=lambda note: flash_and_redirect("Note of visit saved",
                                                              url_for("casework.show_note", note_id=note.id)))
+
+
+@bp.route("/visits/<int:note_id>/amend", methods=["GET", "POST"])
+@login_required
+def amend_note(note_id: int) -> Any:
+    note = _note(note_id)
+    require(can.can_work_on_note(current_user, note))
+    answers = services.amendable_response(note)
+    form = AmendNoteForm() if request.method == "POST" else AmendNoteForm(obj=note, version=str(note.version))
+
+    def again(status: int) -> Any:
+        return render_template("casework/amend_form.html", form=form, note=note, answers=answers), status
+
+    if request.method == "GET":
+        if answers is None:
+            flash("This note can be amended only after the school has marked it inaccurate, and before it is "
+                  "finalised", "info")
+            return redirect(url_for("casework.show_note", note_id=note.id))
+        return again(200)
+    return process_form(
+        form, lambda: services.amend_note(current_user, note, form.to_data(), expected_version=form.expected_version),
+        done=lambda amendments: flash_and_redirect(
+            f"Note amended ({len(amendments)} {'part' if len(amendments) == 1 else 'parts'} changed)",
+            url_for("casework.show_note", note_id=note.id)),
+        again=again)
 
 
 def _note_step(note_id: int, allowed: Callable[[Any, NoteOfVisit], bool], form_name: str, form: Any,

@@ -9,6 +9,8 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ...auth.models import LA_ROLES, User
+from ...casework.models import AgreedAction
+from ...casework.services import agreed_actions_owned_by
 from ...core.audit import record_audit
 from ...core.errors import DomainError
 from ...core.limits import LONG_TEXT, MAX_PROJECT_TEAM, SHORT_TEXT, too_long
@@ -468,9 +470,23 @@ class MyActions:
     team: list[PlanAction]
     # The project team of each plan series shown, by series id (for who may update what).
     teams: dict[int, ProjectTeam]
+    # The open actions agreed at visits that the person owns.
+    visit_actions: list[AgreedAction] = field(default_factory=list)
 
     def team_of(self, action: PlanAction) -> ProjectTeam | None:
         return self.teams.get(action.objective.plan.series_id)
+
+    @property
+    def owned_rows(self) -> list[tuple[str, PlanAction | AgreedAction]]:
+        """Plan actions ("plan") and visit agreed actions ("visit") the person owns, together,
+        soonest due first (undated last)."""
+        rows: list[tuple[str, PlanAction | AgreedAction]] = [("plan", a) for a in self.owned]
+        rows += [("visit", a) for a in self.visit_actions]
+        return sorted(rows, key=lambda row: (row[1].due_on is None, row[1].due_on or date.max))
+
+    @property
+    def team_rows(self) -> list[tuple[str, PlanAction | AgreedAction]]:
+        return [("plan", a) for a in self.team]
 
 
 def _actions_in_force() -> Select[tuple[PlanAction]]:
@@ -496,4 +512,4 @@ def my_actions(user: User) -> MyActions:
     teams = {t.plan_id: t for t in db.session.scalars(
         select(ProjectTeam).where(ProjectTeam.plan_id.in_(series_ids)).options(selectinload(ProjectTeam.members)))
     } if series_ids else {}
-    return MyActions(owned=owned, team=team, teams=teams)
+    return MyActions(owned=owned, team=team, teams=teams, visit_actions=agreed_actions_owned_by(user))
