@@ -71,6 +71,7 @@ bench: install
 
 # Pictures of each role's pages at 390 and 1280 px and of every kind of PDF, for people to look at.
 screenshots: system-packages-test install
+	@scripts/system-packages poppler-utils
 	$(BIN)/python scripts/screenshots.py --out screenshots
 
 clean:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import os
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # the documented way to wrap a WSGI app
 
     from .core.web import BoundedIntConverter
 
@@ -130,23 +131,16 @@ def _init_extensions(app: Flask) -> None:
 
             configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    # Import every area's models so that metadata (and Alembic) sees all tables.
-    from .auth import models as _auth_models  # noqa: F401
-    from .casework import models as _casework_models  # noqa: F401
+    # Every area's models, so that metadata (and Alembic) sees all tables.
+    for module in ("auth.models", "casework.models", "core.calendar", "core.models", "evidence.models",
+                   "governor_reports.models", "notifications.models", "pdf.models", "rap.models", "reviews.models",
+                   "schools.models"):
+        import_module(f".{module}", __name__)
 
     # Session listeners, installed here and nowhere else (each installer is idempotent).
     from .casework.summaries import install_listeners as install_casework_summaries
-    from .core import calendar as _calendar_models  # noqa: F401
-    from .core import models as _core_models  # noqa: F401
     from .core.transactions import install_transaction_hooks
-    from .evidence import models as _evidence_models  # noqa: F401
-    from .governor_reports import models as _report_models  # noqa: F401
-    from .notifications import models as _notification_models  # noqa: F401
-    from .pdf import models as _pdf_models  # noqa: F401
-    from .rap import models as _rap_models  # noqa: F401
     from .rap.summaries import install_listeners as install_plan_summaries
-    from .reviews import models as _review_models  # noqa: F401
-    from .schools import models as _school_models  # noqa: F401
 
     install_transaction_hooks()
     install_casework_summaries()

@@ -32,7 +32,7 @@ def build_data(data_class: type[D], form: Form, **extra: Any) -> D:
     "" (not None), a multiple choice left empty is []. `extra` gives the fields the form does not
     have, or that need building (a list of rows)."""
     values: dict[str, Any] = {}
-    for spec in dataclasses.fields(data_class):  # type: ignore[arg-type]
+    for spec in dataclasses.fields(data_class):  # type: ignore[arg-type]  # a dataclass type, not an instance
         field = form._fields.get(spec.name)
         if spec.name in extra or field is None:
             continue

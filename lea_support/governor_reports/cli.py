@@ -58,7 +58,7 @@ def generate_command(term: str, schools: tuple[int, ...], tier: str | None, out_
     click.echo(f"Drafting {total} {run.term} report{'s' if total != 1 else ''} with {run.jobs} worker"
                f"{'s' if run.jobs != 1 else ''} (run {run_id})" + (f" into {out_dir}" if out_dir else ""))
     with click.progressbar(length=total, label="Reports", show_pos=True, file=sys.stderr) as bar:
-        def progress(result):  # type: ignore[no-untyped-def]
+        def progress(result):  # type: ignore[no-untyped-def]  # a multiprocessing callback
             bar.update(1)
             if verbose:
                 line = f"{result.outcome} {result.urn} {result.name}"

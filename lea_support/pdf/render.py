@@ -255,7 +255,7 @@ def _render_in_thread(html: str, *, title: str, author: str, timeout: float, max
         if converted is err:
             raise err
         raise converted from err
-    return outcome["pdf"]  # type: ignore[no-any-return]
+    return outcome["pdf"]  # type: ignore[no-any-return]  # bytes from the worker's reply
 
 
 # --- the pool of render processes ---------------------------------------------------------------------------
@@ -437,7 +437,7 @@ class RenderPool:
             worker.renders += 1
             self.renders += 1
             self._checkin(worker, keep=max_concurrent, max_renders=max_renders)
-            return reply  # type: ignore[no-any-return]
+            return reply  # type: ignore[no-any-return]  # the worker's reply dict
 
     def shutdown(self) -> None:
         """Stop the idle processes; any still rendering are stopped when they come back."""

@@ -425,7 +425,7 @@ def _clean_evidence(review: JointReview, data: EvidenceData) -> EvidenceData:
 
 
 def _apply_evidence(evidence: FieldworkEvidence, review: JointReview, data: EvidenceData) -> None:
-    evidence.occurred_on = data.occurred_on  # type: ignore[assignment]
+    evidence.occurred_on = data.occurred_on  # type: ignore[assignment]  # the form checked it is a date
     evidence.summary, evidence.year_group, evidence.subject = data.summary, data.year_group, data.subject
     evidence.joint_with_school_leader = data.joint_with_school_leader
     evidence.discussion_with = data.discussion_with

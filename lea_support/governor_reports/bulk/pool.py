@@ -50,7 +50,7 @@ def execute_bulk_run(run_id: int, *, out_dir: str | Path | None = None, redraft:
     save_progress(run_id, summary)
 
     if pending:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy's documented accessor
         with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=_context(),
                                  initializer=_init_worker, initargs=(_worker_config(app),)) as pool:
             futures = {pool.submit(_draft_in_worker, school_id, term, str(out) if out else None, actor_id,

@@ -175,7 +175,7 @@ def _job_app() -> Flask:
     made once per process from the environment (a plain `rq worker`)."""
     global _JOB_APP
     if has_app_context():
-        return current_app._get_current_object()  # type: ignore[attr-defined]
+        return current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy's documented accessor
     if _JOB_APP is None:
         from ... import create_app
 

@@ -59,7 +59,7 @@ def select_schools(*, urns: list[int] | None, tier: str | None) -> list[tuple[in
         missing = [u for u in dict.fromkeys(urns) if u not in found]
         if missing and not tier:
             raise DomainError(f"No open school has URN {missing[0]}", field="urns")
-    return rows  # type: ignore[return-value]
+    return rows  # type: ignore[return-value]  # Row objects read as the tuple type
 
 
 def _process_alive(pid: int) -> bool:

@@ -411,7 +411,7 @@ def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRe
     lock_for_update(review)  # a second click waits here, then finds the review recorded (a conflict)
     _claim_review(review, expected_version)
     if review.is_held:
-        raise AlreadyChanged(f"This review has already been recorded as held on {format_date(review.held_on)}: "  # type: ignore[arg-type]
+        raise AlreadyChanged(f"This review has already been recorded as held on {format_date(review.held_on)}: "  # type: ignore[arg-type]  # held_on is set: the review was recorded
                              "reload the page to see it")
     plan = plan_in_force(review.plan_id)
     if plan is None:
