@@ -67,7 +67,7 @@ def _plan_choices(form: PlanReviewForm, school: School) -> None:
         (str(u.id), u.name) for u in services.active_users((Role.SIA,))]
     form.link_adviser_id.choices = [("", "No link adviser")] + [
         (str(u.id), u.name) for u in services.active_users((Role.LINK_ADVISER,))]
-    form.la_team.choices = [(u.id, f"{u.name} ({u.role_name})") for u in services.active_users(services.TEAM_USER_ROLES)]
+    form.la_team.choices = [(u.id, u.name_and_role) for u in services.active_users(services.TEAM_USER_ROLES)]
     form.school_users.choices = [(u.id, u.name) for u in services.school_leaders(school)]
 
 
@@ -98,7 +98,7 @@ def show_review(review_id: int) -> Any:
 def _team_choices(form: TeamMemberForm, review: JointReview) -> None:
     on_team = {m.user_id for m in review.team}
     form.user_id.choices = [("", "Choose a person")] + [
-        (str(u.id), f"{u.name} ({u.role_name})")
+        (str(u.id), u.name_and_role)
         for u in services.active_users(services.TEAM_USER_ROLES) + services.school_leaders(review.school)
         if u.id not in on_team]
 
