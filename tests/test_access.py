@@ -137,8 +137,10 @@ ACCESS = [
     ("GET", "/overview", "casework.overview", expect(admin=200, sia=200)),
     ("GET", "/admin/term-dates", "core.term_dates", expect(admin=200)),
     ("POST", "/admin/term-dates", "core.term_dates", expect(admin=422)),
+    ("GET", "/admin/term-dates/999999/delete", "core.delete_term", expect(admin=404)),
     ("POST", "/admin/term-dates/999999/delete", "core.delete_term", expect(admin=404)),
     ("POST", "/admin/closures", "core.add_closure", expect(admin=422)),
+    ("GET", "/admin/closures/999999/delete", "core.delete_closure", expect(admin=404)),
     ("POST", "/admin/closures/999999/delete", "core.delete_closure", expect(admin=404)),
     # A note's files and PDF. {note} is a note of {own} sent to the school, {attachment} a file on it
     # (deleted by the delete row, so that row comes after the download).
@@ -153,6 +155,7 @@ ACCESS = [
     ("GET", "/calendar/" + "x" * 43 + ".ics", "casework.calendar_feed_ics", {r: 404 for r in ROLES}),
     ("GET", "/account/calendar", "casework.calendar_settings", expect(link_adviser=200, sia=200)),
     ("POST", "/account/calendar/renew", "casework.renew_calendar_feed", expect(link_adviser=200, sia=200)),
+    ("GET", "/account/calendar/revoke", "casework.revoke_calendar_feed", expect(link_adviser=200, sia=200)),
     ("POST", "/account/calendar/revoke", "casework.revoke_calendar_feed", expect(link_adviser=302, sia=302)),
     # Joint LEA/School Reviews. {review} is a review of {own} at fieldwork, led by another SIA with
     # {user} as its link adviser (team {member}), with key question {question} and evidence {evidence}:

@@ -22,6 +22,7 @@ from .forms import DateInputField, MaxLength
 from .limits import SHORT_TEXT
 from .models import AuditEntry
 from .navigation import admin_pages
+from .terms import format_date
 from .web import (
     date_arg,
     flash_and_redirect,
@@ -132,10 +133,18 @@ def term_dates() -> Any:
                         again=lambda _status: _render_term_dates(term_form=form))
 
 
-@bp.post("/admin/term-dates/<int:term_id>/delete")
+@bp.route("/admin/term-dates/<int:term_id>/delete", methods=["GET", "POST"])
 @permission_required(can_administer)
 def delete_term(term_id: int) -> Any:
     term = get_or_404(TermDate, term_id)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html", title=f"Delete {term.label}", question=f"Delete the dates of {term.label}?",
+            details=[f"{term.label} runs from {format_date(term.starts_on)} to {format_date(term.ends_on)}.",
+                     "Without them, working-day deadlines and caseloads count every weekday of that term as a "
+                     "school day until its dates are entered again."],
+            action=url_for("core.delete_term", term_id=term.id), button=f"Delete {term.label}",
+            cancel_url=url_for("core.term_dates"))
     calendar_services.delete_term(current_user, term)
     flash(f"{term.label} deleted", "success")
     return redirect(url_for("core.term_dates"))
@@ -150,10 +159,18 @@ def add_closure() -> Any:
                         again=lambda _status: _render_term_dates(closure_form=form))
 
 
-@bp.post("/admin/closures/<int:closure_id>/delete")
+@bp.route("/admin/closures/<int:closure_id>/delete", methods=["GET", "POST"])
 @permission_required(can_administer)
 def delete_closure(closure_id: int) -> Any:
     closure = get_or_404(ClosureDay, closure_id)
+    if request.method == "GET":
+        dates = (format_date(closure.starts_on) if closure.ends_on == closure.starts_on
+                 else f"{format_date(closure.starts_on)} to {format_date(closure.ends_on)}")
+        return render_template(
+            "confirm.html", title=f"Delete {closure.name}", question=f"Delete {closure.name}?",
+            details=[f"{closure.name}: {dates}.", "Its days will count as school days in working-day deadlines."],
+            action=url_for("core.delete_closure", closure_id=closure.id), button=f"Delete {closure.name}",
+            cancel_url=url_for("core.term_dates"))
     calendar_services.delete_closure(current_user, closure)
     flash(f"{closure.name} deleted", "success")
     return redirect(url_for("core.term_dates"))

@@ -179,19 +179,24 @@ def set_link_adviser(urn: int) -> Any:
 def reassign_schools() -> Any:
     form = ReassignSchoolsForm()
     advisers = _advisers()
-    form.adviser.choices = [(u.id, u.name) for u in advisers]
-    form.successor.choices = [(u.id, u.name) for u in advisers]
+    form.adviser.choices = [("", "Choose the adviser who is leaving")] + [(u.id, u.name) for u in advisers]
+    form.successor.choices = [("", "Choose who takes over")] + [(u.id, u.name) for u in advisers]
 
     def page(status: int = 200) -> Any:
         return render_template("schools/reassign.html", form=form), status
 
     if request.method == "GET":
         return page()
+    if not form.is_confirmed:
+        # First the list of schools that would move, to confirm; nothing changes yet.
+        return process_form(
+            form, lambda: services.schools_to_reassign(**form.to_kwargs()), again=page,
+            done=lambda schools: render_template("schools/reassign_confirm.html", form=form, schools=schools,
+                                                 **form.to_kwargs()))
 
     def reassign() -> tuple[int, User, User]:
-        leaving, successor = db.session.get(User, form.adviser.data), db.session.get(User, form.successor.data)
-        moved = services.reassign_link_adviser_schools(current_user, leaving, successor, reason=form.reason.data)
-        return moved, leaving, successor
+        kwargs = form.to_kwargs()
+        return services.reassign_link_adviser_schools(current_user, **kwargs), kwargs["leaving"], kwargs["successor"]
 
     return process_form(
         form, reassign, again=page,

@@ -181,15 +181,29 @@ def assign_link_adviser(actor: "User | None", school: School, adviser: "User | N
     return school
 
 
-def reassign_link_adviser_schools(actor: "User", leaving: "User", successor: "User", *, reason: str) -> int:
-    """Move every school of an adviser who is leaving to a successor; returns how many moved."""
+def schools_to_reassign(leaving: "User | None", successor: "User | None", *, reason: str) -> list[School]:
+    """The schools that reassigning `leaving`'s schools to `successor` would move (the preview a
+    person confirms), refusing what the reassignment itself would refuse."""
+    if leaving is None:
+        raise DomainError("Choose the adviser who is leaving", field="adviser")
+    if successor is None:
+        raise DomainError("Choose the adviser taking over their schools", field="successor")
     if leaving.id == successor.id:
         raise DomainError("Choose a different adviser to take over the schools", field="successor")
     if not (reason or "").strip():
         raise DomainError("Enter the reason for the reassignment", field="reason")
-    schools = list(db.session.scalars(select(School).where(School.link_adviser_id == leaving.id).order_by(School.id)))
+    schools = list(db.session.scalars(select(School).where(School.link_adviser_id == leaving.id)
+                                      .order_by(School.name, School.id)))
     if not schools:
         raise DomainError(f"{leaving.name} is not the link adviser of any school", field="adviser")
+    return schools
+
+
+def reassign_link_adviser_schools(actor: "User", leaving: "User | None", successor: "User | None", *,
+                                  reason: str) -> int:
+    """Move every school of an adviser who is leaving to a successor; returns how many moved."""
+    schools = sorted(schools_to_reassign(leaving, successor, reason=reason), key=lambda school: school.id)
+    assert successor is not None  # schools_to_reassign refused a missing one
     for school in schools:
         assign_link_adviser(actor, school, successor, reason=reason)
     return len(schools)
