@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from ...auth.models import Role
 from ...core.forms import EmptyForm
-from ...rap import permissions as rap_can
 from ...core.terms import format_date
 from ...core.web import (
     first_or_404,
@@ -19,6 +18,7 @@ from ...core.web import (
     process_form,
     require,
 )
+from ...rap import permissions as rap_can
 from ...schools.models import School
 from .. import permissions as can
 from .. import services
