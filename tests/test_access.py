@@ -66,6 +66,8 @@ ACCESS = [
     ("GET", "/schools/{other}/profile", "evidence.school_profile", expect(**LA)),
     ("GET", "/schools", "schools.list_schools", expect(**LA)),
     ("GET", "/schools/{own}", "schools.show_school", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{own}/timeline", "schools.school_timeline", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{own}/timeline?kind=visits", "schools.school_timeline", expect(**LA, school_leader=200)),
     ("GET", "/schools/{other}", "schools.show_school", expect(**LA)),
     ("GET", "/schools/{own}/support", "schools.change_support", expect(admin=200, sia=200)),
     ("POST", "/schools/{own}/support", "schools.change_support", expect(admin=422, sia=422)),

@@ -45,6 +45,7 @@ from ..core.web import (
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
 from . import documents, gias, services
+from .case_summary import case_summary
 from .forms import (
     AllocationForm,
     GiasUploadForm,
@@ -122,8 +123,19 @@ def show_school(urn: int) -> Any:
         "schools/show.html", school=school, year=year,
         allocation=allocation or services.default_allocation(school, year), allocation_issued=allocation is not None,
         history=services.support_history(school) if can_view_support_history(current_user, school) else [],
-        timeline=services.timeline(school, current_user),
+        timeline=services.timeline(school, current_user, limit=5),
+        summary=case_summary(school, current_user),
     )
+
+
+@bp.get("/schools/<int:urn>/timeline")
+@login_required
+def school_timeline(urn: int) -> Any:
+    school = _school_or_404(urn)
+    require(can_view_school(current_user, school))
+    kind = request.args.get("kind") if request.args.get("kind") in services.TIMELINE_FILTERS else None
+    return render_template("schools/timeline.html", school=school, kind=kind, filters=services.TIMELINE_FILTERS,
+                           timeline=services.timeline(school, current_user, limit=200, kind=kind))
 
 
 @bp.route("/schools/<int:urn>/support", methods=["GET", "POST"])
