@@ -66,6 +66,8 @@ ACCESS = [
     ("GET", "/schools/{other}/profile", "evidence.school_profile", expect(**LA)),
     ("GET", "/schools", "schools.list_schools", expect(**LA)),
     ("GET", "/schools/{own}", "schools.show_school", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{own}/timeline", "schools.school_timeline", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{own}/timeline?kind=visits", "schools.school_timeline", expect(**LA, school_leader=200)),
     ("GET", "/schools/{other}", "schools.show_school", expect(**LA)),
     ("GET", "/schools/{own}/support", "schools.change_support", expect(admin=200, sia=200)),
     ("POST", "/schools/{own}/support", "schools.change_support", expect(admin=422, sia=422)),
@@ -145,8 +147,10 @@ ACCESS = [
     ("GET", "/admin/letterhead", "core.letterhead", expect(admin=200)),
     ("POST", "/admin/letterhead", "core.letterhead", expect(admin=422)),
     ("POST", "/admin/term-dates", "core.term_dates", expect(admin=422)),
+    ("GET", "/admin/term-dates/999999/delete", "core.delete_term", expect(admin=404)),
     ("POST", "/admin/term-dates/999999/delete", "core.delete_term", expect(admin=404)),
     ("POST", "/admin/closures", "core.add_closure", expect(admin=422)),
+    ("GET", "/admin/closures/999999/delete", "core.delete_closure", expect(admin=404)),
     ("POST", "/admin/closures/999999/delete", "core.delete_closure", expect(admin=404)),
     # A note's files and PDF. {note} is a note of {own} sent to the school, {attachment} a file on it
     # (deleted by the delete row, so that row comes after the download).
@@ -161,6 +165,7 @@ ACCESS = [
     ("GET", "/calendar/" + "x" * 43 + ".ics", "casework.calendar_feed_ics", {r: 404 for r in ROLES}),
     ("GET", "/account/calendar", "casework.calendar_settings", expect(link_adviser=200, sia=200)),
     ("POST", "/account/calendar/renew", "casework.renew_calendar_feed", expect(link_adviser=200, sia=200)),
+    ("GET", "/account/calendar/revoke", "casework.revoke_calendar_feed", expect(link_adviser=200, sia=200)),
     ("POST", "/account/calendar/revoke", "casework.revoke_calendar_feed", expect(link_adviser=302, sia=302)),
     # Joint LEA/School Reviews. {review} is a review of {own} at fieldwork, led by another SIA with
     # {user} as its link adviser (team {member}), with key question {question} and evidence {evidence}:

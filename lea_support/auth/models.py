@@ -52,6 +52,14 @@ ROLES: dict[str, str] = {
     Role.SCHOOL_LEADER: "School leader",
     Role.GOVERNOR: "Governor",
 }
+
+
+def name_and_role(name: str, role: str) -> str:
+    """A person with their role, as a list of people shows them: "Sam Improvement, School
+    Improvement Adviser" (never nested brackets like "Sam (SIA (lead))")."""
+    return f"{name}, {role}" if role else name
+
+
 # Roles whose members belong to particular schools and see only those.
 SCHOOL_ROLES = frozenset({Role.SCHOOL_LEADER, Role.GOVERNOR})
 # Roles of the authority's own staff.
@@ -98,6 +106,10 @@ class User(UserMixin, db.Model):
     @property
     def role_name(self) -> str:
         return ROLES.get(self.role, self.role)
+
+    @property
+    def name_and_role(self) -> str:
+        return name_and_role(self.name, self.role_name)
 
     @property
     def is_la_staff(self) -> bool:

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.terms import format_date
+from ..core.terms import format_date, format_minutes
 from ..pdf import PdfDocument, render_pdf
 from ..pdf.stored import stored_pdf
 from .models import ACTION_STATUSES, SUPPORT_ASPECTS, NoteOfVisit
 
 NOTE_PDF_TEMPLATE = "casework/note_of_visit_pdf.html"
 
-
-def time_spent(minutes: int | None) -> str:
-    if minutes is None:
-        return ""
-    hours, rest = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if rest or not hours:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-    return " ".join(parts)
 
 
 def service_name(la_name: str) -> str:
@@ -61,7 +50,7 @@ def note_of_visit_document(note: NoteOfVisit) -> dict[str, Any]:
             "actions": [{"what": a.description, "who": a.owner, "by_when": format_date(a.due_on),
                          "status": ACTION_STATUSES.get(a.status, a.status)} for a in note.actions],
             "next_visit_date": format_date(note.next_visit_date),
-            "time_spent": time_spent(note.minutes_spent),
+            "time_spent": format_minutes(note.minutes_spent),
             "history": history,
             "amendments": [{"field": a.field_name, "before": a.before_text, "after": a.after_text,
                             "answers": a.answers.comment if a.answers else "", "who": a.user.name,

@@ -194,7 +194,7 @@ def record_visit(actor: "User", school: School, data: NoteData) -> NoteOfVisit:
                  after={"visit_date": note.visit_date, "visit_type": note.visit_type_code})
     record_school_event(school, "visit_recorded",
                         f"Visit on {format_date(note.visit_date)} recorded ({note.visit_type.name if note.visit_type else note.visit_type_code})", actor,
-                        audience="school")
+                        audience="school", occurred_on=note.visit_date)
     return note
 
 

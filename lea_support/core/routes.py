@@ -23,12 +23,14 @@ from ..auth.permissions import can_administer, can_view_audit_log
 from ..extensions import db
 from ..pdf.letterhead import LOGO_MAX_BYTES, LetterheadData, current_letterhead, save_letterhead
 from ..schools.models import School
+from . import audit_log as audit_log_lines
 from . import calendar_services
 from .calendar import ClosureDay, TermDate
 from .forms import DateInputField, EditVersionField, MaxLength
 from .limits import SHORT_TEXT
 from .models import AuditEntry
 from .navigation import admin_pages
+from .terms import format_date
 from .web import (
     date_arg,
     flash_and_redirect,
@@ -43,21 +45,38 @@ from .web import (
 bp = Blueprint("core", __name__, template_folder="templates")
 
 
+class AuditFilterForm(FlaskForm):
+    """The audit log's search, sent in the query string (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    urn = StringField("School URN", widget=GovTextInput(), validators=[MaxLength(20)])
+    user = StringField("Person's email address", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT)],
+                       description="All or part of it")
+    from_date = DateInputField("From", description="For example, 23 11 2026")
+    to_date = DateInputField("To", description="For example, 30 11 2026")
+
+
 @bp.get("/admin/audit")
 @permission_required(can_view_audit_log)
 def audit_log() -> Any:
     args = request.args
+    form = AuditFilterForm(formdata=args if args else None)
+    form.validate()
     query = select(AuditEntry).order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
-    errors: list[str] = []
-    if args.get("urn", "").strip():
+    errors: list[str] = [message for messages in form.errors.values() for message in messages]
+    if (form.urn.data or "").strip():
         if (urn := id_arg(args, "urn")) is not None:
             query = query.join(School, School.id == AuditEntry.school_id).where(School.urn == urn)
         else:
-            errors.append("A URN is a number, like 100000")
-    if user_email := args.get("user", "").strip():
+            form.urn.errors = ["A URN is a number, like 100000"]
+            errors.append(form.urn.errors[0])
+    if user_email := (form.user.data or "").strip():
         query = query.join(User, User.id == AuditEntry.user_id).where(func.lower(User.email).contains(user_email.lower()))
-    date_from, date_to = date_arg(args.get("from")), date_arg(args.get("to"))
-    if args.get("from") and not date_from or args.get("to") and not date_to:
+    # Links written before the date boxes (?from=2026-11-23) still work.
+    date_from, date_to = form.from_date.data or date_arg(args.get("from")), form.to_date.data or date_arg(args.get("to"))
+    if args.get("from") and not date_arg(args.get("from")) or args.get("to") and not date_arg(args.get("to")):
         errors.append("Enter dates as YYYY-MM-DD, like 2026-11-23")
     if date_from:
         query = query.where(AuditEntry.occurred_at >= datetime.combine(date_from, time.min, UTC))
@@ -66,12 +85,8 @@ def audit_log() -> Any:
     page = page_arg(args)
     per_page = 50
     rows = db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).all() if not errors else []
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r.user_id for r in rows if r.user_id}))).all()}
-    schools = {s.id: s for s in db.session.scalars(select(School).where(School.id.in_({r.school_id for r in rows if r.school_id}))).all()}
-    return render_template(
-        "core/audit.html", rows=rows[:per_page], users=users, schools=schools, errors=errors,
-        page=page, has_next=len(rows) > per_page, args=args,
-    )
+    return render_template("core/audit.html", lines=audit_log_lines.describe(list(rows[:per_page])),
+                           filter_form=form, errors=errors, page=page, has_next=len(rows) > per_page)
 
 
 # --- term dates and closure days (administrators) ------------------------------------------------
@@ -126,10 +141,18 @@ def term_dates() -> Any:
                         again=lambda _status: _render_term_dates(term_form=form))
 
 
-@bp.post("/admin/term-dates/<int:term_id>/delete")
+@bp.route("/admin/term-dates/<int:term_id>/delete", methods=["GET", "POST"])
 @permission_required(can_administer)
 def delete_term(term_id: int) -> Any:
     term = get_or_404(TermDate, term_id)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html", title=f"Delete {term.label}", question=f"Delete the dates of {term.label}?",
+            details=[f"{term.label} runs from {format_date(term.starts_on)} to {format_date(term.ends_on)}.",
+                     "Without them, working-day deadlines and caseloads count every weekday of that term as a "
+                     "school day until its dates are entered again."],
+            action=url_for("core.delete_term", term_id=term.id), button=f"Delete {term.label}",
+            cancel_url=url_for("core.term_dates"))
     calendar_services.delete_term(current_user, term)
     flash(f"{term.label} deleted", "success")
     return redirect(url_for("core.term_dates"))
@@ -144,10 +167,18 @@ def add_closure() -> Any:
                         again=lambda _status: _render_term_dates(closure_form=form))
 
 
-@bp.post("/admin/closures/<int:closure_id>/delete")
+@bp.route("/admin/closures/<int:closure_id>/delete", methods=["GET", "POST"])
 @permission_required(can_administer)
 def delete_closure(closure_id: int) -> Any:
     closure = get_or_404(ClosureDay, closure_id)
+    if request.method == "GET":
+        dates = (format_date(closure.starts_on) if closure.ends_on == closure.starts_on
+                 else f"{format_date(closure.starts_on)} to {format_date(closure.ends_on)}")
+        return render_template(
+            "confirm.html", title=f"Delete {closure.name}", question=f"Delete {closure.name}?",
+            details=[f"{closure.name}: {dates}.", "Its days will count as school days in working-day deadlines."],
+            action=url_for("core.delete_closure", closure_id=closure.id), button=f"Delete {closure.name}",
+            cancel_url=url_for("core.term_dates"))
     calendar_services.delete_closure(current_user, closure)
     flash(f"{closure.name} deleted", "success")
     return redirect(url_for("core.term_dates"))

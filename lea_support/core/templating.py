@@ -1,17 +1,19 @@
 """Template filters and globals shared by every area."""
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.main import wtforms_errors
+from markupsafe import Markup, escape
 from wtforms import FieldList, FormField
 
 from ..auth import permissions
 from .forms import DateInputField
-from .terms import format_date, term_label
+from .terms import format_date, format_minutes, term_label
 
 
 def _date_inputs(fields: Any) -> dict[str, DateInputField]:
@@ -41,6 +43,21 @@ def error_summary(form: Any) -> dict[str, Any]:
     return params
 
 
+_BLANK_LINES = re.compile(r"\n[ \t]*\n+")
+
+
+def paragraphs(text: str | None, css_class: str = "govuk-body") -> Markup:
+    """People's text as they wrote it: a paragraph per blank-line-separated block, a line break
+    for each single new line, everything escaped (the `paragraphs` filter)."""
+    if not text or not text.strip():
+        return Markup("")
+    blocks = _BLANK_LINES.split(text.replace("\r\n", "\n").replace("\r", "\n").strip())
+    return Markup("\n").join(
+        Markup('<p class="{}">{}</p>').format(css_class, Markup("<br>\n").join(escape(line.strip())
+                                                                              for line in block.split("\n")))
+        for block in blocks if block.strip())
+
+
 def url_with(**changes: Any) -> str:
     """The current page's URL with some query arguments changed (None removes one)."""
     args = request.args.to_dict()
@@ -58,6 +75,8 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_filter(partial(format_date, style="datetime"), "datetime")
     app.add_template_filter(partial(format_date, style="month"), "month")
     app.add_template_filter(term_label, "term")
+    app.add_template_filter(format_minutes, "minutes")
+    app.add_template_filter(paragraphs, "paragraphs")
     app.add_template_global(error_summary)
     app.add_template_global(url_with)
     app.add_template_global(permissions, "perms")

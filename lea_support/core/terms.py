@@ -216,3 +216,19 @@ def format_days(value: Decimal | None) -> str:
         return ""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- time spent ----------------------------------------------------------------------------------
+
+def format_minutes(minutes: int | None) -> str:
+    """Time as people say it, on pages and in PDFs alike: 3 hours, 1 hour 30 minutes, 45 minutes;
+    empty for None."""
+    if minutes is None:
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)

@@ -100,11 +100,13 @@ class TeamMemberForm(FlaskForm):
 
 
 class StageForm(FlaskForm):
-    stage = SelectField("Move the review to", widget=GovSelect(), validate_choice=False,
-                        choices=[(code, name) for code, name in STAGES.items() if code != "published"])
+    # The page's next-step button sends the stage after the current one; going back, the person
+    # chooses an earlier stage among radios and gives the reason.
+    stage = RadioField("Move the review back to", widget=GovRadioInput(), validate_choice=False,
+                       choices=[(code, name) for code, name in STAGES.items() if code != "published"])
     reason = TextAreaField("Reason", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)],
                            description="Needed when moving the review back")
-    submit = SubmitField("Change stage", widget=GovSubmitInput())
+    submit = SubmitField("Move the review back", widget=GovSubmitInput())
 
     def to_kwargs(self) -> dict[str, Any]:
         return {"to_stage": self.stage.data or "", "reason": self.reason.data or ""}

@@ -279,6 +279,71 @@ def change_stage(actor: User, review: JointReview, to_stage: str, *, reason: str
     return change
 
 
+# --- the review's task list ---------------------------------------------------------------------
+
+TASK_STATUSES = {"completed": "Completed", "in_progress": "In progress", "not_started": "Not yet started",
+                 "cannot_start": "Cannot start yet"}
+
+
+@dataclass(frozen=True)
+class ReviewTask:
+    """One part of a review as its task list shows it: `code` names the part (the page links it),
+    `status` is a key of TASK_STATUSES; a part that cannot start yet is not offered."""
+
+    code: str
+    title: str
+    status: str
+
+    @property
+    def possible(self) -> bool:
+        return self.status != "cannot_start"
+
+
+def review_tasks(review: JointReview) -> list[ReviewTask]:
+    """The review's parts, in order, each with its status read from the stage and what is recorded."""
+    here = STAGE_ORDER.index(review.stage)
+
+    def by_stage(stage: str, *, started: bool = True) -> str:
+        there = STAGE_ORDER.index(stage)
+        if here > there:
+            return "completed"
+        if here == there:
+            return "in_progress" if started else "not_started"
+        return "cannot_start"
+
+    pre_review_started = bool(review.pre_review_commentary) or any(
+        i.status != "pending" for i in review.pre_review_items) or bool(review.key_questions)
+    pre_review = by_stage("pre_review")
+    if review.stage == "planned":
+        pre_review = "in_progress" if pre_review_started else "not_started"
+    report = "cannot_start"
+    if review.stage == "evaluation":
+        report = "not_started"
+    elif review.stage == "report_drafted":
+        report = "in_progress"
+    elif review.stage == "published":
+        report = "completed"
+    return [
+        ReviewTask("team", "Plan the review and its team", "completed"),
+        ReviewTask("pre_review", "Pre-review and key questions", pre_review),
+        ReviewTask("fieldwork", "Fieldwork evidence", by_stage("fieldwork", started=bool(review.evidence))),
+        ReviewTask("evaluation", "Evaluation with the school's leaders",
+                   by_stage("evaluation", started=review.overall_grade is not None)),
+        ReviewTask("report", "Post-review report", report),
+        ReviewTask("publish", "Publish the report",
+                   "completed" if review.stage == "published"
+                   else "not_started" if review.stage == "report_drafted" else "cannot_start"),
+    ]
+
+
+def next_stage(review: JointReview) -> str | None:
+    """The stage a lead moves the review on to with the page's button (None from "evaluation" on:
+    drafting the report and publishing it move the review themselves)."""
+    if review.stage in ("planned", "pre_review", "fieldwork"):
+        return STAGE_ORDER[STAGE_ORDER.index(review.stage) + 1]
+    return None
+
+
 # --- pre-review and key questions ---------------------------------------------------------------
 
 def update_pre_review(actor: User, review: JointReview, *, commentary: str,

@@ -15,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -24,8 +25,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired
 
+from ..auth.models import User
 from ..core.forms import EditVersionField, MaxLength
 from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
+from ..extensions import db
 
 CONCERN_CHOICES = [("", "Not a cause for concern"), ("la", "Cause for concern, designated by the LA"),
                    ("ofsted", "Cause for concern, designated by Ofsted")]
@@ -146,10 +149,28 @@ class SupportTierForm(FlaskForm):
                 "expected_version": self.edit_version.expected}
 
 
+def _chosen_id(value: Any) -> int | None:
+    return int(value) if value not in (None, "") and str(value).isdigit() else None
+
+
 class ReassignSchoolsForm(FlaskForm):
-    adviser = SelectField("Adviser who is leaving", coerce=int, widget=GovSelect())
-    successor = SelectField("Adviser taking over their schools", coerce=int, widget=GovSelect())
+    # Neither menu starts on an adviser: a form that opened with the same person in both would
+    # invite moving schools to the wrong colleague. The service names a missing choice.
+    adviser = SelectField("Adviser who is leaving", coerce=_chosen_id, widget=GovSelect(), validate_choice=False)
+    successor = SelectField("Adviser taking over their schools", coerce=_chosen_id, widget=GovSelect(),
+                            validate_choice=False)
     reason = TextAreaField("Reason", widget=GovTextArea(),
                            validators=[DataRequired("Enter the reason for the reassignment"),
                                        MaxLength(MEDIUM_TEXT, "The reason")])
-    submit = SubmitField("Reassign schools", widget=GovSubmitInput())
+    # Sent by the preview's button: without it the form shows which schools would move.
+    confirmed = HiddenField()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"leaving": db.session.get(User, self.adviser.data) if self.adviser.data else None,
+                "successor": db.session.get(User, self.successor.data) if self.successor.data else None,
+                "reason": self.reason.data or ""}

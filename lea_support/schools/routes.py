@@ -45,6 +45,7 @@ from ..core.web import (
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
 from . import documents, gias, services
+from .case_summary import case_summary
 from .forms import (
     AllocationForm,
     GiasUploadForm,
@@ -124,8 +125,19 @@ def show_school(urn: int) -> Any:
         allocation=allocation or services.default_allocation(school, year), allocation_issued=allocation is not None,
         tier_proposal=services.tier_allocation_proposal(school) if can_adjust_allocation(current_user) else None,
         history=services.support_history(school) if can_view_support_history(current_user, school) else [],
-        timeline=services.timeline(school, current_user),
+        timeline=services.timeline(school, current_user, limit=5),
+        summary=case_summary(school, current_user),
     )
+
+
+@bp.get("/schools/<int:urn>/timeline")
+@login_required
+def school_timeline(urn: int) -> Any:
+    school = _school_or_404(urn)
+    require(can_view_school(current_user, school))
+    kind = request.args.get("kind") if request.args.get("kind") in services.TIMELINE_FILTERS else None
+    return render_template("schools/timeline.html", school=school, kind=kind, filters=services.TIMELINE_FILTERS,
+                           timeline=services.timeline(school, current_user, limit=200, kind=kind))
 
 
 @bp.route("/schools/<int:urn>/support", methods=["GET", "POST"])
@@ -212,19 +224,24 @@ def set_link_adviser(urn: int) -> Any:
 def reassign_schools() -> Any:
     form = ReassignSchoolsForm()
     advisers = _advisers()
-    form.adviser.choices = [(u.id, u.name) for u in advisers]
-    form.successor.choices = [(u.id, u.name) for u in advisers]
+    form.adviser.choices = [("", "Choose the adviser who is leaving")] + [(u.id, u.name) for u in advisers]
+    form.successor.choices = [("", "Choose who takes over")] + [(u.id, u.name) for u in advisers]
 
     def page(status: int = 200) -> Any:
         return render_template("schools/reassign.html", form=form), status
 
     if request.method == "GET":
         return page()
+    if not form.is_confirmed:
+        # First the list of schools that would move, to confirm; nothing changes yet.
+        return process_form(
+            form, lambda: services.schools_to_reassign(**form.to_kwargs()), again=page,
+            done=lambda schools: render_template("schools/reassign_confirm.html", form=form, schools=schools,
+                                                 **form.to_kwargs()))
 
     def reassign() -> tuple[int, User, User]:
-        leaving, successor = db.session.get(User, form.adviser.data), db.session.get(User, form.successor.data)
-        moved = services.reassign_link_adviser_schools(current_user, leaving, successor, reason=form.reason.data)
-        return moved, leaving, successor
+        kwargs = form.to_kwargs()
+        return services.reassign_link_adviser_schools(current_user, **kwargs), kwargs["leaving"], kwargs["successor"]
 
     return process_form(
         form, reassign, again=page,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -41,15 +41,20 @@ SUPPORT_FIELDS = ("support_tier", "mcs_level", "cause_for_concern", "is_vulnerab
 
 
 def record_school_event(school: School, kind: str, summary: str, actor: "User | None" = None,
-                        *, audience: str, public_summary: str | None = None) -> SchoolEvent:
+                        *, audience: str, public_summary: str | None = None,
+                        occurred_on: date | None = None) -> SchoolEvent:
     """Add an entry to a school's timeline. Every area calls this for what it does, saying who may
     read it (`TIMELINE_AUDIENCES`) and, when `summary` carries the LA's own reasoning, the neutral
-    `public_summary` that the school and its governors read instead."""
+    `public_summary` that the school and its governors read instead. `occurred_on` is the day it
+    happened when that is not today (a visit written up days after it took place)."""
     if audience not in TIMELINE_AUDIENCES:
         raise ValueError(f"unknown timeline audience {audience!r}")
     event = SchoolEvent(school_id=school.id, kind=kind, summary=summary, audience=audience,
                         public_summary=public_summary if audience != "la" else None,
                         actor_id=actor.id if actor else None)
+    if occurred_on is not None and occurred_on != date.today():
+        # Noon of that day: it sorts and shows as that day in any UK time zone.
+        event.occurred_at = datetime.combine(occurred_on, time(12), UTC)
     db.session.add(event)
     return event
 
@@ -182,15 +187,29 @@ def assign_link_adviser(actor: "User | None", school: School, adviser: "User | N
     return school
 
 
-def reassign_link_adviser_schools(actor: "User", leaving: "User", successor: "User", *, reason: str) -> int:
-    """Move every school of an adviser who is leaving to a successor; returns how many moved."""
+def schools_to_reassign(leaving: "User | None", successor: "User | None", *, reason: str) -> list[School]:
+    """The schools that reassigning `leaving`'s schools to `successor` would move (the preview a
+    person confirms), refusing what the reassignment itself would refuse."""
+    if leaving is None:
+        raise DomainError("Choose the adviser who is leaving", field="adviser")
+    if successor is None:
+        raise DomainError("Choose the adviser taking over their schools", field="successor")
     if leaving.id == successor.id:
         raise DomainError("Choose a different adviser to take over the schools", field="successor")
     if not (reason or "").strip():
         raise DomainError("Enter the reason for the reassignment", field="reason")
-    schools = list(db.session.scalars(select(School).where(School.link_adviser_id == leaving.id).order_by(School.id)))
+    schools = list(db.session.scalars(select(School).where(School.link_adviser_id == leaving.id)
+                                      .order_by(School.name, School.id)))
     if not schools:
         raise DomainError(f"{leaving.name} is not the link adviser of any school", field="adviser")
+    return schools
+
+
+def reassign_link_adviser_schools(actor: "User", leaving: "User | None", successor: "User | None", *,
+                                  reason: str) -> int:
+    """Move every school of an adviser who is leaving to a successor; returns how many moved."""
+    schools = sorted(schools_to_reassign(leaving, successor, reason=reason), key=lambda school: school.id)
+    assert successor is not None  # schools_to_reassign refused a missing one
     for school in schools:
         assign_link_adviser(actor, school, successor, reason=reason)
     return len(schools)
@@ -521,10 +540,22 @@ class TimelineEntry:
     actor: "User | None"
 
 
-def timeline(school: School, viewer: "User", *, limit: int = 50) -> list[TimelineEntry]:
+# The timeline's filters: each names the kinds of entry it shows (by their prefix).
+TIMELINE_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "visits": ("Visits", ("visit_",)),
+    "reviews": ("Reviews", ("review_",)),
+    "plans": ("Plans, teams and mid-point reviews", ("plan_", "project_team_", "midpoint_")),
+    "notices": ("Improvement Notices", ("notice_",)),
+    "support": ("Support and allocations", ("support_decision", "link_adviser", "allocation")),
+    "reports": ("Reports to governors", ("governor_report_",)),
+}
+
+
+def timeline(school: School, viewer: "User", *, limit: int = 50, kind: str | None = None) -> list[TimelineEntry]:
     """The latest entries of a school's timeline that `viewer` may read, each in the wording for
     them: every page that shows a timeline reads it here, so no page can show the LA's own
-    wording (a decision's reason) to the school or its governors."""
+    wording (a decision's reason) to the school or its governors. `kind` is a key of
+    TIMELINE_FILTERS (anything else: every kind). One query, whatever the number of entries."""
     audiences = timeline_audiences(viewer, school)
     if not audiences:
         return []
@@ -532,7 +563,9 @@ def timeline(school: School, viewer: "User", *, limit: int = 50) -> list[Timelin
     query = select(SchoolEvent).where(SchoolEvent.school_id == school.id)
     if audiences != set(TIMELINE_AUDIENCES):
         query = query.where(SchoolEvent.audience.in_(sorted(audiences)))
+    if kind in TIMELINE_FILTERS:
+        query = query.where(or_(*(SchoolEvent.kind.startswith(prefix, autoescape=True)
+                                  for prefix in TIMELINE_FILTERS[kind][1])))
     events = db.session.scalars(query.order_by(SchoolEvent.occurred_at.desc(), SchoolEvent.id.desc()).limit(limit))
     return [TimelineEntry(occurred_at=e.occurred_at, kind=e.kind, summary=e.summary_for(la_staff=la_staff),
                           actor=e.actor) for e in events]
-

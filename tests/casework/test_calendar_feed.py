@@ -97,7 +97,13 @@ def test_revoking_turns_the_feed_off(client, anonymous, login_as, db):
     adviser = login_as("link_adviser")
     _, path = make_feed(client)
     assert anonymous.get(path).status_code == 200
-    response = submit(client, "/account/calendar/revoke", {}, form_url="/account/calendar")
+    # The settings page asks first: its button leads to a confirmation page, which changes nothing.
+    settings = client.get("/account/calendar").get_data(as_text=True)
+    assert 'href="/account/calendar/revoke"' in settings
+    confirm = client.get("/account/calendar/revoke")
+    assert confirm.status_code == 200 and "Turn off your calendar feed?" in confirm.get_data(as_text=True)
+    assert anonymous.get(path).status_code == 200
+    response = submit(client, "/account/calendar/revoke", {}, form_url="/account/calendar/revoke")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/calendar")
     assert anonymous.get(path).status_code == 404
     db.session.expire_all()

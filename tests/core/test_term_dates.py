@@ -46,6 +46,11 @@ def test_admin_adds_and_deletes_a_term(client, login_as, db):
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "term_date.add")).one()
     assert entry.user_id == admin.id and entry.after["starts_on"] == "2026-09-02"
 
+    # Deleting asks first: the page links to a confirmation page, which deletes nothing.
+    assert f'href="/admin/term-dates/{term.id}/delete"' in client.get(URL).get_data(as_text=True)
+    confirm = client.get(f"/admin/term-dates/{term.id}/delete").get_data(as_text=True)
+    assert "Delete the dates of Autumn 2026?" in confirm and "2 September 2026 to 18 December 2026" in confirm
+    assert count(db, TermDate) == 1
     response = submit(client, f"/admin/term-dates/{term.id}/delete", {}, form_url=URL)
     assert response.status_code == 302
     assert count(db, TermDate) == 0
@@ -105,6 +110,9 @@ def test_admin_adds_and_deletes_closure_days(client, login_as, db):
     assert response.status_code == 200 and "Autumn half-term added" in response.get_data(as_text=True)
     closure = db.session.scalars(select(ClosureDay)).one()
     assert (closure.name, closure.starts_on, closure.ends_on) == ("Autumn half-term", date(2026, 10, 26), date(2026, 10, 30))
+    confirm = client.get(f"/admin/closures/{closure.id}/delete").get_data(as_text=True)
+    assert "Delete Autumn half-term?" in confirm and "26 October 2026 to 30 October 2026" in confirm
+    assert count(db, ClosureDay) == 1
     response = submit(client, f"/admin/closures/{closure.id}/delete", {}, form_url=URL)
     assert response.status_code == 302 and count(db, ClosureDay) == 0
     assert [a for a in audit_actions(db) if a.startswith("closure")] == ["closure_day.add", "closure_day.delete"]

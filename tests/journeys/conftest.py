@@ -33,9 +33,12 @@ class Journey:
         self.check()
         return response
 
-    def follow(self, role: str, name: str | re.Pattern[str], *, status: int = 200, **kw: Any) -> Any:
-        """Click a link or button that loads a new page; check where it led."""
-        return self._navigate(lambda: self.page.get_by_role(role, name=name, **kw).click(), status)
+    def follow(self, role: str, name: str | re.Pattern[str], *, status: int = 200, within: Any = None,
+               **kw: Any) -> Any:
+        """Click a link or button that loads a new page (inside the region `within`, if given: a
+        school's sub-navigation beside the service's); check where it led."""
+        scope = within if within is not None else self.page
+        return self._navigate(lambda: scope.get_by_role(role, name=name, **kw).click(), status)
 
     def press(self, key: str, *, status: int = 200) -> Any:
         """Press a key that loads a new page (Enter on a link or in a form); check where it led."""

@@ -33,7 +33,7 @@ def test_a_link_adviser_records_a_visit_to_a_school_on_their_caseload(journey, d
     assert "Hollins Primary School" in caseload and "Someone Else" not in caseload
 
     journey.follow("link", "Hollins Primary School")
-    journey.follow("link", "Visits and notes of visit")
+    journey.follow("link", "Visits", exact=True, within=page.get_by_role("navigation", name="Hollins Primary School"))
     journey.follow("link", "Record a visit")
     fill_date(page, "visit_date", visited)
     page.get_by_label("Type of visit").select_option("core_support")
@@ -57,7 +57,7 @@ def test_a_link_adviser_records_a_visit_to_a_school_on_their_caseload(journey, d
     # The school's visits, reached from the school page, list it; so does the caseload.
     journey.follow("link", "All visits to Hollins Primary School")
     journey.follow("link", "Back to Hollins Primary School")
-    journey.follow("link", "Visits and notes of visit")
+    journey.follow("link", "Visits", exact=True, within=page.get_by_role("navigation", name="Hollins Primary School"))
     row = page.locator("#notes tbody tr").first.inner_text()
     assert format_date(visited) in row and "Lee Adviser" in row and "Sent to school" in row
     journey.follow("link", "My caseload")

@@ -31,7 +31,7 @@ def test_a_school_leader_sees_their_own_school_s_plan_and_actions_and_no_other(j
 
     journey.follow("link", "Ashby Primary School")
     assert "Raising Achievement Plan agreed" in page.locator("#timeline").inner_text()
-    journey.follow("link", "Raising Achievement Plans")
+    journey.follow("link", "Plans", exact=True, within=page.get_by_role("navigation", name="Ashby Primary School"))
     journey.follow("link", f"Plan {plan.series_id}, version {version}")
     assert page.url.endswith(f"/plans/{plan_id}")
     assert page.locator("#plan-status").inner_text().startswith("Agreed")

@@ -2,6 +2,8 @@
 may change them."""
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -161,12 +163,65 @@ def test_the_review_page_shows_stage_team_checklist_questions_and_evidence(clien
     db.session.commit()
     sign_in(client, review.lead.email)
     page = client.get(f"/reviews/{review.id}").get_data(as_text=True)
-    for text in ("Fieldwork (current)", "Lin Adviser", "Jo Smith, Headteacher", "Latest Ofsted report" if
+    for text in ('id="review-stage">Fieldwork<', "Lin Adviser", "Jo Smith, Headteacher", "Latest Ofsted report" if
                  review.pre_review_items else "Pre-review", "How well do pupils read?", "Guided reading",
                  "Quality of teaching and learning: <strong>3 Good</strong>", "Fluently, mostly",
-                 f"/reviews/{review.id}/evaluation", f"/reviews/{review.id}/report-draft",
                  "Record a lesson observation"):
         assert text in page, text
+    # The task list: fieldwork is under way; the evaluation and the report are not offered yet.
+    assert task_statuses(page) == {"team": "Completed", "pre_review": "Completed", "fieldwork": "In progress",
+                                   "evaluation": "Cannot start yet", "report": "Cannot start yet",
+                                   "publish": "Cannot start yet"}
+    assert f"/reviews/{review.id}/evaluation" not in page and f"/reviews/{review.id}/report-draft" not in page
+    # One next step, the lead's: the evaluation, one stage on; no drop-down of stages.
+    assert next_step(page) == "Start the evaluation with the school's leaders"
+    assert '<select class="govuk-select" id="stage"' not in page
+    services.change_stage(review.lead, review, "evaluation")
+    db.session.commit()
+    page = client.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert task_statuses(page)["evaluation"] == "Not yet started" and task_statuses(page)["report"] == "Not yet started"
+    assert f"/reviews/{review.id}/evaluation" in page and f"/reviews/{review.id}/report-draft" in page
+    assert next_step(page) == "Record the evaluation"
+
+
+def task_statuses(page: str) -> dict[str, str]:
+    """Each part of the review's task list with the status it shows."""
+    return {code: re.sub(r"<[^>]+>|\s+", " ", status).strip().replace("  ", " ")
+            for code, status in re.findall(r'id="task-(\w+)-status">(.*?)</div>', page, re.S)}
+
+
+def next_step(page: str) -> str:
+    """The words of the page's one primary button (the next step)."""
+    group = page[page.index('id="next-step"'):]
+    group = group[:group.index("</div>")]
+    buttons = re.findall(r'class="govuk-button"[^>]*>([^<]+)<', group)
+    assert len(buttons) == 1, buttons
+    return html.unescape(buttons[0].strip())
+
+
+def test_each_stage_offers_one_next_step_and_only_the_parts_now_possible(client, db, create_user, create_review):
+    review = create_review(stage="planned")
+    sign_in(client, review.lead.email)
+    url = f"/reviews/{review.id}"
+    expected = [
+        ("planned", "Start the pre-review", {"pre_review": "Not yet started", "fieldwork": "Cannot start yet",
+                                             "evaluation": "Cannot start yet", "report": "Cannot start yet"}),
+        ("pre_review", "Start fieldwork", {"pre_review": "In progress", "fieldwork": "Cannot start yet"}),
+        ("fieldwork", "Start the evaluation with the school's leaders", {"fieldwork": "Not yet started"}),
+    ]
+    for stage, button, statuses in expected:
+        page = client.get(url).get_data(as_text=True)
+        assert f'id="review-stage">{services.STAGES[stage]}<' in page
+        assert next_step(page) == button, stage
+        shown = task_statuses(page)
+        assert {k: shown[k] for k in statuses} == statuses, stage
+        assert "/evaluation" not in page and "/report-draft" not in page
+        # The button moves the review on one stage.
+        response = submit(client, f"{url}/stage", {"stage": services.next_stage(db.session.get(JointReview, review.id))},
+                          form_url=url)
+        assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(JointReview, review.id).stage == "evaluation"
 
 
 def test_the_team_adds_and_removes_members_but_not_the_lead(client, db, create_user, create_review):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lea_support.core.errors import DomainError
 from lea_support.schools import services
@@ -40,8 +40,20 @@ def test_bulk_reassignment_moves_every_school(client, login_as, create_school, c
     bad = submit(client, "/admin/link-advisers/reassign",
                  {"adviser": leaving.id, "successor": leaving.id, "reason": "Retiring"})
     assert bad.status_code == 422 and "Choose a different adviser" in bad.get_data(as_text=True)
+    form = client.get("/admin/link-advisers/reassign").get_data(as_text=True)
+    # Neither menu starts on an adviser, so the two never default to the same person.
+    assert form.count('<option value="" selected>') == 2
+    unchosen = submit(client, "/admin/link-advisers/reassign", {"adviser": "", "successor": "", "reason": "Retiring"})
+    assert unchosen.status_code == 422 and "Choose the adviser who is leaving" in unchosen.get_data(as_text=True)
+    preview = submit(client, "/admin/link-advisers/reassign",
+                     {"adviser": leaving.id, "successor": successor.id, "reason": "Retiring"})
+    page = preview.get_data(as_text=True)
+    # First the list of schools that will move, and nothing moved yet.
+    assert preview.status_code == 200 and "Move 3 schools from Leaving Adviser to" in page
+    assert all(s.name in page for s in schools) and untouched.name not in page
+    assert db.session.scalar(select(func.count()).where(School.link_adviser_id == leaving.id)) == 3
     good = submit(client, "/admin/link-advisers/reassign",
-                  {"adviser": leaving.id, "successor": successor.id, "reason": "Retiring"})
+                  {"adviser": leaving.id, "successor": successor.id, "reason": "Retiring", "confirmed": "yes"})
     assert good.status_code == 302
     advisers = dict(db.session.execute(select(School.id, School.link_adviser_id)).all())
     assert all(advisers[s.id] == successor.id for s in schools)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...core.web import permission_required
@@ -41,9 +41,19 @@ def renew_calendar_feed() -> Any:
                            feed_url=url_for("casework.calendar_feed_ics", token=token, _external=True))
 
 
-@bp.post("/account/calendar/revoke")
+@bp.route("/account/calendar/revoke", methods=["GET", "POST"])
 @permission_required(can_manage_calendar_feed)
 def revoke_calendar_feed() -> Any:
+    if request.method == "GET":
+        if not current_user.calendar_token_hash:
+            return redirect(url_for("casework.calendar_settings"))
+        return render_template(
+            "confirm.html", title="Turn off your calendar feed", question="Turn off your calendar feed?",
+            details=["Your planned visits will stop appearing in the calendar apps that use its link, and the link "
+                     "will no longer work.", "You can make a new link later, but you will have to add it to "
+                     "your calendar apps again."],
+            action=url_for("casework.revoke_calendar_feed"), button="Turn off the calendar feed",
+            cancel_url=url_for("casework.calendar_settings"))
     if calendar_feed.revoke_calendar_token(current_user, current_user):
         flash("Your calendar feed is turned off. Its link no longer works.", "success")
     return redirect(url_for("casework.calendar_settings"))

@@ -18,6 +18,7 @@ from ...core.web import (
     process_form,
     require,
 )
+from ...rap import permissions as rap_can
 from ...schools.models import School
 from .. import permissions as can
 from .. import services
@@ -67,7 +68,7 @@ def _plan_choices(form: PlanReviewForm, school: School) -> None:
         (str(u.id), u.name) for u in services.active_users((Role.SIA,))]
     form.link_adviser_id.choices = [("", "No link adviser")] + [
         (str(u.id), u.name) for u in services.active_users((Role.LINK_ADVISER,))]
-    form.la_team.choices = [(u.id, f"{u.name} ({u.role_name})") for u in services.active_users(services.TEAM_USER_ROLES)]
+    form.la_team.choices = [(u.id, u.name_and_role) for u in services.active_users(services.TEAM_USER_ROLES)]
     form.school_users.choices = [(u.id, u.name) for u in services.school_leaders(school)]
 
 
@@ -98,9 +99,56 @@ def show_review(review_id: int) -> Any:
 def _team_choices(form: TeamMemberForm, review: JointReview) -> None:
     on_team = {m.user_id for m in review.team}
     form.user_id.choices = [("", "Choose a person")] + [
-        (str(u.id), f"{u.name} ({u.role_name})")
+        (str(u.id), u.name_and_role)
         for u in services.active_users(services.TEAM_USER_ROLES) + services.school_leaders(review.school)
         if u.id not in on_team]
+
+
+def next_step(review: JointReview) -> dict[str, str] | None:
+    """The one thing to do next on the review, for the signed-in user: a stage to move on to (a
+    button that posts) or a page to go to; None when there is nothing for them to do."""
+    editable = can.can_edit_review(current_user, review)
+    leads = can.can_lead_review(current_user, review)
+    stage = review.stage
+    if stage == "published":
+        if rap_can.can_draft_plan(current_user):
+            return {"text": "Draft a Raising Achievement Plan from this review",
+                    "href": url_for("rap.draft_plan", urn=review.school.urn, review=review.id)}
+        if can.can_read_published_report(current_user, review):
+            return {"text": "Read the published report", "href": url_for("reviews.show_report", review_id=review.id)}
+        return None
+    if not editable:
+        return None
+    if leads and (to := services.next_stage(review)) is not None:
+        return {"text": NEXT_STAGE_BUTTONS[to], "stage": to}
+    if stage in ("planned", "pre_review"):
+        return {"text": "Edit the pre-review", "href": url_for("reviews.pre_review", review_id=review.id)}
+    if stage == "fieldwork":
+        return {"text": "Record fieldwork evidence", "href": url_for("reviews.show_review", review_id=review.id)
+                + "#evidence"}
+    if stage == "evaluation" and review.overall_grade is None:
+        return {"text": "Record the evaluation", "href": url_for("reviews.evaluation", review_id=review.id)}
+    if stage == "report_drafted" and leads:
+        return {"text": "Check and publish the report", "href": url_for("reviews.report_draft", review_id=review.id)}
+    return {"text": "Draft the report", "href": url_for("reviews.report_draft", review_id=review.id)}
+
+
+NEXT_STAGE_BUTTONS = {"pre_review": "Start the pre-review", "fieldwork": "Start fieldwork",
+                      "evaluation": "Start the evaluation with the school's leaders"}
+
+
+def task_links(review: JointReview) -> dict[str, str]:
+    """Where each part of the task list is worked on (a part that cannot start yet is not linked)."""
+    here = url_for("reviews.show_review", review_id=review.id)
+    links = {"team": here + "#team-heading", "pre_review": here + "#pre-review-heading",
+             "fieldwork": here + "#evidence", "evaluation": url_for("reviews.evaluation", review_id=review.id),
+             "report": url_for("reviews.report_draft", review_id=review.id),
+             "publish": url_for("reviews.report_draft", review_id=review.id)}
+    if review.stage == "published":
+        links["report"] = links["publish"] = url_for("reviews.show_report", review_id=review.id)
+    elif not can.can_edit_review(current_user, review):
+        del links["report"], links["publish"]  # the draft is worked on by the team only
+    return links
 
 
 def render_review(review: JointReview, status: int = 200, **forms: Any) -> Any:
@@ -111,13 +159,15 @@ def render_review(review: JointReview, status: int = 200, **forms: Any) -> Any:
     forms.setdefault("button_form", EmptyForm())
     _team_choices(forms["team_form"], review)
     here = STAGE_ORDER.index(review.stage)
-    forms["stage_form"].stage.choices = [
-        (code, name) for code, name in STAGES.items()
-        if code != "published" and code != review.stage and STAGE_ORDER.index(code) <= here + 1]
+    # The form moves the review back (forward is the page's one button, one stage at a time).
+    forms["stage_form"].stage.choices = [(code, name) for code, name in STAGES.items()
+                                         if STAGE_ORDER.index(code) < here]
     form = next((f for f in forms.values() if f.errors), None)
     return render_template("reviews/show.html", review=review, can=can, form=form, stages=STAGES,
                            team_roles=TEAM_ROLES, pre_review_statuses=PRE_REVIEW_STATUSES,
-                           discussion_with=DISCUSSION_WITH,
+                           discussion_with=DISCUSSION_WITH, tasks=services.review_tasks(review),
+                           task_statuses=services.TASK_STATUSES, task_links=task_links(review),
+                           next_step=next_step(review),
                            evidence_stages=services.EVIDENCE_STAGES, **forms), status
 
 
