@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired
 
 from ..auth.models import User
+from ..core.db import MAX_ID
 from ..core.forms import EditVersionField, MaxLength
 from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from ..extensions import db
@@ -150,7 +151,9 @@ class SupportTierForm(FlaskForm):
 
 
 def _chosen_id(value: Any) -> int | None:
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+    """A chosen record's id, or None for no choice or anything that cannot be an id."""
+    text = "" if value is None else str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID else None
 
 
 class ReassignSchoolsForm(FlaskForm):

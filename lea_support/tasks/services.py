@@ -529,16 +529,21 @@ def _as_date(value: Any) -> date | None:
 PERSON = aliased(User, name="person")
 
 
+def _for_each_person(rows: Any, kind: TaskKind) -> Any:
+    # Joined on true: a kind that does not depend on the person (a stalled case) counts for each.
+    return (rows.join(PERSON, true()).add_columns(PERSON.id.label("person_id"))
+            .where(PERSON.role.in_([str(role) for role in kind.roles]), PERSON.is_disabled.is_(False)))
+
+
 def count_tasks_for_everyone(on: date, kinds: list[TaskKind] | None = None) -> dict[int, list[TaskCount]]:
     """Each active person's counts (what `count_tasks` gives them one by one), for the daily digest:
     each kind's rows asked with the person as a column, grouped by person. Only non-zero counts."""
     ctx = context_for(PERSON, on)
     counts: dict[int, list[TaskCount]] = {}
     for kind in kinds if kinds is not None else list(KINDS):
-        # Joined on true: a kind that does not depend on the person (a stalled case) counts for each.
-        rows = (kind.rows(ctx, False).join(PERSON, true()).add_columns(PERSON.id.label("person_id"))
-                .where(PERSON.role.in_([str(role) for role in kind.roles]), PERSON.is_disabled.is_(False))
-                .subquery())
+        asked = kind.rows(ctx, False)
+        parts = asked.selects if isinstance(asked, CompoundSelect) else [asked]
+        rows = union_all(*(_for_each_person(part, kind) for part in parts)).subquery()
         for person_id, count, due in db.session.execute(
                 select(rows.c.person_id, func.count(), func.min(rows.c.due_on)).group_by(rows.c.person_id)):
             counts.setdefault(person_id, []).append(TaskCount(kind, int(count), _as_date(due), None))

@@ -70,6 +70,7 @@ def test_a_visit_is_recorded_with_the_keyboard_alone(journey, db, create_school,
     page.keyboard.type("The attendance lead showed the first-day calling rota.")
     tab_to(page, "#actions-0-description")
     page.keyboard.type("Share the rota with governors")
+    tab(page, "select#actions-0-owner_id")  # an owner with an account, or (next) a name typed
     tab(page, "input#actions-0-owner")
     page.keyboard.type("Attendance lead")
     tab_to(page, "button#submit, input#submit")

@@ -129,6 +129,9 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
     casework.send_note(adviser, note)
     casework.respond_to_note(head, note, accurate=False, comment=hostile())
     casework.reply_to_response(adviser, note, comment=hostile())
+    casework.amend_note(adviser, note, casework.AmendmentData(
+        purpose=hostile(), people_met=hostile(), discussion=hostile(), strengths=hostile(),
+        areas_for_development=hostile()), expected_version=None)
     casework.finalise_note(adviser, note, comment=hostile())
     casework.add_addendum(adviser, note, text=hostile(), reason=hostile())
     db.session.add(VisitAttachment(note_id=note.id, original_name=hostile(255), stored_name="0" * 64,

@@ -312,6 +312,8 @@ NOT_FREE_TEXT = {
     "evidence_measure_sources.last_year", "evidence_values.academic_year", "evidence_values.state",
     "evidence_values.code",
     "stored_documents.kind", "stored_documents.source_sha256", "stored_documents.pdf_sha256",
+    # Which field of a note an amendment changed: one of the form's field names.
+    "visit_note_amendments.field",
     # The letterhead's logo type is set by the checked upload (image/png or image/svg+xml).
     "letterheads.logo_type",
     # Notifications: codes, the service's own links and keys, and the mail server's error text.
