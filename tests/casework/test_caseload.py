@@ -382,4 +382,5 @@ def test_query_counts_do_not_grow_with_schools_or_history(client, db, adviser, c
     db.session.commit()
     after = {u: count_queries(client, u) for u in urls}
     assert after == before
-    assert before["/caseload"] <= 12 and before["/overview"] <= 14, before
+    # The overview: 15 with the chart of moves between tiers (one grouped query, flat).
+    assert before["/caseload"] <= 12 and before["/overview"] <= 15, before

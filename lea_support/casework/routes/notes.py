@@ -18,8 +18,8 @@ from ...core.web import (
     require,
 )
 from ...schools.models import School
+from .. import charts, services
 from .. import permissions as can
-from .. import services
 from ..attachments import store_attachment
 from ..forms import (
     ActionStatusForm,
@@ -79,8 +79,9 @@ def school_notes(urn: int) -> Any:
     school = _school(urn)
     require(can.can_list_school_notes(current_user, school))
     shared_only = not current_user.is_la_staff
-    return render_template("casework/school_notes.html", school=school, can=can,
-                           notes=services.notes_for_school(school, shared_only=shared_only))
+    notes = services.notes_for_school(school, shared_only=shared_only)
+    return render_template("casework/school_notes.html", school=school, can=can, notes=notes,
+                           visits_chart=charts.visits_by_term(notes))
 
 
 @bp.route("/schools/<int:urn>/visits/plan", methods=["GET", "POST"])
