@@ -36,14 +36,16 @@ def num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def svg(width: int, height: int, title: str, body: list[str], *, css: str = "") -> Markup:
-    """The chart's <svg>: its size, its title (the alternative text) and the shapes in `body`,
-    which the caller built from numbers, constants and text escaped by `text`."""
+def svg(width: int, height: int, title: str, body: list[str], *, css: str = "", desc: str = "") -> Markup:
+    """The chart's <svg>: its size, its title (the alternative text), an optional <desc> (how to
+    read it, or where its figures are) and the shapes in `body`, which the caller built from
+    numbers, constants and text escaped by `text`."""
     classes = "chart app-chart" + (f" {css}" if css else "")
+    described = f"<desc>{escape(desc)}</desc>" if desc else ""
     return Markup(  # nosec B704  # only numbers, constants and escaped text go in
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}">'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>")
+        f"<title>{escape(title)}</title>{described}{''.join(body)}</svg>")
 
 
 def text(x: float, y: float, content: Any, *, anchor: str = "start", fill: str = TEXT, size: float | None = None,
@@ -96,7 +98,7 @@ class BarRow:
 
 
 def bar_rows(rows: list[BarRow], *, title: str, width: int = 660, label_width: int = 170,
-             words_width: int = 150) -> Markup | None:
+             words_width: int = 150, desc: str = "", css: str = "") -> Markup | None:
     """Horizontal bars, one row each, on one scale (the largest value or `of`): the label on the
     left, the figures in words on the right. None when there are no rows."""
     if not rows:
@@ -117,4 +119,4 @@ def bar_rows(rows: list[BarRow], *, title: str, width: int = 660, label_width: i
                              f"app-chart__bar app-chart__bar--{key}"))
             x += w
         body.append(text(label_width + plot + 8, y + 12, row.words, fill=MUTED, css="app-chart__text app-chart__muted"))
-    return svg(width, len(rows) * ROW + 4, title, body)
+    return svg(width, len(rows) * ROW + 4, title, body, desc=desc, css=css)

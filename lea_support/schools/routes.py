@@ -31,6 +31,7 @@ from ..auth.permissions import (
     can_view_school_list,
     can_view_support_history,
 )
+from ..casework.charts import school_allocation
 from ..core.csv_export import csv_response
 from ..core.terms import academic_year_for, parse_academic_year
 from ..core.web import (
@@ -120,8 +121,9 @@ def show_school(urn: int) -> Any:
     require(can_view_school(current_user, school))
     year = academic_year_for(date.today())
     allocation = services.allocation_for(school, year)
+    allocation_chart = school_allocation(school, allocation or services.default_allocation(school, year), year)
     return render_template(
-        "schools/show.html", school=school, year=year,
+        "schools/show.html", school=school, year=year, allocation_chart=allocation_chart,
         allocation=allocation or services.default_allocation(school, year), allocation_issued=allocation is not None,
         tier_proposal=services.tier_allocation_proposal(school) if can_adjust_allocation(current_user) else None,
         history=services.support_history(school) if can_view_support_history(current_user, school) else [],

@@ -724,3 +724,24 @@ def test_the_history_page_makes_the_same_number_of_queries_however_many_reviews(
     page = staff.get(f"/schools/{school.urn}/reviews/history").get_data(as_text=True)
     assert page.count("6 – Poor") == 5
     assert governor.get(f"/schools/{school.urn}/reviews/history").get_data(as_text=True).count("6 – Poor") == 4
+
+
+def test_the_history_charts_the_overall_judgement_of_each_published_review(db, ready_review, create_school,
+                                                                           create_user, client_for):
+    school = create_school(support_tier="significant", mcs_level=3)
+    for year in (2024, 2025):
+        review = ready_review(school=school, starts_on=date(year, 11, 16))
+        reporting.publish_report(review.lead, review)
+        db.session.commit()
+    ready_review(school=school, starts_on=date(2026, 11, 16))  # not published: not charted
+    for client in (client_for(create_user("sia")), client_for(create_user("governor", schools=[school]))):
+        page = client.get(f"/schools/{school.urn}/reviews/history").get_data(as_text=True)
+        figure = re.search(r'<figure class="app-figure" id="chart-judgements">(.*?)</figure>', page, re.DOTALL).group(1)
+        assert re.search(r'<svg [^>]*role="img"[^>]*><title>Overall judgement of each published review[^<]*</title>'
+                         r"<desc>[^<]*1 is excellent[^<]*</desc>", figure)
+        assert "1 is excellent" in figure.split("<svg", 1)[0]  # said beside the chart too
+        assert "style=" not in figure and "<script" not in figure
+        table = figure.split("<tbody", 1)[1]
+        assert re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>', table) == [
+            "16 November 2024", "16 November 2025"]
+        assert table.count(">4</td>") == 2 and "16 November 2026" not in figure

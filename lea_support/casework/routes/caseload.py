@@ -12,6 +12,7 @@ from ...core.csv_export import csv_response
 from ...core.web import get_or_404, id_arg, page_arg, permission_required, require
 from ...schools.services import support_tiers
 from .. import caseload as service
+from .. import charts
 from ..permissions import (
     can_view_authority_overview,
     can_view_caseload,
@@ -73,4 +74,6 @@ def caseload() -> Any:
 def overview() -> Any:
     result = service.authority_overview(on=service.today(), page=page_arg(request.args),
                                         adviser_page=page_arg(request.args, "advisers"))
-    return render_template("casework/overview.html", overview=result)
+    return render_template("casework/overview.html", overview=result,
+                           tier_allocation_chart=charts.tier_allocation(result.tiers, result.year.code),
+                           tier_movements_chart=charts.tier_movements(result.year))

@@ -18,8 +18,8 @@ from ...core.web import (
     require,
 )
 from ...schools.models import School
+from .. import charts, services
 from .. import permissions as can
-from .. import services
 from ..attachments import store_attachment
 from ..forms import (
     ActionStatusForm,
@@ -87,7 +87,8 @@ def school_notes(urn: int) -> Any:
     notes = services.notes_for_school(school, shared_only=shared_only)
     accurate = services.school_responses([n.id for n in notes if n.status == "responded"])
     tags = {n.id: services.note_tag(n, current_user, accurate.get(n.id)) for n in notes}
-    return render_template("casework/school_notes.html", school=school, can=can, notes=notes, tags=tags)
+    return render_template("casework/school_notes.html", school=school, can=can, notes=notes, tags=tags,
+                           visits_chart=charts.visits_by_term(notes))
 
 
 @bp.route("/schools/<int:urn>/visits/plan", methods=["GET", "POST"])

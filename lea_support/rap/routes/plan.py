@@ -28,6 +28,7 @@ from ...reviews.models import JointReview
 from ...schools.models import School
 from .. import permissions as can
 from .. import services
+from ..charts import rag_chart
 from ..documents import plan_document
 from ..forms import (
     ActionEditForm,
@@ -138,7 +139,8 @@ def _render_plan(plan: RaisingAchievementPlan, status: int = 200, **forms: Any) 
                            in_force=services.versions_in_force(versions).get(plan.series_id),
                            asks_midpoint=plan.version == 1 and services.signature_agrees(current_user, plan),
                            used_for=(request.view_args or {}).get("allocation_id"),
-                           monitoring=services.monitoring_for_plan(plan), **forms), status
+                           monitoring=services.monitoring_for_plan(plan),
+                           rag_chart=rag_chart(plan, versions), **forms), status
 
 
 @bp.get("/plans/<int:plan_id>")

@@ -21,6 +21,7 @@ from ...pdf import PdfDocument, pdf_response
 from ...schools.models import School
 from .. import permissions as can
 from .. import reporting
+from ..charts import judgements_chart
 from ..documents import report_filename
 from ..models import FINDING_KINDS, JointReview
 from ..report_forms import (
@@ -215,5 +216,6 @@ def school_history(urn: int) -> Any:
     school = first_or_404(select(School).where(School.urn == urn))
     require(can.can_view_school_reviews(current_user, school))
     published_only = not is_la_staff(current_user)
+    history = reporting.school_review_history(school, published_only=published_only)
     return render_template("reviews/school_history.html", school=school, published_only=published_only,
-                           history=reporting.school_review_history(school, published_only=published_only))
+                           history=history, judgements_chart=judgements_chart(history, published_only=published_only))
