@@ -604,8 +604,10 @@ def import_data(actor: "User | None", raw: bytes, *, filename: str, kind: str | 
     db.session.flush()
     if result.changed:
         # Every rule over the whole register, in the import's transaction (one query per rule).
+        from .outcomes import measure_criteria
         from .signals import recompute_signals
         result.signals = recompute_signals()
+        measure_criteria()  # success criteria bound to a measure: the actual value, met / not met
     return result
 
 
