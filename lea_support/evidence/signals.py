@@ -62,7 +62,7 @@ class DefaultRule:
     min_tier: str = ""
 
 
-# The rules shipped (issue 15, item 4); migration 0023 seeds the same rows.
+# The rules shipped (issue 15, item 4); migration 0024_signals seeds the same rows.
 DEFAULT_RULES: tuple[DefaultRule, ...] = (
     DefaultRule("CATEGORY_OF_CONCERN", "Ofsted category of concern", "judgement_in",
                 {"measures": ["OFSTED_CATEGORY", "OFSTED_OEIF_CATEGORY"], "values": []}, "significant"),

@@ -5,10 +5,10 @@ key, so a dismissed prompt does not come back for the same evidence); the Joint 
 data as it stood when the review left pre-review; success criteria bound to a measure, with their
 baseline, target, actual value and met / not met.
 
-Chained after 0021_notifications, the head of main when this was written (0022 is another branch's).
+Chained after 0023_note_amendments, the head of main when this branch was rebased (0023 was taken by then).
 
-Revision ID: 0023_signals
-Revises: 0021_notifications
+Revision ID: 0024_signals
+Revises: 0023_note_amendments
 Create Date: 2026-12-10
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0023_signals'
-down_revision = '0021_notifications'
+revision = '0024_signals'
+down_revision = '0023_note_amendments'
 branch_labels = None
 depends_on = None
 
