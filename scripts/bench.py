@@ -519,6 +519,10 @@ def print_import(result: dict[str, Any] | None) -> list[tuple[str, bool]]:
     return [(f"import of {result['rows']:,} rows < {IMPORT_TARGET_S:g} s ({result['first_s']:.1f} s)", ok)]
 
 
+SIGNAL_SCHOOLS = 25_000
+SIGNALS_TARGET_S = 30.0
+
+
 def run_national_data(workdir: Path) -> dict[str, Any] | None:
     """Import the national census and absence files into a register of every school in them,
     twice each; None when ../shared/data is not here."""
@@ -538,6 +542,10 @@ def run_national_data(workdir: Path) -> dict[str, Any] | None:
         for path in paths:
             with path.open(encoding="utf-8-sig", newline="") as f:
                 urns.update(int(row["URN"]) for row in csv.DictReader(f) if (row["URN"] or "").isdigit())
+        # The register: every URN of the files, made up to SIGNAL_SCHOOLS for the signals' pass.
+        spare = iter(range(900000, 1000000))
+        while len(urns) < SIGNAL_SCHOOLS:
+            urns.add(next(u for u in spare if u not in urns))
         result["schools"] = len(urns)
         with database("sqlite", workdir) as url:
             app = create_app(bench_config(url))
@@ -557,6 +565,24 @@ def run_national_data(workdir: Path) -> dict[str, Any] | None:
                             figures[f"{label}_s"] = time.perf_counter() - started
                             figures[f"{label}_message"] = outcome.message
                     result["files"].append(figures)
+                # Risk signals over the whole register (issue 15, item 7): every rule, one pass.
+                with app.app_context():
+                    from lea_support.evidence.models import SchoolSignal
+                    from lea_support.evidence.signals import recompute_signals
+
+                    db.session.execute(SchoolSignal.__table__.delete())  # every signal new: the worst case
+                    db.session.commit()
+                    schools = db.session.scalar(select(func.count()).select_from(School))
+                    started = time.perf_counter()
+                    done = recompute_signals()
+                    db.session.commit()
+                    result["signals"] = {"schools": schools, "s": time.perf_counter() - started, "rules": done.rules,
+                                         "flagged": done.flagged, "new": done.new, "prompts": done.prompts}
+                    started = time.perf_counter()
+                    again = recompute_signals()
+                    db.session.commit()
+                    result["signals"]["again_s"] = time.perf_counter() - started
+                    result["signals"]["again_new"] = again.new + again.changed + again.cleared
             finally:
                 with app.app_context():
                     db.engine.dispose()
@@ -580,6 +606,13 @@ def print_national_data(result: dict[str, Any] | None) -> list[tuple[str, bool]]
         print(f"  re-import: {f['again_s']:6.2f} s  ({f['again_message']})")
         targets.append((f"import of {f['name']} ({f['rows']:,} rows) < {DATA_IMPORT_TARGET_S:g} s "
                         f"({f['first_s']:.1f} s)", ok))
+    if "signals" in result:
+        sig = result["signals"]
+        ok = sig["s"] < SIGNALS_TARGET_S
+        print(f"risk signals, {sig['rules']} rules over {sig['schools']:,} schools: {sig['s']:6.2f} s  target < "
+              f"{SIGNALS_TARGET_S:g} s: {verdict(ok)}  ({sig['flagged']:,} signals, {sig['prompts']:,} tier-review "
+              f"prompts); again, nothing new: {sig['again_s']:.2f} s ({sig['again_new']} changes)")
+        targets.append((f"risk signals for {sig['schools']:,} schools < {SIGNALS_TARGET_S:g} s ({sig['s']:.1f} s)", ok))
     if "error" in result:
         print(f"national data: FAILED with {result['error']}")
         targets.append((f"national data imports (failed: {result['error'][:80]})", False))

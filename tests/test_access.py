@@ -63,6 +63,16 @@ ACCESS = [
     ("GET", "/admin/data-imports", "evidence.import_data", expect(admin=200)),
     ("POST", "/admin/data-imports", "evidence.import_data", expect(admin=422)),
     ("GET", "/schools/{own}/profile", "evidence.school_profile", expect(**LA, school_leader=200, governor=200)),
+    ("GET", "/admin/signal-rules", "evidence.signal_rules", expect(admin=200)),
+    ("GET", "/admin/signal-rules/new", "evidence.new_signal_rule", expect(admin=200)),
+    ("POST", "/admin/signal-rules/new", "evidence.new_signal_rule", expect(admin=422)),
+    ("GET", "/admin/signal-rules/{rule}", "evidence.edit_signal_rule", expect(admin=200)),
+    ("POST", "/admin/signal-rules/{rule}", "evidence.edit_signal_rule", expect(admin=422)),
+    # {prompt}: an open tier-review prompt on {own} (light touch) from the category-of-concern rule {rule}.
+    ("GET", "/tier-reviews", "evidence.tier_reviews", expect(admin=200, sia=200)),
+    ("GET", "/tier-reviews/{prompt}", "evidence.show_prompt", expect(admin=200, sia=200)),
+    ("POST", "/tier-reviews/{prompt}", "evidence.show_prompt", expect(admin=422, sia=422)),
+    ("POST", "/tier-reviews/{prompt}/accept", "evidence.accept_prompt", expect(admin=302, sia=302)),
     ("GET", "/schools/{other}/profile", "evidence.school_profile", expect(**LA)),
     ("GET", "/schools", "schools.list_schools", expect(**LA)),
     ("GET", "/schools/{own}", "schools.show_school", expect(**LA, school_leader=200)),
@@ -345,6 +355,11 @@ def seeded_world(template_database: str, tmp_path_factory: pytest.TempPathFactor
 def world(app: Any, db: Any, seeded_world: World) -> dict[str, Any]:
     """The seeded world put into this test's empty database and attachments folder: its ids."""
     with db.engine.begin() as conn:
+        # Rows a migration seeds outside the reference tables (the default signal rules) are the
+        # world's own copy's: out first, each table after those that refer to it.
+        for table in reversed(_world_tables()):
+            if seeded_world.rows[table.name]:
+                conn.execute(table.delete())
         for table in _world_tables():
             if seeded_world.rows[table.name]:
                 conn.execute(table.insert(), seeded_world.rows[table.name])
@@ -375,7 +390,23 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids.update(_monitoring_records(_db, own, ids["agreed"], new_user))
     ids.update(_team_records(_db, ids["agreed"]))
     ids["notification"] = _notification_record(_db, someone)
+    ids.update(_signal_records(_db, own))
     return ids
+
+
+def _signal_records(db, own):
+    """The shipped rules, and an open tier-review prompt on {own} from the category-of-concern rule."""
+    from lea_support.evidence.models import SignalRule, TierReviewPrompt
+    from lea_support.evidence.signals import ensure_rules
+
+    ensure_rules()
+    rule = db.session.scalars(select(SignalRule).where(SignalRule.code == "CATEGORY_OF_CONCERN")).one()
+    prompt = TierReviewPrompt(school_id=own.id, rule_id=rule.id, evidence_key="k", tier_at_raise="light_touch",
+                              evidence="Ofsted category of concern: Category of concern (inspected 2025/26): "
+                                       "Special measures")
+    db.session.add(prompt)
+    db.session.commit()
+    return {"rule": rule.id, "prompt": prompt.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -49,6 +49,8 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
               "Load or refresh the register from a GIAS download."),
     AdminPage("Import national data", "evidence.import_data", evidence_can.can_import_data,
               "Load Ofsted, performance, census and absence files; see past imports."),
+    AdminPage("Risk signal rules", "evidence.signal_rules", evidence_can.can_edit_signal_rules,
+              "The rules that flag schools from the data, and which of them prompt a tier review."),
     AdminPage("Governor reports in bulk", "governor_reports.bulk_runs", report_can.can_run_bulk_generation,
               "Draft every school's termly report in one run."),
     AdminPage("E-mails that could not be sent", "notifications.failed_emails", notify_can.can_view_failed_emails,
@@ -60,8 +62,9 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
 
 ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "schools.reassign_schools",
                    "schools.list_tiers", "schools.edit_tier", "core.term_dates", "core.*_term", "core.*_closure",
-                   "schools.import_schools", "evidence.import_data", "governor_reports.bulk_runs",
-                   "governor_reports.show_bulk_run", "core.audit_log", "notifications.failed_emails", "core.letterhead")
+                   "schools.import_schools", "evidence.import_data", "evidence.*_signal_rule*",
+                   "governor_reports.bulk_runs", "governor_reports.show_bulk_run", "core.audit_log",
+                   "notifications.failed_emails", "core.letterhead")
 
 
 def _any_admin_page(user: Any) -> bool:

@@ -72,6 +72,7 @@ class ImportResult:
     not_published: list[str] = field(default_factory=list)
     dry_run: bool = False
     import_id: int | None = None
+    signals: Any = None  # signals.RecomputeResult, after an import that changed something
 
     @property
     def changed(self) -> bool:
@@ -89,7 +90,12 @@ class ImportResult:
             return f"Dry run, nothing saved. {head}: would be {values}; {rows}"
         if not self.changed:
             return f"Nothing changed: the data already match this file. {head}: {values}; {rows}"
-        return f"Imported {head}: {values}; {rows}"
+        flagged = ""
+        if self.signals is not None:
+            s = self.signals
+            flagged = (f". Risk signals: {s.new} new, {s.changed} changed, {s.cleared} cleared; "
+                       f"{s.prompts} tier-review prompts raised")
+        return f"Imported {head}: {values}; {rows}{flagged}"
 
 
 # --- the catalogue in the database -------------------------------------------------------------------
@@ -596,6 +602,12 @@ def import_data(actor: "User | None", raw: bytes, *, filename: str, kind: str | 
         "filename": record.filename, "sha256": record.sha256, "kind": kind, "academic_year": academic_year,
         **counts})
     db.session.flush()
+    if result.changed:
+        # Every rule over the whole register, in the import's transaction (one query per rule).
+        from .outcomes import measure_criteria
+        from .signals import recompute_signals
+        result.signals = recompute_signals()
+        measure_criteria()  # success criteria bound to a measure: the actual value, met / not met
     return result
 
 

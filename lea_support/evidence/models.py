@@ -174,3 +174,91 @@ class ValueChange(db.Model):
 
     def __repr__(self) -> str:
         return f"<ValueChange import={self.import_id} value={self.value_id}>"
+
+
+# --- risk signals and tier-review prompts ------------------------------------------------------------
+
+RULE_KINDS = ("below_england", "threshold", "judgement_in", "no_inspection", "gias_status", "gias_change")
+PROMPT_STATUSES = ("open", "accepted", "dismissed")
+
+
+class SignalRule(db.Model):
+    """A rule that flags schools from the data (defaults in `evidence.signals.DEFAULT_RULES`).
+    `kind` names the test; `params` its parameters (measure codes, points, years, values...);
+    `min_tier` the lowest support tier that reflects a school flagged by it (blank: it never
+    prompts a tier review, it is shown only)."""
+
+    __tablename__ = "signal_rules"
+    __table_args__ = (CheckConstraint(
+        "kind IN ('below_england', 'threshold', 'judgement_in', 'no_inspection', 'gias_status', 'gias_change')",
+        name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    min_tier: Mapped[str] = mapped_column(String(20), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SignalRule {self.code}>"
+
+
+class SchoolSignal(db.Model):
+    """A rule flagging a school now: the values behind it, when it was first seen, and a key of
+    its evidence (the same values give the same key; new evidence a new one)."""
+
+    __tablename__ = "school_signals"
+    __table_args__ = (
+        UniqueConstraint("school_id", "rule_id", name="uq_school_signals_school_rule"),
+        Index("ix_school_signals_rule", "rule_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("signal_rules.id", ondelete="CASCADE"))
+    values: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[label, shown], ...]
+    evidence_key: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rule: Mapped[SignalRule] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<SchoolSignal school={self.school_id} rule={self.rule_id}>"
+
+
+class TierReviewPrompt(db.Model):
+    """A signal on a school whose tier does not reflect it, waiting for an SIA: accepted (the
+    support decision form opened with the signal cited) or dismissed with a reason. One per
+    (school, rule, evidence key): a dismissed prompt does not come back for the same evidence."""
+
+    __tablename__ = "tier_review_prompts"
+    __table_args__ = (
+        UniqueConstraint("school_id", "rule_id", "evidence_key", name="uq_tier_review_prompts_evidence"),
+        CheckConstraint("status IN ('open', 'accepted', 'dismissed')", name="status_known"),
+        Index("ix_tier_review_prompts_status_raised", "status", "raised_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("signal_rules.id", ondelete="CASCADE"))
+    evidence_key: Mapped[str] = mapped_column(String(64))
+    # The signal as it stood when raised: "label: value; value" (cited in the decision's evidence).
+    evidence: Mapped[str] = mapped_column(String(2000))
+    tier_at_raise: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    dismiss_reason: Mapped[str] = mapped_column(String(2000), default="")
+
+    rule: Mapped[SignalRule] = relationship(lazy="joined")
+    resolved_by: Mapped["User | None"] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<TierReviewPrompt {self.id} {self.status}>"

@@ -185,3 +185,19 @@ def _ofsted(by_code: dict[str, Measure], own: dict[tuple[int, str], MeasureValue
         outcomes.append(outcome)
     outcomes.sort(key=lambda o: o.inspected or date.min, reverse=True)
     return outcomes
+
+
+def profile_snapshot(school: School) -> dict[str, Any]:
+    """The profile as it stands, as plain data to keep with a record (a Joint Review's
+    "achievement and performance data"): later imports do not change what it says."""
+    profile = school_profile(school)
+    return {
+        "ofsted": [{"title": o.title, "inspected": format_date(o.inspected) if o.inspected else "",
+                    "grades": [list(g) for g in o.grades]} for o in profile.ofsted],
+        "context": [[label, shown.text, year] for label, shown, year in profile.context],
+        "measures": [{"area": area, "label": s.measure.label, "la_label": s.la_label,
+                      "england_label": s.england_label,
+                      "points": [[p.year, p.school.text if p.school else "", p.la.text if p.la else "",
+                                  p.england.text if p.england else ""] for p in s.points]}
+                     for area, series in profile.areas for s in series],
+    }

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from ..casework.documents import service_name
 from ..casework.models import NoteOfVisit, VisitType
 from ..core.terms import LOCAL_TZ, format_date, format_days
+from ..evidence.outcomes import criteria_met
 from ..extensions import db
 from ..rap.models import (
     ACTION_STATUSES,
@@ -79,6 +80,7 @@ def governor_report_content(school: "School", term: ReportTerm | str, *, today: 
     plan_data, plan_actions = _plan_progress(plan, as_of) if plan is not None else (None, [])
     midpoint = _midpoint(plan, as_of) if plan is not None else {"last": None, "next": None}
     reviews = _published_reviews(school, term)
+    criteria = criteria_met(plan.id) if plan is not None else None
 
     celebrating = {
         "actions_completed": _actions_completed(school, plan_actions, window),
@@ -86,6 +88,7 @@ def governor_report_content(school: "School", term: ReportTerm | str, *, today: 
         "objectives_on_track": _on_track(midpoint["last"], term),
         "improved_judgements": reviews["improved"] if reviews["latest_in_year"] else [],
         "lighter_support": _lighter_support(decisions, tiers, window),
+        "measured_improvements": criteria.improvements if criteria else [],
     }
     celebrating["count"] = sum(len(v) for v in celebrating.values())
 
@@ -104,6 +107,7 @@ def governor_report_content(school: "School", term: ReportTerm | str, *, today: 
         "celebrating": celebrating,
         "support": support,
         "plan": plan_data,
+        "criteria_met": criteria.text if criteria and criteria.total else "",
         "plan_pending": plan_status_text(school) if plan is None else "",
         "midpoint": midpoint,
         "notice": _notice(school, as_of),

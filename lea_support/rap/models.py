@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -171,6 +172,7 @@ class PlanObjective(db.Model):
 class SuccessCriterion(db.Model):
     __tablename__ = "plan_success_criteria"
     __table_args__ = (
+        Index("ix_plan_success_criteria_measure", "measure_id"),
         length_check("measure", MEDIUM_TEXT),
         length_check("baseline", MEDIUM_TEXT),
         length_check("target", MEDIUM_TEXT),
@@ -182,6 +184,19 @@ class SuccessCriterion(db.Model):
     baseline: Mapped[str] = mapped_column(Text, default="")
     target: Mapped[str] = mapped_column(Text)
     by_when: Mapped[date] = mapped_column(Date)
+    # Bound to a measure of the national data (evidence_measures): the baseline read from the data,
+    # a target, and the actual value filled in when new data arrive (met_source "data"). A criterion
+    # without a measure gets its actual value and met / not met from the SIA at the mid-point review
+    # (met_source "sia").
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_measures.id", ondelete="SET NULL"))
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    baseline_year: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    target_value: Mapped[float | None] = mapped_column(Float)
+    actual: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    actual_value: Mapped[float | None] = mapped_column(Float)
+    actual_year: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    met: Mapped[bool | None] = mapped_column(Boolean)
+    met_source: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
     objective: Mapped[PlanObjective] = relationship(back_populates="criteria")
 

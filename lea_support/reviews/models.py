@@ -153,6 +153,10 @@ class JointReview(db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     pre_review_commentary: Mapped[str] = mapped_column(Text, default="")
+    # The school's national data as they stood when the review moved past pre-review (the
+    # "achievement and performance data" item shows this, not today's figures, from then on).
+    performance_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    performance_snapshot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     overall_grade: Mapped[int | None] = mapped_column(Integer)
     overall_rationale: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

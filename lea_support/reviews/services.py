@@ -24,6 +24,7 @@ from ..core.limits import (
     too_long,
 )
 from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
+from ..core.models import utcnow
 from ..core.terms import format_date
 from ..extensions import db
 from ..schools.services import record_school_event
@@ -270,6 +271,13 @@ def change_stage(actor: User, review: JointReview, to_stage: str, *, reason: str
                                changed_by_id=actor.id)
     db.session.add(change)
     review.stage = to_stage
+    if current == "pre_review" and there > here and review.performance_snapshot is None:
+        # The "achievement and performance data" item keeps the profile as it stood when the
+        # review left pre-review; later imports do not rewrite what the review was based on.
+        from ..evidence.services import profile_snapshot
+
+        review.performance_snapshot = profile_snapshot(review.school)
+        review.performance_snapshot_at = utcnow()
     db.session.flush()
     record_audit(actor, "review.stage", "joint_review", review.id, school_id=review.school_id,
                  before={"stage": current}, after={"stage": to_stage, "reason": reason})

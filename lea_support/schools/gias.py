@@ -442,6 +442,11 @@ def import_gias(actor: "User | None", stream: IO[bytes], *, filename: str,
     })
     _record_changes(actor, record.id, changes, now)
     db.session.flush()
+    if inserts or updates:
+        # Risk signals read GIAS fields (status, a new head): recomputed in the import's transaction.
+        from ..evidence.signals import recompute_signals
+
+        recompute_signals()
     return summary
 
 

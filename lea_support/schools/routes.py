@@ -43,6 +43,8 @@ from ..core.web import (
     process_form,
     require,
 )
+from ..evidence.permissions import can_view_signals
+from ..evidence.signals import school_signals
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
 from . import documents, gias, services
@@ -129,6 +131,7 @@ def show_school(urn: int) -> Any:
         history=services.support_history(school) if can_view_support_history(current_user, school) else [],
         timeline=services.timeline(school, current_user, limit=5),
         summary=case_summary(school, current_user),
+        signals=school_signals(school) if can_view_signals(current_user) else None,
     )
 
 
@@ -153,6 +156,7 @@ def change_support(urn: int) -> Any:
         "flags": [f for f, on in (("vulnerable", school.is_vulnerable),
                                   ("underachievement", school.has_significant_underachievement)) if on],
         "edit_version": school.support_version,
+        "evidence": _cited_prompt(school, request.args.get("prompt", type=int)),
     })
     form.support_tier.choices = [(t.code, t.name) for t in tiers]
 
@@ -196,6 +200,18 @@ def follow_tier_allocation(urn: int) -> Any:
         done=lambda allocation: flash_and_redirect(
             f"Allocation for {allocation.academic_year} re-issued for {proposal.tier_name}. The allocation letter "
             "now shows it: download it below and send it to the school", url_for("schools.show_school", urn=urn)))
+
+
+def _cited_prompt(school: School, prompt_id: int | None) -> str:
+    """The evidence of a tier-review prompt on this school, cited in the decision form it opened."""
+    if prompt_id is None:
+        return ""
+    from ..evidence.models import TierReviewPrompt
+
+    prompt = db.session.get(TierReviewPrompt, prompt_id)
+    if prompt is None or prompt.school_id != school.id:
+        return ""
+    return f"Risk signal (tier-review prompt {prompt.id}, raised {prompt.raised_at:%d %B %Y}): {prompt.evidence}"
 
 
 @bp.route("/schools/<int:urn>/link-adviser", methods=["GET", "POST"])

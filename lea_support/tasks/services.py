@@ -43,6 +43,7 @@ from ..casework.caseload import term_period_on
 from ..casework.models import NOTE_STATUSES, AgreedAction, NoteOfVisit
 from ..casework.services import owned_actions
 from ..core.terms import academic_year_for
+from ..evidence.signals import open_prompts_query
 from ..extensions import db
 from ..governor_reports.models import BulkRun, GovernorReport, GovernorReportVersion
 from ..notifications.models import Notification
@@ -180,6 +181,14 @@ def governor_reports_to_check(ctx: Context, everyone: bool) -> Select[Any]:
 
 
 # --- SIAs ---------------------------------------------------------------------------------------------
+
+def tier_reviews(ctx: Context, everyone: bool) -> Select[Any]:
+    """Open tier-review prompts on schools whose tier still does not reflect the signal."""
+    prompts = open_prompts_query().subquery()
+    return select(prompts.c.id.label("record_id"), prompts.c.name.label("school_name"), prompts.c.urn.label("urn"),
+                  cast(prompts.c.evidence, String).label("detail"),
+                  type_coerce(func.date(prompts.c.raised_at), Date).label("due_on"))
+
 
 REVIEW_NEXT_STEPS = {
     "planned": "Add the pre-review items, then move to pre-review",
@@ -446,6 +455,9 @@ KINDS: tuple[TaskKind, ...] = (
     TaskKind("stalled-flags-against-tier", "Concern flags at light touch", SIAS, stalled_flags_against_tier,
              "Review the school's tier, or clear the flags", "schools.change_support", "urn", "Tier since",
              stalled=True),
+    TaskKind("tier-reviews", "Tier reviews: risk signals the tier does not reflect", SIAS, tier_reviews,
+             "Review the school's tier with the signal cited, or dismiss the prompt with a reason",
+             "evidence.show_prompt", "prompt_id", "Raised"),
     TaskKind("stalled-allocation-against-tier", "Allocations that no longer match the tier", SIAS | {Role.ADMIN},
              stalled_allocation_against_tier, "Re-issue the allocation for the school's tier",
              "schools.show_school", "urn", "Tier since", stalled=True),

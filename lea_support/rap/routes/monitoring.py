@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ...core.terms import format_date
 from ...core.web import first_or_404, flash_and_redirect, get_or_404, permission_required, process_form, require
+from ...evidence.outcomes import criteria_met
 from ...extensions import db
 from ...pdf import PdfDocument, pdf_response, render_pdf
 from ...reviews.services import active_users, current_scale
@@ -56,7 +57,7 @@ def _render_review(plan: RaisingAchievementPlan, review: MidpointReview, status:
         notices=[n for n in monitoring.notices if n.midpoint_review_id == review.id],
         scale=services.review_scale(review) if review.is_held else None,
         decision=db.session.get(SupportDecision, review.decision_id) if review.decision_id else None,
-        earliest=earliest, latest=latest, today=date.today(),
+        earliest=earliest, latest=latest, today=date.today(), criteria=criteria_met(plan.id),
         reschedule_form=reschedule_form, form=reschedule_form if reschedule_form.errors else None), status
 
 
