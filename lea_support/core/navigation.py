@@ -86,6 +86,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Plans", "rap.dashboard", rap_can.can_view_plans_dashboard, ("rap.*",)),
     Section("Governor reports", "governor_reports.term_reports", report_can.can_view_governor_reports,
             ("governor_reports.*",)),
+    Section("Tier reviews", "evidence.tier_reviews", evidence_can.can_review_tiers, ("evidence.tier_reviews", "evidence.*_prompt")),
     Section("Escalation watch", "rap.escalation_watch", rap_can.can_view_escalation_watch, ("rap.escalation_watch",)),
     Section("Overview", "casework.overview", casework_can.can_view_authority_overview, ("casework.overview",)),
     Section("Support allocations", "schools.allocations", auth_can.can_view_allocations,
