@@ -326,7 +326,7 @@ def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before
     governor_email = f"governor{n}@bench.invalid"
     create_user(None, email=governor_email, name="Gill Governor", role="governor", password=GOVERNOR_PASSWORD,
                 school_urns=[significant.urn, other.urn])
-    head_email = f"head{n}@bench.invalid"
+    head_email = f"leader{n}@bench.invalid"
     create_user(None, email=head_email, name="Chris Head", role="school_leader", password=GOVERNOR_PASSWORD,
                 school_urns=[significant.urn])
     # Each home page is timed as its person sees it: the advisers' and the SIA's accounts get the
