@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 
-
 def outbox(app: Any) -> list[Any]:
     folder = Path(app.config["OUTBOX_DIR"])
     return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
