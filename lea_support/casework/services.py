@@ -362,7 +362,7 @@ def amendable_response(note: NoteOfVisit) -> NoteEvent | None:
 def note_tag(note: NoteOfVisit, reader: "User", accurate: bool | None) -> tuple[str, str]:
     """The note's tag for this reader, saying what they must do: (text, GOV.UK tag colour).
     `accurate` is the school's latest answer (None: not answered)."""
-    is_school = reader.role == "school_leader"
+    is_school = reader.role == Role.SCHOOL_LEADER
     if note.status == "sent":
         return ("Awaiting your response", "orange") if is_school else (note.status_name, "yellow")
     if note.status == "responded":

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 
 from ..core.audit import record_audit
+from ..core.csv_import import numbered_records
 from ..core.errors import DomainError
 from ..core.models import utcnow
 from ..core.terms import academic_year_for, parse_academic_year
@@ -192,17 +193,7 @@ def _decode(raw: bytes) -> str:
 
 def _records(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
     """Each record with the physical line it starts on (the header is line 1)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line_after = 0
-    while True:
-        try:
-            record: list[str] | csv.Error = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as err:
-            record = err
-        yield line_after + 1, record
-        line_after = reader.line_num
+    return numbered_records(io.StringIO(text, newline=""))
 
 
 def _csv_problem(err: csv.Error) -> str:

@@ -18,7 +18,7 @@ def can_view_school_profile(user: Any, school: "School") -> bool:
     """LA staff see every school's profile; a school's leaders and governors see their own school's."""
     if is_la_staff(user):
         return True
-    return bool(user and user.is_authenticated and user.is_active and user.role in {"school_leader", "governor"}
+    return bool(user and user.is_authenticated and user.is_active and user.role in {Role.SCHOOL_LEADER, Role.GOVERNOR}
                 and school.id in user.school_ids)
 
 

@@ -18,6 +18,7 @@ from ..core.web import (
 )
 from ..extensions import db
 from ..schools.models import School, SupportTier
+from ..schools.web import school_or_404
 from . import imports, services, signals
 from .catalogue import KINDS, MEASURES
 from .forms import AcceptPromptForm, DataImportForm, DismissPromptForm, SignalRuleForm
@@ -59,7 +60,7 @@ def import_data() -> Any:
 @bp.get("/schools/<int:urn>/profile")
 @login_required
 def school_profile(urn: int) -> Any:
-    school = first_or_404(select(School).where(School.urn == urn))
+    school = school_or_404(urn)
     require(can_view_school_profile(current_user, school))
     shown = signals.school_signals(school) if can_view_signals(current_user) else None
     return render_template("evidence/profile.html", profile=services.school_profile(school), school=school,

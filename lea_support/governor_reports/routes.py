@@ -21,7 +21,6 @@ from sqlalchemy import select
 from ..auth.permissions import can_view_governor_pages, is_governor
 from ..core.terms import Term
 from ..core.web import (
-    first_or_404,
     flash_and_redirect,
     get_or_404,
     page_arg,
@@ -34,6 +33,7 @@ from ..pdf import PdfDocument, pdf_response
 from ..reviews.reporting import published_reviews_for_school
 from ..schools.models import School
 from ..schools.services import timeline as school_timeline
+from ..schools.web import school_or_404
 from . import bulk, services
 from . import permissions as can
 from .forms import (
@@ -52,9 +52,6 @@ bp = Blueprint("governor_reports", __name__, template_folder="templates")
 # Templates anywhere (the school page, the governors' pages) may ask these.
 bp.add_app_template_global(can, "report_perms")
 
-
-def _school(urn: int) -> School:
-    return first_or_404(select(School).where(School.urn == urn))
 
 
 def _report(report_id: int) -> GovernorReport:
@@ -101,7 +98,7 @@ def _render_school(school: School, form: DraftReportForm | None = None, status: 
 @bp.get("/schools/<int:urn>/governor-reports")
 @login_required
 def school_reports(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     require(can.can_view_school_governor_reports(current_user, school))
     return _render_school(school)
 
@@ -109,7 +106,7 @@ def school_reports(urn: int) -> Any:
 @bp.post("/schools/<int:urn>/governor-reports")
 @login_required
 def draft_report(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     require(can.can_draft_governor_report(current_user, school))
     form = DraftReportForm()
     return process_form(
@@ -117,7 +114,7 @@ def draft_report(urn: int) -> Any:
         done=lambda version: flash_and_redirect(
             f"Draft report for the {Term.parse(version.report.term).name.lower()} made from the school's records",
             url_for("governor_reports.show_report", report_id=version.report_id)),
-        again=lambda status: _render_school(_school(urn), form, status))
+        again=lambda status: _render_school(school_or_404(urn), form, status))
 
 
 # --- one report: check, publish, re-issue, download ---------------------------------------------------
@@ -238,7 +235,7 @@ def governor_home() -> Any:
 @bp.get("/governor/schools/<int:urn>")
 @login_required
 def governor_school(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     require(can_view_governor_pages(current_user, school))
     return render_template("governor_reports/governor_school.html", school=school,
                            timeline=school_timeline(school, current_user),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..auth.models import Role
 from ..auth.permissions import _signed_in
 from .models import Notification
 
@@ -18,4 +19,4 @@ def can_open_notification(user: Any, notification: Notification) -> bool:
 
 def can_view_failed_emails(user: Any) -> bool:
     """Administrators see the e-mails that could not be sent, to tell the people another way."""
-    return _signed_in(user) and user.role == "admin"
+    return _signed_in(user) and user.role == Role.ADMIN

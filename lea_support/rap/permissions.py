@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
+from ..auth.models import Role
 from ..auth.permissions import _signed_in, is_la_staff
 from ..extensions import db
 from .models import ProjectTeam, ProjectTeamMember, RaisingAchievementPlan
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def _leads_school(user: Any, school_id: int) -> bool:
-    return _signed_in(user) and user.role == "school_leader" and school_id in user.school_ids
+    return _signed_in(user) and user.role == Role.SCHOOL_LEADER and school_id in user.school_ids
 
 
 def can_view_school_plans(user: Any, school: "School") -> bool:
@@ -31,7 +32,7 @@ def viewable_plans(user: Any) -> "ColumnElement[bool]":
     plans (and of their actions) are filtered by the database, not row by row. Keep in step."""
     if is_la_staff(user):
         return true()
-    if _signed_in(user) and user.role == "school_leader" and user.school_ids:
+    if _signed_in(user) and user.role == Role.SCHOOL_LEADER and user.school_ids:
         return RaisingAchievementPlan.school_id.in_(sorted(user.school_ids))
     return false()
 
@@ -43,19 +44,19 @@ def can_own_action(person: Any, plan: "RaisingAchievementPlan") -> bool:
     school above all, would be shown the plan's actions in "My actions"."""
     if person is None:
         return False
-    return person.is_la_staff or (person.role == "school_leader" and plan.school_id in person.school_ids)
+    return person.is_la_staff or (person.role == Role.SCHOOL_LEADER and plan.school_id in person.school_ids)
 
 
 def can_draft_plan(user: Any) -> bool:
     """SIAs draft plans (administrators may on an SIA's behalf)."""
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def can_edit_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
     """The drafting SIA and administrators change a draft; nothing else is ever edited."""
     if not _signed_in(user) or plan.status != "draft":
         return False
-    return user.role == "admin" or (user.role == "sia" and plan.drafted_by_id == user.id)
+    return user.role == Role.ADMIN or (user.role == Role.SIA and plan.drafted_by_id == user.id)
 
 
 def can_submit_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
@@ -68,11 +69,11 @@ def can_sign_off_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
         return False
     if _leads_school(user, plan.school_id):
         return plan.school_signed_by_id is None
-    return user.role in {"sia", "admin"} and plan.la_signed_by_id is None
+    return user.role in {Role.SIA, Role.ADMIN} and plan.la_signed_by_id is None
 
 
 def can_amend_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
-    return _signed_in(user) and user.role in {"sia", "admin"} and plan.status == "agreed"
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN} and plan.status == "agreed"
 
 
 # The plan's steps, as a route checks them: who may take them at all. Whether the plan is at the step
@@ -81,16 +82,16 @@ def can_amend_plan(user: Any, plan: "RaisingAchievementPlan") -> bool:
 
 def can_submit_plans_of(user: Any, plan: "RaisingAchievementPlan") -> bool:
     """The drafting SIA, or an administrator."""
-    return _signed_in(user) and (user.role == "admin" or (user.role == "sia" and plan.drafted_by_id == user.id))
+    return _signed_in(user) and (user.role == Role.ADMIN or (user.role == Role.SIA and plan.drafted_by_id == user.id))
 
 
 def can_sign_plans_of(user: Any, plan: "RaisingAchievementPlan") -> bool:
     """The school's leaders for the school; SIAs and administrators for the LA."""
-    return _leads_school(user, plan.school_id) or (_signed_in(user) and user.role in {"sia", "admin"})
+    return _leads_school(user, plan.school_id) or (_signed_in(user) and user.role in {Role.SIA, Role.ADMIN})
 
 
 def can_amend_plans_of(user: Any, plan: "RaisingAchievementPlan") -> bool:
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def can_log_time(user: Any, plan: "RaisingAchievementPlan") -> bool:
@@ -100,7 +101,7 @@ def can_log_time(user: Any, plan: "RaisingAchievementPlan") -> bool:
     allowed is the service's rule: `log_time_used`.)"""
     if not is_la_staff(user):
         return False
-    if user.role == "admin" or any(a.user_id == user.id for a in plan.allocations):
+    if user.role == Role.ADMIN or any(a.user_id == user.id for a in plan.allocations):
         return True
     return _on_plan_team(user, plan)
 
@@ -117,7 +118,7 @@ def _on_plan_team(user: Any, plan: "RaisingAchievementPlan") -> bool:
 
 def can_view_plans_dashboard(user: Any) -> bool:
     """LA staff see every open plan; a school leader sees their own schools' plans."""
-    return is_la_staff(user) or (_signed_in(user) and user.role == "school_leader")
+    return is_la_staff(user) or (_signed_in(user) and user.role == Role.SCHOOL_LEADER)
 
 
 # --- Stage 4: monitoring (mid-point reviews, Improvement Notices, the escalation watch) ----------
@@ -129,16 +130,16 @@ def can_view_midpoint_review(user: Any, review: Any) -> bool:
 
 def can_record_midpoint_review(user: Any, review: Any) -> bool:
     """The SIA leads the review and records it (administrators may on an SIA's behalf)."""
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def can_reschedule_midpoint_review(user: Any, review: Any) -> bool:
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def can_issue_notice(user: Any) -> bool:
     """Improvement Notices are issued by SIAs and administrators."""
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def can_view_school_notices(user: Any, school: "School") -> bool:
@@ -151,7 +152,7 @@ def can_view_notice(user: Any, notice: Any) -> bool:
 
 
 def can_change_notice_status(user: Any, notice: Any) -> bool:
-    return _signed_in(user) and user.role in {"sia", "admin"}
+    return _signed_in(user) and user.role in {Role.SIA, Role.ADMIN}
 
 
 def can_view_escalation_watch(user: Any) -> bool:
@@ -174,9 +175,9 @@ def can_manage_team(user: Any, team: Any) -> bool:
     change the team's members and its coordinator."""
     if not _signed_in(user):
         return False
-    if user.role == "admin" or (user.is_la_staff and team.coordinator_id == user.id):
+    if user.role == Role.ADMIN or (user.is_la_staff and team.coordinator_id == user.id):
         return True
-    return user.role == "sia" and (team.plan.drafted_by_id == user.id or any(
+    return user.role == Role.SIA and (team.plan.drafted_by_id == user.id or any(
         m.user_id == user.id and m.team_role == "sia" and m.left_on is None for m in team.members))
 
 
@@ -189,12 +190,12 @@ def can_update_action(user: Any, action: Any, team: Any) -> bool:
     """An action of the plan in force is updated by its owner, the team's coordinator, current
     team members on the LA's staff, administrators, and the school's leaders when it is owned by a
     named role at the school. `team` is the plan's project team (None if it has none)."""
-    if not _signed_in(user) or user.role == "governor":
+    if not _signed_in(user) or user.role == Role.GOVERNOR:
         return False
     plan = action.objective.plan
     if plan.status != "agreed" or not can_view_plan(user, plan):
         return False
-    if user.role == "admin" or action.owner_id == user.id:
+    if user.role == Role.ADMIN or action.owner_id == user.id:
         return True
     if action.owner_role and _leads_school(user, plan.school_id):
         return True
@@ -205,4 +206,4 @@ def can_update_action(user: Any, action: Any, team: Any) -> bool:
 
 def can_view_my_actions(user: Any) -> bool:
     """LA staff and school leaders have actions to deliver."""
-    return is_la_staff(user) or (_signed_in(user) and user.role == "school_leader")
+    return is_la_staff(user) or (_signed_in(user) and user.role == Role.SCHOOL_LEADER)

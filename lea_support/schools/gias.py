@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 
 from ..core.audit import record_audit, to_json_ready
+from ..core.csv_import import numbered_records
 from ..core.errors import DomainError
 from ..core.models import AuditEntry, utcnow
 from ..extensions import db
@@ -217,17 +218,7 @@ def _csv_problem(err: csv.Error) -> str:
 
 def _records(lines: Iterator[str]) -> Iterator[tuple[int, list[str] | csv.Error]]:
     """Each record with the physical line it starts on (the header is line 1), or the CSV error."""
-    reader = csv.reader(lines, strict=True)
-    line_after = 0
-    while True:
-        try:
-            record: list[str] | csv.Error = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as err:
-            record = err
-        yield line_after + 1, record
-        line_after = reader.line_num
+    return numbered_records(lines)
 
 
 def _check_header(header: list[str]) -> list[str]:

@@ -61,12 +61,10 @@ from .forms import (
 )
 from .models import School, SupportAllocation, SupportTier
 from .permissions import can_download_allocation_letter
+from .web import school_or_404
 
 bp = Blueprint("schools", __name__, template_folder="templates")
 
-
-def _school_or_404(urn: int) -> School:
-    return first_or_404(select(School).where(School.urn == urn))
 
 
 def _advisers() -> list[Any]:
@@ -119,7 +117,7 @@ def list_schools() -> Any:
 @bp.get("/schools/<int:urn>")
 @login_required
 def show_school(urn: int) -> Any:
-    school = _school_or_404(urn)
+    school = school_or_404(urn)
     require(can_view_school(current_user, school))
     year = academic_year_for(date.today())
     allocation = services.allocation_for(school, year)
@@ -138,7 +136,7 @@ def show_school(urn: int) -> Any:
 @bp.get("/schools/<int:urn>/timeline")
 @login_required
 def school_timeline(urn: int) -> Any:
-    school = _school_or_404(urn)
+    school = school_or_404(urn)
     require(can_view_school(current_user, school))
     kind = request.args.get("kind") if request.args.get("kind") in services.TIMELINE_FILTERS else None
     return render_template("schools/timeline.html", school=school, kind=kind, filters=services.TIMELINE_FILTERS,
@@ -148,7 +146,7 @@ def school_timeline(urn: int) -> Any:
 @bp.route("/schools/<int:urn>/support", methods=["GET", "POST"])
 @permission_required(can_change_support)
 def change_support(urn: int) -> Any:
-    school = _school_or_404(urn)
+    school = school_or_404(urn)
     tiers = services.support_tiers()
     form = SupportDecisionForm(data=None if request.method == "POST" else {
         "support_tier": school.support_tier, "mcs_level": school.mcs_level,
@@ -181,7 +179,7 @@ def change_support(urn: int) -> Any:
 @bp.route("/schools/<int:urn>/allocation/follow-tier", methods=["GET", "POST"])
 @permission_required(can_adjust_allocation)
 def follow_tier_allocation(urn: int) -> Any:
-    school = _school_or_404(urn)
+    school = school_or_404(urn)
     proposal = services.tier_allocation_proposal(school)
     if proposal is None:
         flash("This year's allocation already follows the school's tier (or none has been issued yet)", "info")
@@ -217,7 +215,7 @@ def _cited_prompt(school: School, prompt_id: int | None) -> str:
 @bp.route("/schools/<int:urn>/link-adviser", methods=["GET", "POST"])
 @permission_required(can_assign_link_advisers)
 def set_link_adviser(urn: int) -> Any:
-    school = _school_or_404(urn)
+    school = school_or_404(urn)
     form = LinkAdviserForm(link_adviser=school.link_adviser_id or 0)
     form.link_adviser.choices = [(0, "No link adviser")] + [(u.id, u.name) for u in _advisers()]
 
@@ -312,7 +310,7 @@ def issue_allocations(year_slug: str) -> Any:
 @permission_required(can_adjust_allocation)
 def adjust_allocation(year_slug: str, urn: int) -> Any:
     year = _year_from_slug(year_slug)
-    school = _school_or_404(urn)
+    school = school_or_404(urn)
     current = services.allocation_for(school, year) or services.default_allocation(school, year)
     form = AllocationForm(data=None if request.method == "POST" else {
         "link_visits": current.link_visits, "consultant_days": current.consultant_days})
@@ -331,7 +329,7 @@ def adjust_allocation(year_slug: str, urn: int) -> Any:
 @bp.get("/allocations/<year>/<int:urn>/letter.pdf")
 @login_required
 def allocation_letter(year: str, urn: int) -> Any:
-    school = _school_or_404(urn)
+    school = school_or_404(urn)
     allocation = first_or_404(select(SupportAllocation).where(
         SupportAllocation.school_id == school.id, SupportAllocation.academic_year == year.replace("-", "/")))
     require(can_download_allocation_letter(current_user, allocation))

@@ -122,8 +122,8 @@ def test_a_school_goes_from_review_to_de_escalation(browser_page, live_server, d
     click(page, "button", "Record the review")
     assert page.locator(".govuk-error-summary").count() == 0, page.locator(".govuk-error-summary").inner_text()
 
-    # The school page tells the whole story.
-    goto(page, f"{live_server}/schools/{urn}")
+    # The school's timeline tells the whole story.
+    goto(page, f"{live_server}/schools/{urn}/timeline")
     timeline = page.content()
     for step in ("Raising Achievement Plan drafted", "Raising Achievement Plan agreed", "Project team formed",
                  "Project team meeting", "Mid-point review", "Enhanced support"):

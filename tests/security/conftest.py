@@ -204,6 +204,10 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
     rap.sign_off_plan(head, plan, on=agreed_on)
     rap.sign_off_plan(sia, plan, on=agreed_on, midpoint_review_on=agreed_on + timedelta(weeks=10))
     rap.log_time_used(sia, allocation, used_on=today - timedelta(days=30), days="1", note=hostile())
+    # The SIA's own reading of a criterion without a measure, at the mid-point review.
+    from lea_support.evidence.outcomes import record_outcome
+
+    record_outcome(plan.objectives[0].criteria[0], actual=hostile(200), met=True)
     db.session.commit()
 
     team = rap.team_for_plan(plan)
@@ -258,6 +262,16 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
                 kind="ofsted")
     import_data(admin, (f"URN,LA,ESTAB,NOR,PNUMFSMEVER\n{school.urn},{school.la_code},1,10,5\n"
                         f"LA,{school.la_code},{SCRIPT[:40]},100,6\n").encode(), filename="census-2025-26.csv")
+    # A risk rule an administrator named, and a tier-review prompt an SIA dismissed with a reason.
+    from lea_support.evidence.models import SignalRule, TierReviewPrompt
+
+    rule = SignalRule(code="HOSTILE_RULE", label=hostile(200), kind="threshold",
+                      params={"measures": ["PPERSABS10"], "direction": "above", "value": 25}, min_tier="enhanced")
+    db.session.add(rule)
+    db.session.flush()
+    db.session.add(TierReviewPrompt(school_id=school.id, rule_id=rule.id, evidence_key="0" * 64, evidence=hostile(2000),
+                                    tier_at_raise="light_touch", status="dismissed", dismiss_reason=hostile(2000),
+                                    resolved_by_id=sia.id))
     from lea_support.pdf.letterhead import LetterheadData, save_letterhead
 
     save_letterhead(admin, LetterheadData(authority_name=hostile(200), address=hostile(1000), contact=hostile(500),

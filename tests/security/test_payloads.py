@@ -312,6 +312,10 @@ NOT_FREE_TEXT = {
     "evidence_measure_sources.last_year", "evidence_values.academic_year", "evidence_values.state",
     "evidence_values.code",
     "stored_documents.kind", "stored_documents.source_sha256", "stored_documents.pdf_sha256",
+    # Risk signals: codes and keys (a rule's code is an identifier), and the years and source of a reading.
+    "signal_rules.code", "signal_rules.kind", "signal_rules.min_tier", "school_signals.evidence_key",
+    "tier_review_prompts.evidence_key", "tier_review_prompts.tier_at_raise", "tier_review_prompts.status",
+    "plan_success_criteria.baseline_year", "plan_success_criteria.actual_year", "plan_success_criteria.met_source",
     # Which field of a note an amendment changed: one of the form's field names.
     "visit_note_amendments.field",
     # The letterhead's logo type is set by the checked upload (image/png or image/svg+xml).

@@ -5,12 +5,10 @@ from typing import Any, Callable
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ...core.forms import EmptyForm
 from ...core.terms import format_date
 from ...core.web import (
-    first_or_404,
     flash_and_redirect,
     get_or_404,
     permission_required,
@@ -18,6 +16,7 @@ from ...core.web import (
     require,
 )
 from ...schools.models import School
+from ...schools.web import school_or_404
 from .. import charts, services
 from .. import permissions as can
 from ..attachments import store_attachment
@@ -36,9 +35,6 @@ from . import bp
 
 BLANK_ACTION_ROWS = 2
 
-
-def _school(urn: int) -> School:
-    return first_or_404(select(School).where(School.urn == urn))
 
 
 def _note(note_id: int) -> NoteOfVisit:
@@ -81,7 +77,7 @@ def _store_upload(form: NoteForm, note: NoteOfVisit) -> None:
 @bp.get("/schools/<int:urn>/visits")
 @login_required
 def school_notes(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     require(can.can_list_school_notes(current_user, school))
     shared_only = not current_user.is_la_staff
     notes = services.notes_for_school(school, shared_only=shared_only)
@@ -94,7 +90,7 @@ def school_notes(urn: int) -> Any:
 @bp.route("/schools/<int:urn>/visits/plan", methods=["GET", "POST"])
 @permission_required(can.can_record_visit)
 def plan_visit(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     form = PlanVisitForm()
     _type_choices(form)
     if request.method == "GET":
@@ -109,7 +105,7 @@ def plan_visit(urn: int) -> Any:
 @bp.route("/schools/<int:urn>/visits/new", methods=["GET", "POST"])
 @permission_required(can.can_record_visit)
 def record_visit(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     form = _note_form(school)
     if request.method == "GET":
         return render_template("casework/note_form.html", form=form, school=school, note=None)

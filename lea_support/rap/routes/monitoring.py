@@ -7,15 +7,16 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
+from ...auth.models import Role
 from ...core.terms import format_date
-from ...core.web import first_or_404, flash_and_redirect, get_or_404, permission_required, process_form, require
+from ...core.web import flash_and_redirect, get_or_404, permission_required, process_form, require
 from ...evidence.outcomes import criteria_met
 from ...extensions import db
 from ...pdf import PdfDocument, pdf_response, render_pdf
 from ...reviews.services import active_users, current_scale
-from ...schools.models import School, SupportDecision
+from ...schools.models import SupportDecision
+from ...schools.web import school_or_404
 from .. import permissions as can
 from .. import services
 from ..documents import improvement_notice_document
@@ -98,9 +99,9 @@ def _record_form(review: MidpointReview, *, formdata: bool) -> Any:
     plan = services.plan_in_force(review.plan_id)
     if plan is None:
         abort(404)
-    leaders = active_users(("sia", "admin"))
+    leaders = active_users((Role.SIA, Role.ADMIN))
     return midpoint_record_form(review, list(plan.objectives), current_scale(), leaders, formdata=formdata,
-                                default_leader=current_user.id if current_user.role == "sia" else None), plan
+                                default_leader=current_user.id if current_user.role == Role.SIA else None), plan
 
 
 @bp.route("/plans/<int:plan_id>/midpoint-reviews/<int:review_id>/record", methods=["GET", "POST"])
@@ -136,9 +137,6 @@ def record_midpoint_review(plan_id: int, review_id: int) -> Any:
 
 # --- Improvement Notices -------------------------------------------------------------------------
 
-def _school(urn: int) -> School:
-    return first_or_404(select(School).where(School.urn == urn))
-
 
 def _notice(notice_id: int) -> ImprovementNotice:
     notice = services.load_improvement_notice(notice_id)
@@ -151,7 +149,7 @@ def _notice(notice_id: int) -> ImprovementNotice:
 @bp.get("/schools/<int:urn>/notices")
 @login_required
 def school_notices(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     require(can.can_view_school_notices(current_user, school))
     return render_template("rap/notice_list.html", school=school, notices=services.notices_for_school(school))
 
@@ -159,7 +157,7 @@ def school_notices(urn: int) -> Any:
 @bp.route("/schools/<int:urn>/notices/new", methods=["GET", "POST"])
 @permission_required(can.can_issue_notice)
 def issue_notice(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     form = NoticeForm()
     if request.method == "GET":
         return render_template("rap/notice_new.html", form=form, school=school)

@@ -13,7 +13,6 @@ from ...auth.models import User
 from ...core.forms import EmptyForm
 from ...core.terms import format_date
 from ...core.web import (
-    first_or_404,
     flash_and_redirect,
     get_or_404,
     id_arg,
@@ -25,7 +24,7 @@ from ...extensions import db
 from ...pdf import PdfDocument, pdf_response, render_pdf
 from ...pdf.stored import stored_pdf
 from ...reviews.models import JointReview
-from ...schools.models import School
+from ...schools.web import school_or_404
 from .. import permissions as can
 from .. import services
 from ..charts import rag_chart
@@ -56,10 +55,6 @@ from ..models import (
 from . import bp
 
 
-def _school(urn: int) -> School:
-    return first_or_404(select(School).where(School.urn == urn))
-
-
 def _plan(plan_id: int) -> RaisingAchievementPlan:
     plan = services.load_plan(plan_id)
     if plan is None:
@@ -88,7 +83,7 @@ def _la_people() -> list[User]:
 @bp.get("/schools/<int:urn>/plans")
 @login_required
 def school_plans(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     require(can.can_view_school_plans(current_user, school))
     plans = services.plans_for_school(school)
     return render_template("rap/list.html", school=school, can=can, plans=plans,
@@ -98,7 +93,7 @@ def school_plans(urn: int) -> Any:
 @bp.route("/schools/<int:urn>/plans/new", methods=["GET", "POST"])
 @permission_required(can.can_draft_plan)
 def draft_plan(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     review = None
     if request.args.get("review"):
         review = get_or_404(JointReview, id_arg(request.args, "review") or 0)

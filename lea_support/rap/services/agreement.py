@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from ...auth.models import Role
 from ...core.audit import record_audit
 from ...core.errors import DomainError
 from ...core.locking import AlreadyChanged, lock_for_update
@@ -28,9 +29,9 @@ if TYPE_CHECKING:
 
 def signature_agrees(actor: "User", plan: RaisingAchievementPlan) -> bool:
     """Whether this person's sign-off would be the second, agreeing the plan."""
-    if actor.role == "school_leader" and plan.school_id in actor.school_ids:
+    if actor.role == Role.SCHOOL_LEADER and plan.school_id in actor.school_ids:
         return plan.school_signed_by_id is None and plan.la_signed_by_id is not None
-    if actor.role in {"sia", "admin"}:
+    if actor.role in {Role.SIA, Role.ADMIN}:
         return plan.la_signed_by_id is None and plan.school_signed_by_id is not None
     return False
 
@@ -49,11 +50,11 @@ def sign_off_plan(actor: "User", plan: RaisingAchievementPlan, *, on: date | Non
         raise AlreadyChanged("This plan has already been agreed: reload the page to see it")
     if plan.status != "submitted":
         raise DomainError("Only a plan submitted for agreement can be signed off")
-    if actor.role == "school_leader" and plan.school_id in actor.school_ids:
+    if actor.role == Role.SCHOOL_LEADER and plan.school_id in actor.school_ids:
         if plan.school_signed_by_id is not None:
             raise AlreadyChanged("The school has already signed off this plan: reload the page to see it")
         side = "school"
-    elif actor.role in {"sia", "admin"}:
+    elif actor.role in {Role.SIA, Role.ADMIN}:
         if plan.la_signed_by_id is not None:
             raise AlreadyChanged("The LA has already signed off this plan: reload the page to see it")
         side = "la"

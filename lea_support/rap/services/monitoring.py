@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ...auth.models import User
+from ...auth.models import Role, User
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
 from ...core.locking import AlreadyChanged, claim_edit, lock_for_update
@@ -372,7 +372,7 @@ def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: Mi
         raise DomainError(f"A further review must be held after the review before it ({format_date(previous.held_on)})",
                           field="held_on")
     leader = db.session.get(User, data.led_by_id) if data.led_by_id else None
-    if leader is None or leader.is_disabled or leader.role not in {"sia", "admin"}:
+    if leader is None or leader.is_disabled or leader.role not in {Role.SIA, Role.ADMIN}:
         raise DomainError("Choose the School Improvement Adviser who led the review", field="led_by_id")
     for number, objective in enumerate(plan.objectives, start=1):
         judged = data.progress.get(objective.id)

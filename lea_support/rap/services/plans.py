@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ...auth.models import User
+from ...auth.models import Role, User
 from ...core.audit import record_audit, snapshot
 from ...core.errors import DomainError
 from ...core.limits import (
@@ -527,7 +527,7 @@ def submit_plan(actor: "User", plan: RaisingAchievementPlan) -> RaisingAchieveme
     db.session.flush()
     record_plan_audit(actor, "plan.submit", plan, before={"status": "draft"}, after={"status": "submitted"})
     version = f" (version {plan.version})" if plan.version > 1 else ""
-    notify([*school_people(plan.school_id, "school_leader"), plan.drafted_by, plan.la_signed_by], "plan_submitted",
+    notify([*school_people(plan.school_id, Role.SCHOOL_LEADER), plan.drafted_by, plan.la_signed_by], "plan_submitted",
            f"Raising Achievement Plan to sign: {plan.school.name}{version}",
            f"The Raising Achievement Plan for {plan.school.name}{version} has been submitted for agreement by "
            f"{actor.name}. Read it, then sign it off (the school's leader and the LA each sign).",

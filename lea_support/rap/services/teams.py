@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from ...auth.models import LA_ROLES, User
+from ...auth.models import LA_ROLES, Role, User
 from ...casework.models import AgreedAction
 from ...casework.services import agreed_actions_owned_by
 from ...core.audit import record_audit
@@ -95,7 +95,7 @@ def team_people(team: ProjectTeam) -> list[User]:
     return list(db.session.scalars(select(User).where(
         User.is_disabled.is_(False),
         or_(User.role.in_(LA_ROLES),
-            and_(User.role == "school_leader", User.schools.any(School.id == team.school_id))))
+            and_(User.role == Role.SCHOOL_LEADER, User.schools.any(School.id == team.school_id))))
         .order_by(User.name)))
 
 
@@ -127,7 +127,7 @@ def add_team_member(actor: User, team: ProjectTeam, *, user_id: int | None, name
         user = db.session.get(User, user_id)
         if user is None or not user.is_active:
             raise DomainError("Choose an active person", field="user_id")
-        if not (user.is_la_staff or (user.role == "school_leader" and team.school_id in user.school_ids)):
+        if not (user.is_la_staff or (user.role == Role.SCHOOL_LEADER and team.school_id in user.school_ids)):
             raise DomainError("Choose a member of LA staff or one of the school's leaders; add anyone else by name",
                               field="user_id")
         member = next((m for m in team.members if m.user_id == user.id), None)
@@ -278,7 +278,7 @@ def _check_meeting(team: ProjectTeam, data: MeetingData, in_force: RaisingAchiev
 def _school_signatory(team: ProjectTeam, attendees: list[ProjectTeamMember]) -> "User | None":
     for member in attendees:
         user = member.user
-        if (user is not None and user.is_active and user.role == "school_leader"
+        if (user is not None and user.is_active and user.role == Role.SCHOOL_LEADER
                 and team.school_id in user.school_ids):
             return user
     return None

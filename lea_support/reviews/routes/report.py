@@ -7,18 +7,16 @@ from typing import Any
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ...auth.permissions import is_la_staff
 from ...core.web import (
-    first_or_404,
     flash_and_redirect,
     get_or_404,
     process_form,
     require,
 )
 from ...pdf import PdfDocument, pdf_response
-from ...schools.models import School
+from ...schools.web import school_or_404
 from .. import permissions as can
 from .. import reporting
 from ..charts import judgements_chart
@@ -213,7 +211,7 @@ def report_pdf(review_id: int, version: int) -> Any:
 @bp.get("/schools/<int:urn>/reviews/history")
 @login_required
 def school_history(urn: int) -> Any:
-    school = first_or_404(select(School).where(School.urn == urn))
+    school = school_or_404(urn)
     require(can.can_view_school_reviews(current_user, school))
     published_only = not is_la_staff(current_user)
     history = reporting.school_review_history(school, published_only=published_only)

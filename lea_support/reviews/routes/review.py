@@ -5,13 +5,11 @@ from typing import Any, Callable
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ...auth.models import Role
 from ...core.forms import EmptyForm
 from ...core.terms import format_date
 from ...core.web import (
-    first_or_404,
     flash_and_redirect,
     get_or_404,
     permission_required,
@@ -20,6 +18,7 @@ from ...core.web import (
 )
 from ...rap import permissions as rap_can
 from ...schools.models import School
+from ...schools.web import school_or_404
 from .. import permissions as can
 from .. import services
 from ..forms import (
@@ -42,10 +41,6 @@ from ..models import (
 from . import bp
 
 
-def _school(urn: int) -> School:
-    return first_or_404(select(School).where(School.urn == urn))
-
-
 def review_to_view(review_id: int) -> JointReview:
     """The review (404 if there is none) that the signed-in user may see (else 403)."""
     review = get_or_404(JointReview, review_id)
@@ -56,7 +51,7 @@ def review_to_view(review_id: int) -> JointReview:
 @bp.get("/schools/<int:urn>/reviews")
 @login_required
 def school_reviews(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     require(can.can_view_school_reviews(current_user, school))
     published_only = not current_user.is_la_staff
     return render_template("reviews/list.html", school=school, can=can,
@@ -75,7 +70,7 @@ def _plan_choices(form: PlanReviewForm, school: School) -> None:
 @bp.route("/schools/<int:urn>/reviews/new", methods=["GET", "POST"])
 @permission_required(can.can_plan_review)
 def plan_review(urn: int) -> Any:
-    school = _school(urn)
+    school = school_or_404(urn)
     form = PlanReviewForm()
     _plan_choices(form, school)
     if request.method == "GET":
