@@ -13,6 +13,7 @@ from wtforms import FieldList, FormField
 
 from ..auth import permissions
 from .forms import DateInputField
+from .tasklist import TASK_STATUSES
 from .terms import format_date, format_minutes, term_label
 
 
@@ -102,3 +103,4 @@ def install_template_helpers(app: Flask) -> None:
     from ..rap.models import RAG_LABELS
 
     app.add_template_global(RAG_LABELS, "rag_labels")
+    app.add_template_global(TASK_STATUSES, "task_statuses")
