@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...core.tasklist import Task
 from ..models import MidpointReview, ProjectTeam, RaisingAchievementPlan
 
-__all__ = ["plan_tasks", "ready_to_submit", "open_midpoint_review"]
+__all__ = ["plan_tasks", "ready_to_submit", "open_midpoint_review", "midpoint_tasks"]
 
 
 def ready_to_submit(plan: RaisingAchievementPlan) -> bool:
@@ -68,4 +68,27 @@ def plan_tasks(plan: RaisingAchievementPlan, team: ProjectTeam | None,
         Task("sign_offs", "Sign-offs by the school and the LA", sign_offs, hint=sign_hint),
         Task("project_team", "Project team", team_status),
         Task("midpoint", "Mid-point review", midpoint),
+    ]
+
+
+def midpoint_tasks(review: MidpointReview, following: MidpointReview | None, has_notice: bool) -> list[Task]:
+    """A mid-point (or further) review's parts: its date, what is recorded when it is held (progress,
+    judgement, outcome), and what its outcome brings (a further review, a notice), in turn."""
+    held = "completed" if review.is_held else "not_started"
+    if not review.is_held:
+        follow_up = "cannot_start"
+    elif review.outcome == "continue":
+        follow_up = "completed" if following is not None and following.is_held else "not_started"
+    elif review.outcome == "improvement_notice":
+        follow_up = "completed" if has_notice else "not_started"
+    else:
+        follow_up = "completed"
+    follow_title = {"continue": "The further review", "improvement_notice": "The Improvement Notice"}.get(
+        review.outcome or "", "What the outcome brings")
+    return [
+        Task("date", "Date of the review", "completed" if review.is_held else "in_progress"),
+        Task("progress", "Progress on each objective", held),
+        Task("judgement", "Capacity to improve and adequate improvement", held),
+        Task("outcome", "Outcome and support decision", held),
+        Task("follow_up", follow_title, follow_up),
     ]
