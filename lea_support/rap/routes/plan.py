@@ -216,7 +216,7 @@ def _render_edit(plan: RaisingAchievementPlan, status: int = 200, conflict: Any 
     forms.setdefault("objective_form", ObjectiveForm(prefix="objective", formdata=None))
     forms.setdefault("allocation_form", AllocationForm(prefix="allocation", formdata=None))
     forms["allocation_form"].user_id.choices = [("", "Choose a person")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people() if u.is_la_staff]
+        (str(u.id), u.name_and_role) for u in _la_people() if u.is_la_staff]
     forms.setdefault("button_form", EmptyForm())
     form = next((f for f in forms.values() if f.errors), None)
     return render_template("rap/edit.html", plan=plan, can=can, form=form, conflict=conflict, **forms), status
@@ -431,7 +431,7 @@ def _child(model: type, ident: int, parent_id: int, parent: str) -> Any:
 
 def _owner_choices(plan: RaisingAchievementPlan) -> list[tuple[str, str]]:
     return [("", "No person: a named role at the school")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people() if can.can_own_action(u, plan)]
+        (str(u.id), u.name_and_role) for u in _la_people() if can.can_own_action(u, plan)]
 
 
 def _edit_in_place(plan: RaisingAchievementPlan, form: Any, record: Any, *, heading: str,
@@ -525,7 +525,7 @@ def edit_allocation(plan_id: int, allocation_id: int) -> Any:
     allocation = _child(TimeAllocation, allocation_id, plan.id, "plan_id")
     form = _form(AllocationEditForm, allocation)
     form.user_id.choices = [("", "Choose a person")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people() if u.is_la_staff]
+        (str(u.id), u.name_and_role) for u in _la_people() if u.is_la_staff]
     if request.method == "GET":
         form.days.data = str(allocation.days)
     return _edit_in_place(
