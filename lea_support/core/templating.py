@@ -13,6 +13,7 @@ from wtforms import FieldList, FormField
 
 from ..auth import permissions
 from .forms import DateInputField
+from .tasklist import TASK_STATUSES
 from .terms import format_date, format_minutes, term_label
 
 
@@ -58,6 +59,14 @@ def paragraphs(text: str | None, css_class: str = "govuk-body") -> Markup:
         for block in blocks if block.strip())
 
 
+def reveal_items(field: Any, reveals: dict[str, str]) -> list[dict[str, Any]]:
+    """The `items` of a GOV.UK radios (or checkboxes) field that reveal more fields under some
+    choices: `reveals` maps a choice's value to the HTML shown under it (conditional content).
+    Without JavaScript GOV.UK Frontend shows it all; with it, only the chosen choice's."""
+    return [{"conditional": {"html": Markup(reveals[str(value)])}} if str(value) in reveals else {}
+            for value, *_label in field.choices]
+
+
 def url_with(**changes: Any) -> str:
     """The current page's URL with some query arguments changed (None removes one)."""
     args = request.args.to_dict()
@@ -79,6 +88,7 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_filter(paragraphs, "paragraphs")
     app.add_template_global(error_summary)
     app.add_template_global(url_with)
+    app.add_template_global(reveal_items)
     app.add_template_global(permissions, "perms")
     from .navigation import navigation
 
@@ -102,3 +112,4 @@ def install_template_helpers(app: Flask) -> None:
     from ..rap.models import RAG_LABELS
 
     app.add_template_global(RAG_LABELS, "rag_labels")
+    app.add_template_global(TASK_STATUSES, "task_statuses")

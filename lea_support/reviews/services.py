@@ -25,6 +25,7 @@ from ..core.limits import (
 )
 from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.models import utcnow
+from ..core.tasklist import Task, by_step
 from ..core.terms import format_date
 from ..extensions import db
 from ..schools.services import record_school_event
@@ -289,35 +290,12 @@ def change_stage(actor: User, review: JointReview, to_stage: str, *, reason: str
 
 # --- the review's task list ---------------------------------------------------------------------
 
-TASK_STATUSES = {"completed": "Completed", "in_progress": "In progress", "not_started": "Not yet started",
-                 "cannot_start": "Cannot start yet"}
-
-
-@dataclass(frozen=True)
-class ReviewTask:
-    """One part of a review as its task list shows it: `code` names the part (the page links it),
-    `status` is a key of TASK_STATUSES; a part that cannot start yet is not offered."""
-
-    code: str
-    title: str
-    status: str
-
-    @property
-    def possible(self) -> bool:
-        return self.status != "cannot_start"
-
-
-def review_tasks(review: JointReview) -> list[ReviewTask]:
+def review_tasks(review: JointReview) -> list[Task]:
     """The review's parts, in order, each with its status read from the stage and what is recorded."""
     here = STAGE_ORDER.index(review.stage)
 
     def by_stage(stage: str, *, started: bool = True) -> str:
-        there = STAGE_ORDER.index(stage)
-        if here > there:
-            return "completed"
-        if here == there:
-            return "in_progress" if started else "not_started"
-        return "cannot_start"
+        return by_step(here, STAGE_ORDER.index(stage), started=started)
 
     pre_review_started = bool(review.pre_review_commentary) or any(
         i.status != "pending" for i in review.pre_review_items) or bool(review.key_questions)
@@ -332,13 +310,13 @@ def review_tasks(review: JointReview) -> list[ReviewTask]:
     elif review.stage == "published":
         report = "completed"
     return [
-        ReviewTask("team", "Plan the review and its team", "completed"),
-        ReviewTask("pre_review", "Pre-review and key questions", pre_review),
-        ReviewTask("fieldwork", "Fieldwork evidence", by_stage("fieldwork", started=bool(review.evidence))),
-        ReviewTask("evaluation", "Evaluation with the school's leaders",
+        Task("team", "Plan the review and its team", "completed"),
+        Task("pre_review", "Pre-review and key questions", pre_review),
+        Task("fieldwork", "Fieldwork evidence", by_stage("fieldwork", started=bool(review.evidence))),
+        Task("evaluation", "Evaluation with the school's leaders",
                    by_stage("evaluation", started=review.overall_grade is not None)),
-        ReviewTask("report", "Post-review report", report),
-        ReviewTask("publish", "Publish the report",
+        Task("report", "Post-review report", report),
+        Task("publish", "Publish the report",
                    "completed" if review.stage == "published"
                    else "not_started" if review.stage == "report_drafted" else "cannot_start"),
     ]

@@ -155,3 +155,16 @@ def test_the_list_of_notes_tags_what_each_reader_must_do(loop, db, create_note):
 
     assert (cell(adviser_list, note), cell(adviser_list, accurate)) == ("Marked inaccurate", "Confirmed accurate")
     assert "Awaiting your response" not in head.get(url).get_data(as_text=True)
+
+
+def test_no_reveals_the_comment_under_it_and_the_page_works_without_javascript(loop):
+    from bs4 import BeautifulSoup
+
+    note, _adviser, head = loop
+    page = BeautifulSoup(head.get(f"/visits/{note.id}").get_data(as_text=True), "html.parser")
+    radios = {r["value"]: r for r in page.select("input[name=accurate]")}
+    assert not radios["yes"].has_attr("data-aria-controls")
+    panel = page.select_one("#" + radios["no"]["data-aria-controls"])
+    assert "govuk-radios__conditional" in panel["class"] and panel.select_one("textarea[name=comment]") is not None
+    assert panel.find_parent("form")["action"] == f"/visits/{note.id}/respond"
+    respond(head, note, False, "The date of the visit is wrong")

@@ -423,3 +423,35 @@ def test_who_may_record_a_meeting(db, s, client, create_user, create_school):
         c = client.application.test_client()
         sign_in(c, user.email)
         assert c.get(url).status_code == expected, user.role
+
+
+def test_the_meeting_form_is_in_sections_with_another_action_added_only_when_wanted(db, client, create_plan,
+                                                                                    create_user):
+    from bs4 import BeautifulSoup
+
+    sia = create_user("sia", name="Sam Improvement")
+    plan = create_plan(sia=sia)
+    sign_in(client, sia.email)
+    page = BeautifulSoup(client.get(f"/plans/{plan.id}/team/meetings/new").get_data(as_text=True), "html.parser")
+    form = page.select_one("#meeting-form")
+    assert [h.get_text() for h in form.select("h2")] == [
+        "1. Attendance", "2. Minutes and decisions", "3. Progress on the plan's actions",
+        "4. New actions agreed at the meeting", "5. Next meeting"]
+    # The first new action is open; the others are "Add another action", folded (no JavaScript needed).
+    assert form.select_one("#new-action-1").name == "fieldset"
+    for n in (2, 3):
+        extra = form.select_one(f"#new-action-{n}")
+        assert extra.name == "details" and not extra.has_attr("open")
+        assert "Add another action" in extra.summary.get_text() and extra.select_one(f"[name=new_{n}_what]")
+    assert all(not d.has_attr("open") for d in form.select("details.app-action"))
+    # Attendees read as "name, role": never nested brackets.
+    labels = [" ".join(label.get_text().split()) for label in form.select("input[name=attendee_ids] + label")]
+    assert labels and all("(" not in label.split(",")[0] for label in labels)
+    assert not any("((" in label or "))" in label for label in labels)
+    # What was typed in a folded row keeps it open when the form comes back with an error.
+    response = submit(client, f"/plans/{plan.id}/team/meetings/new",
+                      {"plan_id": str(plan.id), "held_on": ["", "", ""], "minutes": "Met", "new_2_what": "Typed"},
+                      form_url=f"/plans/{plan.id}/team/meetings/new")
+    assert response.status_code == 422
+    again = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert again.select_one("#new-action-2").has_attr("open") and not again.select_one("#new-action-3").has_attr("open")

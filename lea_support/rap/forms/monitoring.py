@@ -91,7 +91,7 @@ def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjecti
             "Evidence", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, f"The evidence on objective {number}")]))
     form = Form(data=None if formdata else {"version_id": str(review.version_id), "led_by_id": default_leader})
     form.capacity_grade.choices = [(g.grade, f"{g.grade} {g.label}") for g in scale.grades]
-    form.led_by_id.choices = [("", "Choose the adviser")] + [(u.id, f"{u.name} ({u.role_name})") for u in leaders]
+    form.led_by_id.choices = [("", "Choose the adviser")] + [(u.id, u.name_and_role) for u in leaders]
     form.objective_fields = [(o, form[f"progress_{o.id}"], form[f"evidence_{o.id}"]) for o in objectives]
     return form
 

@@ -44,6 +44,41 @@ def _review_page(review: MidpointReview) -> str:
     return url_for("rap.show_midpoint_review", plan_id=review.plan_id, review_id=review.id)
 
 
+def midpoint_task_links(plan: RaisingAchievementPlan, review: MidpointReview, following: MidpointReview | None,
+                        notices: list[ImprovementNotice]) -> dict[str, str]:
+    """Where each part of the review is worked on: the record form until it is held, then this page."""
+    here = _review_page(review)
+    links = {"progress": here + "#progress-heading", "judgement": here + "#review-summary",
+             "outcome": here + "#review-summary"}
+    if not review.is_held:
+        links = {}
+        if can.can_reschedule_midpoint_review(current_user, review):
+            links["date"] = here + "#reschedule"
+        if can.can_record_midpoint_review(current_user, review):
+            record = url_for("rap.record_midpoint_review", plan_id=plan.id, review_id=review.id)
+            links.update(progress=record + "#progress", judgement=record + "#judgement", outcome=record + "#outcome")
+    elif following is not None:
+        links["follow_up"] = _review_page(following)
+    elif notices:
+        links["follow_up"] = url_for("rap.show_notice", notice_id=notices[0].id)
+    return links
+
+
+def midpoint_next_step(plan: RaisingAchievementPlan, review: MidpointReview, following: MidpointReview | None,
+                       notices: list[ImprovementNotice]) -> dict[str, str] | None:
+    """The one next step on the review's page: record it (for its SIA), then go on to what it brought."""
+    if not review.is_held:
+        if can.can_record_midpoint_review(current_user, review):
+            return {"text": "Record the review",
+                    "href": url_for("rap.record_midpoint_review", plan_id=plan.id, review_id=review.id)}
+        return None
+    if following is not None and not following.is_held:
+        return {"text": f"Go to further review {following.sequence - 1}", "href": _review_page(following)}
+    if notices and can.can_view_notice(current_user, notices[0]):
+        return {"text": "Read the Improvement Notice", "href": url_for("rap.show_notice", notice_id=notices[0].id)}
+    return None
+
+
 def _render_review(plan: RaisingAchievementPlan, review: MidpointReview, status: int = 200,
                    reschedule_form: RescheduleReviewForm | None = None) -> Any:
     if reschedule_form is None:
@@ -53,9 +88,13 @@ def _render_review(plan: RaisingAchievementPlan, review: MidpointReview, status:
     earliest = latest = None
     if review.sequence == 1 and review.plan.agreed_on is not None:
         earliest, latest = services.midpoint_window(review.plan.agreed_on)
+    notices = [n for n in monitoring.notices if n.midpoint_review_id == review.id]
+    following = next((r for r in monitoring.reviews if r.sequence == review.sequence + 1), None)
     return render_template(
-        "rap/midpoint.html", plan=plan, review=review, reviews=monitoring.reviews,
-        notices=[n for n in monitoring.notices if n.midpoint_review_id == review.id],
+        "rap/midpoint.html", plan=plan, review=review, reviews=monitoring.reviews, notices=notices,
+        tasks=services.midpoint_tasks(review, following, bool(notices)),
+        task_links=midpoint_task_links(plan, review, following, notices),
+        next_step=midpoint_next_step(plan, review, following, notices),
         scale=services.review_scale(review) if review.is_held else None,
         decision=db.session.get(SupportDecision, review.decision_id) if review.decision_id else None,
         earliest=earliest, latest=latest, today=date.today(), criteria=criteria_met(plan.id),

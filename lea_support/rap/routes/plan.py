@@ -46,8 +46,10 @@ from ..forms import (
 )
 from ..models import (
     RAG_LABELS,
+    MidpointReview,
     PlanAction,
     PlanObjective,
+    ProjectTeam,
     RaisingAchievementPlan,
     SuccessCriterion,
     TimeAllocation,
@@ -122,6 +124,53 @@ def _sign_off_form(plan: RaisingAchievementPlan, form: SignOffForm | None = None
     return form
 
 
+def plan_next_step(plan: RaisingAchievementPlan, team: ProjectTeam | None,
+                   reviews: list[MidpointReview]) -> dict[str, str] | None:
+    """The one thing to do next on the plan, for the signed-in user: a step that posts ("post":
+    the form's action; "sign_off": the sign-off form) or a page to go to; None when there is none."""
+    if can.can_edit_plan(current_user, plan):
+        if services.ready_to_submit(plan) and can.can_submit_plan(current_user, plan):
+            return {"text": "Submit for agreement", "post": url_for("rap.submit_plan", plan_id=plan.id)}
+        return {"text": "Edit the draft", "href": url_for("rap.edit_plan", plan_id=plan.id)}
+    if can.can_sign_off_plan(current_user, plan):
+        return {"text": "Sign off the plan", "sign_off": "yes"}
+    if plan.status != "agreed":
+        return None
+    due = services.open_midpoint_review(reviews)
+    if due is not None and can.can_record_midpoint_review(current_user, due) and (
+            due.scheduled_on - date.today()).days <= MIDPOINT_SOON_DAYS:
+        name = "mid-point review" if due.sequence == 1 else "further review"
+        return {"text": f"Record the {name}",
+                "href": url_for("rap.record_midpoint_review", plan_id=plan.id, review_id=due.id)}
+    if team is not None and can.can_record_meeting(current_user, team):
+        return {"text": "Record a project team meeting", "href": url_for("rap.record_meeting", plan_id=plan.id)}
+    return None
+
+
+# A review due within this many days is the SIA's next step on the plan (sooner than the team's meeting).
+MIDPOINT_SOON_DAYS = 14
+
+
+def plan_task_links(plan: RaisingAchievementPlan, team: ProjectTeam | None,
+                    reviews: list[MidpointReview]) -> dict[str, str]:
+    """Where each part of the plan's task list is worked on (or read, once it is done)."""
+    here = url_for("rap.show_plan", plan_id=plan.id)
+    if can.can_edit_plan(current_user, plan):
+        edit = url_for("rap.edit_plan", plan_id=plan.id)
+        links = {"objectives": edit + "#objectives", "criteria": edit + "#objectives", "actions": edit + "#objectives",
+                 "resources": edit + "#time"}
+    else:
+        links = {"objectives": here + "#objectives", "criteria": here + "#objectives",
+                 "actions": here + "#objectives", "resources": here + "#time-heading"}
+    links["sign_offs"] = here + "#sign-offs"
+    if team is not None and can.can_view_team(current_user, team):
+        links["project_team"] = url_for("rap.show_team", plan_id=plan.id)
+    review = services.open_midpoint_review(reviews) or (reviews[-1] if reviews else None)
+    if review is not None and can.can_view_midpoint_review(current_user, review):
+        links["midpoint"] = url_for("rap.show_midpoint_review", plan_id=plan.id, review_id=review.id)
+    return links
+
+
 def _render_plan(plan: RaisingAchievementPlan, status: int = 200, **forms: Any) -> Any:
     forms.setdefault("button_form", EmptyForm())
     forms.setdefault("amend_form", AmendForm())
@@ -129,13 +178,17 @@ def _render_plan(plan: RaisingAchievementPlan, status: int = 200, **forms: Any) 
     forms["sign_off_form"] = _sign_off_form(plan, forms.get("sign_off_form"))
     form = next((f for f in forms.values() if f.errors), None)
     versions = services.plan_versions(plan)
+    team = services.team_for_plan(plan)
+    monitoring = services.monitoring_for_plan(plan)
     return render_template("rap/show.html", plan=plan, can=can, form=form, today=date.today(),
                            rag_labels=RAG_LABELS, versions=versions, midpoint_on=services.midpoint_review_date(plan),
                            in_force=services.versions_in_force(versions).get(plan.series_id),
                            asks_midpoint=plan.version == 1 and services.signature_agrees(current_user, plan),
                            used_for=(request.view_args or {}).get("allocation_id"),
-                           monitoring=services.monitoring_for_plan(plan),
-                           rag_chart=rag_chart(plan, versions), **forms), status
+                           project_team=team, monitoring=monitoring,
+                           tasks=services.plan_tasks(plan, team, monitoring.reviews),
+                           task_links=plan_task_links(plan, team, monitoring.reviews),
+                           next_step=plan_next_step(plan, team, monitoring.reviews), rag_chart=rag_chart(plan, versions), **forms), status
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -158,7 +211,7 @@ def _render_edit(plan: RaisingAchievementPlan, status: int = 200, conflict: Any 
     forms.setdefault("objective_form", ObjectiveForm(prefix="objective", formdata=None))
     forms.setdefault("allocation_form", AllocationForm(prefix="allocation", formdata=None))
     forms["allocation_form"].user_id.choices = [("", "Choose a person")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people() if u.is_la_staff]
+        (str(u.id), u.name_and_role) for u in _la_people() if u.is_la_staff]
     forms.setdefault("button_form", EmptyForm())
     form = next((f for f in forms.values() if f.errors), None)
     return render_template("rap/edit.html", plan=plan, can=can, form=form, conflict=conflict, **forms), status
@@ -373,7 +426,7 @@ def _child(model: type, ident: int, parent_id: int, parent: str) -> Any:
 
 def _owner_choices(plan: RaisingAchievementPlan) -> list[tuple[str, str]]:
     return [("", "No person: a named role at the school")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people() if can.can_own_action(u, plan)]
+        (str(u.id), u.name_and_role) for u in _la_people() if can.can_own_action(u, plan)]
 
 
 def _edit_in_place(plan: RaisingAchievementPlan, form: Any, record: Any, *, heading: str,
@@ -467,7 +520,7 @@ def edit_allocation(plan_id: int, allocation_id: int) -> Any:
     allocation = _child(TimeAllocation, allocation_id, plan.id, "plan_id")
     form = _form(AllocationEditForm, allocation)
     form.user_id.choices = [("", "Choose a person")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in _la_people() if u.is_la_staff]
+        (str(u.id), u.name_and_role) for u in _la_people() if u.is_la_staff]
     if request.method == "GET":
         form.days.data = str(allocation.days)
     return _edit_in_place(

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...auth.models import name_and_role
 from ...core.forms import EmptyForm
 from ...core.terms import format_date
 from ...core.web import flash_and_redirect, get_or_404, permission_required, process_form, require
@@ -59,12 +60,12 @@ def _render_team(plan: RaisingAchievementPlan, team: ProjectTeam, status: int = 
     on_team = {m.user_id for m in services.current_members(team)}
     forms.setdefault("member_form", TeamMemberForm(formdata=None))
     forms["member_form"].user_id.choices = [("", "Choose a person")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in people if u.id not in on_team]
+        (str(u.id), u.name_and_role) for u in people if u.id not in on_team]
     if "coordinator_form" not in forms:
         forms["coordinator_form"] = CoordinatorForm(formdata=None)
         forms["coordinator_form"].version_id.data = str(team.version_id)
     forms["coordinator_form"].user_id.choices = [("", "Choose a person")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in people if u.is_la_staff and u.id != team.coordinator_id]
+        (str(u.id), u.name_and_role) for u in people if u.is_la_staff and u.id != team.coordinator_id]
     forms.setdefault("button_form", EmptyForm())
     form = next((f for f in forms.values() if f.errors), None)
     return render_template("rap/team.html", plan=plan, team=team, can=can, form=form,
@@ -135,8 +136,8 @@ def change_coordinator(plan_id: int) -> Any:
 
 def _meeting_form(team: ProjectTeam, in_force: RaisingAchievementPlan, *, formdata: bool) -> Any:
     actions = [a for o in in_force.objectives for a in o.actions]
-    members = [(m.id, f"{m.display_name} ({m.role_name})") for m in services.current_members(team)]
-    owners = [(str(u.id), f"{u.name} ({u.role_name})") for u in services.team_people(team)]
+    members = [(m.id, name_and_role(m.display_name, m.role_name)) for m in services.current_members(team)]
+    owners = [(str(u.id), u.name_and_role) for u in services.team_people(team)]
     form = meeting_form(actions, members, in_force.objectives, owners, formdata=formdata)
     if not formdata:
         form.plan_id.data = str(in_force.id)

@@ -13,4 +13,5 @@ from .agreement import *  # noqa: F401,F403
 from .dashboards import *  # noqa: F401,F403
 from .monitoring import *  # noqa: F401,F403
 from .plans import *  # noqa: F401,F403
+from .tasklist import *  # noqa: F401,F403
 from .teams import *  # noqa: F401,F403

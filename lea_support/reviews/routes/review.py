@@ -161,7 +161,7 @@ def render_review(review: JointReview, status: int = 200, **forms: Any) -> Any:
     return render_template("reviews/show.html", review=review, can=can, form=form, stages=STAGES,
                            team_roles=TEAM_ROLES, pre_review_statuses=PRE_REVIEW_STATUSES,
                            discussion_with=DISCUSSION_WITH, tasks=services.review_tasks(review),
-                           task_statuses=services.TASK_STATUSES, task_links=task_links(review),
+                           task_links=task_links(review),
                            next_step=next_step(review),
                            evidence_stages=services.EVIDENCE_STAGES, **forms), status
 
