@@ -62,8 +62,9 @@ def paragraphs(text: str | None, css_class: str = "govuk-body") -> Markup:
 def reveal_items(field: Any, reveals: dict[str, str]) -> list[dict[str, Any]]:
     """The `items` of a GOV.UK radios (or checkboxes) field that reveal more fields under some
     choices: `reveals` maps a choice's value to the HTML shown under it (conditional content).
-    Without JavaScript GOV.UK Frontend shows it all; with it, only the chosen choice's."""
-    return [{"conditional": {"html": Markup(reveals[str(value)])}} if str(value) in reveals else {}
+    Without JavaScript GOV.UK Frontend shows it all; with it, only the chosen choice's. The HTML is
+    the template's own (a `{% set %}` block, already Markup): plain text given here would be escaped."""
+    return [{"conditional": {"html": reveals[str(value)]}} if str(value) in reveals else {}
             for value, *_label in field.choices]
 
 
