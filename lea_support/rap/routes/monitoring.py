@@ -49,6 +49,8 @@ def _render_review(plan: RaisingAchievementPlan, review: MidpointReview, status:
         reschedule_form = RescheduleReviewForm(formdata=None, data={"version_id": str(review.version_id),
                                                                    "scheduled_on": review.scheduled_on})
     monitoring = services.monitoring_for_plan(review.plan)
+    # The criteria counted are those of the version in force, which the review judges.
+    in_force = services.plan_in_force(review.plan_id) or plan
     earliest = latest = None
     if review.sequence == 1 and review.plan.agreed_on is not None:
         earliest, latest = services.midpoint_window(review.plan.agreed_on)
@@ -57,7 +59,7 @@ def _render_review(plan: RaisingAchievementPlan, review: MidpointReview, status:
         notices=[n for n in monitoring.notices if n.midpoint_review_id == review.id],
         scale=services.review_scale(review) if review.is_held else None,
         decision=db.session.get(SupportDecision, review.decision_id) if review.decision_id else None,
-        earliest=earliest, latest=latest, today=date.today(), criteria=criteria_met(plan.id),
+        earliest=earliest, latest=latest, today=date.today(), criteria=criteria_met(in_force.id),
         reschedule_form=reschedule_form, form=reschedule_form if reschedule_form.errors else None), status
 
 
