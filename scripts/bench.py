@@ -4,7 +4,8 @@
 2. Server time for every main page: the school list (with filters), a school page with its
    timeline, a link adviser's caseload (and the authority overview, timed at most 30 times), the
    plans dashboard, a published Joint LEA/School Review, and the governor portal (signed in as a
-   governor of two schools). First at 600 schools with one year of history, then at 25,000 with
+   governor of two schools), a school's profile of national data beside its LA's and England's
+   figures, and the SIA's tier-review queue. First at 600 schools with one year of history, then at 25,000 with
    ten years (as `lea-support demo --scale national` makes them, with the same bench_data
    generator: about a million notes of visit), so that neither more schools nor more history may
    cost more queries. Each page beside /healthz of the same app in the same run, with its SQL
@@ -78,6 +79,7 @@ LIST_PAGES = [
 ]
 # The plans dashboard: every open plan, and one filtered to those with overdue actions.
 PLAN_PAGES = ["/plans", "/plans?overdue=1"]
+EVIDENCE_PROMPTS = 300  # open tier-review prompts added with each stage
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -307,7 +309,7 @@ def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before
     from lea_support.auth.services import create_user
     from lea_support.demo import _seed_review
     from lea_support.schools.models import School
-    from tools.bench_data import bench_users, seed_history, seed_schools
+    from tools.bench_data import bench_users, seed_evidence, seed_history, seed_schools
 
     started = time.perf_counter()
     advisers = advisers_before + max(1, n // SCHOOLS_PER_ADVISER)
@@ -337,7 +339,12 @@ def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before
     for person in (adviser, sia):
         person.password_hash = hash_password(GOVERNOR_PASSWORD)
     db.session.commit()
-    return Stage(schools=n, years=years, seconds=time.perf_counter() - started, counts=history.items(made),
+    # National data (issue 15): the busy school's profile over the stage's years, beside its LA's
+    # and England's figures, and a queue of tier-review prompts for the SIA.
+    evidence = seed_evidence(start_urn, n, busy_urn=made.busy_urns[0], years=years, prompts=EVIDENCE_PROMPTS,
+                             seed=seed)
+    return Stage(schools=n, years=years, seconds=time.perf_counter() - started,
+                 counts=history.items(made) + list(evidence.items()),
                  busy_urn=made.busy_urns[0], adviser_id=adviser_ids[0], review_id=review.id,
                  governor_email=governor_email, governor_urns=[significant.urn, other.urn],
                  adviser_email=adviser.email, head_email=head_email)
@@ -413,6 +420,8 @@ def stage_pages(app: Flask, stage: Stage) -> list[Page]:
         Page("published review", f"/reviews/{stage.review_id}", admin),
         Page("governor home", "/governor", governor),
         Page("governor: school page", f"/governor/schools/{stage.governor_urns[0]}", governor),
+        Page("school profile (national data)", f"/schools/{stage.busy_urn}/profile", admin),
+        Page("tier-review queue (SIA)", "/tier-reviews", sia),
     ]
 
 

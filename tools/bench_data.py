@@ -811,3 +811,102 @@ def seed_history(start_urn: int, n: int, *, years: int = 10, seed: int = 0, toda
     ids.sync()
     db.session.flush()
     return counts
+
+
+# --- national data: measures over the years, and tier-review prompts ---------------------------------
+
+# The measures every school of a stage gets a value of each year (the table at national size).
+_EVERY_SCHOOL_MEASURES = ("PTRWM_EXP", "PPERSABS10")
+_RANGES = {"percent": (5.0, 95.0), "progress": (-3.0, 3.0), "score": (20.0, 70.0), "count": (40.0, 1500.0),
+           "grade": (1.0, 4.0)}
+
+
+def _academic_years(years: int, last: int = 2025) -> list[str]:
+    return [f"{y - 1}/{str(y)[2:]}" for y in range(last - years + 1, last + 1)]
+
+
+def seed_evidence(start_urn: int, n: int, *, busy_urn: int, years: int = 10, prompts: int = 300,
+                  seed: int = 0) -> dict[str, int]:
+    """National data for the schools `start_urn`.. (`n` of them), as imports would leave it: two
+    measures for every school each year, the busy school's key stage, attendance and context
+    measures with its LA's and England's figures, and up to `prompts` open tier-review prompts on schools whose tier does
+    not reflect their rule. The import these values are kept with is one invented file."""
+    from lea_support.evidence.imports import ensure_catalogue
+    from lea_support.evidence.models import (
+        Comparator,
+        DataImport,
+        Measure,
+        MeasureValue,
+        SignalRule,
+        TierReviewPrompt,
+    )
+    from lea_support.evidence.signals import ensure_rules
+    from lea_support.schools.models import SupportTier
+
+    rng = random.Random(seed)
+    ensure_catalogue()
+    ensure_rules()
+    measures = {m.code: m for m in db.session.scalars(select(Measure))}
+    busy = db.session.scalars(select(School).where(School.urn == busy_urn)).one()
+    # The busy school's own key stage (a primary school has no Progress 8), attendance and context.
+    stage_area = "Key stage 4" if (busy.phase or "").startswith("Secondary") else "Key stage 2"
+    numeric = [m for m in measures.values() if m.unit in _RANGES and m.area in {stage_area, "Attendance", "Context"}]
+    data_import = DataImport(filename=f"bench-{start_urn}.csv", kind="census", rows=n, counts={},
+                             sha256=hashlib.sha256(f"bench-{start_urn}".encode()).hexdigest())
+    db.session.add(data_import)
+    comparators = []
+    for level, la_code in (("la", busy.la_code), ("national", "")):
+        for group in ("state-funded", "primary", "secondary"):
+            found = db.session.scalars(select(Comparator).where(Comparator.level == level, Comparator.la_code == la_code,
+                                                                Comparator.school_group == group)).first()
+            if found is None:
+                found = Comparator(level=level, la_code=la_code, school_group=group)
+                db.session.add(found)
+            comparators.append(found)
+    db.session.flush()
+
+    def number(measure: Any) -> float:
+        low, high = _RANGES[measure.unit]
+        value = rng.uniform(low, high)
+        return float(round(value)) if measure.unit in {"count", "grade"} else round(value, 1)
+
+    school_ids = db.session.scalars(select(School.id).where(School.urn >= start_urn, School.urn < start_urn + n,
+                                                           School.id != busy.id)).all()
+    academic_years = _academic_years(years)
+    held = set(db.session.execute(select(MeasureValue.comparator_id, MeasureValue.measure_id,
+                                         MeasureValue.academic_year)
+                                  .where(MeasureValue.comparator_id.in_([c.id for c in comparators]))).tuples())
+    rows: list[dict[str, Any]] = []
+    for year in academic_years:
+        rows += [{"school_id": school_id, "comparator_id": None, "measure_id": measures[code].id,
+                  "academic_year": year, "state": "value", "code": "", "number": number(measures[code]),
+                  "text": None, "day": None, "import_id": data_import.id}
+                 for school_id in school_ids for code in _EVERY_SCHOOL_MEASURES]
+        rows += [{"school_id": busy.id, "comparator_id": None, "measure_id": m.id, "academic_year": year,
+                  "state": "value", "code": "", "number": number(m), "text": None, "day": None,
+                  "import_id": data_import.id} for m in numeric]
+        rows += [{"school_id": None, "comparator_id": c.id, "measure_id": m.id, "academic_year": year,
+                  "state": "value", "code": "", "number": number(m), "text": None, "day": None,
+                  "import_id": data_import.id} for c in comparators for m in numeric
+                 if (c.id, m.id, year) not in held]  # an earlier stage's LA and England figures stay
+    _bulk_insert(MeasureValue, rows)
+
+    # Prompts: the rule asking for the highest tier, on the stage's schools below it.
+    rule = db.session.execute(select(SignalRule.id, SupportTier.sort_order)
+                              .join(SupportTier, SupportTier.code == SignalRule.min_tier)
+                              .order_by(SupportTier.sort_order.desc())).first()
+    raised = 0
+    if rule is not None:
+        below = db.session.scalars(
+            select(School.id).join(SupportTier, SupportTier.code == School.support_tier)
+            .where(School.urn >= start_urn, School.urn < start_urn + n, SupportTier.sort_order < rule[1])
+            .order_by(School.id).limit(prompts)).all()
+        now = datetime.now(UTC)
+        _bulk_insert(TierReviewPrompt, [
+            {"school_id": school_id, "rule_id": rule[0], "evidence_key": f"bench-{k}",
+             "evidence": "Persistent absence above the threshold: 31.2% (2024/25)", "tier_at_raise": "light_touch",
+             "status": "open", "raised_at": now - timedelta(minutes=k), "dismiss_reason": ""}
+            for k, school_id in enumerate(below)])
+        raised = len(below)
+    db.session.commit()
+    return {"evidence values": len(rows), "tier-review prompts": raised}

@@ -21,9 +21,56 @@ def _met(measure: Measure, actual: float, target: float) -> bool:
     return actual <= target if measure.higher_is_better is False else actual >= target
 
 
+def _latest_values(school_id: int) -> Any:
+    """The school's latest numeric value of each measure (a subquery: school, measure, year)."""
+    return (select(MeasureValue.measure_id, func.max(MeasureValue.academic_year).label("year"))
+            .where(MeasureValue.school_id == school_id, MeasureValue.state == "value",
+                   MeasureValue.number.is_not(None))
+            .group_by(MeasureValue.measure_id).subquery())
+
+
+@dataclass
+class BindingChoice:
+    code: str
+    label: str
+    baseline: str  # the baseline as binding would take it: the latest value and its year
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} (baseline {self.baseline})"
+
+
+def binding_choices(school_id: int) -> list[BindingChoice]:
+    """The measures a criterion of the school's plan can be bound to: those with a number held for
+    the school, each with the baseline binding would take (one query)."""
+    latest = _latest_values(school_id)
+    rows = db.session.execute(
+        select(Measure, MeasureValue)
+        .join(latest, latest.c.measure_id == Measure.id)
+        .join(MeasureValue, and_(MeasureValue.school_id == school_id, MeasureValue.measure_id == Measure.id,
+                                 MeasureValue.academic_year == latest.c.year))
+        .order_by(Measure.sort_order, Measure.id)).all()
+    return [BindingChoice(m.code, m.label, f"{show(m, v).text}, {v.academic_year}") for m, v in rows]
+
+
+def parse_target(text: str | None) -> float:
+    """A target as typed: a number, a percentage may keep its sign ("65" or "65%")."""
+    cleaned = (text or "").strip().removesuffix("%").replace(",", "").strip()
+    if not cleaned:
+        raise DomainError("Enter the target", field="target")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise DomainError("Enter the target as a number, for example 65", field="target") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise DomainError("Enter the target as a number, for example 65", field="target")
+    return value
+
+
 def bind_criterion(criterion: SuccessCriterion, school_id: int, measure_code: str, target: float) -> SuccessCriterion:
-    """Bind a criterion to a measure: its baseline is the school's latest value of it."""
-    measure = db.session.scalar(select(Measure).where(Measure.code == measure_code.strip().upper()))
+    """Bind a criterion to a measure: its baseline is the school's latest value of it, and its
+    target is written as the measure writes its values."""
+    measure = db.session.scalar(select(Measure).where(Measure.code == (measure_code or "").strip().upper()))
     if measure is None:
         raise DomainError("Choose a measure of the catalogue", field="measure")
     latest = db.session.scalars(
@@ -31,6 +78,7 @@ def bind_criterion(criterion: SuccessCriterion, school_id: int, measure_code: st
                                    MeasureValue.state == "value", MeasureValue.number.is_not(None))
         .order_by(MeasureValue.academic_year.desc()).limit(1)).first()
     criterion.measure_id, criterion.target_value = measure.id, float(target)
+    criterion.target = show(measure, _Shown(float(target))).text
     criterion.baseline_value = latest.number if latest else None
     criterion.baseline_year = latest.academic_year if latest else ""
     criterion.baseline = f"{show(measure, latest).text} ({latest.academic_year})" if latest else "No data held"

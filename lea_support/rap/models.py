@@ -200,6 +200,10 @@ class SuccessCriterion(db.Model):
 
     objective: Mapped[PlanObjective] = relationship(back_populates="criteria")
 
+    @property
+    def met_name(self) -> str:
+        return "not yet measured" if self.met is None else "met" if self.met else "not met"
+
     def __repr__(self) -> str:
         return f"<SuccessCriterion {self.id} objective={self.objective_id}>"
 

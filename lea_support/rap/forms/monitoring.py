@@ -11,13 +11,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 
 from ...core.forms import DateInputField, MaxLength
 from ...core.limits import LONG_TEXT
 from ..models import MIDPOINT_OUTCOMES, OBJECTIVE_PROGRESS
-from ..services import MidpointRecord, ObjectiveJudgement
+from ..services import CriterionJudgement, MidpointRecord, ObjectiveJudgement
 from .plans import EditForm, optional_int
 
 if TYPE_CHECKING:
@@ -60,14 +61,18 @@ class MidpointRecordForm(EditForm):
     comply_by = DateInputField("Comply by", description="If the outcome is an Improvement Notice")
     submit = SubmitField("Record the review", widget=GovSubmitInput())
 
-    # Set by `midpoint_record_form`: (objective, progress field, evidence field) for each objective.
+    # Set by `midpoint_record_form`: (objective, progress field, evidence field) for each objective;
+    # (criterion, actual field, met field) for each success criterion without a measure, by objective.
     objective_fields: list[tuple[Any, Any, Any]]
+    criterion_fields: dict[int, list[tuple[Any, Any, Any]]]
 
     def to_data(self) -> MidpointRecord:
         return MidpointRecord(
             held_on=self.held_on.data, led_by_id=self.led_by_id.data,
             progress={o.id: ObjectiveJudgement(progress=p.data or None, evidence=e.data or "")
                       for o, p, e in self.objective_fields},
+            outcomes={c.id: CriterionJudgement(actual=a.data or "", met=yes_no(m.data))
+                      for fields in self.criterion_fields.values() for c, a, m in fields},
             capacity_grade=self.capacity_grade.data, adequate_improvement=yes_no(self.adequate_improvement.data),
             summary=self.summary.data or "", outcome=self.outcome.data or None,
             further_review_on=self.further_review_on.data, improvements=self.improvements.data or "",
@@ -89,10 +94,26 @@ def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjecti
             choices=list(OBJECTIVE_PROGRESS.items()), validate_choice=False))
         setattr(Form, f"evidence_{objective.id}", TextAreaField(
             "Evidence", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, f"The evidence on objective {number}")]))
-    form = Form(data=None if formdata else {"version_id": str(review.version_id), "led_by_id": default_leader})
+    recorded: dict[str, Any] = {}
+    for o_number, objective in enumerate(objectives, start=1):
+        for c_number, criterion in enumerate(objective.criteria, start=1):
+            if criterion.measure_id is not None:
+                continue  # measured from the data, not by the SIA
+            name = f"criterion {c_number} of objective {o_number}"
+            setattr(Form, f"actual_{criterion.id}", StringField(
+                "Actual value", widget=GovTextInput(), validators=[MaxLength(200, f"The actual value of {name}")],
+                description=f"Target: {criterion.target}"))
+            setattr(Form, f"met_{criterion.id}", RadioField(
+                "Met?", widget=GovRadioInput(), choices=[("yes", "Met"), ("no", "Not met")], validate_choice=False))
+            recorded[f"actual_{criterion.id}"] = criterion.actual
+            recorded[f"met_{criterion.id}"] = None if criterion.met is None else "yes" if criterion.met else "no"
+    form = Form(data=None if formdata else {"version_id": str(review.version_id), "led_by_id": default_leader,
+                                            **recorded})
     form.capacity_grade.choices = [(g.grade, f"{g.grade} {g.label}") for g in scale.grades]
     form.led_by_id.choices = [("", "Choose the adviser")] + [(u.id, u.name_and_role) for u in leaders]
     form.objective_fields = [(o, form[f"progress_{o.id}"], form[f"evidence_{o.id}"]) for o in objectives]
+    form.criterion_fields = {o.id: [(c, form[f"actual_{c.id}"], form[f"met_{c.id}"]) for c in o.criteria
+                                    if c.measure_id is None] for o in objectives}
     return form
 
 

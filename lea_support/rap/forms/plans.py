@@ -134,6 +134,20 @@ class CriterionEditForm(EditForm, CriterionForm):
         return {**super().to_kwargs(), "expected_version": self.expected_version}
 
 
+class CriterionMeasureForm(EditForm):
+    """Bind a criterion to a measure of the national data. Carries the objective's version."""
+    measure_code = SelectField("Measure", widget=GovSelect(), validate_choice=False,
+                               description="Measures with data for the school. The baseline is the school's latest "
+                                           "value, shown beside each measure")
+    target = StringField("Target", widget=GovTextInput(), validators=[MaxLength(30, "The target")],
+                         description="A number in the measure's unit, for example 65 for 65%")
+    submit = SubmitField("Bind to the measure", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"measure_code": self.measure_code.data or "", "target": self.target.data,
+                "expected_version": self.expected_version}
+
+
 class ActionForm(FlaskForm):
     what = TextAreaField("What is to be done", widget=GovTextArea(), validators=[MaxLength(MEDIUM_TEXT)])
     owner_id = SelectField("Owner (a person)", widget=GovSelect(), coerce=optional_int, validate_choice=False)

@@ -85,6 +85,8 @@ def _render_review(plan: RaisingAchievementPlan, review: MidpointReview, status:
         reschedule_form = RescheduleReviewForm(formdata=None, data={"version_id": str(review.version_id),
                                                                    "scheduled_on": review.scheduled_on})
     monitoring = services.monitoring_for_plan(review.plan)
+    # The criteria counted are those of the version in force, which the review judges.
+    in_force = services.plan_in_force(review.plan_id) or plan
     earliest = latest = None
     if review.sequence == 1 and review.plan.agreed_on is not None:
         earliest, latest = services.midpoint_window(review.plan.agreed_on)
@@ -97,7 +99,7 @@ def _render_review(plan: RaisingAchievementPlan, review: MidpointReview, status:
         next_step=midpoint_next_step(plan, review, following, notices),
         scale=services.review_scale(review) if review.is_held else None,
         decision=db.session.get(SupportDecision, review.decision_id) if review.decision_id else None,
-        earliest=earliest, latest=latest, today=date.today(), criteria=criteria_met(plan.id),
+        earliest=earliest, latest=latest, today=date.today(), criteria=criteria_met(in_force.id),
         reschedule_form=reschedule_form, form=reschedule_form if reschedule_form.errors else None), status
 
 

@@ -20,6 +20,8 @@ from ...core.web import (
     process_form,
     require,
 )
+from ...evidence.models import Measure
+from ...evidence.outcomes import binding_choices
 from ...extensions import db
 from ...pdf import PdfDocument, pdf_response, render_pdf
 from ...pdf.stored import stored_pdf
@@ -37,6 +39,7 @@ from ..forms import (
     AmendForm,
     CriterionEditForm,
     CriterionForm,
+    CriterionMeasureForm,
     DraftPlanForm,
     ObjectiveEditForm,
     ObjectiveForm,
@@ -489,6 +492,28 @@ def edit_criterion(plan_id: int, objective_id: int, criterion_id: int) -> Any:
         saved=lambda: [("Measure", criterion.measure), ("Baseline", criterion.baseline),
                        ("Target", criterion.target), ("By when", format_date(criterion.by_when))],
         done="Success criterion saved",
+        back=url_for("rap.show_objective", plan_id=plan_id, objective_id=objective_id))
+
+
+@bp.route("/plans/<int:plan_id>/objectives/<int:objective_id>/criteria/<int:criterion_id>/measure",
+          methods=["GET", "POST"])
+@login_required
+def bind_criterion(plan_id: int, objective_id: int, criterion_id: int) -> Any:
+    plan = _editable_plan(plan_id)
+    objective = _objective(plan, objective_id)
+    criterion = _child(SuccessCriterion, criterion_id, objective.id, "objective_id")
+    form = CriterionMeasureForm() if request.method == "POST" else CriterionMeasureForm(formdata=None)
+    choices = binding_choices(plan.school_id)
+    form.measure_code.choices = [("", "Choose a measure")] + [(c.code, c.text) for c in choices]
+    if request.method == "GET" and criterion.measure_id is not None:
+        form.measure_code.data = db.session.scalar(select(Measure.code).where(Measure.id == criterion.measure_id))
+        form.target.data = "" if criterion.target_value is None else f"{criterion.target_value:g}"
+    return _edit_in_place(
+        plan, form, objective, heading=f"Measure \u201c{criterion.measure}\u201d from the data",
+        fields=[("measure_code", {}), ("target", {"classes": "govuk-input--width-10"})],
+        save=lambda: services.bind_criterion_to_measure(current_user, criterion, **form.to_kwargs()),
+        saved=lambda: [("Baseline", criterion.baseline), ("Target", criterion.target)],
+        done="Success criterion bound to the measure",
         back=url_for("rap.show_objective", plan_id=plan_id, objective_id=objective_id))
 
 

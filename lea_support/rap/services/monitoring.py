@@ -2,7 +2,7 @@
 Notices and the escalation watch."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from ...core.errors import DomainError
 from ...core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ...core.models import utcnow
 from ...core.terms import format_date
+from ...evidence.outcomes import record_outcome
 from ...extensions import db
 from ...reviews.models import JudgementScale
 from ...reviews.services import current_scale
@@ -27,11 +28,12 @@ from ..models import (
     ImprovementNotice,
     MidpointReview,
     ObjectiveProgress,
+    PlanObjective,
     RaisingAchievementPlan,
 )
 
 __all__ = [
-    "EscalationRow", "MidpointRecord", "ObjectiveJudgement", "PlanMonitoring", "change_notice_status",
+    "CriterionJudgement", "EscalationRow", "MidpointRecord", "ObjectiveJudgement", "PlanMonitoring", "change_notice_status",
     "check_midpoint_date", "escalation_query", "escalation_watch", "issue_improvement_notice",
     "load_improvement_notice", "load_midpoint_review", "midpoint_review_date", "midpoint_window",
     "monitoring_for_plan", "notices_for_school", "plan_in_force", "record_midpoint_review",
@@ -176,7 +178,7 @@ def plan_in_force(series_id: int) -> RaisingAchievementPlan | None:
     return db.session.scalars(select(RaisingAchievementPlan).where(
         or_(RaisingAchievementPlan.id == series_id, RaisingAchievementPlan.root_id == series_id),
         RaisingAchievementPlan.status == "agreed")
-        .options(selectinload(RaisingAchievementPlan.objectives))).first()
+        .options(selectinload(RaisingAchievementPlan.objectives).selectinload(PlanObjective.criteria))).first()
 
 
 def review_scale(review: MidpointReview) -> JudgementScale | None:
@@ -341,6 +343,13 @@ class ObjectiveJudgement:
 
 
 @dataclass
+class CriterionJudgement:
+    """The SIA's actual value and met / not met for a success criterion without a measure."""
+    actual: str = ""
+    met: bool | None = None
+
+
+@dataclass
 class MidpointRecord:
     held_on: date | None
     led_by_id: int | None
@@ -352,6 +361,8 @@ class MidpointRecord:
     further_review_on: date | None = None
     improvements: str = ""
     comply_by: date | None = None
+    # By criterion id: those without a measure. One left blank stays "not yet measured".
+    outcomes: dict[int, CriterionJudgement] = field(default_factory=dict)
 
 
 def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: MidpointRecord,
@@ -381,6 +392,15 @@ def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: Mi
             raise DomainError(f"Choose the progress made on {name}", field=f"progress_{objective.id}")
         if not _clean(judged.evidence):
             raise DomainError(f"Enter the evidence of progress on {name}", field=f"evidence_{objective.id}")
+        for c_number, criterion in enumerate(objective.criteria, start=1):
+            outcome = data.outcomes.get(criterion.id)
+            if criterion.measure_id is not None or outcome is None:
+                continue
+            which = f"success criterion {c_number} of objective {number}"
+            if _clean(outcome.actual) and outcome.met is None:
+                raise DomainError(f"Choose whether {which} was met", field=f"met_{criterion.id}")
+            if outcome.met is not None and not _clean(outcome.actual):
+                raise DomainError(f"Enter the actual value of {which}", field=f"actual_{criterion.id}")
     if data.capacity_grade not in {g.grade for g in scale.grades}:
         raise DomainError(f"Choose the school's capacity to improve on the {scale.name}", field="capacity_grade")
     if data.adequate_improvement is None:
@@ -430,12 +450,19 @@ def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRe
     review.recorded_at = utcnow()
     review.progress = [ObjectiveProgress(objective_id=o.id, progress=data.progress[o.id].progress or "",
                                          evidence=_clean(data.progress[o.id].evidence)) for o in plan.objectives]
+    outcomes = {}
+    for criterion in (c for o in plan.objectives for c in o.criteria if c.measure_id is None):
+        judged = data.outcomes.get(criterion.id)
+        if judged is not None and judged.met is not None and _clean(judged.actual):
+            record_outcome(criterion, actual=judged.actual, met=judged.met)
+            outcomes[str(criterion.id)] = {"actual": criterion.actual, "met": criterion.met}
     db.session.flush()
     record_audit(actor, "midpoint_review.record", "midpoint_review", review.id, school_id=review.school_id,
                  after={**snapshot(review, ("held_on", "led_by_id", "scale_id", "capacity_grade",
                                             "adequate_improvement", "summary", "outcome", "further_review_on")),
                         "plan_version_id": plan.id,
-                        "progress": {str(p.objective_id): p.progress for p in review.progress}})
+                        "progress": {str(p.objective_id): p.progress for p in review.progress},
+                        "criteria": outcomes})
     record_school_event(school, "midpoint_held",
                         f"{name} held on {format_date(data.held_on)}: {MIDPOINT_OUTCOMES[data.outcome or '']}", actor,
                         audience="school")

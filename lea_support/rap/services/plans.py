@@ -26,6 +26,7 @@ from ...core.limits import (
 from ...core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ...core.models import utcnow
 from ...core.terms import format_date, require_term, term_label
+from ...evidence.outcomes import bind_criterion, parse_target
 from ...extensions import db
 from ...notifications.services import notify, school_people
 from ...reviews.models import JointReview, ReviewFinding
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
 
 PLAN_FIELDS = ("sip_reference", "standards_fund", "professional_development", "midpoint_review_on")
 CRITERION_FIELDS = ("objective_id", "measure", "baseline", "target", "by_when")
+# What an amendment carries over besides: the binding to a measure and the outcome so far.
+CRITERION_OUTCOME_FIELDS = ("measure_id", "baseline_value", "baseline_year", "target_value", "actual",
+                            "actual_value", "actual_year", "met", "met_source")
 ALLOCATION_FIELDS = ("user_id", "term", "days")
 # Passed for a value the caller leaves as it is.
 UNCHANGED: Any = object()
@@ -294,6 +298,31 @@ def update_criterion(actor: "User", criterion: SuccessCriterion, *, measure: str
     db.session.flush()
     record_plan_audit(actor, "plan.criterion.update", objective.plan, before=before,
            after=snapshot(criterion, CRITERION_FIELDS))
+    return criterion
+
+
+BINDING_FIELDS = ("measure_id", "baseline", "baseline_value", "baseline_year", "target", "target_value")
+
+
+def bind_criterion_to_measure(actor: "User", criterion: SuccessCriterion, *, measure_code: str, target: str | None,
+                              expected_version: int | None = None) -> SuccessCriterion:
+    """Bind a success criterion of a draft plan to a measure of the national data: the baseline is
+    the school's latest value, the target as typed; the actual value and met / not met are filled
+    in when newer data arrive. Locked with its objective, like any change to a criterion."""
+    objective = criterion.objective
+    _require_draft(objective.plan)
+    _claim(objective, expected_version, "objective")
+    if not (measure_code or "").strip():
+        raise DomainError("Choose the measure", field="measure_code")
+    value = parse_target(target)
+    before = snapshot(criterion, BINDING_FIELDS)
+    try:
+        bind_criterion(criterion, objective.plan.school_id, measure_code, value)
+    except DomainError as error:
+        raise DomainError(str(error), field="measure_code") from None
+    db.session.flush()
+    record_plan_audit(actor, "plan.criterion.bind", objective.plan, before=before,
+                      after=snapshot(criterion, BINDING_FIELDS))
     return criterion
 
 
@@ -558,7 +587,8 @@ def amend_plan(actor: "User", plan: RaisingAchievementPlan, *, reason: str) -> R
     for o in plan.objectives:
         new.objectives.append(PlanObjective(
             position=o.position, text=o.text, source_finding_id=o.source_finding_id,
-            criteria=[SuccessCriterion(measure=c.measure, baseline=c.baseline, target=c.target, by_when=c.by_when)
+            criteria=[SuccessCriterion(measure=c.measure, baseline=c.baseline, target=c.target, by_when=c.by_when,
+                                       **{f: getattr(c, f) for f in CRITERION_OUTCOME_FIELDS})
                       for c in o.criteria],
             actions=[PlanAction(what=a.what, **_carried_owner(a, plan), starts_on=a.starts_on,
                                 due_on=a.due_on, status=a.status, notes=a.notes, evidence=a.evidence,
