@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 from functools import partial
+from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask, g, request, url_for
@@ -11,7 +13,6 @@ from govuk_frontend_wtf.main import wtforms_errors
 from markupsafe import Markup, escape
 from wtforms import FieldList, FormField
 
-from ..auth import permissions
 from .forms import DateInputField
 from .tasklist import TASK_STATUSES
 from .terms import format_date, format_minutes, term_label
@@ -68,6 +69,25 @@ def reveal_items(field: Any, reveals: dict[str, str]) -> list[dict[str, Any]]:
             for value, *_label in field.choices]
 
 
+PERMISSION_MODULES = ("auth", "casework", "evidence", "governor_reports", "notifications", "rap", "reviews",
+                      "schools", "tasks")
+
+
+def permission_predicates() -> SimpleNamespace:
+    """Every area's named permission predicates under one name, `can`, the one way templates ask
+    them (`can.can_edit_plan(current_user, plan)`); the names are unique across areas."""
+    predicates: dict[str, Any] = {}
+    for area in PERMISSION_MODULES:
+        module = import_module(f"lea_support.{area}.permissions")
+        for name, value in vars(module).items():
+            if callable(value) and (name.startswith("can_") or name.startswith("is_")) \
+                    and getattr(value, "__module__", "") == module.__name__:
+                if name in predicates and predicates[name] is not value:
+                    raise RuntimeError(f"Two areas define the permission predicate {name}")
+                predicates[name] = value
+    return SimpleNamespace(**predicates)
+
+
 def url_with(**changes: Any) -> str:
     """The current page's URL with some query arguments changed (None removes one)."""
     args = request.args.to_dict()
@@ -90,17 +110,10 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_global(url_with)
     app.add_template_global(reveal_items)
-    app.add_template_global(permissions, "perms")
+    app.add_template_global(permission_predicates(), "can")
     from .navigation import navigation
 
     app.add_template_global(navigation)
-    from ..casework import permissions as casework_permissions
-    from ..rap import permissions as rap_permissions
-    from ..reviews import permissions as review_permissions
-
-    app.add_template_global(casework_permissions, "casework_perms")
-    app.add_template_global(review_permissions, "review_perms")
-    app.add_template_global(rap_permissions, "rap_perms")
     from ..notifications.services import unread_count
 
     def unread_notifications() -> int:

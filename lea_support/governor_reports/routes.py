@@ -50,7 +50,6 @@ from .models import BulkRun, GovernorReport, GovernorReportVersion
 
 bp = Blueprint("governor_reports", __name__, template_folder="templates")
 # Templates anywhere (the school page, the governors' pages) may ask these.
-bp.add_app_template_global(can, "report_perms")
 
 
 

@@ -83,7 +83,7 @@ def school_notes(urn: int) -> Any:
     notes = services.notes_for_school(school, shared_only=shared_only)
     accurate = services.school_responses([n.id for n in notes if n.status == "responded"])
     tags = {n.id: services.note_tag(n, current_user, accurate.get(n.id)) for n in notes}
-    return render_template("casework/school_notes.html", school=school, can=can, notes=notes, tags=tags,
+    return render_template("casework/school_notes.html", school=school, notes=notes, tags=tags,
                            visits_chart=charts.visits_by_term(notes))
 
 
@@ -139,7 +139,7 @@ def _render_note(note: NoteOfVisit, status: int = 200, **forms: Any) -> Any:
     form = next((f for f in forms.values() if f.errors), None)
     response = services.school_response(note)
     tag = services.note_tag(note, current_user, response is not None and response.kind == "marked_accurate")
-    return render_template("casework/note.html", note=note, can=can, form=form, tag=tag,
+    return render_template("casework/note.html", note=note, form=form, tag=tag,
                            finalisable=services.can_be_finalised(note),
                            amendable=services.amendable_response(note) is not None, **forms), status
 

@@ -91,7 +91,7 @@ def school_plans(urn: int) -> Any:
     school = school_or_404(urn)
     require(can.can_view_school_plans(current_user, school))
     plans = services.plans_for_school(school)
-    return render_template("rap/list.html", school=school, can=can, plans=plans,
+    return render_template("rap/list.html", school=school, plans=plans,
                            in_force=services.versions_in_force(plans))
 
 
@@ -183,7 +183,7 @@ def _render_plan(plan: RaisingAchievementPlan, status: int = 200, **forms: Any) 
     versions = services.plan_versions(plan)
     team = services.team_for_plan(plan)
     monitoring = services.monitoring_for_plan(plan)
-    return render_template("rap/show.html", plan=plan, can=can, form=form, today=date.today(),
+    return render_template("rap/show.html", plan=plan, form=form, today=date.today(),
                            rag_labels=RAG_LABELS, versions=versions, midpoint_on=services.midpoint_review_date(plan),
                            in_force=services.versions_in_force(versions).get(plan.series_id),
                            asks_midpoint=plan.version == 1 and services.signature_agrees(current_user, plan),
@@ -217,7 +217,7 @@ def _render_edit(plan: RaisingAchievementPlan, status: int = 200, conflict: Any 
         (str(u.id), u.name_and_role) for u in _la_people() if u.is_la_staff]
     forms.setdefault("button_form", EmptyForm())
     form = next((f for f in forms.values() if f.errors), None)
-    return render_template("rap/edit.html", plan=plan, can=can, form=form, conflict=conflict, **forms), status
+    return render_template("rap/edit.html", plan=plan, form=form, conflict=conflict, **forms), status
 
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -281,7 +281,7 @@ def _render_objective(plan: RaisingAchievementPlan, objective: PlanObjective, st
     forms["action_form"].owner_id.choices = _owner_choices(plan)
     forms.setdefault("button_form", EmptyForm())
     form = next((f for f in forms.values() if f.errors), None)
-    return render_template("rap/objective.html", plan=plan, objective=objective, can=can, form=form,
+    return render_template("rap/objective.html", plan=plan, objective=objective, form=form,
                            today=date.today(), rag_labels=RAG_LABELS, **forms), status
 
 

@@ -68,7 +68,7 @@ def _render_team(plan: RaisingAchievementPlan, team: ProjectTeam, status: int = 
         (str(u.id), u.name_and_role) for u in people if u.is_la_staff and u.id != team.coordinator_id]
     forms.setdefault("button_form", EmptyForm())
     form = next((f for f in forms.values() if f.errors), None)
-    return render_template("rap/team.html", plan=plan, team=team, can=can, form=form,
+    return render_template("rap/team.html", plan=plan, team=team, form=form,
                            in_force=services.team_plan_in_force(team), **forms), status
 
 
@@ -209,14 +209,14 @@ def show_meeting(plan_id: int, meeting_id: int) -> Any:
 @bp.get("/my-actions")
 @permission_required(can.can_view_my_actions)
 def my_actions() -> Any:
-    return render_template("rap/my_actions.html", mine=services.my_actions(current_user), can=can,
+    return render_template("rap/my_actions.html", mine=services.my_actions(current_user),
                            today=date.today(), statuses=ACTION_STATUSES, form=None)
 
 
 def _render_progress(action: Any, form: ProgressForm, status: int = 200) -> Any:
     plan = action.objective.plan
     team = services.team_for_plan(plan)
-    return render_template("rap/team_action.html", action=action, plan=plan, team=team, can=can,
+    return render_template("rap/team_action.html", action=action, plan=plan, team=team,
                            may_update=can.can_update_action(current_user, action, team), form=form,
                            in_force=services.action_in_force(action) if plan.status == "superseded" else None,
                            history=services.action_history(action), today=date.today(), statuses=ACTION_STATUSES,

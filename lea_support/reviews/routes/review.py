@@ -54,7 +54,7 @@ def school_reviews(urn: int) -> Any:
     school = school_or_404(urn)
     require(can.can_view_school_reviews(current_user, school))
     published_only = not current_user.is_la_staff
-    return render_template("reviews/list.html", school=school, can=can,
+    return render_template("reviews/list.html", school=school,
                            reviews=services.reviews_for_school(school, published_only=published_only))
 
 
@@ -158,7 +158,7 @@ def render_review(review: JointReview, status: int = 200, **forms: Any) -> Any:
     forms["stage_form"].stage.choices = [(code, name) for code, name in STAGES.items()
                                          if STAGE_ORDER.index(code) < here]
     form = next((f for f in forms.values() if f.errors), None)
-    return render_template("reviews/show.html", review=review, can=can, form=form, stages=STAGES,
+    return render_template("reviews/show.html", review=review, form=form, stages=STAGES,
                            team_roles=TEAM_ROLES, pre_review_statuses=PRE_REVIEW_STATUSES,
                            discussion_with=DISCUSSION_WITH, tasks=services.review_tasks(review),
                            task_links=task_links(review),
