@@ -206,6 +206,8 @@ class SupportDecision(db.Model):
     __tablename__ = "support_decisions"
     __table_args__ = (
         Index("ix_support_decisions_school_decided", "school_id", "decided_at"),
+        # The overview's tier moves of the year: a range of this index, read from it alone.
+        Index("ix_support_decisions_decided_tiers", "decided_at", "previous_tier", "support_tier"),
         length_check("reason", LONG_TEXT),
         length_check("evidence", LONG_TEXT),
     )
