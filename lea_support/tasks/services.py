@@ -341,22 +341,25 @@ def my_actions_due_soon(ctx: Context, everyone: bool) -> CompoundSelect:
                                                   AgreedAction.due_on <= ctx.due_soon))
 
 
-def _my_schools(ctx: Context) -> Any:
-    return School.id.in_(select(user_schools.c.school_id).where(user_schools.c.user_id == ctx.user.id))
+def _of_my_schools(query: Select[Any], ctx: Context) -> Select[Any]:
+    """The rows of the person's own schools: a join, not `IN (SELECT ...)`, which PostgreSQL ran
+    again for every row and person when asked of everyone at once. The person is named in WHERE, so
+    that the person can be joined in after (count_tasks_for_everyone)."""
+    return query.join(user_schools, user_schools.c.school_id == School.id).where(user_schools.c.user_id == ctx.user.id)
 
 
 def notes_awaiting_my_response(ctx: Context, everyone: bool) -> Select[Any]:
-    return (select(*_rows(NoteOfVisit.id, School, literal("Note of visit"), NoteOfVisit.response_due_on))
-            .join(School, School.id == NoteOfVisit.school_id)
-            .where(_my_schools(ctx), NoteOfVisit.status == "sent"))
+    return _of_my_schools(select(*_rows(NoteOfVisit.id, School, literal("Note of visit"), NoteOfVisit.response_due_on))
+                          .join(School, School.id == NoteOfVisit.school_id)
+                          .where(NoteOfVisit.status == "sent"), ctx)
 
 
 def plans_awaiting_school_signature(ctx: Context, everyone: bool) -> Select[Any]:
-    return (select(*_rows(RaisingAchievementPlan.id, School, literal("Submitted"),
-                          func.date(RaisingAchievementPlan.submitted_at)))
-            .join(School, School.id == RaisingAchievementPlan.school_id)
-            .where(_my_schools(ctx), RaisingAchievementPlan.status == "submitted",
-                   RaisingAchievementPlan.school_signed_on.is_(None)))
+    return _of_my_schools(select(*_rows(RaisingAchievementPlan.id, School, literal("Submitted"),
+                                        func.date(RaisingAchievementPlan.submitted_at)))
+                          .join(School, School.id == RaisingAchievementPlan.school_id)
+                          .where(RaisingAchievementPlan.status == "submitted",
+                                 RaisingAchievementPlan.school_signed_on.is_(None)), ctx)
 
 
 def reports_published_lately(ctx: Context, everyone: bool) -> Select[Any]:
@@ -366,11 +369,11 @@ def reports_published_lately(ctx: Context, everyone: bool) -> Select[Any]:
     previous = ctx.user.previous_sign_in_at
     since = (func.coalesce(previous, first_time) if isinstance(previous, ColumnElement)  # everyone at once
              else previous or first_time)
-    return (select(*_rows(School.urn, School, GovernorReport.term, func.date(GovernorReportVersion.published_at)))
-            .join(GovernorReport, GovernorReport.id == GovernorReportVersion.report_id)
-            .join(School, School.id == GovernorReport.school_id)
-            .where(_my_schools(ctx), GovernorReportVersion.status == "published",
-                   GovernorReportVersion.published_at >= since))
+    return _of_my_schools(
+        select(*_rows(School.urn, School, GovernorReport.term, func.date(GovernorReportVersion.published_at)))
+        .join(GovernorReport, GovernorReport.id == GovernorReportVersion.report_id)
+        .join(School, School.id == GovernorReport.school_id)
+        .where(GovernorReportVersion.status == "published", GovernorReportVersion.published_at >= since), ctx)
 
 
 # --- administrators -------------------------------------------------------------------------------
