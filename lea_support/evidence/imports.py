@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 
 from ..core.audit import record_audit
-from ..core.csv_import import numbered_records
+from ..core.csv_import import LineProblems, numbered_records
 from ..core.errors import DomainError
 from ..core.models import utcnow
 from ..core.terms import academic_year_for, parse_academic_year
@@ -41,7 +41,6 @@ from .models import Comparator, DataImport, Measure, MeasureSource, MeasureValue
 if TYPE_CHECKING:
     from ..auth.models import User
 
-MAX_PROBLEMS = 200
 CHUNK_SIZE = 2000
 MAX_URN = 2**31 - 1
 
@@ -154,21 +153,6 @@ def _norm(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").split()).casefold()
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.kept: list[str] = []
-        self.lines: set[int] = set()
-        self.count = 0
-
-    def add(self, line: int, message: str) -> None:
-        self.count += 1
-        self.lines.add(line)
-        if self.count <= MAX_PROBLEMS:
-            self.kept.append(f"Line {line}: {message}")
-
-    def listed(self) -> list[str]:
-        more = self.count - len(self.kept)
-        return self.kept + ([f"… and {more} more problems"] if more else [])
 
 
 def _decode(raw: bytes) -> str:
@@ -408,7 +392,7 @@ def read_file(raw: bytes, *, filename: str, kind: str | None, year: str | None) 
     ensure_catalogue()
     readings, not_published = _readings(kind, academic_year, index)
     width = len(header)
-    problems = _Problems()
+    problems = LineProblems()
     for reading in readings:
         if sum(1 for name in header if _norm(name) == _norm(header[reading.column])) > 1:
             problems.add(1, f"the header has the “{header[reading.column]}” column twice")

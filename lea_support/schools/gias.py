@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 
 from ..core.audit import record_audit, to_json_ready
-from ..core.csv_import import numbered_records
+from ..core.csv_import import LineProblems, numbered_records
 from ..core.errors import DomainError
 from ..core.models import AuditEntry, utcnow
 from ..extensions import db
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 ENCODING = "cp1252"
 # Problems listed in a rejection; the rest are counted in a final line.
-MAX_PROBLEMS = 200
 # Rows written per statement: big enough to be fast, small enough for any driver's limits.
 CHUNK_SIZE = 2000
 # The largest value an INTEGER column holds on PostgreSQL.
@@ -125,23 +124,6 @@ class _Row:
     values: dict[str, Any]
 
 
-class _Problems:
-    """The problems found so far: the first MAX_PROBLEMS kept, the rest only counted."""
-
-    def __init__(self) -> None:
-        self.kept: list[str] = []
-        self.count = 0
-        self.lines: set[int] = set()
-
-    def add(self, line: int, message: str) -> None:
-        self.count += 1
-        self.lines.add(line)
-        if self.count <= MAX_PROBLEMS:
-            self.kept.append(f"Line {line}: {message}")
-
-    def listed(self) -> list[str]:
-        more = self.count - len(self.kept)
-        return self.kept + ([f"… and {more} more problems"] if more else [])
 
 
 def _column_lengths() -> dict[str, int]:
@@ -185,7 +167,7 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _lines(raw: bytes, problems: _Problems) -> Iterator[str]:
+def _lines(raw: bytes, problems: LineProblems) -> Iterator[str]:
     """The file's physical lines as text, line ends kept. Bytes undefined in Windows-1252 are
     reported and replaced, so that the rest of the file is still checked."""
     # Lines are split on LF only, so CRLF and LF files count lines alike and a stray CR stays data;
@@ -238,7 +220,7 @@ def _check_header(header: list[str]) -> list[str]:
 def _parse(raw: bytes, la_codes: set[str] | None) -> tuple[list[_Row], int]:
     """Check every line of the file and map each kept row to School values.
     Returns the rows and the number skipped for other LAs; raises GiasFileError listing all problems."""
-    problems = _Problems()
+    problems = LineProblems()
     if not raw.strip():
         raise GiasFileError("The file is empty", ["Line 1: there is no header row"])
     _refuse_binary(raw)
