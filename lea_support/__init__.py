@@ -141,10 +141,12 @@ def _init_extensions(app: Flask) -> None:
     from .casework.summaries import install_listeners as install_casework_summaries
     from .core.transactions import install_transaction_hooks
     from .rap.summaries import install_listeners as install_plan_summaries
+    from .tasks.kept_counts import install_listeners as install_kept_task_counts
 
     install_transaction_hooks()
     install_casework_summaries()
     install_plan_summaries()
+    install_kept_task_counts()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -87,6 +87,8 @@ class NoteOfVisit(db.Model):
         # A caseload's notes awaiting the school's response, found through its schools (with the
         # date, so that counting visits by school reads the index alone).
         Index("ix_notes_of_visit_school_status", "school_id", "status", "visit_date"),
+        # An adviser's notes at one stage, soonest response due first (the home page of tasks).
+        Index("ix_notes_of_visit_adviser_status", "adviser_id", "status", "response_due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +154,7 @@ class AgreedAction(db.Model):
         length_check("description", MEDIUM_TEXT),
         length_check("owner", SHORT_TEXT),
         Index("ix_visit_actions_due_status", "due_on", "status"),
+        Index("ix_visit_actions_owner", "owner_id", "status", "due_on"),  # "My actions"
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

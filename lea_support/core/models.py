@@ -1,10 +1,10 @@
-"""Columns every area uses, and the append-only audit log."""
+"""Columns every area uses, the append-only audit log, and change counters."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, TypeDecorator
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -58,3 +58,15 @@ class AuditEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action} {self.entity_type}:{self.entity_id}>"
+
+
+class ChangeCounter(db.Model):
+    """A number that goes up after each commit that changes the records it watches (its name says
+    which): whoever keeps something worked out from those records knows it is still right for as
+    long as the number stands (see tasks/kept_counts.py)."""
+
+    __tablename__ = "change_counters"
+    __table_args__ = (CheckConstraint("value >= 0", name="not_negative"),)
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)

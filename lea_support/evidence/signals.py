@@ -25,6 +25,7 @@ from ..core.models import AuditEntry, utcnow
 from ..core.terms import format_date
 from ..extensions import db
 from ..schools.models import School, SupportTier
+from ..tasks.kept_counts import records_changed
 from .models import RULE_KINDS, Comparator, Measure, MeasureValue, SchoolSignal, SignalRule, TierReviewPrompt
 
 CHUNK = 2000
@@ -382,6 +383,8 @@ def _raise_prompts(raised: list[tuple[int, SignalRule, str, list[list[str]]]], n
         db.session.execute(insert(TierReviewPrompt), list(chunk))
     for chunk in _chunks(updates):
         db.session.execute(update(TierReviewPrompt), list(chunk))
+    if inserts or updates:
+        records_changed()  # bulk statements bypass the flush that watches what kept task counts read
     return len(inserts) + len(updates)
 
 

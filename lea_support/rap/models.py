@@ -218,6 +218,7 @@ class PlanAction(db.Model):
         length_check("owner_role", SHORT_TEXT),
         length_check("notes", LONG_TEXT),
         length_check("evidence", MEDIUM_TEXT),
+        Index("ix_plan_actions_owner", "owner_id", "status", "due_on"),  # "My actions"
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -326,7 +327,7 @@ class ProjectTeam(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("raising_achievement_plans.id", ondelete="RESTRICT"), unique=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
     formed_on: Mapped[date] = mapped_column(Date)
-    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     handed_over_from_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_meeting_on: Mapped[date | None] = mapped_column(Date)

@@ -26,6 +26,7 @@ from ..core.csv_import import LineProblems, numbered_records
 from ..core.errors import DomainError
 from ..core.models import AuditEntry, utcnow
 from ..extensions import db
+from ..tasks.kept_counts import records_changed
 from .la_codes import la_code_for_name
 from .models import GiasImport, School, SchoolEvent
 
@@ -393,6 +394,8 @@ def import_gias(actor: "User | None", stream: IO[bytes], *, filename: str,
     # Bulk UPDATE by primary key also refreshes any of these schools already loaded in the session.
     for chunk in _chunks(updates):
         db.session.execute(update(School), chunk)
+    if inserts or updates:
+        records_changed()  # bulk statements bypass the flush that watches what kept task counts read
     if updates:
         # Bulk updates bypass the flush that keeps the overview's summaries: a school that closed
         # leaves its tier's figures here.

@@ -9,6 +9,11 @@ pages the same SELECT.
 
 *Stalled cases* are task kinds too, for SIAs: each names the rule it applies (with its threshold
 from the configuration, `STALLED_*`) and the way to fix it.
+
+A person's own counts are asked afresh on each home page, each along an index that starts from the
+person. The authority's counts (stalled cases, tier-review prompts, the LA totals beside an SIA's
+own) are the same for everyone and read the whole country, so they are kept between requests until
+the records they count change (`kept_counts`).
 """
 from __future__ import annotations
 
@@ -59,6 +64,7 @@ from ..rap.models import (
 )
 from ..reviews.models import STAGES, JointReview, PublishedReviewReport
 from ..schools.models import School, SupportAllocation
+from . import kept_counts
 
 OPEN_PLAN_ACTION = ("not_started", "in_progress")
 SIGNIFICANT = "significant"
@@ -77,6 +83,11 @@ class Context:
     user: Any
     today: date
     settings: dict[str, int]
+
+    @property
+    def at_once(self) -> bool:
+        """Asked of everyone at once (`count_tasks_for_everyone`): the person is a column, not a user."""
+        return not isinstance(self.user, User)
 
     def weeks_ago(self, name: str) -> date:
         return self.today - timedelta(weeks=self.settings[name])
@@ -103,6 +114,8 @@ class TaskKind:
     stalled: bool = False
     la_total: bool = False  # show the authority's total beside the person's own count
     same_due: bool = False  # every row has the same date (a term's end): no "earliest"
+    personal: bool = True  # False: the same rows whoever asks (the authority's)
+    kept: bool = False  # reads only records `kept_counts` watches: its counts are kept between requests
 
     def url_args(self, row: Any) -> dict[str, Any]:
         return {self.id_arg: row.record_id} if self.id_arg else {}
@@ -159,9 +172,14 @@ def schools_not_visited(ctx: Context, everyone: bool) -> Select[Any]:
 
 
 def _my_teams(ctx: Context) -> Any:
-    member = exists().where(ProjectTeamMember.team_id == ProjectTeam.id, ProjectTeamMember.user_id == ctx.user.id,
-                            ProjectTeamMember.left_on.is_(None))
-    return or_(ProjectTeam.coordinator_id == ctx.user.id, member)
+    if ctx.at_once:
+        member = exists().where(ProjectTeamMember.team_id == ProjectTeam.id,
+                                ProjectTeamMember.user_id == ctx.user.id, ProjectTeamMember.left_on.is_(None))
+        return or_(ProjectTeam.coordinator_id == ctx.user.id, member)
+    # One person: from their memberships (an index on the person), not from every team's members.
+    mine = select(ProjectTeamMember.team_id).where(ProjectTeamMember.user_id == ctx.user.id,
+                                                   ProjectTeamMember.left_on.is_(None))
+    return or_(ProjectTeam.coordinator_id == ctx.user.id, ProjectTeam.id.in_(mine))
 
 
 def team_meetings_due(ctx: Context, everyone: bool) -> Select[Any]:
@@ -342,10 +360,14 @@ def my_actions_due_soon(ctx: Context, everyone: bool) -> CompoundSelect:
 
 
 def _of_my_schools(query: Select[Any], ctx: Context) -> Select[Any]:
-    """The rows of the person's own schools: a join, not `IN (SELECT ...)`, which PostgreSQL ran
-    again for every row and person when asked of everyone at once. The person is named in WHERE, so
-    that the person can be joined in after (count_tasks_for_everyone)."""
-    return query.join(user_schools, user_schools.c.school_id == School.id).where(user_schools.c.user_id == ctx.user.id)
+    """The rows of the person's own schools. For one person, `IN (their schools)`: the few schools
+    lead, each along its own index, where a join let SQLite start from every sent note in the
+    country. Asked of everyone at once, a join (the person is named in WHERE, and joined in after by
+    count_tasks_for_everyone): PostgreSQL ran an `IN (SELECT ...)` again for every row and person."""
+    if ctx.at_once:
+        return query.join(user_schools, user_schools.c.school_id == School.id).where(
+            user_schools.c.user_id == ctx.user.id)
+    return query.where(School.id.in_(select(user_schools.c.school_id).where(user_schools.c.user_id == ctx.user.id)))
 
 
 def notes_awaiting_my_response(ctx: Context, everyone: bool) -> Select[Any]:
@@ -421,7 +443,7 @@ KINDS: tuple[TaskKind, ...] = (
     TaskKind("overdue-agreed-actions", "Overdue agreed actions", ADVISERS, overdue_agreed_actions,
              "Follow up the action with the school, or mark it done", "casework.show_note", "note_id"),
     TaskKind("team-meetings-due", "Team meetings due", ADVISERS | {Role.PROJECT_TEAM}, team_meetings_due,
-             "Hold the meeting and record its minutes", "rap.show_team", "plan_id", "Meeting"),
+             "Hold the meeting and record its minutes", "rap.show_team", "plan_id", "Meeting", kept=True),
     TaskKind("governor-reports-to-check", "Governor report drafts to check", ADVISERS, governor_reports_to_check,
              "Read the draft, add a covering note, then mark it checked", "governor_reports.show_report",
              "report_id", "Drafted"),
@@ -429,41 +451,41 @@ KINDS: tuple[TaskKind, ...] = (
              "Plan a visit", "casework.school_notes", "urn", "Term ends", same_due=True),
     TaskKind("midpoint-reviews-due", "Mid-point reviews due", SIAS, midpoint_reviews_due,
              "Hold the review and record its outcome", "rap.show_midpoint_review", "review_id", "Scheduled",
-             la_total=True),
+             la_total=True, kept=True),
     TaskKind("notices-due", "Improvement Notices reaching their comply-by date", SIAS, notices_due,
              "Check whether the school has complied, then record it", "rap.show_notice", "notice_id", "Comply by",
-             la_total=True),
+             la_total=True, kept=True),
     TaskKind("plans-awaiting-la-signature", "Plans awaiting the LA's signature", SIAS, plans_awaiting_la_signature,
              "Read the plan, then sign it for the LA or ask for changes", "rap.show_plan", "plan_id", "Submitted",
-             la_total=True),
+             la_total=True, kept=True),
     *(TaskKind(f"reviews-{stage.replace('_', '-')}", f"Reviews at {STAGES[stage].lower()}", SIAS, _reviews_at(stage),
-               step, "reviews.show_review", "review_id", "Starts", la_total=True)
+               step, "reviews.show_review", "review_id", "Starts", la_total=True, kept=True)
       for stage, step in REVIEW_NEXT_STEPS.items()),
     TaskKind("stalled-no-review", "Significant support with no review started", SIAS, stalled_no_review,
-             "Plan the Joint Review", "reviews.school_reviews", "urn", "In significant support since", stalled=True),
+             "Plan the Joint Review", "reviews.school_reviews", "urn", "In significant support since", stalled=True, personal=False, kept=True),
     TaskKind("stalled-no-plan", "Published reviews with no plan drafted", SIAS, stalled_no_plan,
              "Draft the Raising Achievement Plan from the review", "reviews.show_review", "review_id", "Published",
-             stalled=True),
+             stalled=True, personal=False, kept=True),
     TaskKind("stalled-no-meeting", "Agreed plans with no team meeting", SIAS, stalled_no_meeting,
-             "Form the project team and hold its first meeting", "rap.show_team", "plan_id", "Agreed", stalled=True),
+             "Form the project team and hold its first meeting", "rap.show_team", "plan_id", "Agreed", stalled=True, personal=False, kept=True),
     TaskKind("stalled-notice-no-review", "Improvement Notices with no further review", SIAS,
              stalled_notice_without_review, "Schedule the further review", "rap.show_notice", "notice_id", "Issued",
-             stalled=True),
+             stalled=True, personal=False, kept=True),
     TaskKind("stalled-plan-after-deescalation", "Plans still in force after de-escalation", SIAS,
              stalled_plan_after_deescalation, "Close the plan, or return the school to significant support",
-             "rap.show_plan", "plan_id", "Agreed", stalled=True),
+             "rap.show_plan", "plan_id", "Agreed", stalled=True, personal=False, kept=True),
     TaskKind("stalled-no-link-adviser", "Significant support with no link adviser", SIAS | {Role.ADMIN},
              stalled_no_link_adviser, "Choose a link adviser", "schools.set_link_adviser", "urn",
-             "In significant support since", stalled=True),
+             "In significant support since", stalled=True, personal=False, kept=True),
     TaskKind("stalled-flags-against-tier", "Concern flags at light touch", SIAS, stalled_flags_against_tier,
              "Review the school's tier, or clear the flags", "schools.change_support", "urn", "Tier since",
-             stalled=True),
+             stalled=True, personal=False, kept=True),
     TaskKind("tier-reviews", "Tier reviews: risk signals the tier does not reflect", SIAS, tier_reviews,
              "Review the school's tier with the signal cited, or dismiss the prompt with a reason",
-             "evidence.show_prompt", "prompt_id", "Raised"),
+             "evidence.show_prompt", "prompt_id", "Raised", personal=False, kept=True),
     TaskKind("stalled-allocation-against-tier", "Allocations that no longer match the tier", SIAS | {Role.ADMIN},
              stalled_allocation_against_tier, "Re-issue the allocation for the school's tier",
-             "schools.show_school", "urn", "Tier since", stalled=True),
+             "schools.show_school", "urn", "Tier since", stalled=True, personal=False, kept=True),
     TaskKind("my-actions-overdue", "My actions overdue", frozenset({Role.PROJECT_TEAM, Role.SCHOOL_LEADER}) | ADVISERS,
              my_actions_overdue, "Update the action's status, with evidence", "rap.my_actions", ""),
     TaskKind("my-actions-due-soon", "My actions due soon", frozenset({Role.PROJECT_TEAM, Role.SCHOOL_LEADER}) | ADVISERS,
@@ -514,21 +536,36 @@ class TaskCount:
 
 
 def count_tasks(ctx: Context, kinds: list[TaskKind]) -> list[TaskCount]:
-    """Each kind's count and earliest due date (and the LA's total where shown), in one query."""
+    """Each kind's count and earliest due date (and the LA's total where shown): the person's own
+    in one query, the authority's kept between requests (worked out in one query when not)."""
     if not kinds:
         return []
-    parts = []
-    for kind in kinds:
-        scopes = [False, True] if kind.la_total else [False]
-        for everyone in scopes:
-            rows = kind.rows(ctx, everyone).subquery()
-            parts.append(select(literal(kind.code, String).label("code"), literal(everyone).label("everyone"),
-                                func.count().label("n"), func.min(rows.c.due_on).label("due")).select_from(rows))
+    live = [(kind, False) for kind in kinds if not kind.kept]
+    mine = [(kind, False) for kind in kinds if kind.kept and kind.personal]
+    shared = [(kind, False) for kind in kinds if kind.kept and not kind.personal]
+    shared += [(kind, True) for kind in kinds if kind.la_total]
     found: dict[tuple[str, bool], tuple[int, date | None]] = {}
-    for code, everyone, count, due in db.session.execute(union_all(*parts)):
-        found[(code, bool(everyone))] = (int(count), _as_date(due))
+    if mine or shared:
+        counter = kept_counts.current_counter()  # first: what is kept is never older than its counter
+        at = (ctx.today, tuple(sorted(ctx.settings.items())))
+        for asked, whose in ((shared, None), (mine, ctx.user.id)):
+            if asked:
+                key = (whose, at, tuple((kind.code, everyone) for kind, everyone in asked))
+                found.update(kept_counts.kept(key, counter, lambda asked=asked: _count(ctx, asked)))
+    if live:
+        found.update(_count(ctx, live))
     return [TaskCount(kind, found[(kind.code, False)][0], found[(kind.code, False)][1],
                       found[(kind.code, True)][0] if kind.la_total else None) for kind in kinds]
+
+
+def _count(ctx: Context, asked: list[tuple[TaskKind, bool]]) -> dict[tuple[str, bool], tuple[int, date | None]]:
+    parts = []
+    for kind, everyone in asked:
+        rows = kind.rows(ctx, everyone).subquery()
+        parts.append(select(literal(kind.code, String).label("code"), literal(everyone).label("everyone"),
+                            func.count().label("n"), func.min(rows.c.due_on).label("due")).select_from(rows))
+    return {(code, bool(everyone)): (int(count), _as_date(due))
+            for code, everyone, count, due in db.session.execute(union_all(*parts))}
 
 
 def _as_date(value: Any) -> date | None:
