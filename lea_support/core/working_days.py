@@ -47,15 +47,28 @@ def bank_holidays_between(first: date, last: date) -> set[date]:
     return set(db.session.scalars(select(BankHoliday.falls_on).where(BankHoliday.falls_on >= first, BankHoliday.falls_on <= last)))
 
 
+def all_bank_holidays() -> set[date]:
+    """Every bank holiday on the list (a few hundred rows at most, one query): for pages that work
+    out the clocks of many deadlines at once."""
+    return set(db.session.scalars(select(BankHoliday.falls_on)))
+
+
 def is_working_day(day: date, holidays: set[date]) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
-def working_days_after(start: date, count: int) -> date:
+def working_days_after(start: date, count: int, holidays: set[date] | None = None) -> date:
     """The day that is the `count`th working day after `start` (`start` itself never counts):
-    "within 15 working days of the notice" ends on `working_days_after(issued_on, 15)`."""
+    "within 15 working days of the notice" ends on `working_days_after(issued_on, 15)`. `holidays`:
+    the bank holidays already read (`all_bank_holidays`), else those of the span are read here."""
     if count <= 0:
         return start
+    if holidays is not None:
+        day, counted = start, 0
+        while counted < count:
+            day += timedelta(days=1)
+            counted += is_working_day(day, holidays)
+        return day
     # Fifteen working days span three weeks and a few holidays: read them once, and more only if
     # the span runs out (a long run of holidays added by an administrator).
     span = count * 2 + 14
@@ -71,12 +84,13 @@ def working_days_after(start: date, count: int) -> date:
         span *= 2
 
 
-def working_days_left(today: date, deadline: date) -> int:
-    """How many working days from tomorrow up to and including `deadline` (0 once it has passed;
-    the deadline day itself counts while it is to come, as does today's if today is it)."""
+def working_days_left(today: date, deadline: date, holidays: set[date] | None = None) -> int:
+    """How many working days from tomorrow up to and including `deadline` (0 on the deadline day
+    and after it). `holidays` as for `working_days_after`."""
     if deadline < today:
         return 0
-    holidays = bank_holidays_between(today, deadline)
+    if holidays is None:
+        holidays = bank_holidays_between(today, deadline)
     left, day = 0, today
     while day <= deadline:
         if is_working_day(day, holidays) and day > today:

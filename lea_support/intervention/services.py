@@ -28,7 +28,7 @@ from ..core.audit import record_audit, snapshot
 from ..core.errors import DomainError
 from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.terms import format_date
-from ..core.working_days import working_days_after, working_days_left
+from ..core.working_days import all_bank_holidays, working_days_after, working_days_left
 from ..extensions import db
 from ..schools.models import School
 from ..schools.services import record_school_event
@@ -73,9 +73,9 @@ def require_maintained(school: School, what: str) -> None:
 
 # --- the clocks --------------------------------------------------------------------------------------
 
-def representations_by(issued_on: date) -> date:
+def representations_by(issued_on: date, holidays: set[date] | None = None) -> date:
     """The last day for the governing body's representations to Ofsted's chief inspector."""
-    return working_days_after(issued_on, REPRESENTATION_WORKING_DAYS)
+    return working_days_after(issued_on, REPRESENTATION_WORKING_DAYS, holidays)
 
 
 @dataclass(frozen=True)
@@ -107,19 +107,22 @@ class NoticeClock:
             return (f"The compliance period ended on {format_date(self.comply_by)} without compliance: the school is "
                     "eligible for intervention.")
         parts = []
-        if self.stage == "representations":
+        if self.stage == "representations" and self.representation_days_left == 0:
+            parts.append("today is the last day for representations to Ofsted")
+        elif self.stage == "representations":
             n = self.representation_days_left
             parts.append(f"{n} working day{'s' if n != 1 else ''} left for representations to Ofsted "
                          f"(until {format_date(self.representations_by)})")
         n = self.compliance_days_left
         parts.append(f"{n} day{'s' if n != 1 else ''} left to comply (until {format_date(self.comply_by)})")
-        return "; ".join(parts) + "."
+        text = "; ".join(parts) + "."
+        return text[0].upper() + text[1:]
 
 
-def notice_clock(notice: WarningNotice, today: date | None = None) -> NoticeClock:
-    """The notice's clocks on `today`."""
+def notice_clock(notice: WarningNotice, today: date | None = None, holidays: set[date] | None = None) -> NoticeClock:
+    """The notice's clocks on `today`; `holidays` when many notices' clocks are read at once."""
     today = today or date.today()
-    deadline = representations_by(notice.issued_on)
+    deadline = representations_by(notice.issued_on, holidays)
     if notice.status == "complied":
         stage = "complied"
     elif today > notice.comply_by:
@@ -128,7 +131,7 @@ def notice_clock(notice: WarningNotice, today: date | None = None) -> NoticeCloc
         stage = "representations"
     else:
         stage = "compliance"
-    return NoticeClock(representations_by=deadline, representation_days_left=working_days_left(today, deadline),
+    return NoticeClock(representations_by=deadline, representation_days_left=working_days_left(today, deadline, holidays),
                        comply_by=notice.comply_by, compliance_days_left=max((notice.comply_by - today).days, 0),
                        stage=stage)
 
@@ -334,4 +337,6 @@ def school_intervention(school: School, today: date | None = None) -> dict[str, 
     """What the school's statutory intervention page shows: its notices with their clocks, and its
     referrals to the DfE."""
     notices = warning_notices_for_school(school)
-    return {"notices": [(n, notice_clock(n, today)) for n in notices], "referrals": referrals_for_school(school)}
+    holidays = all_bank_holidays() if notices else set()
+    return {"notices": [(n, notice_clock(n, today, holidays)) for n in notices],
+            "referrals": referrals_for_school(school)}
