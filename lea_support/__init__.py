@@ -132,9 +132,9 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     # Every area's models, so that metadata (and Alembic) sees all tables.
-    for module in ("auth.models", "casework.models", "core.calendar", "core.models", "evidence.models",
-                   "governor_reports.models", "notifications.models", "pdf.models", "rap.models", "reviews.models",
-                   "schools.models"):
+    for module in ("auth.models", "casework.models", "core.calendar", "core.models", "core.working_days",
+                   "evidence.models", "governor_reports.models", "intervention.models", "notifications.models",
+                   "pdf.models", "rap.models", "reviews.models", "schools.models"):
         import_module(f".{module}", __name__)
 
     # Session listeners, installed here and nowhere else (each installer is idempotent).
@@ -155,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     from .core.routes import bp as core_bp
     from .evidence.routes import bp as evidence_bp
     from .governor_reports.routes import bp as reports_bp
+    from .intervention.routes import bp as intervention_bp
     from .notifications.routes import bp as notifications_bp
     from .rap.routes import bp as rap_bp
     from .reviews.routes import bp as reviews_bp
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(casework_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(rap_bp)
+    app.register_blueprint(intervention_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)

@@ -299,6 +299,25 @@ ACCESS = [
     ("GET", "/account/notifications", "notifications.preferences", expect(200)),
     ("POST", "/account/notifications", "notifications.preferences", expect(422)),
     ("GET", "/admin/notifications/failed", "notifications.failed_emails", expect(admin=200)),
+    # Bank holidays (reference data, kept between tests: the POST that removes one names none).
+    ("GET", "/admin/bank-holidays", "core.bank_holidays", expect(admin=200)),
+    ("POST", "/admin/bank-holidays", "core.bank_holidays", expect(admin=422)),
+    ("GET", "/admin/bank-holidays/{bank_holiday}/remove", "core.remove_bank_holiday", expect(admin=200)),
+    ("POST", "/admin/bank-holidays/2147483646/remove", "core.remove_bank_holiday", expect(admin=404)),
+    # Statutory intervention. {wnotice} a warning notice given to {own} (maintained); {academy} an
+    # academy, {referral} a concern about it referred to the DfE. Governors see none of it (yet).
+    ("GET", "/schools/{own}/intervention", "intervention.school_intervention", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}/intervention", "intervention.school_intervention", expect(**LA)),
+    ("GET", "/schools/{own}/warning-notices/new", "intervention.give_warning_notice", expect(admin=200, sia=200)),
+    ("POST", "/schools/{own}/warning-notices/new", "intervention.give_warning_notice", expect(admin=422, sia=422)),
+    ("GET", "/warning-notices/{wnotice}", "intervention.show_warning_notice", expect(**LA, school_leader=200)),
+    ("GET", "/warning-notices/{wnotice}.pdf", "intervention.warning_notice_pdf", expect(**LA, school_leader=200)),
+    ("POST", "/warning-notices/{wnotice}/compliance", "intervention.record_compliance", expect(admin=422, sia=422)),
+    ("POST", "/warning-notices/{wnotice}/powers", "intervention.record_power", expect(admin=422, sia=422)),
+    ("GET", "/schools/{academy}/referrals/new", "intervention.refer_to_dfe", expect(admin=200, sia=200)),
+    ("POST", "/schools/{academy}/referrals/new", "intervention.refer_to_dfe", expect(admin=422, sia=422)),
+    ("GET", "/referrals/{referral}", "intervention.show_referral", expect(**LA)),
+    ("GET", "/referrals/{referral}.pdf", "intervention.referral_pdf", expect(**LA)),
 ]
 
 
@@ -395,7 +414,27 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids.update(_team_records(_db, ids["agreed"]))
     ids["notification"] = _notification_record(_db, someone)
     ids.update(_signal_records(_db, own))
+    ids.update(_intervention_records(_db, own, new_school, new_user))
     return ids
+
+
+def _intervention_records(db, own, create_school, create_user):
+    """A warning notice given to {own}, an academy with a concern referred to the DfE, and a
+    seeded bank holiday."""
+    from datetime import date, timedelta
+
+    from lea_support.core.working_days import BankHoliday
+    from lea_support.intervention import services
+
+    sia = create_user("sia")
+    notice = services.give_warning_notice(sia, own, grounds=["standards"], reasons="Results fell",
+                                          required_action="Raise standards",
+                                          comply_by=date.today() + timedelta(days=60))
+    academy = create_school(type_name="Academy converter", type_group="Academies")
+    referral = services.refer_to_dfe(sia, academy, grounds="Safeguarding", evidence="Visit notes")
+    db.session.commit()
+    holiday = db.session.scalars(select(BankHoliday.id).where(BankHoliday.falls_on == date(2026, 12, 25))).one()
+    return {"wnotice": notice.id, "academy": academy.urn, "referral": referral.id, "bank_holiday": holiday}
 
 
 def _signal_records(db, own):

@@ -21,10 +21,13 @@ if TYPE_CHECKING:
 ACTION_WORDS: dict[str, str] = {
     "allocation.adjust": "adjusted",
     "allocation.issue": "issued",
+    "bank_holiday.add": "added",
+    "bank_holiday.remove": "removed",
     "calendar_feed.renew": "renewed the calendar feed of",
     "calendar_feed.revoke": "revoked the calendar feed of",
     "closure_day.add": "added",
     "closure_day.delete": "deleted",
+    "dfe_referral.make": "made",
     "governor_report.bulk_run": "started",
     "governor_report.check": "checked",
     "governor_report.draft": "drafted",
@@ -72,6 +75,7 @@ ACTION_WORDS: dict[str, str] = {
     "review.stage": "changed the stage of",
     "review.team_add": "added someone to the team of",
     "review.team_remove": "removed someone from the team of",
+    "intervention_power.record": "recorded",
     "school.link_adviser": "changed the link adviser of",
     "school.support_decision": "changed the support tier and level of",
     "schools.import": "imported",
@@ -94,6 +98,8 @@ ACTION_WORDS: dict[str, str] = {
     "visit.update": "changed",
     "visit_attachment.create": "attached a file to",
     "visit_attachment.delete": "removed a file from",
+    "warning_notice.complied": "recorded compliance with",
+    "warning_notice.give": "gave",
 }
 
 
@@ -128,6 +134,10 @@ RECORDS: dict[str, tuple[str, Callable[[str], str | None] | None]] = {
     "term_date": ("term dates", _link("core.term_dates")),
     "closure_day": ("a closure day", _link("core.term_dates")),
     "gias_import": ("the school register from GIAS", None),
+    "bank_holiday": ("a bank holiday", _link("core.bank_holidays")),
+    "warning_notice": ("the warning notice", _link("intervention.show_warning_notice", notice_id=None)),
+    "intervention_power": ("a power of intervention", None),
+    "dfe_referral": ("the referral to the DfE", _link("intervention.show_referral", referral_id=None)),
 }
 
 

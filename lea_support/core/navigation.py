@@ -45,6 +45,8 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
     AdminPage("Support tiers", "schools.list_tiers", auth_can.can_administer,
               "What each tier gives a school: days of adviser time and the monitoring level."),
     AdminPage("Term dates", "core.term_dates", auth_can.can_administer, "Terms and closures that deadlines count in."),
+    AdminPage("Bank holidays", "core.bank_holidays", auth_can.can_administer,
+              "England and Wales' bank holidays, which statutory working-day deadlines leave out."),
     AdminPage("Import schools", "schools.import_schools", auth_can.can_import_schools,
               "Load or refresh the register from a GIAS download."),
     AdminPage("Import national data", "evidence.import_data", evidence_can.can_import_data,
@@ -62,6 +64,7 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
 
 ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "schools.reassign_schools",
                    "schools.list_tiers", "schools.edit_tier", "core.term_dates", "core.*_term", "core.*_closure",
+                   "core.bank_holidays", "core.remove_bank_holiday",
                    "schools.import_schools", "evidence.import_data", "evidence.*_signal_rule*",
                    "governor_reports.bulk_runs", "governor_reports.show_bulk_run", "core.audit_log",
                    "notifications.failed_emails", "core.letterhead")

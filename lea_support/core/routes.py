@@ -1,4 +1,4 @@
-"""The admin index, the audit log, term dates and the letterhead every PDF is printed on."""
+"""The admin index, the audit log, term dates, bank holidays and the letterhead every PDF is printed on."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -24,7 +24,7 @@ from ..extensions import db
 from ..pdf.letterhead import LOGO_MAX_BYTES, LetterheadData, current_letterhead, save_letterhead
 from ..schools.models import School
 from . import audit_log as audit_log_lines
-from . import calendar_services
+from . import calendar_services, working_days
 from .calendar import ClosureDay, TermDate
 from .forms import DateInputField, EditVersionField, MaxLength
 from .limits import SHORT_TEXT
@@ -182,6 +182,54 @@ def delete_closure(closure_id: int) -> Any:
     calendar_services.delete_closure(current_user, closure)
     flash(f"{closure.name} deleted", "success")
     return redirect(url_for("core.term_dates"))
+
+
+# --- bank holidays of England and Wales (administrators) ----------------------------------------------
+class BankHolidayForm(FlaskForm):
+    falls_on = DateInputField("Date", required=True, required_message="Enter the date of the bank holiday",
+                              description="The weekday it is given on, for example 8 5 2023")
+    name = StringField("Name", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT, "The name")],
+                       description="For example, Bank holiday for the coronation of King Charles III")
+    submit = SubmitField("Add bank holiday", widget=GovSubmitInput())
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"falls_on": self.falls_on.data, "name": self.name.data or ""}
+
+
+def _render_bank_holidays(form: BankHolidayForm | None = None, status: int = 200) -> Any:
+    return render_template("core/bank_holidays.html", holidays=working_days.bank_holidays(),
+                           add_form=form or BankHolidayForm(formdata=None),
+                           form=form if form is not None and form.errors else None), status
+
+
+@bp.route("/admin/bank-holidays", methods=["GET", "POST"])
+@permission_required(can_administer)
+def bank_holidays() -> Any:
+    if request.method == "GET":
+        return _render_bank_holidays()
+    form = BankHolidayForm()
+    return process_form(form, lambda: working_days.add_bank_holiday(current_user, **form.to_kwargs()),
+                        done=lambda holiday: flash_and_redirect(
+                            f"{holiday.name} on {format_date(holiday.falls_on)} added", url_for("core.bank_holidays")),
+                        again=lambda status: _render_bank_holidays(form, status))
+
+
+@bp.route("/admin/bank-holidays/<int:holiday_id>/remove", methods=["GET", "POST"])
+@permission_required(can_administer)
+def remove_bank_holiday(holiday_id: int) -> Any:
+    holiday = get_or_404(working_days.BankHoliday, holiday_id)
+    when = format_date(holiday.falls_on)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html", title=f"Remove {holiday.name}", question=f"Remove the bank holiday of {when}?",
+            details=[f"{holiday.name}: {when}.",
+                     "It will count as a working day in statutory deadlines, such as a governing body's time to "
+                     "make representations on a warning notice, including those of notices already given."],
+            action=url_for("core.remove_bank_holiday", holiday_id=holiday.id), button="Remove the bank holiday",
+            cancel_url=url_for("core.bank_holidays"))
+    working_days.remove_bank_holiday(current_user, holiday)
+    flash(f"{holiday.name} on {when} removed", "success")
+    return redirect(url_for("core.bank_holidays"))
 
 
 @bp.get("/admin")

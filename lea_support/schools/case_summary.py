@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from ..casework import permissions as casework_can
 from ..casework.models import NoteOfVisit
 from ..extensions import db
+from ..intervention import permissions as intervention_can
+from ..intervention import services as intervention
 from ..rap import permissions as rap_can
 from ..rap.models import (
     MidpointReview,
@@ -40,6 +42,8 @@ class CaseSummary:
     plan: dict[str, Any] | None  # id, rag, rag_counts, agreed_on
     next_midpoint: date | None
     notes_open: dict[str, int] | None  # status -> count, for those who see the visits
+    # The latest warning notice not complied with, and its clocks (intervention.services.NoticeClock).
+    warning_notice: dict[str, Any] | None = None
 
 
 def case_summary(school: School, viewer: "User") -> CaseSummary:
@@ -87,5 +91,10 @@ def case_summary(school: School, viewer: "User") -> CaseSummary:
             select(NoteOfVisit.status, func.count()).where(NoteOfVisit.school_id == school.id,
                                                            NoteOfVisit.status.in_(statuses))
             .group_by(NoteOfVisit.status)).all())
+    warning = None
+    if school.is_maintained and intervention_can.can_view_intervention(viewer, school):
+        notice = intervention.latest_open_warning_notice(school)
+        if notice is not None:
+            warning = {"id": notice.id, "issued_on": notice.issued_on, "clock": intervention.notice_clock(notice)}
     return CaseSummary(support_since=support_since, link_adviser_since=link_since, review=review, plan=plan,
-                       next_midpoint=next_midpoint, notes_open=notes_open)
+                       next_midpoint=next_midpoint, notes_open=notes_open, warning_notice=warning)

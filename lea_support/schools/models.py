@@ -30,6 +30,36 @@ if TYPE_CHECKING:
 
 CONCERN_DESIGNATIONS = {"la": "Designated by the LA", "ofsted": "Designated by Ofsted"}
 
+# Who a school answers to, from GIAS's establishment type group (`type_group`), or from its type
+# (`type_name`) where the group does not settle it (a special school; a row without a group). An LA
+# has statutory powers (warning notices, intervention) over the schools it maintains only.
+GOVERNANCE = {"maintained": "Maintained by the local authority", "academy": "Academy",
+              "free_school": "Free school", "other": "Not maintained by the local authority"}
+MAINTAINED_GROUPS = frozenset({"local authority maintained schools", "la maintained schools"})
+GROUPS = {"academies": "academy", "free schools": "free_school"}
+MAINTAINED_TYPES = frozenset({
+    "community school", "voluntary aided school", "voluntary controlled school", "foundation school",
+    "local authority nursery school", "pupil referral unit", "community special school", "foundation special school"})
+FREE_SCHOOL_TYPES = frozenset({"university technical college", "studio schools"})
+
+
+def governance_of(type_group: str, type_name: str) -> str:
+    """`maintained`, `academy`, `free_school` or `other` (GOVERNANCE), from the GIAS type group
+    (spelt "Local authority maintained schools" in some releases, "LA maintained schools" in
+    others) and, where the group is "Special schools" or missing, the type."""
+    group, kind = (type_group or "").strip().casefold(), (type_name or "").strip().casefold()
+    if group in MAINTAINED_GROUPS or kind in MAINTAINED_TYPES:
+        return "maintained"
+    if group in GROUPS:
+        return GROUPS[group]
+    if group and group != "special schools":
+        return "other"
+    if kind.startswith("academy") or kind == "city technology college":
+        return "academy"
+    if kind.startswith("free school") or kind in FREE_SCHOOL_TYPES:
+        return "free_school"
+    return "other"
+
 
 class SupportTier(db.Model):
     """A support tier and the support it entitles a school to each year (reference data)."""
@@ -185,6 +215,26 @@ class School(db.Model):
         if self.has_significant_underachievement:
             flags.append("Significant underachievement")
         return flags
+
+    @property
+    def governance(self) -> str:
+        """Who the school answers to (GOVERNANCE), read from its GIAS type group and type."""
+        return governance_of(self.type_group, self.type_name)
+
+    @property
+    def governance_name(self) -> str:
+        return GOVERNANCE[self.governance]
+
+    @property
+    def is_maintained(self) -> bool:
+        """A school the LA maintains: the only kind it may give a statutory warning notice or an
+        Improvement Notice."""
+        return self.governance == "maintained"
+
+    @property
+    def is_academy(self) -> bool:
+        """An academy or free school: it answers to its trust and the DfE's regional director."""
+        return self.governance in {"academy", "free_school"}
 
     @property
     def age_range(self) -> str:

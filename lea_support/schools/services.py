@@ -546,6 +546,7 @@ TIMELINE_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "reviews": ("Reviews", ("review_",)),
     "plans": ("Plans, teams and mid-point reviews", ("plan_", "project_team_", "midpoint_")),
     "notices": ("Improvement Notices", ("notice_",)),
+    "intervention": ("Warning notices and intervention", ("warning_notice_", "dfe_referral")),
     "support": ("Support and allocations", ("support_decision", "link_adviser", "allocation")),
     "reports": ("Reports to governors", ("governor_report_",)),
 }

@@ -35,6 +35,7 @@ from ..core.models import ChangeCounter
 from ..core.transactions import after_commit, after_rollback, listen_on_sessions
 from ..evidence.models import TierReviewPrompt
 from ..extensions import db
+from ..intervention.models import InterventionPower, WarningNotice
 from ..rap.models import (
     ImprovementNotice,
     MidpointReview,
@@ -50,7 +51,8 @@ COUNTER = "la_tasks"
 DEFAULT_MAX_AGE_SECONDS = 300
 # What kept counts read: any change to these records, or to these attributes of a school.
 _WATCHED_TYPES = (JointReview, PublishedReviewReport, RaisingAchievementPlan, ProjectTeam, ProjectTeamMember,
-                  TeamMeeting, ImprovementNotice, MidpointReview, SupportAllocation, TierReviewPrompt)
+                  TeamMeeting, ImprovementNotice, MidpointReview, SupportAllocation, TierReviewPrompt, WarningNotice,
+                  InterventionPower)
 _SCHOOL_ATTRIBUTES = ("support_tier", "support_tier_since", "status", "link_adviser_id", "cause_for_concern",
                       "is_vulnerable", "has_significant_underachievement", "name", "urn")
 _BUMP_PENDING = "lea_support.la_tasks_bump"
@@ -68,16 +70,6 @@ def _state() -> _Kept:
     # Kept by the application (one per server process; one per test), never across databases.
     state: _Kept = current_app.extensions.setdefault("kept_task_counts", _Kept())
     return state
-
-
-_extra_watched: list[type] = []
-
-
-def watch(*models: type) -> None:
-    """Another area's records that the authority's counts read (a task kind added elsewhere)."""
-    for model in models:
-        if model not in _extra_watched:
-            _extra_watched.append(model)
 
 
 def current_counter() -> int:
@@ -147,13 +139,12 @@ def _school_changed(obj: School, session: Session) -> bool:
 def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
     if session.info.get(_BUMP_PENDING):
         return
-    watched = (*_WATCHED_TYPES, *_extra_watched)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, School):
             if _school_changed(obj, session):
                 records_changed(session)
                 return
-        elif isinstance(obj, watched) and (obj in session.new or obj in session.deleted
+        elif isinstance(obj, _WATCHED_TYPES) and (obj in session.new or obj in session.deleted
                                            or session.is_modified(obj, include_collections=False)):
             records_changed(session)
             return

@@ -51,6 +51,7 @@ from ..core.terms import academic_year_for
 from ..evidence.signals import open_prompts_query
 from ..extensions import db
 from ..governor_reports.models import BulkRun, GovernorReport, GovernorReportVersion
+from ..intervention.models import InterventionPower, WarningNotice
 from ..notifications.models import Notification
 from ..rap.models import (
     ImprovementNotice,
@@ -254,6 +255,16 @@ def notices_due(ctx: Context, everyone: bool) -> Select[Any]:
     return query if everyone else query.where(ImprovementNotice.issued_by_id == ctx.user.id)
 
 
+def warning_notices_due(ctx: Context, everyone: bool) -> Select[Any]:
+    """Warning notices not complied with whose compliance period ends soon or has ended (the school
+    is then eligible for intervention) and no power has yet been recorded."""
+    used = exists().where(InterventionPower.notice_id == WarningNotice.id)
+    query = (select(*_rows(WarningNotice.id, School, literal("Warning notice"), WarningNotice.comply_by))
+             .join(School, School.id == WarningNotice.school_id)
+             .where(WarningNotice.status == "issued", WarningNotice.comply_by <= ctx.due_soon, ~used))
+    return query if everyone else query.where(WarningNotice.issued_by_id == ctx.user.id)
+
+
 # --- stalled cases (the authority's, for SIAs and the overview) --------------------------------------
 
 def _open(query: Select[Any]) -> Select[Any]:
@@ -455,6 +466,9 @@ KINDS: tuple[TaskKind, ...] = (
     TaskKind("notices-due", "Improvement Notices reaching their comply-by date", SIAS, notices_due,
              "Check whether the school has complied, then record it", "rap.show_notice", "notice_id", "Comply by",
              la_total=True, kept=True),
+    TaskKind("warning-notices-due", "Warning notices reaching their compliance date", SIAS, warning_notices_due,
+             "Check whether the governing body has complied; if not, record the power the authority uses",
+             "intervention.show_warning_notice", "notice_id", "Compliance ends", la_total=True, kept=True),
     TaskKind("plans-awaiting-la-signature", "Plans awaiting the LA's signature", SIAS, plans_awaiting_la_signature,
              "Read the plan, then sign it for the LA or ask for changes", "rap.show_plan", "plan_id", "Submitted",
              la_total=True, kept=True),

@@ -237,6 +237,38 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
     rap.change_notice_status(sia, notice, status="complied", on=today, reason=hostile())
     db.session.commit()
 
+    # Statutory intervention: a maintained school's warning notices (one ended in a power used, one
+    # complied with), an academy's referral to the DfE, and a bank holiday (reference data: removed
+    # afterwards, as it outlives the test on PostgreSQL).
+    from lea_support.core import working_days
+    from lea_support.intervention import services as intervention
+
+    maintained = create_school(name=hostile(200), type_name="Community school",
+                               type_group="Local authority maintained schools", head_name=hostile(200))
+    warning = intervention.give_warning_notice(sia, maintained, grounds=["standards", "safety"], reasons=hostile(),
+                                               required_action=hostile(), comply_by=date(2026, 2, 27),
+                                               issued_on=date(2025, 12, 15))
+    intervention.record_power(sia, warning, power="additional_governors", decided_on=date(2026, 3, 2),
+                              takes_effect_on=date(2026, 3, 9), ends_on=None, documents=hostile())
+    complied = intervention.give_warning_notice(sia, maintained, grounds=["leadership"], reasons=hostile() + " 2",
+                                                required_action=hostile(), comply_by=today + timedelta(days=60))
+    intervention.record_compliance(sia, complied, on=today, reason=hostile(), expected_version=complied.version_id)
+    academy = create_school(name=hostile(200), type_name="Academy converter", type_group="Academies",
+                            trust_name=hostile(200))
+    intervention.refer_to_dfe(sia, academy, grounds=hostile(), evidence=hostile())
+    holiday = working_days.add_bank_holiday(admin, falls_on=date(2030, 6, 12), name=hostile(200))
+    holiday_id = holiday.id
+    db.session.commit()
+
+    def remove_holiday() -> None:
+        db.session.rollback()
+        row = db.session.get(working_days.BankHoliday, holiday_id)
+        if row is not None:
+            db.session.delete(row)
+            db.session.commit()
+
+    request.addfinalizer(remove_holiday)
+
     # The term's report to governors: drafted, checked with a covering note, published, re-issued.
     version = reports.generate_draft(admin, school, "autumn-2026", today=today)
     reports.check_report(adviser, version, covering_note=hostile(), expected_version=None)

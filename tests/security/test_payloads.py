@@ -318,6 +318,8 @@ NOT_FREE_TEXT = {
     "plan_success_criteria.baseline_year", "plan_success_criteria.actual_year", "plan_success_criteria.met_source",
     # Which field of a note an amendment changed: one of the form's field names.
     "visit_note_amendments.field",
+    # Statutory intervention: a notice's status and the power used are codes.
+    "warning_notices.status", "intervention_powers.power",
     # The letterhead's logo type is set by the checked upload (image/png or image/svg+xml).
     "letterheads.logo_type",
     # Notifications: codes, the service's own links and keys, and the mail server's error text.

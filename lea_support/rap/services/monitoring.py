@@ -18,6 +18,7 @@ from ...core.models import utcnow
 from ...core.terms import format_date
 from ...evidence.outcomes import record_outcome
 from ...extensions import db
+from ...intervention.services import academy_refusal
 from ...reviews.models import JudgementScale
 from ...reviews.services import current_scale
 from ...schools.models import School, SupportDecision
@@ -246,6 +247,12 @@ def _raise_to_notice_level(actor: User, school: School, reason: str, evidence: s
 
 # --- Improvement Notices -------------------------------------------------------------------------
 
+def _refuse_academy(school: School, field: str | None = None) -> None:
+    """An academy or free school answers to its trust and the DfE: the LA gives it no notice."""
+    if school.is_academy:
+        raise DomainError(academy_refusal(school, "an Improvement Notice"), field=field)
+
+
 def _check_notice(improvements: str, comply_by: date | None, issued_on: date) -> None:
     if not improvements:
         raise DomainError("Enter what the school must improve", field="improvements")
@@ -285,6 +292,7 @@ def issue_improvement_notice(actor: User, school: School, *, improvements: str, 
                              issued_on: date | None = None) -> ImprovementNotice:
     """Issue an Improvement Notice to a school directly (not from a review): what it must improve
     and by when. A school below level 4 moves to significant support at level 4."""
+    _refuse_academy(school)
     issued_on = issued_on or date.today()
     improvements = _clean(improvements)
     if issued_on > date.today():
@@ -419,6 +427,7 @@ def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: Mi
         raise DomainError("A school moves to enhanced support only where adequate improvement is evidenced: "
                           "answer \u201cYes\u201d or choose another outcome", field="outcome")
     if data.outcome == "improvement_notice":
+        _refuse_academy(review.school, field="outcome")
         _check_notice(_clean(data.improvements), data.comply_by, data.held_on)
     return leader
 
