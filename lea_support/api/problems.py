@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, json, request, url_for
+from flask import Response, g, json, request, url_for
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -48,6 +48,7 @@ def problem(status: int, detail: str, kind: str | None = None, headers: dict[str
 def http_problem(err: HTTPException | None, status: int) -> Response:
     """An HTTP error raised anywhere under /api/ (a path that matches nothing, a wrong method, a
     database failure) as problem details."""
+    g.no_session_cookie = True  # the blueprint's own hook does not run for a path that matched nothing
     details = {404: "There is nothing at this address in the API.",
                405: "The API is read-only: only GET is answered.",
                500: "Nothing was changed. Try again later; if it happens again, tell the service's administrators."}

@@ -14,7 +14,9 @@ from flask_login import current_user
 from limits import parse as parse_limit
 from limits.errors import StorageError
 from sqlalchemy import update
+from sqlalchemy.orm import selectinload
 
+from ..auth.models import User
 from ..core.csv_export import csv_response
 from ..core.forms import EmptyForm
 from ..core.models import utcnow
@@ -258,12 +260,16 @@ def _csv(resource: Resource, user: Any, filters: dict[str, Any], after: int | No
     """Every record matching the filters, a page at a time: nested objects as dotted columns
     ("support.tier"), lists as JSON text in one cell. Streamed: the file is written as it is read."""
     shape = _shape(resource.schema)
+    user_id = user.id
 
     def rows() -> Any:
+        # Made as the body is written, after the request's session has let its objects go: the
+        # reader is read afresh here.
+        reader = db.session.get(User, user_id, options=[selectinload(User.schools)])
         start = after
         while True:
-            page = resource.page(user, filters, start, CSV_CHUNK)
-            for record in resource.serialise(user, page[:CSV_CHUNK]):
+            page = resource.page(reader, filters, start, CSV_CHUNK)
+            for record in resource.serialise(reader, page[:CSV_CHUNK]):
                 yield _cells(shape, record.model_dump(mode="json"))
             if len(page) <= CSV_CHUNK:
                 return
