@@ -299,6 +299,26 @@ ACCESS = [
     ("GET", "/account/notifications", "notifications.preferences", expect(200)),
     ("POST", "/account/notifications", "notifications.preferences", expect(422)),
     ("GET", "/admin/notifications/failed", "notifications.failed_emails", expect(admin=200)),
+    # API tokens: everyone makes their own; {api_token} is another person's.
+    ("GET", "/account/tokens", "api_tokens.tokens", expect(200)),
+    ("POST", "/account/tokens", "api_tokens.tokens", expect(422)),
+    ("GET", "/account/tokens/{api_token}/revoke", "api_tokens.revoke_token", expect(403)),
+    ("POST", "/account/tokens/{api_token}/revoke", "api_tokens.revoke_token", expect(403)),
+    # The JSON API answers a bearer token only: a signed-in session's cookie opens none of it (each
+    # role's token against each resource: tests/api/test_access.py). Its document and its
+    # documentation page are for everyone.
+    ("GET", "/api/v1/openapi.json", "api.openapi", {r: 200 for r in ROLES}),
+    ("GET", "/api/v1/docs", "api.docs", {r: 200 for r in ROLES}),
+    *[("GET", url, endpoint, {r: 401 for r in ROLES}) for url, endpoint in (
+        ("/api/v1/schools", "api.list_schools"), ("/api/v1/schools/{own}", "api.get_schools"),
+        ("/api/v1/support-decisions", "api.list_support_decisions"),
+        ("/api/v1/support-decisions/1", "api.get_support_decisions"),
+        ("/api/v1/visits", "api.list_visits"), ("/api/v1/visits/{note}", "api.get_visits"),
+        ("/api/v1/reviews", "api.list_reviews"), ("/api/v1/reviews/{published}", "api.get_reviews"),
+        ("/api/v1/plans", "api.list_plans"), ("/api/v1/plans/{agreed}", "api.get_plans"),
+        ("/api/v1/measures", "api.list_measures"), ("/api/v1/measures/KS2_RWM_EXP", "api.get_measures"),
+        ("/api/v1/measure-values", "api.list_measure_values"), ("/api/v1/measure-values/1", "api.get_measure_values"),
+    )],
 ]
 
 
@@ -395,7 +415,19 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids.update(_team_records(_db, ids["agreed"]))
     ids["notification"] = _notification_record(_db, someone)
     ids.update(_signal_records(_db, own))
+    ids["api_token"] = _api_token_record(_db, someone)
     return ids
+
+
+def _api_token_record(db, someone):
+    """An API token of another person's (the note's adviser)."""
+    from datetime import date, timedelta
+
+    from lea_support.api.services import TokenData, create_token
+
+    token, _secret = create_token(someone, TokenData("Their report", ["schools:read"], date.today() + timedelta(days=30)))
+    db.session.commit()
+    return token.id
 
 
 def _signal_records(db, own):
