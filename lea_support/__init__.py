@@ -132,7 +132,7 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     # Every area's models, so that metadata (and Alembic) sees all tables.
-    for module in ("auth.models", "casework.models", "core.calendar", "core.models", "core.working_days",
+    for module in ("api.models", "auth.models", "casework.models", "core.calendar", "core.models", "core.working_days",
                    "evidence.models", "governor_reports.models", "intervention.models", "notifications.models",
                    "pdf.models", "rap.models", "reviews.models", "schools.models"):
         import_module(f".{module}", __name__)
@@ -150,6 +150,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .api.problems import http_problem
+    from .api.routes import account_bp as api_tokens_bp
+    from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp
@@ -173,6 +176,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(schools_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(api_tokens_bp)
+    # The API is answered by bearer token, never by cookie: no CSRF to check, and its errors are
+    # problem details, not pages.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    from .core.errors_web import register_error_format
+
+    register_error_format(app, api_bp.url_prefix or "/api/v1", http_problem)
 
 
 def _register_assets(app: Flask) -> None:

@@ -51,6 +51,9 @@ class Config:
     # otherwise this process's memory.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True}  # storage errors as limits' StorageError
+    # Requests per personal access token to the JSON API (Flask-Limiter's notation), counted where
+    # the sign-in limits are (RATELIMIT_STORAGE_URI); over it, 429 with Retry-After.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     # Where GOV.UK Frontend's npm package puts its fonts, images and JavaScript.
     GOVUK_FRONTEND_DIST = os.environ.get("GOVUK_FRONTEND_DIST")
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000"))

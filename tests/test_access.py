@@ -318,6 +318,26 @@ ACCESS = [
     ("POST", "/schools/{academy}/referrals/new", "intervention.refer_to_dfe", expect(admin=422, sia=422)),
     ("GET", "/referrals/{referral}", "intervention.show_referral", expect(**LA)),
     ("GET", "/referrals/{referral}.pdf", "intervention.referral_pdf", expect(**LA)),
+    # API tokens: everyone makes their own; {api_token} is another person's.
+    ("GET", "/account/tokens", "api_tokens.tokens", expect(200)),
+    ("POST", "/account/tokens", "api_tokens.tokens", expect(422)),
+    ("GET", "/account/tokens/{api_token}/revoke", "api_tokens.revoke_token", expect(403)),
+    ("POST", "/account/tokens/{api_token}/revoke", "api_tokens.revoke_token", expect(403)),
+    # The JSON API answers a bearer token only: a signed-in session's cookie opens none of it (each
+    # role's token against each resource: tests/api/test_access.py). Its document and its
+    # documentation page are for everyone.
+    ("GET", "/api/v1/openapi.json", "api.openapi", {r: 200 for r in ROLES}),
+    ("GET", "/api/v1/docs", "api.docs", {r: 200 for r in ROLES}),
+    *[("GET", url, endpoint, {r: 401 for r in ROLES}) for url, endpoint in (
+        ("/api/v1/schools", "api.list_schools"), ("/api/v1/schools/{own}", "api.get_schools"),
+        ("/api/v1/support-decisions", "api.list_support_decisions"),
+        ("/api/v1/support-decisions/1", "api.get_support_decisions"),
+        ("/api/v1/visits", "api.list_visits"), ("/api/v1/visits/{note}", "api.get_visits"),
+        ("/api/v1/reviews", "api.list_reviews"), ("/api/v1/reviews/{published}", "api.get_reviews"),
+        ("/api/v1/plans", "api.list_plans"), ("/api/v1/plans/{agreed}", "api.get_plans"),
+        ("/api/v1/measures", "api.list_measures"), ("/api/v1/measures/KS2_RWM_EXP", "api.get_measures"),
+        ("/api/v1/measure-values", "api.list_measure_values"), ("/api/v1/measure-values/1", "api.get_measure_values"),
+    )],
 ]
 
 
@@ -415,6 +435,7 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids["notification"] = _notification_record(_db, someone)
     ids.update(_signal_records(_db, own))
     ids.update(_intervention_records(_db, own, new_school, new_user))
+    ids["api_token"] = _api_token_record(_db, someone)
     return ids
 
 
@@ -435,6 +456,17 @@ def _intervention_records(db, own, create_school, create_user):
     db.session.commit()
     holiday = db.session.scalars(select(BankHoliday.id).where(BankHoliday.falls_on == date(2026, 12, 25))).one()
     return {"wnotice": notice.id, "academy": academy.urn, "referral": referral.id, "bank_holiday": holiday}
+
+
+def _api_token_record(db, someone):
+    """An API token of another person's (the note's adviser)."""
+    from datetime import date, timedelta
+
+    from lea_support.api.services import TokenData, create_token
+
+    token, _secret = create_token(someone, TokenData("Their report", ["schools:read"], date.today() + timedelta(days=30)))
+    db.session.commit()
+    return token.id
 
 
 def _signal_records(db, own):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
@@ -101,6 +101,23 @@ def not_saved_page(status: int, title: str, detail: str) -> Any:
     return response
 
 
+ErrorFormat = Callable[[HTTPException | None, int], Any]
+
+
+def register_error_format(app: Flask, prefix: str, render: ErrorFormat) -> None:
+    """Errors of requests under `prefix` (a machine-facing part of the service, such as the JSON
+    API) are answered by `render(err, status)` instead of the HTML error pages."""
+    app.extensions.setdefault("error_formats", []).append((prefix, render))
+
+
+def _own_format(err: HTTPException | None, status: int) -> Any | None:
+    for prefix, render in current_app.extensions.get("error_formats", []):
+        if request.path.startswith(prefix):
+            db.session.rollback()
+            return render(err, status)
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError) -> Any:
@@ -118,10 +135,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> Any:
         code = err.code or 500
+        if (answer := _own_format(err, code)) is not None:
+            return answer
         return render_template("errors/error.html", title=TITLES.get(code, err.name), detail=None), code
 
     @app.errorhandler(DBAPIError)
     def _database(err: DBAPIError) -> Any:
+        if (answer := _own_format(None, 503 if isinstance(err, OperationalError) else 500)) is not None:
+            current_app.logger.exception("Database error (%s %s)", request.method, request.path, exc_info=err)
+            return answer
         return not_saved_response(err)
 
     @app.errorhandler(StaleDataError)
@@ -132,6 +154,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server(err: Any) -> Any:
+        if (answer := _own_format(None, 500)) is not None:
+            return answer
         if request.method not in SAFE_METHODS:
             return not_saved_page(500, "Sorry, your changes were not saved",
                                   "There is a problem with the service. Nothing you just submitted has been saved. "

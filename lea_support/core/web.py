@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, Callable, TypeVar
 
 from flask import Flask, abort, flash, g, redirect, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
@@ -143,7 +144,20 @@ def mark_refused() -> None:
     g.request_refused = True
 
 
+class SessionCookieUnlessRefused(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a request which set `g.no_session_cookie`
+    (one answered by token, such as the JSON API's) neither sets nor clears the cookie, whatever
+    happened to the session while it ran."""
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if g.get("no_session_cookie"):
+            return
+        super().save_session(app, session, response)
+
+
 def install_request_plumbing(app: Flask) -> None:
+    app.session_interface = SessionCookieUnlessRefused()
+
     @app.before_request
     def _nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
