@@ -132,7 +132,7 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     # Every area's models, so that metadata (and Alembic) sees all tables.
-    for module in ("auth.models", "casework.models", "core.calendar", "core.models", "evidence.models",
+    for module in ("auth.models", "auth.oidc_models", "casework.models", "core.calendar", "core.models", "evidence.models",
                    "governor_reports.models", "notifications.models", "pdf.models", "rap.models", "reviews.models",
                    "schools.models"):
         import_module(f".{module}", __name__)
@@ -148,6 +148,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .auth import oidc_routes  # noqa: F401  # registers council sign-in on the auth blueprint
     from .auth.routes import bp as auth_bp
     from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp
