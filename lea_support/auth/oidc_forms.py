@@ -20,7 +20,8 @@ class SignInGroupForm(FlaskForm):
         description="As the council's sign-in service sends it in the groups claim: for Microsoft Entra ID, "
                     "the group's object id, like 4f1d2c3b-0a9e-4e8f-9b7a-1c2d3e4f5a6b",
     )
-    role = RadioField("Role its members sign in with", widget=GovRadioInput(),
+    # Any other value is refused by the service, in words that say what to choose.
+    role = RadioField("Role its members sign in with", widget=GovRadioInput(), validate_choice=False,
                       validators=[InputRequired("Choose the role its members sign in with")])
     submit = SubmitField("Add group", widget=GovSubmitInput())
 
