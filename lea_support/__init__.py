@@ -132,9 +132,9 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     # Every area's models, so that metadata (and Alembic) sees all tables.
-    for module in ("api.models", "auth.models", "casework.models", "core.calendar", "core.models", "core.working_days",
-                   "evidence.models", "governor_reports.models", "intervention.models", "notifications.models",
-                   "pdf.models", "rap.models", "reviews.models", "schools.models"):
+    for module in ("api.models", "auth.models", "auth.oidc_models", "casework.models", "core.calendar", "core.models",
+                   "core.working_days", "evidence.models", "governor_reports.models", "intervention.models",
+                   "notifications.models", "pdf.models", "rap.models", "reviews.models", "schools.models"):
         import_module(f".{module}", __name__)
 
     # Session listeners, installed here and nowhere else (each installer is idempotent).
@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api.problems import http_problem
     from .api.routes import account_bp as api_tokens_bp
     from .api.routes import bp as api_bp
+    from .auth import oidc_routes  # noqa: F401  # registers council sign-in on the auth blueprint
     from .auth.routes import bp as auth_bp
     from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp

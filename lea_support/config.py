@@ -113,6 +113,25 @@ class Config:
     # How many reverse proxies (load balancers) stand in front of the app and set X-Forwarded-*;
     # 0 trusts none. See docs/scale-out.md.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Sign-in with the council's identity provider over OpenID Connect (auth/oidc.py): on when
+    # OIDC_ISSUER is set, to the issuer's URL (its discovery document is
+    # <issuer>/.well-known/openid-configuration), with the client id and secret the council's
+    # administrators registered for this service (redirect URI <PUBLIC URL>/sign-in/council/callback,
+    # post-logout redirect URI <PUBLIC URL>/signed-out).
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    # The claim that lists a person's groups (Entra ID: "groups", the groups' object ids); an
+    # administrator maps groups to roles at /admin/sign-in-groups.
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    # Whether a council sign-in with a verified e-mail address that no account has makes one (with
+    # the role its groups give); otherwise an administrator must add the person first.
+    OIDC_CREATE_ACCOUNTS = _bool("OIDC_CREATE_ACCOUNTS", False)
+    OIDC_TIMEOUT_SECONDS = float(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
+    # False: the authority's staff (LA roles) must sign in with their council account once it is
+    # configured, and their passwords are refused; governors and school leaders keep passwords.
+    PASSWORD_SIGN_IN_FOR_STAFF = _bool("PASSWORD_SIGN_IN_FOR_STAFF", True)
     TESTING = False
     DEBUG = False
     # Once the app is built, move every object it made into the garbage collector's permanent
@@ -154,6 +173,9 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None  # tests never send real e-mail: messages go to OUTBOX_DIR
     PASSWORD_HASH_PROFILE = "cheapest"  # argon2-cffi's profile for tests; refused in production
+    # No council sign-in unless a test starts an OpenID provider (tests/oidc), whatever the environment says.
+    OIDC_ISSUER = ""
+    PASSWORD_SIGN_IN_FOR_STAFF = True
 
 
 def config_for_environment() -> type[Config]:

@@ -47,6 +47,10 @@ ACCESS = [
     ("GET", "/sign-in", "auth.sign_in", expect(302, anonymous=200)),
     ("POST", "/sign-in", "auth.sign_in", expect(302, anonymous=422)),
     ("POST", "/sign-out", "auth.sign_out", expect(302)),
+    # Council sign-in is off in the table's app (no OIDC_ISSUER): its doors are not there for anyone.
+    ("GET", "/sign-in/council", "auth.council_sign_in", expect(404, anonymous=404)),
+    ("GET", "/sign-in/council/callback", "auth.council_callback", expect(404, anonymous=404)),
+    ("GET", "/signed-out", "auth.signed_out", expect(302, anonymous=200)),
     ("GET", "/admin/audit", "core.audit_log", expect(admin=200)),
     ("GET", "/admin", "core.admin_index", expect(admin=200, sia=200)),
     ("GET", "/admin/users", "auth.list_users", expect(admin=200)),
@@ -55,6 +59,11 @@ ACCESS = [
     ("GET", "/admin/users/{user}/edit", "auth.edit_user", expect(admin=200)),
     ("POST", "/admin/users/{user}/edit", "auth.edit_user", expect(admin=302)),
     ("POST", "/admin/users/{user}/unlock", "auth.unlock_user", expect(admin=302)),
+    # {sign_in_group}: a council group mapped to a role (removed by the last row).
+    ("GET", "/admin/sign-in-groups", "auth.sign_in_groups", expect(admin=200)),
+    ("POST", "/admin/sign-in-groups", "auth.sign_in_groups", expect(admin=422)),
+    ("GET", "/admin/sign-in-groups/{sign_in_group}/remove", "auth.remove_sign_in_group", expect(admin=200)),
+    ("POST", "/admin/sign-in-groups/{sign_in_group}/remove", "auth.remove_sign_in_group", expect(admin=302)),
     ("GET", "/admin/tiers", "schools.list_tiers", expect(admin=200)),
     ("GET", "/admin/tiers/enhanced", "schools.edit_tier", expect(admin=200)),
     ("POST", "/admin/tiers/enhanced", "schools.edit_tier", expect(admin=302)),
@@ -436,6 +445,7 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids.update(_signal_records(_db, own))
     ids.update(_intervention_records(_db, own, new_school, new_user))
     ids["api_token"] = _api_token_record(_db, someone)
+    ids["sign_in_group"] = _sign_in_group(_db)
     return ids
 
 
@@ -467,6 +477,15 @@ def _api_token_record(db, someone):
     token, _secret = create_token(someone, TokenData("Their report", ["schools:read"], date.today() + timedelta(days=30)))
     db.session.commit()
     return token.id
+
+
+def _sign_in_group(db):
+    from lea_support.auth.oidc_models import SignInGroup
+
+    group = SignInGroup(group_name="grp-link-advisers", role="link_adviser")
+    db.session.add(group)
+    db.session.commit()
+    return group.id
 
 
 def _signal_records(db, own):

@@ -17,7 +17,7 @@ from ..core.web import (
     process_form,
 )
 from ..extensions import db, login_manager
-from . import services
+from . import oidc, services
 from .forms import SignInForm, UserForm
 from .models import ROLES, User
 from .permissions import can_administer
@@ -84,31 +84,43 @@ def sign_in() -> Any:
                 headers = {"Retry-After": str(attempt.retry_after)} if attempt.retry_after else {}
                 return render_template("auth/sign_in.html", form=form), 429, headers
             status = 401
+        elif not oidc.password_sign_in_allowed(user):
+            form.email.errors.append(oidc.STAFF_USE_COUNCIL_ACCOUNT)
+            return render_template("auth/sign_in.html", form=form), 403
         else:
             # The limit per network address never blocks a correct password (issue 13): only failures
             # are counted against the address, and when it is over its limit the password is still
             # checked and a correct one signs in; only wrong ones are answered 429. So one person's
             # mistakes, or an attacker sharing a school's or an office's address, cannot lock the
             # others out. Guessing is held back by the count per account, which every address shares.
-            next_url = session.get("next_url")
-            # A fresh session at sign-in: nothing from before survives (session fixation).
-            session.clear()
-            token = services.start_session(user, _client_ip())
-            session["sid"] = token
-            session["seen"] = utcnow().timestamp()
-            login_user(user)
+            next_url = begin_session(user)
             db.session.commit()
-            return redirect(next_url or url_for("tasks.home"))
+            return redirect(next_url)
     elif form.is_submitted():
         status = 422
     return render_template("auth/sign_in.html", form=form), status
 
 
+def begin_session(user: User) -> str:
+    """Sign the person in on a fresh session (nothing from before survives: session fixation),
+    whether they gave a password or came from the council's sign-in; where to go next."""
+    next_url = session.get("next_url")
+    session.clear()
+    session["sid"] = services.start_session(user, _client_ip())
+    session["seen"] = utcnow().timestamp()
+    login_user(user)
+    return next_url or url_for("tasks.home")
+
+
 @bp.post("/sign-out")
 def sign_out() -> Any:
+    council_session = oidc.council_session_of(session.get("sid"))
     services.end_session(session.get("sid"))
     logout_user()
     session.clear()
+    if council_session is not None:  # the signed-out page offers the council's sign-out too
+        session["council_signed_out"] = council_session.id
+        return redirect(url_for("auth.signed_out"))
     flash("You have signed out", "info")
     return redirect(url_for("auth.sign_in"))
 

@@ -405,6 +405,11 @@ def load_session_user(user_id: str, token: str | None) -> User | None:
     return row.user
 
 
+def find_session(token: str) -> UserSession | None:
+    """The server-side session a session token names, if it has not ended."""
+    return db.session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+
+
 def end_session(token: str | None) -> None:
     if token:
         db.session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))

@@ -82,8 +82,14 @@ ACTION_WORDS: dict[str, str] = {
     "support_tier.update": "changed",
     "term_date.add": "added",
     "term_date.delete": "deleted",
+    "sign_in_group.add": "added",
+    "sign_in_group.remove": "removed",
+    "user.council_link": "linked their council account to",
+    "user.council_sign_in": "signed in with their council account.",
+    "user.council_sign_in_refused": "refused a council sign-in to",
     "user.create": "created the account of",
     "user.password": "changed the password of",
+    "user.role_from_groups": "set from council groups the role of",
     "user.sign_in": "signed in.",
     "user.unlock": "unlocked the account of",
     "user.update": "changed the account of",
@@ -138,6 +144,7 @@ RECORDS: dict[str, tuple[str, Callable[[str], str | None] | None]] = {
     "warning_notice": ("the warning notice", _link("intervention.show_warning_notice", notice_id=None)),
     "intervention_power": ("a power of intervention", None),
     "dfe_referral": ("the referral to the DfE", _link("intervention.show_referral", referral_id=None)),
+    "sign_in_group": ("a sign-in group", _link("auth.sign_in_groups")),
 }
 
 

@@ -40,6 +40,8 @@ class AdminPage:
 
 ADMIN_PAGES: tuple[AdminPage, ...] = (
     AdminPage("Users", "auth.list_users", auth_can.can_administer, "Add people, change their role and schools, unlock accounts."),
+    AdminPage("Sign-in groups", "auth.sign_in_groups", auth_can.can_administer,
+              "Which groups of the council's sign-in service give staff which role."),
     AdminPage("Reassign schools", "schools.reassign_schools", auth_can.can_assign_link_advisers,
               "Move schools from one link adviser to another."),
     AdminPage("Support tiers", "schools.list_tiers", auth_can.can_administer,
@@ -62,7 +64,8 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
     AdminPage("Audit log", "core.audit_log", auth_can.can_view_audit_log, "Who changed what, and when."),
 )
 
-ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "schools.reassign_schools",
+ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "auth.*sign_in_group*",
+                   "schools.reassign_schools",
                    "schools.list_tiers", "schools.edit_tier", "core.term_dates", "core.*_term", "core.*_closure",
                    "core.bank_holidays", "core.remove_bank_holiday",
                    "schools.import_schools", "evidence.import_data", "evidence.*_signal_rule*",

@@ -13,8 +13,8 @@ WIDTHS = (390, 1280)
 DEMO_PASSWORD = "demo-sign-in-2026"
 URN = "990001"
 ROLE_PAGES: dict[str, list[str]] = {
-    "admin@demo.invalid": ["/", "/admin", "/admin/users", "/admin/term-dates", "/admin/audit", "/admin/tiers",
-                           "/allocations"],
+    "admin@demo.invalid": ["/", "/admin", "/admin/users", "/admin/sign-in-groups", "/admin/term-dates", "/admin/audit",
+                           "/admin/tiers", "/allocations"],
     "adviser@demo.invalid": ["/", "/caseload", "/schools", f"/schools/{URN}", f"/schools/{URN}/visits",
                              f"/schools/{URN}/reviews", "/my-actions", "/plans"],
     "sia@demo.invalid": ["/", "/overview", "/plans", "/escalation-watch", f"/schools/{URN}", "/governor-reports",
