@@ -44,6 +44,14 @@ class Config:
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_MINUTES", "15")))
     LOGIN_DELAY_AFTER_FAILURES = int(os.environ.get("LOGIN_DELAY_AFTER_FAILURES", "3"))
+    # A second factor (an authenticator app's code) for administrators and LA staff who sign in with
+    # a password: they cannot use the service until they have set one up. Governors and school
+    # leaders may choose to. Staff signing in through the council's identity provider are not asked.
+    MFA_REQUIRED_FOR_STAFF = _bool("MFA_REQUIRED_FOR_STAFF", True)
+    # How long after a correct password its second step (the code) may come.
+    MFA_PENDING_TIME = timedelta(minutes=int(os.environ.get("MFA_PENDING_MINUTES", "5")))
+    # How long an e-mailed link to set a new password works (once).
+    PASSWORD_RESET_TIME = timedelta(minutes=int(os.environ.get("PASSWORD_RESET_MINUTES", "60")))
     # Failed sign-ins per network address (Flask-Limiter's notation): enough for a school or an
     # office behind one address; over it, wrong passwords from there get a 429, right ones still sign in.
     LOGIN_MAX_PER_ADDRESS = os.environ.get("LOGIN_MAX_PER_ADDRESS", "100 per 15 minutes")
@@ -151,6 +159,9 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None  # tests never send real e-mail: messages go to OUTBOX_DIR
     PASSWORD_HASH_PROFILE = "cheapest"  # argon2-cffi's profile for tests; refused in production
+    # The fixtures sign LA staff in with a password alone (tests/conftest.py `login_as`); the tests of
+    # the second factor (tests/auth/test_totp.py) turn this on.
+    MFA_REQUIRED_FOR_STAFF = False
 
 
 def config_for_environment() -> type[Config]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 
 from ..core.forms import EmptyForm
@@ -17,7 +17,7 @@ from ..core.web import (
     process_form,
 )
 from ..extensions import db, login_manager
-from . import services
+from . import mfa, services
 from .forms import SignInForm, UserForm
 from .models import ROLES, User
 from .permissions import can_administer
@@ -90,15 +90,8 @@ def sign_in() -> Any:
             # checked and a correct one signs in; only wrong ones are answered 429. So one person's
             # mistakes, or an attacker sharing a school's or an office's address, cannot lock the
             # others out. Guessing is held back by the count per account, which every address shares.
-            next_url = session.get("next_url")
-            # A fresh session at sign-in: nothing from before survives (session fixation).
-            session.clear()
-            token = services.start_session(user, _client_ip())
-            session["sid"] = token
-            session["seen"] = utcnow().timestamp()
-            login_user(user)
-            db.session.commit()
-            return redirect(next_url or url_for("tasks.home"))
+            # Signed in now, or first asked for the code of a second factor (auth/mfa_routes.py).
+            return mfa_routes.after_password(user, session.get("next_url"))
     elif form.is_submitted():
         status = 422
     return render_template("auth/sign_in.html", form=form), status
@@ -145,7 +138,8 @@ def edit_user(user_id: int) -> Any:
 
     def page(status: int = 200) -> Any:
         return render_template("auth/user_form.html", form=form, user=user,
-                               locked_until=services.account_locks().get(user.email)), status
+                               locked_until=services.account_locks().get(user.email),
+                               second_factor=mfa.credential_of(user)), status
 
     def save() -> User:
         services.update_user(current_user, user, **form.to_changes())
@@ -170,3 +164,8 @@ def unlock_user(user_id: int) -> Any:
                         done=lambda _none: flash_and_redirect(f"{user.name}'s account is unlocked: they can sign in now",
                                                               user_page),
                         again=lambda _status: flash_refusal_and_redirect(form, user_page, "info"))
+
+
+# The second factor's and the password reset's routes, on this blueprint (after `bp` and the
+# helpers they share are defined).
+from . import mfa_routes  # noqa: E402
