@@ -123,11 +123,12 @@ def enter_code() -> Any:
                 return render_template("auth/enter_code.html", form=form), 429, headers
             status = 401
         else:
-            if kind == "recovery":
-                left = mfa.recovery_codes_left(user)
+            left = mfa.recovery_codes_left(user) if kind == "recovery" else None
+            response = _complete_sign_in(user, session.get("next_url"))
+            if left is not None:  # told in the new session
                 flash(f"You used a recovery code: {left} of them left. If you have lost your authenticator app, "
                       "set up a new one from your account page.", "info")
-            return _complete_sign_in(user, session.get("next_url"))
+            return response
     elif form.is_submitted():
         status = 422
     return render_template("auth/enter_code.html", form=form), status
