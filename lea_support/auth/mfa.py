@@ -257,10 +257,11 @@ def turn_off_second_factor(user: User, code: str) -> None:
     record_audit(user, "user.second_factor_removed", "user", user.id)
 
 
-def reset_second_factor(actor: User, user: User) -> None:
-    """An administrator takes away a user's authenticator app and recovery codes (a lost phone)
-    and ends their sessions: they sign in again with their password and set up a new one."""
-    if user.id == actor.id:
+def reset_second_factor(actor: User | None, user: User) -> None:
+    """An administrator (or the `lea-support users reset-second-factor` command, actor None) takes
+    away a user's authenticator app and recovery codes (a lost phone) and ends their sessions:
+    they sign in again with their password and set up a new one."""
+    if actor is not None and user.id == actor.id:
         raise DomainError("You cannot reset your own second factor here: set up a new app from your account page")
     has_codes = db.session.scalar(select(func.count()).select_from(RecoveryCode)
                                   .where(RecoveryCode.user_id == user.id))

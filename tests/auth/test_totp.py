@@ -354,3 +354,30 @@ def test_a_second_factor_is_asked_for_even_where_not_required(client, create_use
     enrol(db, user, clock)
     assert sign_in(client, user.email).headers["Location"].endswith("/sign-in/code")
     assert PASSWORD  # the password was right; the code is the second step
+
+
+def test_the_command_line_resets_an_administrator_s_second_factor(app, create_user, db, clock):
+    """The one administrator has lost their phone and their recovery codes: nobody can sign in to
+    reset it, so whoever runs the service does it from the command line."""
+    admin = create_user("admin")
+    enrol(db, admin, clock)
+    result = app.test_cli_runner().invoke(args=["users", "reset-second-factor", admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert "Reset the second factor" in result.output
+    assert db.session.get(TotpCredential, admin.id) is None
+    again = app.test_cli_runner().invoke(args=["users", "reset-second-factor", admin.email])
+    assert again.exit_code != 0 and "has not set up a second factor" in again.output
+    unknown = app.test_cli_runner().invoke(args=["users", "reset-second-factor", "nobody@example.org"])
+    assert unknown.exit_code != 0 and "There is no user" in unknown.output
+
+
+def test_a_new_password_still_needs_the_code(app, client, create_user, db, clock):
+    """A reset link proves the e-mail, not the phone: the second factor is still asked for."""
+    from tests.auth.test_password_reset import NEW_PASSWORD, ask_for_link, last_link
+
+    user = create_user("sia")
+    secret, _codes = enrol(db, user, clock)
+    ask_for_link(client, user.email)
+    assert submit(client, last_link(app, user.email), {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert sign_in(client, user.email, NEW_PASSWORD).headers["Location"].endswith("/sign-in/code")
+    assert enter_code(client, clock.code(secret)).status_code == 302
