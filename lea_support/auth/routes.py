@@ -110,7 +110,8 @@ def sign_out() -> Any:
 @permission_required(can_administer)
 def list_users() -> Any:
     users = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("auth/users.html", users=users, roles=ROLES, locks=services.account_locks())
+    return render_template("auth/users.html", users=users, roles=ROLES, locks=services.account_locks(),
+                           with_second_factor=mfa.users_with_second_factor())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

@@ -329,6 +329,8 @@ def test_an_administrator_resets_a_lost_second_factor(app, client, create_user, 
 
     sign_in(client, admin.email)
     enter_code(client, clock.code(admin_secret))
+    listing = text(client.get("/admin/users"))
+    assert listing.count(">App</td>") == 2 and ">None</td>" not in listing
     page = text(client.get(f"/admin/users/{adviser.id}/edit"))
     assert "signs in with a password and an authenticator app" in page and "Reset second factor" in page
     reset = submit(client, f"/admin/users/{adviser.id}/second-factor/reset", {}, form_url=f"/admin/users/{adviser.id}/edit")
