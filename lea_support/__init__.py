@@ -153,7 +153,6 @@ def _register_blueprints(app: Flask) -> None:
     from .api.problems import http_problem
     from .api.routes import account_bp as api_tokens_bp
     from .api.routes import bp as api_bp
-    from .auth import oidc_routes  # noqa: F401  # registers council sign-in on the auth blueprint
     from .auth.routes import bp as auth_bp
     from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp

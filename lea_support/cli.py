@@ -68,6 +68,30 @@ def create_user_command(email: str, name: str, role: str, schools: tuple[int, ..
     click.echo(f"Created {user.role} {user.email}")
 
 
+@users.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def reset_second_factor_command(email: str) -> None:
+    """Take away a user's authenticator app and recovery codes (for an administrator who has lost
+    theirs, with no other administrator to do it): they set up a new one at their next sign-in."""
+    from sqlalchemy import select
+
+    from .auth.mfa import reset_second_factor
+    from .auth.models import User
+    from .core.errors import DomainError
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"There is no user with the email address {email}")
+    try:
+        reset_second_factor(None, user)
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    db.session.commit()
+    click.echo(f"Reset the second factor of {user.email}; their sessions are ended")
+
+
 @click.command("import-gias")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--la", "la_codes", multiple=True, help="Keep only this LA code (repeatable); default: every LA")

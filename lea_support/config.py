@@ -44,6 +44,14 @@ class Config:
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_MINUTES", "15")))
     LOGIN_DELAY_AFTER_FAILURES = int(os.environ.get("LOGIN_DELAY_AFTER_FAILURES", "3"))
+    # A second factor (an authenticator app's code) for administrators and LA staff who sign in with
+    # a password: they cannot use the service until they have set one up. Governors and school
+    # leaders may choose to. Staff signing in through the council's identity provider are not asked.
+    MFA_REQUIRED_FOR_STAFF = _bool("MFA_REQUIRED_FOR_STAFF", True)
+    # How long after a correct password its second step (the code) may come.
+    MFA_PENDING_TIME = timedelta(minutes=int(os.environ.get("MFA_PENDING_MINUTES", "5")))
+    # How long an e-mailed link to set a new password works (once).
+    PASSWORD_RESET_TIME = timedelta(minutes=int(os.environ.get("PASSWORD_RESET_MINUTES", "60")))
     # Failed sign-ins per network address (Flask-Limiter's notation): enough for a school or an
     # office behind one address; over it, wrong passwords from there get a 429, right ones still sign in.
     LOGIN_MAX_PER_ADDRESS = os.environ.get("LOGIN_MAX_PER_ADDRESS", "100 per 15 minutes")
@@ -157,6 +165,8 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+    # The demo's staff try the service without an authenticator app (MFA_REQUIRED_FOR_STAFF=1 to try it).
+    MFA_REQUIRED_FOR_STAFF = _bool("MFA_REQUIRED_FOR_STAFF", False)
 
 
 class TestConfig(Config):
@@ -176,6 +186,9 @@ class TestConfig(Config):
     # No council sign-in unless a test starts an OpenID provider (tests/oidc), whatever the environment says.
     OIDC_ISSUER = ""
     PASSWORD_SIGN_IN_FOR_STAFF = True
+    # The fixtures sign LA staff in with a password alone (tests/conftest.py `login_as`); the tests of
+    # the second factor (tests/auth/test_totp.py) turn this on.
+    MFA_REQUIRED_FOR_STAFF = False
 
 
 def config_for_environment() -> type[Config]:

@@ -158,3 +158,59 @@ class FailedSignIns(db.Model):
 
     def __repr__(self) -> str:
         return f"<FailedSignIns {self.email} {self.failures} locked_until={self.locked_until}>"
+
+
+# --- a second factor, and password resets (auth/mfa.py, auth/password_reset.py) --------------
+
+class TotpCredential(db.Model):
+    """A user's authenticator app: the shared secret (encrypted with a key derived from SECRET_KEY,
+    never shown again once confirmed) and the last time step whose code was accepted, so that a
+    code seen over someone's shoulder cannot be used a second time."""
+
+    __tablename__ = "totp_credentials"
+    __table_args__ = (CheckConstraint("last_used_step >= 0", name="last_used_step_not_negative"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    last_used_step: Mapped[int] = mapped_column(Integer)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<TotpCredential user={self.user_id} enrolled_at={self.enrolled_at}>"
+
+
+class RecoveryCode(db.Model):
+    """One of the single-use codes a user is given when they set up an authenticator app, for the
+    day they do not have it. Only a salted hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id} used_at={self.used_at}>"
+
+
+class PasswordReset(db.Model):
+    """A link e-mailed to set a new password: the SHA-256 of its secret, until when it works, and
+    when it was used (each works once)."""
+
+    __tablename__ = "password_resets"
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_creation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PasswordReset {self.id} user={self.user_id} expires_at={self.expires_at} used_at={self.used_at}>"

@@ -17,6 +17,11 @@ def is_la_staff(user: Any) -> bool:
     return _signed_in(user) and user.is_la_staff
 
 
+def can_manage_own_sign_in(user: Any) -> bool:
+    """Everyone signed in looks after their own second factor and recovery codes."""
+    return _signed_in(user)
+
+
 def can_administer(user: Any) -> bool:
     """Users, reference data, imports, the audit log."""
     return _signed_in(user) and user.role == Role.ADMIN

@@ -17,7 +17,7 @@ from ..core.web import (
     process_form,
 )
 from ..extensions import db, login_manager
-from . import oidc, services
+from . import mfa, oidc, services
 from .forms import SignInForm, UserForm
 from .models import ROLES, User
 from .permissions import can_administer
@@ -93,9 +93,8 @@ def sign_in() -> Any:
             # checked and a correct one signs in; only wrong ones are answered 429. So one person's
             # mistakes, or an attacker sharing a school's or an office's address, cannot lock the
             # others out. Guessing is held back by the count per account, which every address shares.
-            next_url = begin_session(user)
-            db.session.commit()
-            return redirect(next_url)
+            # Signed in now, or first asked for the code of a second factor (auth/mfa_routes.py).
+            return mfa_routes.after_password(user, session.get("next_url"))
     elif form.is_submitted():
         status = 422
     return render_template("auth/sign_in.html", form=form), status
@@ -129,7 +128,8 @@ def sign_out() -> Any:
 @permission_required(can_administer)
 def list_users() -> Any:
     users = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("auth/users.html", users=users, roles=ROLES, locks=services.account_locks())
+    return render_template("auth/users.html", users=users, roles=ROLES, locks=services.account_locks(),
+                           with_second_factor=mfa.users_with_second_factor())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -157,7 +157,8 @@ def edit_user(user_id: int) -> Any:
 
     def page(status: int = 200) -> Any:
         return render_template("auth/user_form.html", form=form, user=user,
-                               locked_until=services.account_locks().get(user.email)), status
+                               locked_until=services.account_locks().get(user.email),
+                               second_factor=mfa.credential_of(user)), status
 
     def save() -> User:
         services.update_user(current_user, user, **form.to_changes())
@@ -182,3 +183,8 @@ def unlock_user(user_id: int) -> Any:
                         done=lambda _none: flash_and_redirect(f"{user.name}'s account is unlocked: they can sign in now",
                                                               user_page),
                         again=lambda _status: flash_refusal_and_redirect(form, user_page, "info"))
+
+
+# The second factor's and the password reset's routes, and council sign-in's, on this blueprint
+# (imported after `bp` and the helpers they share are defined).
+from . import mfa_routes, oidc_routes  # noqa: E402, F401

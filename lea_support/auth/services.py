@@ -31,7 +31,7 @@ from ..core.terms import LOCAL_TZ, format_date
 from ..core.transactions import after_commit
 from ..extensions import db, limiter
 from ..schools.models import School
-from .models import ROLES, SCHOOL_ROLES, FailedSignIns, Role, User, UserSession
+from .models import ROLES, SCHOOL_ROLES, FailedSignIns, Role, TotpCredential, User, UserSession
 
 LOGGER = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ def claim_sign_in_attempt(email: str) -> SignInAttempt:
     if wait <= timedelta(0):
         return attempt
     if row.locked_until is not None:
-        _tell_owner_of_lock(row.email, row.locked_until)
+        tell_owner_of_lock(row.email, row.locked_until)
         return replace(attempt, refusal=locked_message(row.locked_until),
                        retry_after=_seconds(row.locked_until - now))
     return replace(attempt, refusal=f"Wait {_seconds(wait)} seconds before you try again. "
@@ -289,13 +289,31 @@ def check_sign_in(attempt: SignInAttempt, password: str) -> User | None:
         ok = False
     if not ok:
         if attempt.locked_until is not None:
-            _tell_owner_of_lock(attempt.email, attempt.locked_until)
+            tell_owner_of_lock(attempt.email, attempt.locked_until)
         return None
     assert user is not None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    _clear_failures(attempt.email)
+    if db.session.get(TotpCredential, user.id) is None:
+        clear_failures(attempt.email)
+    else:  # the failures stand until the second factor is right too (auth/mfa.py)
+        _forgive_attempt(attempt)
     return user
+
+
+def _forgive_attempt(attempt: SignInAttempt) -> None:
+    """The right password of an account with a second factor: this attempt was no failure (nor is
+    a lock it made), and the code may follow at once; but earlier failures stand until the code is
+    right as well, so that someone who knows the password cannot clear the count between guesses
+    at the code (each wrong code counts, auth/mfa.py)."""
+    row = db.session.scalars(select(FailedSignIns).where(FailedSignIns.email == attempt.email)
+                             .with_for_update().execution_options(populate_existing=True)).one()
+    row.failures = max(row.failures - 1, 0)
+    if attempt.locked_until is not None and row.locked_until == attempt.locked_until:
+        row.locked_until = None
+    if row.last_failed_at is not None:  # no wait before the code: as if the last failure were that long ago
+        row.last_failed_at = min(row.last_failed_at, utcnow() - _delay_after(row.failures))
+    db.session.flush()
 
 
 def failed_sign_in_message(attempt: SignInAttempt) -> str:
@@ -329,12 +347,12 @@ def count_failed_sign_in_from(ip_address: str | None) -> bool:
         return True
 
 
-def _clear_failures(email: str) -> None:
+def clear_failures(email: str) -> None:
     db.session.execute(update(FailedSignIns).where(FailedSignIns.email == email)
                        .values(failures=0, last_failed_at=None, locked_until=None))
 
 
-def _tell_owner_of_lock(email: str, until: datetime) -> None:
+def tell_owner_of_lock(email: str, until: datetime) -> None:
     """E-mail the account's owner that it is locked (nobody, for an address with no account).
     Sent once the lock is saved; unlike other e-mails, the person signing in is not told that a
     message went, which would say that the account exists."""
@@ -377,7 +395,7 @@ def unlock_account(actor: User, user: User) -> None:
     until = account_locks().get(user.email)
     if until is None:
         raise DomainError(f"{user.name}'s account is not locked")
-    _clear_failures(user.email)
+    clear_failures(user.email)
     record_audit(actor, "user.unlock", "user", user.id, before={"locked_until": until.isoformat()})
 
 

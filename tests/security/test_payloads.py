@@ -282,6 +282,8 @@ NOT_FREE_TEXT = {
     "audit_log.action", "audit_log.entity_type", "audit_log.entity_id",
     "users.email", "users.role", "users.password_hash", "users.calendar_token_hash",
     "user_sessions.token_hash", "user_sessions.ip_address", "failed_sign_ins.email",
+    "password_resets.token_hash", "recovery_codes.salt", "recovery_codes.code_hash",
+    "totp_credentials.secret_encrypted",
     "schools.la_code", "schools.establishment_number", "schools.status", "schools.gias_digest",
     "schools.support_tier", "schools.cause_for_concern", "support_tiers.code", "tier_levels.tier_code",
     "tier_levels.description", "visit_types.code", "visit_types.name", "judgement_scales.code",
