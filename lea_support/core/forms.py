@@ -64,10 +64,11 @@ class EditVersionField(HiddenField):
 
 class TermField(SelectField):
     """A term chosen from a list written as people write terms ("Autumn 2026"); the value is its
-    slug (autumn-2026), which the service checks (`core.terms.require_term`). `span` gives the first
-    and last terms listed, asked on each request; a value outside them (a term stored long ago, or
-    what was sent) stays in the list, chosen, so that editing never loses it. With a `prompt`, the
-    list starts with it and nothing is chosen until the person chooses."""
+    slug (autumn-2026), which the service checks (`core.terms.require_term`; none chosen is refused
+    there too, after the check for a stale form). `span` gives the first and last terms listed,
+    asked on each request; a value outside them (a term stored long ago, or what was sent) stays in
+    the list, chosen, so that editing never loses it. With a `prompt`, the list starts with it and
+    nothing is chosen until the person chooses."""
 
     def __init__(self, label: str, *, span: Callable[[], tuple[Term, Term]] = lambda: terms_around(1, 5),
                  newest_first: bool = False, prompt: str | None = None, **kwargs: Any) -> None:
@@ -80,10 +81,6 @@ class TermField(SelectField):
         if self.data and self.data not in dict(choices):
             choices.append((self.data, term_label(self.data)))
         self.choices = ([("", self.prompt)] if self.prompt else []) + choices
-
-    def pre_validate(self, form: Any) -> None:
-        if not self.data:
-            raise StopValidation(f"Choose the {self.label.text.lower()}")
 
 
 class MaxLength:

@@ -167,7 +167,9 @@ class Term:
 
 
 def require_term(text: str, *, field: str = "term") -> Term:
-    """The term typed or chosen on a form; DomainError on `field` if it is not one."""
+    """The term chosen on a form; DomainError on `field` if none was, or it is not one."""
+    if not (text or "").strip():
+        raise DomainError("Choose the term", field=field)
     try:
         return Term.parse(text)
     except ValueError as err:

@@ -50,7 +50,7 @@ def test_the_admin_chooses_a_term_for_its_dates(client, login_as, db):
     assert db.session.scalars(select(TermDate.term)).one() == "autumn-2026"
     # Nothing chosen: the message says what to do, and what else was typed stays.
     response = submit(client, "/admin/term-dates", {"term-term": "", "term-starts_on": ["6", "1", "2027"],
-                                                    "term-ends_on": ["", "", ""]})
+                                                    "term-ends_on": ["26", "3", "2027"]})
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Choose the term" in page
     assert chosen(page, "term-term") == [("", "Choose a term")]
