@@ -74,11 +74,17 @@ def test_the_mapping_is_data(db, create_school, create_user):
     """An LA that puts enhanced support at levels 2 and 3 changes a reference row, not code."""
     from lea_support.schools.models import TierLevel
 
-    db.session.add(TierLevel(tier_code="enhanced", level=3, description="Enhanced, closer monitoring"))
+    added = TierLevel(tier_code="enhanced", level=3, description="Enhanced, closer monitoring")
+    db.session.add(added)
     db.session.commit()
-    school = create_school()
-    decide(create_user("sia"), school, support_tier="enhanced", mcs_level=3)
-    assert school.mcs_level == 3
+    try:
+        school = create_school()
+        decide(create_user("sia"), school, support_tier="enhanced", mcs_level=3)
+        assert school.mcs_level == 3
+    finally:  # reference data outlives a test on PostgreSQL (tests/conftest.py): put it back
+        db.session.rollback()
+        db.session.delete(added)
+        db.session.commit()
 
 
 def test_route_records_a_decision_with_flags(client, login_as, create_school, db):
