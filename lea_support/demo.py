@@ -6,9 +6,13 @@ given a fictional judgement.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select, update
 
 from .auth.models import Role
 from .auth.services import create_user
@@ -16,7 +20,7 @@ from .core.calendar_services import seed_term_dates
 from .core.terms import Term, academic_year_for, parse_academic_year
 from .extensions import db
 from .schools import services as school_services
-from .schools.models import School
+from .schools.models import School, SchoolEvent
 
 DEMO_PASSWORD = "demo-sign-in-2026"
 DEMO_LA_CODE, DEMO_LA_NAME = "999", "Fictional Borough"
@@ -50,6 +54,36 @@ _TIERS = ([("light_touch", 1)] * 22 + [("enhanced", 2)] * 10 + [("significant", 
           + [("significant", 4)] * 2 + [("significant", 5)] * 2)
 
 
+def _noon(day: date) -> datetime:
+    # As record_school_event dates a past day: noon UTC is that day in any UK time zone.
+    return datetime.combine(day, time(12), UTC)
+
+
+def _history_columns() -> list[Any]:
+    """The columns that say when something happened, of the rows a school's history is read from:
+    its timeline, a note's own history, a review's stage changes, an action's progress."""
+    from .casework.models import NoteEvent
+    from .rap.models import ActionUpdate
+    from .reviews.models import ReviewStageChange
+
+    return [SchoolEvent.occurred_at, NoteEvent.occurred_at, ReviewStageChange.changed_at, ActionUpdate.updated_at]
+
+
+@contextmanager
+def _happened_on(day: date) -> Iterator[None]:
+    """What the services inside record happened on `day`, not now. The demo makes months of work in
+    one go, and the services date what they write by the clock: without this every entry on a
+    school's timeline would share one time stamp, instead of reading as the school's history."""
+    columns = _history_columns()
+    db.session.flush()
+    before = [db.session.scalar(select(func.max(c.class_.id))) or 0 for c in columns]
+    yield
+    db.session.flush()
+    for column, last_id in zip(columns, before, strict=True):
+        model = column.class_
+        db.session.execute(update(model).where(model.id > last_id).values({column.key: _noon(day)}))
+
+
 def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
     """Create the demo authority. Returns the number of users created, or None if skipped."""
     if if_empty and db.session.scalar(select(School.id).limit(1)) is not None:
@@ -75,22 +109,32 @@ def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
         users[email] = create_user(None, email=email, name=name, role=role, password=DEMO_PASSWORD, school_urns=urns)
     admin = users["admin@demo.invalid"]
     advisers = [users["adviser@demo.invalid"], users["adviser2@demo.invalid"]]
+    # The history runs from the start of last school year: link advisers then, this year's support
+    # decided in the first fortnight of the autumn term.
+    today = date.today()
+    year = academic_year_for(today)
+    year_starts = Term.current(today).academic_year_starts_on
     for i, school in enumerate(made):
         if i % 13 != 12:  # a few schools are left without a link adviser
-            school_services.assign_link_adviser(admin, school, advisers[i % 2], reason="Demo: initial allocation")
+            assigned = year_starts - timedelta(days=365 - 7 * (i % 5))
+            with _happened_on(assigned):
+                school_services.assign_link_adviser(admin, school, advisers[i % 2], reason="Demo: initial allocation",
+                                                    on=assigned)
         tier, level = _TIERS[i % len(_TIERS)]
         # The first school (the demo head's and governor's) is in significant support.
         if i == 0:
             tier, level = "significant", 3
         if (tier, level) != ("light_touch", 1):
-            school_services.change_support(
-                users["sia@demo.invalid"], school, support_tier=tier, mcs_level=level,
-                cause_for_concern="la" if level == 5 else None, is_vulnerable=level in (3, 4),
-                has_significant_underachievement=level >= 4,
-                reason="Demo: attainment below floor for two years" if tier == "significant" else "Demo: targeted support for early years",
-                evidence="Fictional demo data",
-            )
-    year = academic_year_for(date.today())
+            decided = min(today, year_starts + timedelta(days=1 + i % 12))
+            with _happened_on(decided):
+                decision = school_services.change_support(
+                    users["sia@demo.invalid"], school, support_tier=tier, mcs_level=level,
+                    cause_for_concern="la" if level == 5 else None, is_vulnerable=level in (3, 4),
+                    has_significant_underachievement=level >= 4,
+                    reason="Demo: attainment below floor for two years" if tier == "significant" else "Demo: targeted support for early years",
+                    evidence="Fictional demo data",
+                )
+            decision.decided_at, school.support_tier_since = _noon(decided), decided
     seed_term_dates(parse_academic_year(year), actor=admin)
     school_services.issue_annual_allocations(admin, year)
     _seed_visits(made, advisers)
@@ -122,26 +166,47 @@ def _seed_visits(schools: list[School], advisers: list) -> None:
             continue
         adviser = next(a for a in advisers if a.id == school.link_adviser_id)
         visit_day = today - timedelta(days=7 + (i * 5) % 60)
-        note = visits.record_visit(adviser, school, visits.NoteData(
-            visit_date=visit_day, visit_type_code=["core_support", "target_setting", "enhanced_support"][i % 3],
-            purpose="Review progress against the school improvement plan",
-            support_aspects=["support4success", "leading4success"][: 1 + i % 2],
-            people_met="Headteacher; deputy headteacher", discussion="Reviewed pupil progress data and the SIP.",
-            strengths="Leaders know the school well.", areas_for_development="Consistency of feedback in KS2.",
-            minutes_spent=90 + 30 * (i % 3),
-            actions=[visits.ActionData(description="Share moderation outcomes with governors", owner="Headteacher",
-                                       due_on=visit_day + timedelta(days=21 + i % 30))]))
+        with _happened_on(visit_day):
+            note = visits.record_visit(adviser, school, visits.NoteData(
+                visit_date=visit_day, visit_type_code=["core_support", "target_setting", "enhanced_support"][i % 3],
+                purpose="Review progress against the school improvement plan",
+                support_aspects=["support4success", "leading4success"][: 1 + i % 2],
+                people_met="Headteacher; deputy headteacher", discussion="Reviewed pupil progress data and the SIP.",
+                strengths="Leaders know the school well.", areas_for_development="Consistency of feedback in KS2.",
+                minutes_spent=90 + 30 * (i % 3),
+                actions=[visits.ActionData(description="Share moderation outcomes with governors", owner="Headteacher",
+                                           due_on=visit_day + timedelta(days=21 + i % 30))]))
         if i == 0:
-            visits.send_note(adviser, note)  # awaiting the demo head's factual-accuracy check
+            _send_note_on(adviser, note, visit_day + timedelta(days=1))  # awaiting the demo head's check
             continue
         if i % 4 != 3:
-            visits.send_note(adviser, note)
-            # Demo history: as if the school's deadline had passed without comment.
-            visits.finalise_note(adviser, note, today=note.response_due_on + timedelta(days=1))
+            _send_note_on(adviser, note, visit_day + timedelta(days=1))
+            assert note.response_due_on is not None
+            if note.response_due_on < today:
+                # Demo history: as if the school's deadline had passed without comment.
+                finalised_on = note.response_due_on + timedelta(days=1)
+                with _happened_on(finalised_on):
+                    visits.finalise_note(adviser, note, today=finalised_on)
+                note.finalised_at = _noon(finalised_on)
         if i % 3 == 0:
-            visits.plan_visit(adviser, school, visit_date=today + timedelta(days=3 + i), visit_type_code="core_support",
-                              purpose="Follow up agreed actions")
+            with _happened_on(today - timedelta(days=1 + i % 5)):
+                visits.plan_visit(adviser, school, visit_date=today + timedelta(days=3 + i),
+                                  visit_type_code="core_support", purpose="Follow up agreed actions")
 
+
+def _send_note_on(adviser: Any, note: Any, day: date) -> None:
+    """Send the note as if on `day`: its response deadline counted from then."""
+    from .casework import services as visits
+    from .core.calendar import add_working_days
+    from .core.terms import format_date
+
+    with _happened_on(day):
+        visits.send_note(adviser, note)
+    note.sent_at = _noon(day)
+    note.response_due_on = add_working_days(day, int(current_app.config.get("FACTUAL_ACCURACY_WORKING_DAYS", 10)))
+    for event in note.events:
+        if event.kind == "sent":
+            event.comment = f"Response due by {format_date(note.response_due_on)}"
 
 
 def _seed_review(school: School, sia, link_adviser):
@@ -150,33 +215,41 @@ def _seed_review(school: School, sia, link_adviser):
     from .reviews import reporting
     from .reviews import services as reviews
 
+    # Planned four weeks before the fieldwork, published five days after it.
     start = date.today() - timedelta(days=30)
-    review = reviews.plan_review(sia, school, lead=sia, starts_on=start, ends_on=start + timedelta(days=1),
-                                 link_adviser=link_adviser,
-                                 school_participants=[("Chris Head", "Headteacher")])
-    question = reviews.add_key_question(sia, review, "How well does teaching help pupils catch up in reading?")
-    for stage in ("pre_review", "fieldwork"):
-        reviews.change_stage(sia, review, stage)
+    with _happened_on(start - timedelta(days=28)):
+        review = reviews.plan_review(sia, school, lead=sia, starts_on=start, ends_on=start + timedelta(days=1),
+                                     link_adviser=link_adviser,
+                                     school_participants=[("Chris Head", "Headteacher")])
+        question = reviews.add_key_question(sia, review, "How well does teaching help pupils catch up in reading?")
+    with _happened_on(start - timedelta(days=14)):
+        reviews.change_stage(sia, review, "pre_review")
     aspects = review.framework.aspects
-    for kind, extra in (("lesson_observation", {"year_group": "Year 4", "subject": "English",
-                                                "joint_with_school_leader": True}),
-                        ("discussion", {"discussion_with": "pupils"}),
-                        ("work_scrutiny", {"year_group": "Year 6", "subject": "Writing"})):
-        reviews.record_evidence(sia, review, reviews.EvidenceData(
-            kind=kind, occurred_on=start, summary="Demo evidence: phonics is taught consistently.",
-            answers={question.id: "Catch-up groups are well targeted."} if kind == "lesson_observation" else {},
-            judgements={a.id: (4 if a.code != "leadership" else 3, "") for a in aspects}, **extra))
-    reviews.change_stage(sia, review, "evaluation")
-    reporting.record_evaluation(sia, review, [
-        reporting.AspectJudgement(aspect_id=a.id, proposed_grade=4, agreed_grade=3 if a.code == "leadership" else 4)
-        for a in aspects], overall_grade=4, overall_rationale="Satisfactory, with good leadership driving improvement")
-    reporting.save_findings(sia, review, [
-        reporting.FindingData(kind="works_well", text="Leaders have an accurate view of the school's strengths."),
-        reporting.FindingData(kind="works_well", text="Phonics is taught consistently from Reception."),
-        reporting.FindingData(kind="more_effective", text="Raise attainment in reading at Key Stage 2."),
-        reporting.FindingData(kind="more_effective", text="Make feedback in writing consistent across classes."),
-    ])
-    reporting.publish_report(sia, review)
+    with _happened_on(start):
+        reviews.change_stage(sia, review, "fieldwork")
+        for kind, extra in (("lesson_observation", {"year_group": "Year 4", "subject": "English",
+                                                    "joint_with_school_leader": True}),
+                            ("discussion", {"discussion_with": "pupils"}),
+                            ("work_scrutiny", {"year_group": "Year 6", "subject": "Writing"})):
+            reviews.record_evidence(sia, review, reviews.EvidenceData(
+                kind=kind, occurred_on=start, summary="Demo evidence: phonics is taught consistently.",
+                answers={question.id: "Catch-up groups are well targeted."} if kind == "lesson_observation" else {},
+                judgements={a.id: (4 if a.code != "leadership" else 3, "") for a in aspects}, **extra))
+    with _happened_on(start + timedelta(days=2)):
+        reviews.change_stage(sia, review, "evaluation")
+        reporting.record_evaluation(sia, review, [
+            reporting.AspectJudgement(aspect_id=a.id, proposed_grade=4, agreed_grade=3 if a.code == "leadership" else 4)
+            for a in aspects], overall_grade=4, overall_rationale="Satisfactory, with good leadership driving improvement")
+    with _happened_on(start + timedelta(days=4)):
+        reporting.save_findings(sia, review, [
+            reporting.FindingData(kind="works_well", text="Leaders have an accurate view of the school's strengths."),
+            reporting.FindingData(kind="works_well", text="Phonics is taught consistently from Reception."),
+            reporting.FindingData(kind="more_effective", text="Raise attainment in reading at Key Stage 2."),
+            reporting.FindingData(kind="more_effective", text="Make feedback in writing consistent across classes."),
+        ])
+    published_on = start + timedelta(days=5)
+    with _happened_on(published_on):
+        reporting.publish_report(sia, review, on=published_on)
     return review
 
 
@@ -188,10 +261,13 @@ def _seed_plan(review, users: dict) -> None:
 
     sia, head, consultant = users["sia@demo.invalid"], users["head@demo.invalid"], users["team@demo.invalid"]
     today = date.today()
-    agreed_on = today - timedelta(weeks=3)
-    plan = rap.draft_plan(sia, review.school, review=review, sip_reference="SIP 2026-27, priorities 1 and 2")
-    rap.update_plan(sia, plan, sip_reference=plan.sip_reference, standards_fund="4500",
-                    professional_development="Reading and writing CPD for all teaching staff")
+    # Drafted the day after the review's report was published, agreed three weeks ago, the project
+    # team's first meeting a week later.
+    agreed_on, met_on = today - timedelta(weeks=3), today - timedelta(weeks=2)
+    with _happened_on(agreed_on - timedelta(days=3)):
+        plan = rap.draft_plan(sia, review.school, review=review, sip_reference="SIP 2026-27, priorities 1 and 2")
+        rap.update_plan(sia, plan, sip_reference=plan.sip_reference, standards_fund="4500",
+                        professional_development="Reading and writing CPD for all teaching staff")
     steps = [
         ("Pupils reaching the expected standard in KS2 reading", "58%", "70%",
          [("Whole-staff CPD on guided reading", consultant.id, "", -20, 10, "done"),
@@ -201,23 +277,35 @@ def _seed_plan(review, users: dict) -> None:
          [("Agree and launch the feedback policy", None, "Headteacher", -20, -5, "done"),
           ("Termly book scrutiny with the link adviser", users["adviser@demo.invalid"].id, "", 10, 40, "not_started")]),
     ]
-    for objective, (measure, baseline, target, actions) in zip(plan.objectives, steps, strict=True):
-        rap.add_criterion(sia, objective, measure=measure, baseline=baseline, target=target,
-                          by_when=today + timedelta(weeks=30))
-        for what, owner_id, role, start, due, _status in actions:
-            rap.add_action(sia, objective, rap.ActionData(
-                what=what, owner_id=owner_id, owner_role=role, starts_on=today + timedelta(days=start),
-                due_on=today + timedelta(days=due)))
-    allocation = rap.allocate_time(sia, plan, user_id=consultant.id, term=Term.current(today).slug, days="6")
-    rap.submit_plan(sia, plan)
-    rap.sign_off_plan(head, plan, on=agreed_on)
-    rap.sign_off_plan(sia, plan, on=agreed_on, midpoint_review_on=agreed_on + timedelta(weeks=10))
+    with _happened_on(agreed_on - timedelta(days=3)):
+        for objective, (measure, baseline, target, actions) in zip(plan.objectives, steps, strict=True):
+            rap.add_criterion(sia, objective, measure=measure, baseline=baseline, target=target,
+                              by_when=today + timedelta(weeks=30))
+            for what, owner_id, role, start, due, _status in actions:
+                rap.add_action(sia, objective, rap.ActionData(
+                    what=what, owner_id=owner_id, owner_role=role, starts_on=today + timedelta(days=start),
+                    due_on=today + timedelta(days=due)))
+        allocation = rap.allocate_time(sia, plan, user_id=consultant.id, term=Term.current(today).slug, days="6")
+    with _happened_on(agreed_on - timedelta(days=1)):
+        rap.submit_plan(sia, plan)
+    with _happened_on(agreed_on):
+        rap.sign_off_plan(head, plan, on=agreed_on)
+        rap.sign_off_plan(sia, plan, on=agreed_on, midpoint_review_on=agreed_on + timedelta(weeks=10))
+    # The first meeting of the project team: who came, and the actions' progress reported there.
+    statuses = [status for _m, _b, _t, actions in steps for *_rest, status in actions]
+    team = rap.team_for_plan(plan)
+    assert team is not None  # agreeing the plan formed it
+    with _happened_on(met_on):
+        rap.record_meeting(sia, team, rap.MeetingData(
+            held_on=met_on, attendee_ids=[m.id for m in team.members],
+            minutes="First meeting of the project team: support planned from the Raising Achievement Plan.",
+            decisions="Meet every four weeks; the link adviser coordinates from now on.",
+            next_meeting_on=met_on + timedelta(weeks=4),
+            changes=[rap.ProgressChange(action_id=action.id, status=status,
+                                        note="Demo: progress reported at the first team meeting")
+                     for action, status in zip((a for o in plan.objectives for a in o.actions), statuses, strict=True)
+                     if status != "not_started"]))
     rap.log_time_used(consultant, allocation, used_on=today - timedelta(days=10), days="1",
                       note="Guided reading CPD")
     rap.log_time_used(consultant, allocation, used_on=today - timedelta(days=9), days="0.5",
                       note="Guided reading CPD, twilight session")
-    statuses = [status for _m, _b, _t, actions in steps for *_rest, status in actions]
-    for action, status in zip((a for o in plan.objectives for a in o.actions), statuses, strict=True):
-        if status != "not_started":
-            rap.update_action_progress(consultant if action.owner_id == consultant.id else sia, action,
-                                       status=status, note="Demo: progress reported at the first team meeting")

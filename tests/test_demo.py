@@ -33,6 +33,30 @@ def test_demo_seeds_once_and_every_role_can_sign_in(app, db, client):
     assert "governor-reports-990001" in page and "(PDF, " in page  # this term's published report
 
 
+def test_the_demo_timeline_reads_as_a_history(app, db, client):
+    """Entries are dated when their events happened (visits, decisions, the review's stages, the
+    plan's agreement, the team's meeting), not all at the moment the demo ran."""
+    import re
+
+    from lea_support.schools.models import SchoolEvent
+
+    assert app.test_cli_runner().invoke(args=["demo", "--if-empty"]).exit_code == 0
+    days = {when.date() for when in db.session.scalars(select(SchoolEvent.occurred_at))}
+    assert len(days) > 30 and max(days) <= date.today()
+    assert sign_in(client, "sia@demo.invalid", "demo-sign-in-2026").status_code == 302
+    page = client.get("/schools/990001/timeline").get_data(as_text=True)
+    shown = re.findall(r'<time datetime="([\d-]+)">', page)
+    assert len(set(shown)) >= 10, shown
+    assert shown == sorted(shown, reverse=True)  # newest first
+    entries = re.findall(r'<time datetime="([\d-]+)">.*?<p class="govuk-body[^"]*">([^<]+)</p>', page, re.S)
+    dated = {summary.strip(): day for day, summary in entries}
+    assert dated["Joint LEA/School Review report published"] < dated["Raising Achievement Plan agreed"]
+    # A note of visit is dated by the visit, and sent after it.
+    sent = next(day for summary, day in dated.items() if summary.startswith("Note of visit on"))
+    visited = next(day for summary, day in dated.items() if summary.startswith("Visit on"))
+    assert visited < sent
+
+
 def test_demo_at_scale_loads_history_in_bulk_with_kept_summaries_right(app, db, client):
     from lea_support.governor_reports.models import GovernorReport
     from lea_support.rap.models import PlanAction, PlanObjective, ProjectTeam, RaisingAchievementPlan, TeamMeeting

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect
 from wtforms import (
     Field,
     FieldList,
     Form,
     HiddenField,
+    SelectField,
     SelectMultipleField,
     StringField,
 )
@@ -22,7 +23,7 @@ from ..extensions import db
 from .errors import DomainError
 from .limits import too_long
 from .locking import AlreadyChanged, EditConflict
-from .terms import MAX_YEAR, MIN_YEAR
+from .terms import MAX_YEAR, MIN_YEAR, Term, term_choices, term_label, terms_around
 
 D = TypeVar("D")
 
@@ -59,6 +60,27 @@ class EditVersionField(HiddenField):
     def expected(self) -> int | None:
         text = str(self.data or "")
         return int(text) if text.isdigit() else None
+
+
+class TermField(SelectField):
+    """A term chosen from a list written as people write terms ("Autumn 2026"); the value is its
+    slug (autumn-2026), which the service checks (`core.terms.require_term`; none chosen is refused
+    there too, after the check for a stale form). `span` gives the first and last terms listed,
+    asked on each request; a value outside them (a term stored long ago, or what was sent) stays in
+    the list, chosen, so that editing never loses it. With a `prompt`, the list starts with it and
+    nothing is chosen until the person chooses."""
+
+    def __init__(self, label: str, *, span: Callable[[], tuple[Term, Term]] = lambda: terms_around(1, 5),
+                 newest_first: bool = False, prompt: str | None = None, **kwargs: Any) -> None:
+        self.span, self.newest_first, self.prompt = span, newest_first, prompt
+        super().__init__(label, widget=GovSelect(), validate_choice=False, **kwargs)
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        choices = term_choices(*self.span(), newest_first=self.newest_first)
+        super().process(formdata, data, extra_filters)
+        if self.data and self.data not in dict(choices):
+            choices.append((self.data, term_label(self.data)))
+        self.choices = ([("", self.prompt)] if self.prompt else []) + choices
 
 
 class MaxLength:

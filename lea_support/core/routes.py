@@ -26,11 +26,11 @@ from ..schools.models import School
 from . import audit_log as audit_log_lines
 from . import calendar_services, working_days
 from .calendar import ClosureDay, TermDate
-from .forms import DateInputField, EditVersionField, MaxLength
+from .forms import DateInputField, EditVersionField, MaxLength, TermField
 from .limits import SHORT_TEXT
 from .models import AuditEntry
 from .navigation import admin_pages
-from .terms import format_date
+from .terms import Term, format_date
 from .web import (
     date_arg,
     flash_and_redirect,
@@ -98,9 +98,14 @@ class _CalendarForm(FlaskForm):
         csrf = False
 
 
+def _calendar_terms() -> tuple[Term, Term]:
+    start_year = Term.current().start_year
+    return Term("autumn", start_year - 1), Term("summer", start_year + 3)
+
+
 class TermDateForm(_CalendarForm):
-    term = StringField("Term", widget=GovTextInput(), validators=[MaxLength(20)],
-                       description="Its season and the calendar year it falls in, like autumn-2026, spring-2027 or summer-2027")
+    # This academic year's terms, the year before's (to fill in a gap) and the next two years'.
+    term = TermField("Term", span=_calendar_terms, prompt="Choose a term")
     starts_on = DateInputField("First day", required=True, description="For example, 2 9 2026")
     ends_on = DateInputField("Last day", required=True, description="For example, 18 12 2026")
     submit = SubmitField("Add term", widget=GovSubmitInput())

@@ -167,11 +167,32 @@ class Term:
 
 
 def require_term(text: str, *, field: str = "term") -> Term:
-    """The term typed or chosen on a form; DomainError on `field` if it is not one."""
+    """The term chosen on a form; DomainError on `field` if none was, or it is not one."""
+    if not (text or "").strip():
+        raise DomainError("Choose the term", field=field)
     try:
         return Term.parse(text)
     except ValueError as err:
         raise DomainError(str(err), field=field) from None
+
+
+def terms_around(before: int, after: int, today: date | None = None) -> tuple[Term, Term]:
+    """The first and last of the terms from `before` terms before the current one to `after` after it."""
+    first = last = Term.current(today)
+    for _ in range(before):
+        first = first.previous()
+    for _ in range(after):
+        last = last.next()
+    return first, last
+
+
+def term_choices(first: Term, last: Term, *, newest_first: bool = False) -> list[tuple[str, str]]:
+    """The terms from `first` to `last` as a form's choices: the slug stored, the label shown
+    ("Autumn 2026"), in the order they happen (or newest first)."""
+    terms = [first]
+    while terms[-1] < last:
+        terms.append(terms[-1].next())
+    return [(term.slug, term.label) for term in (reversed(terms) if newest_first else terms)]
 
 
 def term_label(slug: str | None) -> str:

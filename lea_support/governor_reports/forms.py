@@ -15,29 +15,32 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Regexp
 
-from ..core.forms import EditVersionField, MaxLength, build_data
+from ..core.forms import EditVersionField, MaxLength, TermField, build_data
 from ..core.limits import LONG_TEXT, REPORT_NOTE_TEXT
 from ..core.terms import Term
+from ..core.terms import term_choices as core_term_choices
 from ..schools.services import support_tiers
 from .bulk import BulkRunData
 from .models import REPORT_STATUSES
 
 
+def report_terms(today: date | None = None) -> tuple[Term, Term]:
+    """The terms reports are made for: those of the current academic year and the one before."""
+    start_year = Term.current(today).start_year
+    return Term("autumn", start_year - 1), Term("summer", start_year + 1)
+
+
 def term_choices(today: date | None = None) -> list[tuple[str, str]]:
-    """The terms of the current academic year and the one before, newest first."""
-    terms = [Term("summer", Term.current(today).start_year + 1)]
-    while len(terms) < 6:
-        terms.append(terms[-1].previous())
-    return [(term.slug, term.name) for term in terms]
+    """`report_terms` as choices ("Autumn 2026"), newest first."""
+    return core_term_choices(*report_terms(today), newest_first=True)
 
 
 class DraftReportForm(FlaskForm):
-    term = SelectField("Term", widget=GovSelect(), validate_choice=False)
+    term = TermField("Term", span=report_terms, newest_first=True)
     submit = SubmitField("Make the draft report", widget=GovSubmitInput())
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.term.choices = term_choices()
         if not self.is_submitted():
             self.term.data = Term.current().slug
 
@@ -91,7 +94,7 @@ class ReissueReportForm(FlaskForm):
 
 
 class BulkRunForm(FlaskForm):
-    term = SelectField("Term", widget=GovSelect(), validate_choice=False)
+    term = TermField("Term", span=report_terms, newest_first=True)
     tier = SelectField("Schools in", widget=GovSelect(), validate_choice=False)
     urns = StringField("Only these schools (optional)", widget=GovTextInput(),
                        validators=[MaxLength(LONG_TEXT, "The list of URNs")],
@@ -100,7 +103,6 @@ class BulkRunForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.term.choices = term_choices()
         # The authority's tiers, as its support_tiers table names them.
         self.tier.choices = [("", "Every tier"), *((t.code, t.name) for t in support_tiers())]
         if not self.is_submitted():

@@ -73,7 +73,7 @@ def term_reports() -> Any:
     term = chosen.slug
     terms = term_choices()
     if term not in dict(terms):
-        terms.append((term, chosen.name))
+        terms.append((term, chosen.label))
     status = request.args.get("status", "")
     if status not in dict(STATUS_FILTERS):
         status = ""

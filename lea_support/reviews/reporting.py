@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, func, select
@@ -89,9 +89,13 @@ def _grade_name(review: JointReview, grade: int | None) -> str:
     return f"{grade} ({review.scale.label(grade)})" if grade else ""
 
 
-def _move_stage(actor: User, review: JointReview, to_stage: str, reason: str = "") -> None:
-    db.session.add(ReviewStageChange(review_id=review.id, from_stage=review.stage, to_stage=to_stage,
-                                     reason=reason, changed_by_id=actor.id))
+def _move_stage(actor: User, review: JointReview, to_stage: str, reason: str = "",
+                at: datetime | None = None) -> None:
+    change = ReviewStageChange(review_id=review.id, from_stage=review.stage, to_stage=to_stage,
+                               reason=reason, changed_by_id=actor.id)
+    if at is not None:
+        change.changed_at = at
+    db.session.add(change)
     review.stage = to_stage
 
 
@@ -272,10 +276,11 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def publish_report(actor: User, review: JointReview, *, reason: str = "") -> PublishedReviewReport:
+def publish_report(actor: User, review: JointReview, *, reason: str = "", on: date | None = None) -> PublishedReviewReport:
     """Publish the post-review report: check nothing is missing, make the PDF from plain data,
     store both for good, and tell the school's governors. A correction (any version after the
-    first) needs a reason."""
+    first) needs a reason. `on` is the day of publication when it is not today (the demo's history)."""
+    on = on or date.today()
     reason = (reason or "").strip()
     # Two clicks at once queue here rather than both making the same version.
     lock_for_update(review)
@@ -293,7 +298,7 @@ def publish_report(actor: User, review: JointReview, *, reason: str = "") -> Pub
         raise PublishRefused(problems)
 
     version = latest + 1
-    content = report_content(review, version=version, reason=reason, published_on=date.today())
+    content = report_content(review, version=version, reason=reason, published_on=on)
     try:
         pdf = render_report_pdf(content)
     except PdfBusy:
@@ -302,8 +307,12 @@ def publish_report(actor: User, review: JointReview, *, reason: str = "") -> Pub
         raise DomainError(f"The report's PDF could not be made, so nothing was published: {err}") from err
     report = PublishedReviewReport(review_id=review.id, version=version, reason=reason, content=content,
                                    pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), published_by_id=actor.id)
+    # Another day than today: noon of it, which is that day in any UK time zone.
+    published_at = datetime.combine(on, time(12), UTC) if on != date.today() else None
+    if published_at is not None:
+        report.published_at = published_at
     db.session.add(report)
-    _move_stage(actor, review, "published", reason)
+    _move_stage(actor, review, "published", reason, at=published_at)
     db.session.flush()
     db.session.expire(review, ["reports"])
     record_audit(actor, "review.publish", "joint_review", review.id, school_id=review.school_id,
@@ -311,7 +320,7 @@ def publish_report(actor: User, review: JointReview, *, reason: str = "") -> Pub
     summary = "Joint LEA/School Review report published" if version == 1 else \
         f"Joint LEA/School Review report corrected (version {version}): {reason}"
     # The correction's reason is printed on the published report itself: the governors read it there too.
-    record_school_event(review.school, "review_published", summary, actor, audience="governors")
+    record_school_event(review.school, "review_published", summary, actor, audience="governors", occurred_on=on)
     return report
 
 

@@ -23,7 +23,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from ..auth.models import User
 from ..core.db import MAX_ID
@@ -36,13 +36,15 @@ CONCERN_CHOICES = [("", "Not a cause for concern"), ("la", "Cause for concern, d
 
 
 class SupportDecisionForm(FlaskForm):
+    """A decision on a school's tier, level and concerns. A tier of one level (light touch, enhanced)
+    brings its level with it; a tier of several (significant: 3 to 5) asks which, under its own
+    choice (a conditional reveal). The tiers are the authority's: `set_tiers` gives them."""
+
     edit_version = EditVersionField()
     support_tier = RadioField("Support tier", widget=GovRadioInput(),
                               validators=[InputRequired("Choose a support tier")])
     mcs_level = RadioField("Level on the 5-level scale", coerce=int, widget=GovRadioInput(),
-                           choices=[(i, f"Level {i}") for i in range(1, 6)],
-                           validators=[InputRequired("Choose a level")],
-                           description="Light touch is level 1, enhanced level 2, significant 3 to 5")
+                           choices=[(i, f"Level {i}") for i in range(1, 6)], validate_choice=False)
     cause_for_concern = RadioField("Cause for concern", choices=CONCERN_CHOICES, default="",
                                    widget=GovRadioInput(), validate_choice=True)
     flags = SelectMultipleField("Other concerns", widget=GovCheckboxesInput(), choices=[
@@ -56,10 +58,25 @@ class SupportDecisionForm(FlaskForm):
                              description="For example: data, the latest Ofsted report, notes of visit")
     submit = SubmitField("Record decision", widget=GovSubmitInput())
 
+    def set_tiers(self, tiers: list[Any]) -> None:
+        """The authority's tiers (`SupportTier`s with their levels) to choose from."""
+        self.support_tier.choices = [(t.code, t.name) for t in tiers]
+        self.tier_levels = {t.code: (t.name, [lvl.level for lvl in t.levels]) for t in tiers}
+
+    def _tier(self) -> tuple[str, list[int]]:
+        return self.tier_levels.get(self.support_tier.data or "", ("", []))
+
+    def validate_mcs_level(self, field: RadioField) -> None:
+        name, levels = self._tier()
+        if len(levels) > 1 and field.data is None:
+            raise ValidationError(f"Choose the level of {name[0].lower() + name[1:]}")
+
     def to_kwargs(self) -> dict[str, Any]:
-        """`services.change_support`'s input."""
+        """`services.change_support`'s input. A tier of one level gives that level, whatever level a
+        tier chosen before it left ticked (hidden under that tier's choice)."""
         flags = self.flags.data or []
-        return {"support_tier": self.support_tier.data, "mcs_level": self.mcs_level.data,
+        _name, levels = self._tier()
+        return {"support_tier": self.support_tier.data, "mcs_level": levels[0] if len(levels) == 1 else self.mcs_level.data,
                 "cause_for_concern": self.cause_for_concern.data or None, "is_vulnerable": "vulnerable" in flags,
                 "has_significant_underachievement": "underachievement" in flags, "reason": self.reason.data,
                 "evidence": self.evidence.data, "expected_version": self.edit_version.expected}

@@ -156,10 +156,12 @@ def change_support(urn: int) -> Any:
         "edit_version": school.support_version,
         "evidence": _cited_prompt(school, request.args.get("prompt", type=int)),
     })
-    form.support_tier.choices = [(t.code, t.name) for t in tiers]
+    form.set_tiers(tiers)
 
     def page(status: int = 200) -> Any:
-        return render_template("schools/support_form.html", form=form, school=school, tiers=tiers), status
+        return render_template("schools/support_form.html", form=form, school=school, tiers=tiers,
+                               allocation=services.allocation_for(school, academic_year_for(date.today())),
+                               proposals=services.tier_allocation_proposals(school, tiers)), status
 
     if request.method == "GET":
         return page()

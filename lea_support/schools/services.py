@@ -347,11 +347,28 @@ def tier_allocation_proposal(school: School, on: date | None = None) -> TierAllo
     """The allocation the school's (new) tier proposes for the rest of this academic year, or None
     when there is nothing to follow: no allocation issued for the year, or it is already the tier's."""
     on = on or date.today()
-    year = academic_year_for(on)
-    allocation = allocation_for(school, year)
+    allocation = allocation_for(school, academic_year_for(on))
     tier = db.session.get(SupportTier, school.support_tier)
     if allocation is None or tier is None or allocation.support_tier == school.support_tier:
         return None
+    return _proposal(allocation, tier, on)
+
+
+def tier_allocation_proposals(school: School, tiers: list[SupportTier],
+                              on: date | None = None) -> dict[str, TierAllocationProposal]:
+    """What each of `tiers` would propose for the rest of this academic year were the school moved
+    to it (the decision form shows it under each choice): none when no allocation is issued, none
+    for the tier it was issued for."""
+    on = on or date.today()
+    allocation = allocation_for(school, academic_year_for(on))
+    if allocation is None:
+        return {}
+    return {t.code: _proposal(allocation, t, on) for t in tiers if t.code != allocation.support_tier}
+
+
+def _proposal(allocation: SupportAllocation, tier: SupportTier, on: date) -> TierAllocationProposal:
+    """The year's allocation so far at its own tier's figures, and the rest of it at `tier`'s."""
+    year = allocation.academic_year
     start = date(parse_academic_year(year), 9, 1)
     end = date(start.year + 1, 9, 1)
     share = (Decimal((end - on).days) / Decimal((end - start).days)).quantize(Decimal("0.0001"))

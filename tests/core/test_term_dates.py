@@ -61,7 +61,7 @@ def test_admin_adds_and_deletes_a_term(client, login_as, db):
 @pytest.mark.parametrize("data, field, message", [
     (term_form(term="winter-2026"), "term", "like autumn-2026, spring-2027 or summer-2027"),
     (term_form(term="autumn 2026"), "term", "like autumn-2026, spring-2027 or summer-2027"),
-    (term_form(term=""), "term", "like autumn-2026, spring-2027 or summer-2027"),
+    (term_form(term=""), "term", "Choose the term"),
     (term_form(term="spring-2026"), "starts_on", "The spring term of 2026 must start between January and March 2026"),
     (term_form(term="autumn-2027"), "starts_on", "The autumn term of 2027 must start between September and December 2027"),
     (term_form(end=(1, 9, 2026)), "ends_on", "The last day must be the same as or after the first day (2 September 2026)"),

@@ -21,8 +21,9 @@ from wtforms import (
 )
 
 from ...core.db import MAX_ID
-from ...core.forms import DateInputField, EditVersionField, MaxLength, build_data
+from ...core.forms import DateInputField, EditVersionField, MaxLength, TermField, build_data
 from ...core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
+from ...core.terms import terms_around
 from ..models import ACTION_STATUSES
 from ..services import UNCHANGED, ActionData
 
@@ -173,8 +174,7 @@ class ActionEditForm(EditForm, ActionForm):
 
 class AllocationForm(FlaskForm):
     user_id = SelectField("Adviser or consultant", widget=GovSelect(), coerce=optional_int, validate_choice=False)
-    term = StringField("Term", widget=GovTextInput(), validators=[MaxLength(20)],
-                       description="For example, autumn-2026")
+    term = TermField("Term", span=lambda: terms_around(1, 5), prompt="Choose a term")
     days = StringField("Days allocated", widget=GovTextInput(), validators=[MaxLength(20)])
     submit = SubmitField("Allocate time", widget=GovSubmitInput())
 

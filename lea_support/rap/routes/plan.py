@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ...auth.models import User
 from ...core.forms import EmptyForm
-from ...core.terms import format_date
+from ...core.terms import format_date, term_label
 from ...core.web import (
     flash_and_redirect,
     get_or_404,
@@ -550,10 +550,10 @@ def edit_allocation(plan_id: int, allocation_id: int) -> Any:
         form.days.data = str(allocation.days)
     return _edit_in_place(
         plan, form, plan, heading="Change the time allocated",
-        fields=[("user_id", {}), ("term", {"classes": "govuk-input--width-10"}),
+        fields=[("user_id", {}), ("term", {}),
                 ("days", {"classes": "govuk-input--width-5"})],
         save=lambda: services.update_allocation(current_user, allocation, **form.to_kwargs()),
-        saved=lambda: [("Adviser or consultant", allocation.user.name), ("Term", allocation.term),
+        saved=lambda: [("Adviser or consultant", allocation.user.name), ("Term", term_label(allocation.term)),
                        ("Days allocated", allocation.days)],
         done="Time allocated saved", back=url_for("rap.edit_plan", plan_id=plan_id))
 
