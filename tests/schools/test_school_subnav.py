@@ -12,13 +12,14 @@ from lea_support.governor_reports.models import GovernorReport, GovernorReportVe
 from lea_support.rap import services as rap
 from lea_support.reviews import reporting
 
-ALL = ["Overview", "Visits", "Reviews", "Plans", "Improvement Notices", "Reports", "Timeline"]
+ALL = ["Overview", "Visits", "Reviews", "Plans", "Improvement Notices", "Statutory intervention", "Reports", "Timeline"]
 SEEN_BY = {
     "sia": ALL,
     "link_adviser": ALL,
     "project_team": ALL,
     "admin": ALL,
-    "school_leader": ["Overview", "Visits", "Reviews", "Plans", "Improvement Notices", "Timeline"],
+    "school_leader": ["Overview", "Visits", "Reviews", "Plans", "Improvement Notices", "Statutory intervention",
+                      "Timeline"],
     "governor": ["Overview", "Reviews"],
 }
 LA_STAFF = ("admin", "link_adviser", "sia", "project_team")
@@ -38,6 +39,7 @@ PAGES = [
     ("/plans/{plan}", "Plans", LA_STAFF + ("school_leader",)),
     ("/schools/{urn}/notices", "Improvement Notices", LA_STAFF + ("school_leader",)),
     ("/notices/{notice}", "Improvement Notices", LA_STAFF + ("school_leader",)),
+    ("/schools/{urn}/intervention", "Statutory intervention", LA_STAFF + ("school_leader",)),
     ("/schools/{urn}/governor-reports", "Reports", LA_STAFF),
     ("/governor-reports/{greport}", "Reports", LA_STAFF),
     ("/schools/{urn}/timeline", "Timeline", LA_STAFF + ("school_leader",)),
