@@ -318,6 +318,17 @@ ACCESS = [
     ("POST", "/schools/{academy}/referrals/new", "intervention.refer_to_dfe", expect(admin=422, sia=422)),
     ("GET", "/referrals/{referral}", "intervention.show_referral", expect(**LA)),
     ("GET", "/referrals/{referral}.pdf", "intervention.referral_pdf", expect(**LA)),
+    # Data protection: the privacy notice is public; the read audit, the retention schedule and
+    # anonymising staff ({user}, a link adviser) are administrators'.
+    ("GET", "/privacy", "privacy.privacy_notice", {r: 200 for r in ROLES}),
+    ("GET", "/admin/reads", "privacy.read_audit", expect(admin=200)),
+    ("GET", "/admin/reads?kind=plan&record=1&person=x", "privacy.read_audit", expect(admin=200)),
+    ("GET", "/admin/retention", "privacy.retention_schedule", expect(admin=200)),
+    ("GET", "/admin/retention/note_of_visit", "privacy.edit_retention_rule", expect(admin=200)),
+    ("POST", "/admin/retention/note_of_visit", "privacy.edit_retention_rule", expect(admin=422)),
+    ("GET", "/admin/retention/nothing_of_the_kind", "privacy.edit_retention_rule", expect(admin=404)),
+    ("GET", "/admin/users/{user}/anonymise", "privacy.anonymise_user", expect(admin=200)),
+    ("POST", "/admin/users/{user}/anonymise", "privacy.anonymise_user", expect(admin=302)),
 ]
 
 

@@ -69,7 +69,7 @@ def reveal_items(field: Any, reveals: dict[str, str]) -> list[dict[str, Any]]:
             for value, *_label in field.choices]
 
 
-PERMISSION_MODULES = ("auth", "casework", "evidence", "governor_reports", "intervention", "notifications", "rap", "reviews",
+PERMISSION_MODULES = ("auth", "casework", "evidence", "governor_reports", "intervention", "notifications", "privacy", "rap", "reviews",
                       "schools", "tasks")
 
 
