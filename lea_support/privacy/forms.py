@@ -23,7 +23,7 @@ class ReadFilterForm(FlaskForm):
     person = StringField("Person's email address or name", widget=GovTextInput(), validators=[MaxLength(SHORT_TEXT)],
                          description="All or part of it")
     kind = SelectField("Kind of record", widget=GovSelect(), choices=[("", "Any")] + list(READ_KINDS.items()),
-                       validate_choice=True)
+                       default="", validate_choice=True)
     record = StringField("Record number", widget=GovTextInput(), validators=[MaxLength(10)],
                          description="The number in the record's address, like 42 in /visits/42")
     from_date = DateInputField("From", description="For example, 23 11 2026")

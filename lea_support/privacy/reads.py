@@ -18,6 +18,7 @@ from .models import READ_HOWS, READ_KINDS, RecordRead
 
 LOGGER = logging.getLogger(__name__)
 _READS = "privacy_reads"
+_READER = "privacy_reader"
 
 
 def record_read(kind: str, record_id: int, how: str = "view") -> None:
@@ -27,6 +28,8 @@ def record_read(kind: str, record_id: int, how: str = "view") -> None:
         raise ValueError(f"unknown read {how} {kind}")
     reads: dict[tuple[str, int, str], None] = g.setdefault(_READS, {})
     reads[(kind, record_id, how)] = None  # the same record read twice in one request is one read
+    # Taken now: after the request's commit, reading the user again would open a transaction.
+    g.setdefault(_READER, current_user.id)
 
 
 def write_reads(user_id: int, reads: list[tuple[str, int, str]]) -> None:
@@ -41,11 +44,11 @@ def write_reads(user_id: int, reads: list[tuple[str, int, str]]) -> None:
 def install_read_audit(app: Flask) -> None:
     @app.after_request
     def _write_reads(response: Any) -> Any:
-        reads = g.pop(_READS, None)
-        if not reads or response.status_code >= 400 or not current_user.is_authenticated:
+        reads, reader = g.pop(_READS, None), g.pop(_READER, None)
+        if not reads or reader is None or response.status_code >= 400:
             return response
         try:
-            write_reads(current_user.id, list(reads))
+            write_reads(reader, list(reads))
         except SQLAlchemyError:  # the page is already made: say so in the log, never fail it
             LOGGER.exception("Could not write the read audit of %s reads", len(reads))
         return response
