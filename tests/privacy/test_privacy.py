@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from unittest.mock import patch
-from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from lea_support.auth.models import FailedSignIns, User
@@ -197,8 +198,22 @@ def test_retention_apply_deletes_what_is_past_its_period_and_records_the_run(app
     assert "deleted 0" in again.output and "deleted 1" not in again.output
 
 
+@pytest.fixture
+def kept_rules(db):
+    """The retention rules are reference data (seeded by the migration, never emptied between tests
+    on PostgreSQL): a test that changes them puts them back."""
+    saved = [{c.name: getattr(r, c.name) for c in RetentionRule.__table__.columns}
+             for r in db.session.scalars(select(RetentionRule))]
+    db.session.rollback()
+    yield
+    db.session.rollback()
+    for values in saved:
+        db.session.merge(RetentionRule(**values))
+    db.session.commit()
+
+
 def test_an_admin_sets_notes_to_be_anonymised_and_apply_keeps_the_notes_without_their_text(
-        app, client, db, login_as, create_note, create_user):
+        app, client, db, login_as, create_note, create_user, kept_rules):
     login_as("admin")
     old, recent, _draft = _old_and_new(create_note, create_user)
     form = "/admin/retention/note_of_visit"
