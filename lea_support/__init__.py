@@ -62,7 +62,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .core.errors_web import register_error_handlers
     from .core.templating import install_template_helpers
     from .core.web import install_request_plumbing
+    from .privacy.reads import install_read_audit
 
+    install_read_audit(app)  # before the request plumbing, so that it runs after the request's commit
     install_request_plumbing(app)
     register_error_handlers(app)
     install_template_helpers(app)
@@ -134,7 +136,8 @@ def _init_extensions(app: Flask) -> None:
     # Every area's models, so that metadata (and Alembic) sees all tables.
     for module in ("api.models", "auth.models", "auth.oidc_models", "casework.models", "core.calendar", "core.models",
                    "core.working_days", "evidence.models", "governor_reports.models", "intervention.models",
-                   "notifications.models", "pdf.models", "rap.models", "reviews.models", "schools.models"):
+                   "notifications.models", "pdf.models", "privacy.models", "rap.models", "reviews.models",
+                   "schools.models"):
         import_module(f".{module}", __name__)
 
     # Session listeners, installed here and nowhere else (each installer is idempotent).
@@ -160,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
     from .governor_reports.routes import bp as reports_bp
     from .intervention.routes import bp as intervention_bp
     from .notifications.routes import bp as notifications_bp
+    from .privacy.routes import bp as privacy_bp
     from .rap.routes import bp as rap_bp
     from .reviews.routes import bp as reviews_bp
     from .schools.routes import bp as schools_bp
@@ -176,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(schools_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api_tokens_bp)
     # The API is answered by bearer token, never by cookie: no CSRF to check, and its errors are
     # problem details, not pages.

@@ -36,6 +36,11 @@ def register_commands(app: Flask) -> None:
     from .governor_reports.cli import reports
 
     app.cli.add_command(reports)
+    from .privacy.cli import anonymise_user_command, retention, sar_command
+
+    app.cli.add_command(retention)
+    app.cli.add_command(sar_command)
+    users.add_command(anonymise_user_command)
 
 
 @click.group()

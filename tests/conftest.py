@@ -30,7 +30,7 @@ PG_URL = os.environ.get("TEST_DATABASE_URL") or ""
 ON_POSTGRES = PG_URL.startswith("postgresql")
 # Reference data loaded by the migrations; kept between tests.
 REFERENCE_TABLES = {"alembic_version", "bank_holidays", "change_counters", "support_tiers", "tier_levels",
-                    "visit_types", "judgement_scales",
+                    "visit_types", "judgement_scales", "retention_rules",
                     "scale_grades", "review_frameworks", "review_aspects"}
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

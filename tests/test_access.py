@@ -361,6 +361,17 @@ ACCESS = [
         ("/api/v1/measures", "api.list_measures"), ("/api/v1/measures/KS2_RWM_EXP", "api.get_measures"),
         ("/api/v1/measure-values", "api.list_measure_values"), ("/api/v1/measure-values/1", "api.get_measure_values"),
     )],
+    # Data protection: the privacy notice is public; the read audit, the retention schedule and
+    # anonymising staff ({user}, a link adviser) are administrators'.
+    ("GET", "/privacy", "privacy.privacy_notice", {r: 200 for r in ROLES}),
+    ("GET", "/admin/reads", "privacy.read_audit", expect(admin=200)),
+    ("GET", "/admin/reads?kind=plan&record=1&person=x", "privacy.read_audit", expect(admin=200)),
+    ("GET", "/admin/retention", "privacy.retention_schedule", expect(admin=200)),
+    ("GET", "/admin/retention/note_of_visit", "privacy.edit_retention_rule", expect(admin=200)),
+    ("POST", "/admin/retention/note_of_visit", "privacy.edit_retention_rule", expect(admin=422)),
+    ("GET", "/admin/retention/nothing_of_the_kind", "privacy.edit_retention_rule", expect(admin=404)),
+    ("GET", "/admin/users/{user}/anonymise", "privacy.anonymise_user", expect(admin=200)),
+    ("POST", "/admin/users/{user}/anonymise", "privacy.anonymise_user", expect(admin=302)),
 ]
 
 

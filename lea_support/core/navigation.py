@@ -19,6 +19,7 @@ from ..casework import permissions as casework_can
 from ..evidence import permissions as evidence_can
 from ..governor_reports import permissions as report_can
 from ..notifications import permissions as notify_can
+from ..privacy import permissions as privacy_can
 from ..rap import permissions as rap_can
 
 
@@ -62,6 +63,10 @@ ADMIN_PAGES: tuple[AdminPage, ...] = (
     AdminPage("Letterhead", "core.letterhead", auth_can.can_administer,
               "The authority's name, logo, address, contact and signatory on every PDF."),
     AdminPage("Audit log", "core.audit_log", auth_can.can_view_audit_log, "Who changed what, and when."),
+    AdminPage("Read audit", "privacy.read_audit", privacy_can.can_view_read_audit,
+              "Who viewed or downloaded which note of visit, report, plan or file, and when."),
+    AdminPage("Retention schedule", "privacy.retention_schedule", privacy_can.can_manage_retention,
+              "How long each kind of record is kept, and whether it is then deleted or anonymised."),
 )
 
 ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.unlock_user", "auth.*sign_in_group*",
@@ -70,7 +75,9 @@ ADMIN_ENDPOINTS = ("core.admin_index", "auth.*_user", "auth.list_users", "auth.u
                    "core.bank_holidays", "core.remove_bank_holiday",
                    "schools.import_schools", "evidence.import_data", "evidence.*_signal_rule*",
                    "governor_reports.bulk_runs", "governor_reports.show_bulk_run", "core.audit_log",
-                   "notifications.failed_emails", "core.letterhead")
+                   "notifications.failed_emails", "core.letterhead",
+                   "privacy.read_audit", "privacy.retention_schedule", "privacy.edit_retention_rule",
+                   "privacy.anonymise_user")
 
 
 def _any_admin_page(user: Any) -> bool:

@@ -69,8 +69,8 @@ def reveal_items(field: Any, reveals: dict[str, str]) -> list[dict[str, Any]]:
             for value, *_label in field.choices]
 
 
-PERMISSION_MODULES = ("api", "auth", "casework", "evidence", "governor_reports", "intervention", "notifications", "rap",
-                      "reviews", "schools", "tasks")
+PERMISSION_MODULES = ("api", "auth", "casework", "evidence", "governor_reports", "intervention", "notifications",
+                      "privacy", "rap", "reviews", "schools", "tasks")
 
 
 def permission_predicates() -> SimpleNamespace:

@@ -30,6 +30,7 @@ from ..core.web import (
 )
 from ..extensions import db
 from ..pdf import PdfDocument, pdf_response
+from ..privacy.reads import record_read
 from ..reviews.reporting import published_reviews_for_school
 from ..schools.models import School
 from ..schools.services import timeline as school_timeline
@@ -142,6 +143,7 @@ def _render_report(report: GovernorReport, status: int = 200, **forms: Any) -> A
 def show_report(report_id: int) -> Any:
     report = _report(report_id)
     require(can.can_view_school_governor_reports(current_user, report.school))
+    record_read("governor_report", report.id)
     return _render_report(report)
 
 
@@ -216,6 +218,7 @@ def download_report(report_id: int, number: int) -> Any:
         require(can.can_view_school_governor_reports(current_user, report.school))
         abort(404)
     require(can.can_download_governor_report(current_user, report, version))
+    record_read("governor_report", report.id, "download")
     return pdf_response(PdfDocument(version.pdf, services.report_filename(report, version)))
 
 

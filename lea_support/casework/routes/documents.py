@@ -15,6 +15,7 @@ from ...core.web import (
     require,
 )
 from ...pdf import pdf_response
+from ...privacy.reads import record_read
 from .. import attachments
 from ..documents import note_of_visit_pdf
 from ..forms import AttachmentForm
@@ -65,6 +66,7 @@ def download_attachment(note_id: int, attachment_id: int) -> Any:
     if not path.is_file():
         current_app.logger.error("Attachment %s is recorded but its file %s is missing", attachment.id, path)
         abort(404)
+    record_read("visit_attachment", attachment.id, "download")
     # Always a download, never shown inline: the browser must not render an uploaded file as a page.
     return send_file(path, mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.original_name, max_age=0)
@@ -89,4 +91,5 @@ def delete_attachment(note_id: int, attachment_id: int) -> Any:
 def note_pdf(note_id: int) -> Any:
     note = get_or_404(NoteOfVisit, note_id)
     require(can_view_note(current_user, note))
+    record_read("note_of_visit", note.id, "download")
     return pdf_response(note_of_visit_pdf(note))

@@ -15,6 +15,7 @@ from ...core.web import (
     process_form,
     require,
 )
+from ...privacy.reads import record_read
 from ...schools.models import School
 from ...schools.web import school_or_404
 from .. import charts, services
@@ -126,6 +127,7 @@ def record_visit(urn: int) -> Any:
 @login_required
 def show_note(note_id: int) -> Any:
     note = _note(note_id)
+    record_read("note_of_visit", note.id)
     return _render_note(note)
 
 

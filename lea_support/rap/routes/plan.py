@@ -25,6 +25,7 @@ from ...evidence.outcomes import binding_choices
 from ...extensions import db
 from ...pdf import PdfDocument, pdf_response, render_pdf
 from ...pdf.stored import stored_pdf
+from ...privacy.reads import record_read
 from ...reviews.models import JointReview
 from ...schools.web import school_or_404
 from .. import permissions as can
@@ -197,7 +198,9 @@ def _render_plan(plan: RaisingAchievementPlan, status: int = 200, **forms: Any) 
 @bp.get("/plans/<int:plan_id>")
 @login_required
 def show_plan(plan_id: int) -> Any:
-    return _render_plan(_plan(plan_id))
+    plan = _plan(plan_id)
+    record_read("plan", plan.id)
+    return _render_plan(plan)
 
 
 def _details_form(plan: RaisingAchievementPlan) -> PlanDetailsForm:
@@ -573,6 +576,7 @@ def move_objective(plan_id: int, objective_id: int, direction: str) -> Any:
 def plan_pdf(plan_id: int) -> Any:
     plan = get_or_404(RaisingAchievementPlan, plan_id)
     require(can.can_view_plan(current_user, plan))
+    record_read("plan", plan.id, "download")
     document = plan_document(plan)
     # An agreed version is frozen: made once, then served from the store.
     make = partial(stored_pdf, "plan", plan.id) if document["content"]["is_agreed"] else render_pdf

@@ -16,6 +16,7 @@ from ...core.web import (
     require,
 )
 from ...pdf import PdfDocument, pdf_response
+from ...privacy.reads import record_read
 from ...schools.web import school_or_404
 from .. import permissions as can
 from .. import reporting
@@ -194,6 +195,7 @@ def _render_report(review: JointReview, status: int = 200, *, reopen_form: Reope
 def show_report(review_id: int) -> Any:
     review = _review(review_id)
     require(can.can_read_published_report(current_user, review))
+    record_read("review_report", review.id)
     return _render_report(review)
 
 
@@ -205,6 +207,7 @@ def report_pdf(review_id: int, version: int) -> Any:
     report = reporting.published_report(review, version)
     if report is None:
         abort(404)
+    record_read("review_report", review.id, "download")
     return pdf_response(PdfDocument(report.pdf, report_filename(report.content)))
 
 

@@ -1,0 +1,1 @@
+"""UK GDPR: who read which record, the retention schedule, subject access and anonymising staff."""
