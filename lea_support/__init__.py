@@ -133,7 +133,7 @@ def _init_extensions(app: Flask) -> None:
 
     # Every area's models, so that metadata (and Alembic) sees all tables.
     for module in ("auth.models", "casework.models", "core.calendar", "core.models", "core.working_days",
-                   "evidence.models", "governor_reports.models", "intervention.models", "notifications.models",
+                   "enhanced.models", "evidence.models", "governor_reports.models", "intervention.models", "notifications.models",
                    "pdf.models", "rap.models", "reviews.models", "schools.models"):
         import_module(f".{module}", __name__)
 
@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp
+    from .enhanced.routes import bp as enhanced_bp
     from .evidence.routes import bp as evidence_bp
     from .governor_reports.routes import bp as reports_bp
     from .intervention.routes import bp as intervention_bp
@@ -168,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(rap_bp)
     app.register_blueprint(intervention_bp)
+    app.register_blueprint(enhanced_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)

@@ -25,7 +25,7 @@ from tests.conftest import (
     new_user,
 )
 
-ROLES = ["anonymous", "admin", "link_adviser", "sia", "project_team", "school_leader", "governor"]
+ROLES = ["anonymous", "admin", "link_adviser", "sia", "project_team", "consultant", "school_leader", "governor"]
 LA = {"admin": 200, "link_adviser": 200, "sia": 200, "project_team": 200}
 ANON = {"anonymous": 302}
 
@@ -34,6 +34,9 @@ def expect(default: int = 403, **by_role: int) -> dict[str, int]:
     table = {role: default for role in ROLES}
     table.update(ANON)
     table.update(by_role)
+    # An LA consultant is LA staff who sees what a project team member sees, unless a row says otherwise.
+    if "consultant" not in by_role:
+        table["consultant"] = table["project_team"]
     return table
 
 
@@ -127,6 +130,18 @@ ACCESS = [
     # draft of {own} by that adviser (sent by the last row); {action} an action on {note}.
     ("GET", "/schools/{own}/visits", "casework.school_notes", expect(**LA, school_leader=200)),
     ("GET", "/schools/{other}/visits", "casework.school_notes", expect(**LA)),
+    # Enhanced support plans ({splan} on {own}, deploying a consultant who is not the signed-in one).
+    ("GET", "/schools/{own}/support-plans", "enhanced.school_plans", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}/support-plans", "enhanced.school_plans", expect(**LA)),
+    ("GET", "/schools/{own}/support-plans/new", "enhanced.new_plan", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/schools/{own}/support-plans/new", "enhanced.new_plan", expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/support-plans/{splan}", "enhanced.show_plan", expect(**LA, school_leader=200)),
+    ("GET", "/support-plans/{other_splan}", "enhanced.show_plan", expect(**LA)),
+    ("POST", "/support-plans/{splan}", "enhanced.edit_plan", expect(admin=422, link_adviser=422, sia=422)),
+    ("POST", "/support-plans/{splan}/deployments", "enhanced.deploy_consultant",
+     expect(admin=422, link_adviser=422, sia=422)),
+    ("POST", "/support-plans/deployments/{deployment}/remove", "enhanced.remove_deployment",
+     expect(admin=302, link_adviser=302, sia=302)),
     ("GET", "/schools/{own}/visits/plan", "casework.plan_visit", expect(admin=200, link_adviser=200, sia=200)),
     ("POST", "/schools/{own}/visits/plan", "casework.plan_visit", expect(admin=422, link_adviser=422, sia=422)),
     ("GET", "/schools/{own}/visits/new", "casework.record_visit", expect(admin=200, link_adviser=200, sia=200)),
@@ -415,7 +430,27 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids["notification"] = _notification_record(_db, someone)
     ids.update(_signal_records(_db, own))
     ids.update(_intervention_records(_db, own, new_school, new_user))
+    ids.update(_support_plan_records(_db, own, other))
     return ids
+
+
+def _support_plan_records(db, own, other):
+    """An enhanced support plan at {own} and at {other}, each deploying a consultant (not the
+    signed-in one, who is deployed nowhere)."""
+    from decimal import Decimal
+
+    from lea_support.enhanced.models import ConsultantDeployment, SupportPlan
+
+    consultant = new_user("consultant")
+    plans = [SupportPlan(school_id=s.id, academic_year="2026/27", purposes="Reading", outcome_hoped="Better reading")
+             for s in (own, other)]
+    db.session.add_all(plans)
+    db.session.flush()
+    deployment = ConsultantDeployment(plan_id=plans[0].id, school_id=own.id, consultant_id=consultant.id,
+                                      purpose="Phonics", days_allocated=Decimal(3))
+    db.session.add(deployment)
+    db.session.commit()
+    return {"splan": plans[0].id, "other_splan": plans[1].id, "deployment": deployment.id}
 
 
 def _intervention_records(db, own, create_school, create_user):
