@@ -134,7 +134,7 @@ def _init_extensions(app: Flask) -> None:
     # Every area's models, so that metadata (and Alembic) sees all tables.
     for module in ("auth.models", "casework.models", "core.calendar", "core.models", "core.working_days",
                    "enhanced.models", "evidence.models", "governor_reports.models", "intervention.models", "notifications.models",
-                   "pdf.models", "rap.models", "reviews.models", "schools.models"):
+                   "pdf.models", "rap.models", "reviews.models", "schools.models", "sharing.models"):
         import_module(f".{module}", __name__)
 
     # Session listeners, installed here and nowhere else (each installer is idempotent).
@@ -161,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     from .rap.routes import bp as rap_bp
     from .reviews.routes import bp as reviews_bp
     from .schools.routes import bp as schools_bp
+    from .sharing.routes import bp as sharing_bp
     from .tasks.routes import bp as tasks_bp
 
     app.register_blueprint(tasks_bp)
@@ -170,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rap_bp)
     app.register_blueprint(intervention_bp)
     app.register_blueprint(enhanced_bp)
+    app.register_blueprint(sharing_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)

@@ -142,6 +142,29 @@ ACCESS = [
      expect(admin=422, link_adviser=422, sia=422)),
     ("POST", "/support-plans/deployments/{deployment}/remove", "enhanced.remove_deployment",
      expect(admin=302, link_adviser=302, sia=302)),
+    # Sharing4Success: {gp_own} nominated at {own}; {gp_agreed} agreed and {gp_nominated} nominated at {other};
+    # {finding} a review's "what works well" finding at {own}; {partnership}: {other} supports {own}.
+    ("GET", "/good-practice", "sharing.directory", expect(**LA, school_leader=200)),
+    ("GET", "/good-practice/{gp_own}", "sharing.show_entry", expect(**LA, school_leader=200)),
+    ("GET", "/good-practice/{gp_agreed}", "sharing.show_entry", expect(**LA, school_leader=200)),
+    ("GET", "/good-practice/{gp_nominated}", "sharing.show_entry", expect(**LA)),
+    ("POST", "/good-practice/{gp_nominated}/agree", "sharing.agree_entry", expect()),
+    ("POST", "/good-practice/{gp_own}/agree", "sharing.agree_entry", expect(school_leader=422)),
+    ("POST", "/good-practice/{gp_own}/decline", "sharing.decline_entry", expect(school_leader=302)),
+    ("GET", "/visits/{note}/good-practice", "sharing.nominate_from_note", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/visits/{note}/good-practice", "sharing.nominate_from_note",
+     expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/review-findings/{finding}/good-practice", "sharing.nominate_from_finding",
+     expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/review-findings/{finding}/good-practice", "sharing.nominate_from_finding",
+     expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/schools/{own}/sharing", "sharing.school_sharing", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}/sharing", "sharing.school_sharing", expect(**LA)),
+    ("GET", "/partnerships/new", "sharing.new_partnership", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/partnerships/new", "sharing.new_partnership", expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/partnerships/{partnership}", "sharing.show_partnership", expect(**LA, school_leader=200)),
+    ("POST", "/partnerships/{partnership}", "sharing.show_partnership", expect(admin=302, link_adviser=302, sia=302)),
+    ("GET", "/support-aspects", "sharing.support_aspects", expect(**LA)),
     ("GET", "/schools/{own}/visits/plan", "casework.plan_visit", expect(admin=200, link_adviser=200, sia=200)),
     ("POST", "/schools/{own}/visits/plan", "casework.plan_visit", expect(admin=422, link_adviser=422, sia=422)),
     ("GET", "/schools/{own}/visits/new", "casework.record_visit", expect(admin=200, link_adviser=200, sia=200)),
@@ -431,7 +454,38 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids.update(_signal_records(_db, own))
     ids.update(_intervention_records(_db, own, new_school, new_user))
     ids.update(_support_plan_records(_db, own, other))
+    ids.update(_sharing_records(_db, own, other, ids))
     return ids
+
+
+def _sharing_records(db, own, other, ids):
+    """Good practice nominated at {own} (from {note}), agreed and nominated at {other}, the
+    published review's "what works well" finding, and a partnership in which {other} supports {own}."""
+    from datetime import date
+
+    from lea_support.core.models import utcnow
+    from lea_support.reviews.models import ReviewFinding
+    from lea_support.sharing.models import GoodPractice, Partnership
+
+    other_note = new_note(school=other, status="finalised", strengths="Maths mastery")
+    adviser = other_note.adviser_id
+
+    def entry(school, note_id, status):
+        extra = {"contact_name": "Head", "contact_email": "head@example.org", "decided_at": utcnow()} \
+            if status == "agreed" else {}
+        return GoodPractice(school_id=school.id, note_id=note_id, title="Practice", summary="What works", theme="reading",
+                            aspect="sharing4success", status=status, nominated_by_id=adviser, **extra)
+
+    entries = [entry(own, ids["note"], "nominated"), entry(other, other_note.id, "agreed"),
+               entry(other, other_note.id, "nominated")]
+    partnership = Partnership(lead_school_id=other.id, partner_school_id=own.id, purpose="Maths",
+                              aspect="sharing4success", starts_on=date(2026, 9, 1))
+    db.session.add_all([*entries, partnership])
+    db.session.commit()
+    finding = db.session.scalars(select(ReviewFinding.id).where(ReviewFinding.review_id == ids["published"],
+                                                                ReviewFinding.kind == "works_well")).first()
+    return {"gp_own": entries[0].id, "gp_agreed": entries[1].id, "gp_nominated": entries[2].id,
+            "partnership": partnership.id, "finding": finding}
 
 
 def _support_plan_records(db, own, other):

@@ -70,7 +70,7 @@ def reveal_items(field: Any, reveals: dict[str, str]) -> list[dict[str, Any]]:
 
 
 PERMISSION_MODULES = ("auth", "casework", "enhanced", "evidence", "governor_reports", "intervention", "notifications", "rap", "reviews",
-                      "schools", "tasks")
+                      "schools", "sharing", "tasks")
 
 
 def permission_predicates() -> SimpleNamespace:

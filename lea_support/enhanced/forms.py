@@ -7,12 +7,15 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
+from ..core.db import MAX_ID
 from ..core.forms import EditVersionField, MaxLength
 from ..core.limits import LONG_TEXT, MEDIUM_TEXT
 
 
 def _id(value: Any) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+    """An account's id as chosen; None for nothing chosen, or a number no id can be."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID else None
 
 
 class NewPlanForm(FlaskForm):
@@ -39,7 +42,13 @@ class PlanForm(FlaskForm):
 
     def to_kwargs(self) -> dict[str, Any]:
         return {"purposes": self.purposes.data or "", "outcome_hoped": self.outcome_hoped.data or "",
-                "outcome_reached": self.outcome_reached.data or "", "expected_version": self.version.expected}
+                "outcome_reached": self.outcome_reached.data or "", "expected_version": self.expected_version}
+
+    @property
+    def expected_version(self) -> int:
+        # A version no record can have is a stale copy (0), not a number too large for the database.
+        expected = self.version.expected
+        return 0 if expected is None or expected > MAX_ID else expected
 
 
 class DeploymentForm(FlaskForm):
