@@ -95,12 +95,20 @@ def test_nominating_says_what_to_fix(client, db, login_as):
 def test_a_what_works_well_finding_is_nominated(client, db, login_as):
     school = new_school()
     review = new_review(school=school, stage="evaluation")
+    reporting.record_evaluation(review.lead, review, [
+        reporting.AspectJudgement(aspect_id=a.id, agreed_grade=3) for a in review.framework.aspects],
+        overall_grade=3, overall_rationale="")
     reporting.save_findings(review.lead, review, [reporting.FindingData("works_well", "Pupils' writing stamina"),
                                                   reporting.FindingData("more_effective", "Marking")])
     db.session.commit()
     works, more = (db.session.scalars(select(ReviewFinding).where(ReviewFinding.kind == k)).one()
                    for k in ("works_well", "more_effective"))
+    reporting.publish_report(review.lead, review)
+    db.session.commit()
     login_as("sia")
+    report = client.get(f"/reviews/{review.id}/report").get_data(as_text=True)
+    assert f"/review-findings/{works.id}/good-practice" in report
+    assert f"/review-findings/{more.id}/good-practice" not in report
     assert "Pupils&#39; writing stamina" in client.get(f"/review-findings/{works.id}/good-practice").get_data(as_text=True)
     assert submit(client, f"/review-findings/{works.id}/good-practice",
                   {**NOMINATION, "theme": "writing"}).status_code == 302
