@@ -135,9 +135,9 @@ def _init_extensions(app: Flask) -> None:
 
     # Every area's models, so that metadata (and Alembic) sees all tables.
     for module in ("api.models", "auth.models", "auth.oidc_models", "casework.models", "core.calendar", "core.models",
-                   "core.working_days", "evidence.models", "governor_reports.models", "intervention.models",
-                   "notifications.models", "pdf.models", "privacy.models", "rap.models", "reviews.models",
-                   "schools.models"):
+                   "core.working_days", "enhanced.models", "evidence.models", "governor_reports.models",
+                   "intervention.models", "notifications.models", "pdf.models", "privacy.models", "rap.models",
+                   "reviews.models", "schools.models", "sharing.models"):
         import_module(f".{module}", __name__)
 
     # Session listeners, installed here and nowhere else (each installer is idempotent).
@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .casework.routes import bp as casework_bp
     from .core.routes import bp as core_bp
+    from .enhanced.routes import bp as enhanced_bp
     from .evidence.routes import bp as evidence_bp
     from .governor_reports.routes import bp as reports_bp
     from .intervention.routes import bp as intervention_bp
@@ -167,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from .rap.routes import bp as rap_bp
     from .reviews.routes import bp as reviews_bp
     from .schools.routes import bp as schools_bp
+    from .sharing.routes import bp as sharing_bp
     from .tasks.routes import bp as tasks_bp
 
     app.register_blueprint(tasks_bp)
@@ -175,6 +177,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(rap_bp)
     app.register_blueprint(intervention_bp)
+    app.register_blueprint(enhanced_bp)
+    app.register_blueprint(sharing_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)

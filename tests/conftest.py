@@ -310,7 +310,8 @@ def new_user(role: str = "admin", *, schools: list[Any] | None = None, email: st
 
     n = next(_counter)
     user = create(None, email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}",
-                  role=role, password=password, school_urns=[s.urn for s in schools or []])
+                  role=role, password=password, school_urns=[s.urn for s in schools or []],
+                  specialism="literacy" if role == "consultant" else None)
     _db.session.commit()
     return user
 

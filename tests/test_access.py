@@ -25,7 +25,7 @@ from tests.conftest import (
     new_user,
 )
 
-ROLES = ["anonymous", "admin", "link_adviser", "sia", "project_team", "school_leader", "governor"]
+ROLES = ["anonymous", "admin", "link_adviser", "sia", "project_team", "consultant", "school_leader", "governor"]
 LA = {"admin": 200, "link_adviser": 200, "sia": 200, "project_team": 200}
 ANON = {"anonymous": 302}
 
@@ -34,6 +34,9 @@ def expect(default: int = 403, **by_role: int) -> dict[str, int]:
     table = {role: default for role in ROLES}
     table.update(ANON)
     table.update(by_role)
+    # An LA consultant is LA staff who sees what a project team member sees, unless a row says otherwise.
+    if "consultant" not in by_role:
+        table["consultant"] = table["project_team"]
     return table
 
 
@@ -150,6 +153,41 @@ ACCESS = [
     # draft of {own} by that adviser (sent by the last row); {action} an action on {note}.
     ("GET", "/schools/{own}/visits", "casework.school_notes", expect(**LA, school_leader=200)),
     ("GET", "/schools/{other}/visits", "casework.school_notes", expect(**LA)),
+    # Enhanced support plans ({splan} on {own}, deploying a consultant who is not the signed-in one).
+    ("GET", "/schools/{own}/support-plans", "enhanced.school_plans", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}/support-plans", "enhanced.school_plans", expect(**LA)),
+    ("GET", "/schools/{own}/support-plans/new", "enhanced.new_plan", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/schools/{own}/support-plans/new", "enhanced.new_plan", expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/support-plans/{splan}", "enhanced.show_plan", expect(**LA, school_leader=200)),
+    ("GET", "/support-plans/{other_splan}", "enhanced.show_plan", expect(**LA)),
+    ("POST", "/support-plans/{splan}", "enhanced.edit_plan", expect(admin=422, link_adviser=422, sia=422)),
+    ("POST", "/support-plans/{splan}/deployments", "enhanced.deploy_consultant",
+     expect(admin=422, link_adviser=422, sia=422)),
+    ("POST", "/support-plans/deployments/{deployment}/remove", "enhanced.remove_deployment",
+     expect(admin=302, link_adviser=302, sia=302)),
+    # Sharing4Success: {gp_own} nominated at {own}; {gp_agreed} agreed and {gp_nominated} nominated at {other};
+    # {finding} a review's "what works well" finding at {own}; {partnership}: {other} supports {own}.
+    ("GET", "/good-practice", "sharing.directory", expect(**LA, school_leader=200)),
+    ("GET", "/good-practice/{gp_own}", "sharing.show_entry", expect(**LA, school_leader=200)),
+    ("GET", "/good-practice/{gp_agreed}", "sharing.show_entry", expect(**LA, school_leader=200)),
+    ("GET", "/good-practice/{gp_nominated}", "sharing.show_entry", expect(**LA)),
+    ("POST", "/good-practice/{gp_nominated}/agree", "sharing.agree_entry", expect()),
+    ("POST", "/good-practice/{gp_own}/agree", "sharing.agree_entry", expect(school_leader=422)),
+    ("POST", "/good-practice/{gp_own}/decline", "sharing.decline_entry", expect(school_leader=302)),
+    ("GET", "/visits/{note}/good-practice", "sharing.nominate_from_note", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/visits/{note}/good-practice", "sharing.nominate_from_note",
+     expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/review-findings/{finding}/good-practice", "sharing.nominate_from_finding",
+     expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/review-findings/{finding}/good-practice", "sharing.nominate_from_finding",
+     expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/schools/{own}/sharing", "sharing.school_sharing", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}/sharing", "sharing.school_sharing", expect(**LA)),
+    ("GET", "/partnerships/new", "sharing.new_partnership", expect(admin=200, link_adviser=200, sia=200)),
+    ("POST", "/partnerships/new", "sharing.new_partnership", expect(admin=422, link_adviser=422, sia=422)),
+    ("GET", "/partnerships/{partnership}", "sharing.show_partnership", expect(**LA, school_leader=200)),
+    ("POST", "/partnerships/{partnership}", "sharing.show_partnership", expect(admin=302, link_adviser=302, sia=302)),
+    ("GET", "/support-aspects", "sharing.support_aspects", expect(**LA)),
     ("GET", "/schools/{own}/visits/plan", "casework.plan_visit", expect(admin=200, link_adviser=200, sia=200)),
     ("POST", "/schools/{own}/visits/plan", "casework.plan_visit", expect(admin=422, link_adviser=422, sia=422)),
     ("GET", "/schools/{own}/visits/new", "casework.record_visit", expect(admin=200, link_adviser=200, sia=200)),
@@ -471,7 +509,58 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids.update(_intervention_records(_db, own, new_school, new_user))
     ids["api_token"] = _api_token_record(_db, someone)
     ids["sign_in_group"] = _sign_in_group(_db)
+    ids.update(_support_plan_records(_db, own, other))
+    ids.update(_sharing_records(_db, own, other, ids))
     return ids
+
+
+def _sharing_records(db, own, other, ids):
+    """Good practice nominated at {own} (from {note}), agreed and nominated at {other}, the
+    published review's "what works well" finding, and a partnership in which {other} supports {own}."""
+    from datetime import date
+
+    from lea_support.core.models import utcnow
+    from lea_support.reviews.models import ReviewFinding
+    from lea_support.sharing.models import GoodPractice, Partnership
+
+    other_note = new_note(school=other, status="finalised", strengths="Maths mastery")
+    adviser = other_note.adviser_id
+
+    def entry(school, note_id, status):
+        extra = {"contact_name": "Head", "contact_email": "head@example.org", "decided_at": utcnow()} \
+            if status == "agreed" else {}
+        return GoodPractice(school_id=school.id, note_id=note_id, title="Practice", summary="What works", theme="reading",
+                            aspect="sharing4success", status=status, nominated_by_id=adviser, **extra)
+
+    entries = [entry(own, ids["note"], "nominated"), entry(other, other_note.id, "agreed"),
+               entry(other, other_note.id, "nominated")]
+    partnership = Partnership(lead_school_id=other.id, partner_school_id=own.id, purpose="Maths",
+                              aspect="sharing4success", starts_on=date(2026, 9, 1))
+    db.session.add_all([*entries, partnership])
+    db.session.commit()
+    finding = db.session.scalars(select(ReviewFinding.id).where(ReviewFinding.review_id == ids["published"],
+                                                                ReviewFinding.kind == "works_well")).first()
+    return {"gp_own": entries[0].id, "gp_agreed": entries[1].id, "gp_nominated": entries[2].id,
+            "partnership": partnership.id, "finding": finding}
+
+
+def _support_plan_records(db, own, other):
+    """An enhanced support plan at {own} and at {other}, each deploying a consultant (not the
+    signed-in one, who is deployed nowhere)."""
+    from decimal import Decimal
+
+    from lea_support.enhanced.models import ConsultantDeployment, SupportPlan
+
+    consultant = new_user("consultant")
+    plans = [SupportPlan(school_id=s.id, academic_year="2026/27", purposes="Reading", outcome_hoped="Better reading")
+             for s in (own, other)]
+    db.session.add_all(plans)
+    db.session.flush()
+    deployment = ConsultantDeployment(plan_id=plans[0].id, school_id=own.id, consultant_id=consultant.id,
+                                      purpose="Phonics", days_allocated=Decimal(3))
+    db.session.add(deployment)
+    db.session.commit()
+    return {"splan": plans[0].id, "other_splan": plans[1].id, "deployment": deployment.id}
 
 
 def _intervention_records(db, own, create_school, create_user):

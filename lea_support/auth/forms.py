@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from ..core.forms import EditVersionField, MaxLength
 from ..core.limits import MEDIUM_TEXT, SHORT_TEXT
-from .models import EMAIL_LENGTH, ROLES
+from .models import EMAIL_LENGTH, ROLES, SPECIALISMS
 
 
 class SignInForm(FlaskForm):
@@ -52,6 +52,9 @@ class UserForm(FlaskForm):
     name = StringField("Full name", widget=GovTextInput(),
                        validators=[DataRequired("Enter the person's full name"), MaxLength(SHORT_TEXT)])
     role = SelectField("Role", choices=list(ROLES.items()), widget=GovSelect())
+    specialism = SelectField("Specialism", choices=[("", "Not a consultant")] + list(SPECIALISMS.items()),
+                             widget=GovSelect(), validate_choice=False,  # the service checks it
+                             description="For LA consultants only: what they are deployed for")
     schools = TextAreaField(
         "Schools (URNs)", widget=GovTextArea(), validators=[Optional(), MaxLength(MEDIUM_TEXT, "The list of URNs")],
         description="For school leaders and governors only: the URN of each of their schools, separated by spaces",
@@ -71,9 +74,11 @@ class UserForm(FlaskForm):
     def to_new_account(self) -> dict[str, Any]:
         """`create_user`'s input."""
         return {"email": self.email.data or "", "name": self.name.data or "", "role": self.role.data,
-                "password": self.password.data or "", "school_urns": self.school_urns}
+                "password": self.password.data or "", "school_urns": self.school_urns,
+                "specialism": self.specialism.data or None}
 
     def to_changes(self) -> dict[str, Any]:
         """`update_user`'s input (a new password, if one was typed, is set on its own)."""
         return {"name": self.name.data or "", "role": self.role.data, "school_urns": self.school_urns,
-                "is_disabled": bool(self.is_disabled.data), "expected_version": self.edit_version.expected}
+                "is_disabled": bool(self.is_disabled.data), "expected_version": self.edit_version.expected,
+                "specialism": self.specialism.data or None}

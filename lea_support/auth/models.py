@@ -36,6 +36,7 @@ class Role(StrEnum):
     LINK_ADVISER = "link_adviser"
     SIA = "sia"
     PROJECT_TEAM = "project_team"
+    CONSULTANT = "consultant"
     SCHOOL_LEADER = "school_leader"
     GOVERNOR = "governor"
 
@@ -49,6 +50,7 @@ ROLES: dict[str, str] = {
     Role.LINK_ADVISER: "Link adviser",
     Role.SIA: "School Improvement Adviser",
     Role.PROJECT_TEAM: "Project team member",
+    Role.CONSULTANT: "LA consultant",
     Role.SCHOOL_LEADER: "School leader",
     Role.GOVERNOR: "Governor",
 }
@@ -63,9 +65,20 @@ def name_and_role(name: str, role: str) -> str:
 # Roles whose members belong to particular schools and see only those.
 SCHOOL_ROLES = frozenset({Role.SCHOOL_LEADER, Role.GOVERNOR})
 # Roles of the authority's own staff.
-LA_ROLES = frozenset({Role.ADMIN, Role.LINK_ADVISER, Role.SIA, Role.PROJECT_TEAM})
+LA_ROLES = frozenset({Role.ADMIN, Role.LINK_ADVISER, Role.SIA, Role.PROJECT_TEAM, Role.CONSULTANT})
+
+# What an LA consultant is deployed for (enhanced support: "support for specific purposes").
+SPECIALISMS: dict[str, str] = {
+    "literacy": "Literacy",
+    "numeracy": "Numeracy",
+    "ict": "ICT",
+    "science": "Science",
+    "early_years": "Early years",
+    "other": "Other",
+}
 
 _role_list = ", ".join(f"'{r.value}'" for r in Role)
+_specialism_list = ", ".join(f"'{s}'" for s in SPECIALISMS)
 
 user_schools = Table(
     "user_schools",
@@ -79,6 +92,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN ({_role_list})", name="role_known"),
+        CheckConstraint(f"specialism IS NULL OR specialism IN ({_specialism_list})", name="specialism_known"),
+        # Only a consultant has a specialism, and every consultant has one.
+        CheckConstraint("(role = 'consultant') = (specialism IS NOT NULL)", name="specialism_for_consultants"),
         length_check("name", SHORT_TEXT),
     )
 
@@ -86,6 +102,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(SHORT_TEXT))
     role: Mapped[str] = mapped_column(String(20))
+    specialism: Mapped[str | None] = mapped_column(String(20))  # SPECIALISMS; consultants only
     password_hash: Mapped[str] = mapped_column(String(255))
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -106,6 +123,10 @@ class User(UserMixin, db.Model):
     @property
     def role_name(self) -> str:
         return ROLES.get(self.role, self.role)
+
+    @property
+    def specialism_name(self) -> str:
+        return SPECIALISMS.get(self.specialism or "", "")
 
     @property
     def name_and_role(self) -> str:

@@ -31,7 +31,7 @@ from ..core.terms import LOCAL_TZ, format_date
 from ..core.transactions import after_commit
 from ..extensions import db, limiter
 from ..schools.models import School
-from .models import ROLES, SCHOOL_ROLES, FailedSignIns, Role, TotpCredential, User, UserSession
+from .models import ROLES, SCHOOL_ROLES, SPECIALISMS, FailedSignIns, Role, TotpCredential, User, UserSession
 
 LOGGER = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ _PROFILES = {"rfc_9106_low_memory": profiles.RFC_9106_LOW_MEMORY, "cheapest": pr
 # demo and the bench make accounts at the reserved .invalid domain (RFC 2606), which email-validator
 # refuses as undeliverable, and no page can create one.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-USER_FIELDS = ("email", "name", "role", "is_disabled")
+USER_FIELDS = ("email", "name", "role", "specialism", "is_disabled")
 SIGN_IN_ERROR = "Enter a correct email address and password"
 
 
@@ -116,6 +116,15 @@ def _check_role_and_schools(role: str, schools: list[School]) -> None:
         raise DomainError(f"Only school leaders and governors belong to schools, not a {ROLES[role].lower()}", field="schools")
 
 
+def _specialism(role: str, specialism: str | None) -> str | None:
+    """A consultant's specialism (required); None for every other role, whatever was chosen."""
+    if role != Role.CONSULTANT:
+        return None
+    if not specialism or specialism not in SPECIALISMS:
+        raise DomainError("Choose the consultant's specialism", field="specialism")
+    return specialism
+
+
 def _check_name(name: str) -> None:
     if not name:
         raise DomainError("Enter the person's full name", field="name")
@@ -124,9 +133,11 @@ def _check_name(name: str) -> None:
 
 
 def create_user(
-    actor: User | None, *, email: str, name: str, role: str, password: str, school_urns: list | None = None
+    actor: User | None, *, email: str, name: str, role: str, password: str, school_urns: list | None = None,
+    specialism: str | None = None,
 ) -> User:
-    """Create an account. School leaders and governors must name their schools by URN."""
+    """Create an account. School leaders and governors must name their schools by URN; an LA
+    consultant has a specialism."""
     email = _normalise_email(email)
     name = name.strip()
     if not _EMAIL.match(email):
@@ -136,10 +147,12 @@ def create_user(
         raise DomainError("A user with this email address already exists", field="email")
     schools = _schools_by_urn(school_urns or [])
     _check_role_and_schools(role, schools)
+    specialism = _specialism(role, specialism)
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise DomainError(problem, field="password")
-    user = User(email=email, name=name, role=role, password_hash=hash_password(password), schools=schools)
+    user = User(email=email, name=name, role=role, specialism=specialism, password_hash=hash_password(password),
+                schools=schools)
     db.session.add(user)
     db.session.flush()
     record_audit(actor, "user.create", "user", user.id,
@@ -148,18 +161,20 @@ def create_user(
 
 
 def update_user(actor: User, user: User, *, name: str, role: str, school_urns: list, is_disabled: bool,
-                expected_version: int | None = None) -> User:
+                expected_version: int | None = None, specialism: str | None = None) -> User:
     """Change a user's name, role, schools or disabled state. Disabling ends their sessions.
     Refuses with EditConflict if another administrator saved the account after this copy was opened."""
     name = name.strip()
     _check_name(name)
     schools = _schools_by_urn(school_urns)
     _check_role_and_schools(role, schools)
+    specialism = _specialism(role, specialism)
     if user.id == actor.id and (is_disabled or role != Role.ADMIN):
         raise DomainError("You cannot disable yourself or remove your own administrator role", field="role")
     claim_edit(user, expected_version, "account")
     before = {**snapshot(user, USER_FIELDS), "schools": sorted(s.urn for s in user.schools)}
     user.name, user.role, user.schools, user.is_disabled = name, role, schools, is_disabled
+    user.specialism = specialism
     after = {**snapshot(user, USER_FIELDS), "schools": sorted(s.urn for s in schools)}
     if before != after:
         record_audit(actor, "user.update", "user", user.id, before=before, after=after)

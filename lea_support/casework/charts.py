@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from ..core.calendar import TermDate
 from ..core.charts import BarRow, bar_rows
 from ..core.terms import LOCAL_TZ, Term, format_days
+from ..enhanced.services import consultant_visit_days
 from ..extensions import db
 from ..rap.models import RaisingAchievementPlan, TimeAllocation, TimeUsed
 from ..schools.models import School, SupportAllocation, SupportDecision, SupportTier
@@ -108,7 +109,8 @@ def _year_bounds(academic_year: str) -> tuple[date, date]:
 def school_allocation(school: School, allocation: SupportAllocation, academic_year: str,
                       today: date | None = None) -> Chart:
     """The school's link adviser visits done this year against its allocation (the kept tally),
-    and the consultant days used on its plans this year against its consultant days. Two queries."""
+    and the consultant days used this year (logged on its plans, and by consultants' support
+    visits) against its consultant days. Three queries."""
     today = today or date.today()
     starts, ends = _year_bounds(academic_year)
     visits = db.session.scalar(select(SchoolYearTally.visits_done).where(
@@ -119,6 +121,7 @@ def school_allocation(school: School, allocation: SupportAllocation, academic_ye
         .join(RaisingAchievementPlan, RaisingAchievementPlan.id == TimeAllocation.plan_id)
         .where(RaisingAchievementPlan.school_id == school.id, TimeUsed.used_on >= starts,
                TimeUsed.used_on <= min(ends, today))) or Decimal(0)
+    days = Decimal(days) + consultant_visit_days(school.id, starts, min(ends, today))
     allocated_days = Decimal(allocation.consultant_days or 0)
     rows = [Row("Link adviser visits", visits, str(visits), allocation.link_visits, str(allocation.link_visits)),
             Row("Consultant days", float(days), format_days(Decimal(days)), float(allocated_days),
@@ -127,7 +130,8 @@ def school_allocation(school: School, allocation: SupportAllocation, academic_ye
                    + "; ".join(f"{r.label}: {r.words}" + (f" ({r.percent}%)" if r.percent is not None else "")
                                for r in rows),
                    desc="Each bar is the share of the allocation used; the pale track behind it is the whole "
-                        "allocation. Consultant days used are the days logged on the school's plans.", label_width=130, words_width=90, **PAGE)
+                        "allocation. Consultant days used are the days logged on the school's plans and by consultants' "
+                        "support visits.", label_width=130, words_width=90, **PAGE)
     assert svg is not None
     return Chart(svg, rows)
 

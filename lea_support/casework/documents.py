@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.terms import format_date, format_minutes
+from ..core.terms import format_date, format_days, format_minutes
 from ..pdf import PdfDocument, render_pdf
 from ..pdf.stored import stored_pdf
 from .models import ACTION_STATUSES, SUPPORT_ASPECTS, NoteOfVisit
@@ -41,6 +41,9 @@ def note_of_visit_document(note: NoteOfVisit) -> dict[str, Any]:
             "status": note.status_name,
             "is_final": note.status == "finalised",
             "adviser": adviser.name,
+            "adviser_role": (f"LA consultant ({adviser.specialism_name})" if adviser.specialism else "Link adviser"),
+            "deployment": note.deployment.purpose if note.deployment else "",
+            "days_spent": format_days(note.days_spent),
             "purpose": note.purpose or "",
             "support_aspects": [SUPPORT_ASPECTS.get(code, code) for code in note.support_aspects or []],
             "people_met": note.people_met or "",

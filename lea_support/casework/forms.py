@@ -53,6 +53,11 @@ def set_owner_choices(form: "NoteForm", accounts: list[Any]) -> None:
         entry.form.owner_id.choices = choices
 
 
+def set_deployment_choices(form: "NoteForm", deployments: list[Any]) -> None:
+    """Offer the author's deployments at the school (an LA consultant's; none for an adviser)."""
+    form.deployment_id.choices = [("", "Choose the deployment")] + [(str(d.id), d.label) for d in deployments]
+
+
 class ActionForm(Form):
     """One agreed action (a row of the note form); all empty means "no action"."""
 
@@ -99,6 +104,10 @@ class NoteForm(FlaskForm):
                                message=f"A note can have up to {MAX_AGREED_ACTIONS} agreed actions: leave the rest "
                                        "empty, or combine some")
     next_visit_date = DateInputField("Next visit")
+    deployment_id = SelectField("Support plan deployment", widget=GovSelect(), coerce=_account_id, choices=[("", "")],
+                                validate_choice=True, description="What the school's support plan deploys you for")
+    days_spent = StringField("Days used", widget=GovTextInput(), validators=[MaxLength(10, "Days used")],
+                             description="Counts against the school's consultant days, like 0.5 or 1")
     minutes_spent = IntegerField("Time spent (minutes)", widget=GovTextInput(),
                                  validators=[Optional(), NumberRange(0, 1440, "Time spent must be between 0 and 1,440 minutes")],
                                  description="Counts against the school's Annual Support Allocation")

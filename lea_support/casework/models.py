@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -12,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
 )
@@ -23,6 +25,7 @@ from ..extensions import db
 
 if TYPE_CHECKING:
     from ..auth.models import User
+    from ..enhanced.models import ConsultantDeployment
     from ..schools.models import School
 
 # The four aspects of LA support in Support4Success.
@@ -75,6 +78,9 @@ class NoteOfVisit(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({_in(NOTE_STATUSES)})", name="status_known"),
         CheckConstraint("minutes_spent IS NULL OR minutes_spent BETWEEN 0 AND 1440", name="minutes_in_a_day"),
+        # A consultant's support visit is recorded against their deployment, with the days it used.
+        CheckConstraint("days_spent IS NULL OR (days_spent > 0 AND days_spent <= 5)", name="days_spent_in_range"),
+        CheckConstraint("deployment_id IS NULL OR days_spent IS NOT NULL", name="deployment_days_given"),
         length_check("purpose", MEDIUM_TEXT),
         length_check("people_met", MEDIUM_TEXT),
         length_check("discussion", LONG_TEXT),
@@ -105,6 +111,11 @@ class NoteOfVisit(db.Model):
     areas_for_development: Mapped[str] = mapped_column(Text, default="")
     next_visit_date: Mapped[date | None] = mapped_column(Date)
     minutes_spent: Mapped[int | None] = mapped_column(Integer)
+    # A consultant's support visit: the deployment (enhanced/models.py) it served and the days it
+    # used, counted against the school's consultant days rather than its link adviser visits.
+    deployment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultant_deployments.id", ondelete="RESTRICT"), index=True)
+    days_spent: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     response_due_on: Mapped[date | None] = mapped_column(Date)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -116,6 +127,7 @@ class NoteOfVisit(db.Model):
     school: Mapped["School"] = relationship(lazy="joined")
     adviser: Mapped["User"] = relationship(lazy="joined")
     visit_type: Mapped[VisitType] = relationship(lazy="joined")
+    deployment: Mapped["ConsultantDeployment | None"] = relationship()
     actions: Mapped[list["AgreedAction"]] = relationship(
         back_populates="note", order_by="AgreedAction.position", cascade="all, delete-orphan")
     events: Mapped[list["NoteEvent"]] = relationship(

@@ -16,12 +16,21 @@ ADVISER_ROLES = frozenset({Role.LINK_ADVISER, Role.SIA, Role.ADMIN})
 SHARED_STATUSES = frozenset({"sent", "responded", "finalised"})
 
 
+# LA consultants record their own support visits, at schools where they are deployed.
+WRITER_ROLES = ADVISER_ROLES | {Role.CONSULTANT}
+
+
 def _adviser(user: Any) -> bool:
     return _signed_in(user) and user.role in ADVISER_ROLES
 
 
+def _own_consultant_note(user: Any, note: "NoteOfVisit") -> bool:
+    return _signed_in(user) and user.role == Role.CONSULTANT and note.adviser_id == user.id
+
+
 def _owner_or_senior(user: Any, note: "NoteOfVisit") -> bool:
-    return _adviser(user) and (note.adviser_id == user.id or user.role in {Role.ADMIN, Role.SIA})
+    return ((_adviser(user) and (note.adviser_id == user.id or user.role in {Role.ADMIN, Role.SIA}))
+            or _own_consultant_note(user, note))
 
 
 def can_view_note(user: Any, note: "NoteOfVisit") -> bool:
@@ -37,12 +46,25 @@ def can_list_school_notes(user: Any, school: "School") -> bool:
 
 
 def can_record_visit(user: Any) -> bool:
+    """Advisers record visits at any school (see `can_record_visit_at` for consultants)."""
     return _adviser(user)
 
 
+def can_record_visit_at(user: Any, school: "School") -> bool:
+    """Advisers at any school; an LA consultant at a school where a support plan deploys them."""
+    if _adviser(user):
+        return True
+    if not (_signed_in(user) and user.role == Role.CONSULTANT):
+        return False
+    from ..enhanced.services import is_deployed_at
+
+    return is_deployed_at(user, school.id)
+
+
 def can_edit_note(user: Any, note: "NoteOfVisit") -> bool:
-    """A planned or draft note may be edited by any adviser (two may edit the same draft)."""
-    return _adviser(user) and note.is_editable
+    """A planned or draft note may be edited by any adviser (two may edit the same draft), and a
+    consultant's by the consultant."""
+    return (_adviser(user) or _own_consultant_note(user, note)) and note.is_editable
 
 
 def can_send_note(user: Any, note: "NoteOfVisit") -> bool:
@@ -82,7 +104,7 @@ def can_answer_note(user: Any, note: "NoteOfVisit") -> bool:
 
 
 def can_attach_file(user: Any, note: "NoteOfVisit") -> bool:
-    return _adviser(user) and note.status != "finalised"
+    return (_adviser(user) or _own_consultant_note(user, note)) and note.status != "finalised"
 
 
 def can_view_caseload(user: Any) -> bool:

@@ -18,6 +18,7 @@ from ..core.limits import MAX_AGREED_ACTIONS
 from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
 from ..core.models import utcnow
 from ..core.terms import format_date
+from ..enhanced.services import check_visit_deployment
 from ..extensions import db
 from ..notifications.services import notify, school_people
 from ..schools.models import School
@@ -34,7 +35,7 @@ from .models import (
 )
 
 NOTE_FIELDS = ("visit_date", "visit_type_code", "purpose", "support_aspects", "people_met", "discussion",
-               "strengths", "areas_for_development", "next_visit_date", "minutes_spent")
+               "strengths", "areas_for_development", "next_visit_date", "minutes_spent", "deployment_id", "days_spent")
 
 
 @dataclass
@@ -61,6 +62,10 @@ class NoteData:
     next_visit_date: date | None = None
     minutes_spent: int | None = None
     actions: list[ActionData] = field(default_factory=list)
+    # An LA consultant's support visit: their deployment on the school's support plan, and the days
+    # used (as typed; checked by enhanced.services.check_visit_deployment).
+    deployment_id: int | None = None
+    days_spent: Any = None
 
 
 def _conflict_message(note: NoteOfVisit, expected_version: int | None) -> str:
@@ -183,9 +188,11 @@ def _not_in_future(data: NoteData) -> None:
 
 
 def record_visit(actor: "User", school: School, data: NoteData) -> NoteOfVisit:
-    """Write up a visit as a draft note."""
+    """Write up a visit as a draft note (a consultant's against their deployment at the school)."""
     data = _clean(data)
     _not_in_future(data)
+    data.deployment_id, data.days_spent = check_visit_deployment(actor, school.id, data.deployment_id,
+                                                                 data.days_spent, written_up=True)
     note = NoteOfVisit(school_id=school.id, adviser_id=actor.id, status="draft")
     _apply(note, data, school.id)
     db.session.add(note)
@@ -206,8 +213,11 @@ def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_ve
     claim_edit(note, expected_version, "note of visit", column="version",
                message=_conflict_message(note, expected_version))
     data = _clean(data)
-    if note.status != "planned" or data.discussion.strip():  # written up (a planned visit becomes a draft)
+    written_up = note.status != "planned" or bool(data.discussion.strip())
+    if written_up:  # (a planned visit becomes a draft)
         _not_in_future(data)
+    data.deployment_id, data.days_spent = check_visit_deployment(note.adviser, note.school_id, data.deployment_id,
+                                                                 data.days_spent, written_up=written_up)
     before = {name: getattr(note, name) for name in NOTE_FIELDS}
     _apply(note, data, note.school_id)
     if note.status == "planned" and note.discussion:

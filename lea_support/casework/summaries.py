@@ -5,8 +5,8 @@ What is kept, and from what:
 
 - `schools.last_visit_on`: the date of the school's latest visit done (a note that is not just
   planned; a visit is written up on or after its date, so this is never in the future).
-- `school_year_tallies`: per school and academic year, the visits done and the link visits of the
-  year's issued allocation, with the tier and open state they were counted under.
+- `school_year_tallies`: per school and academic year, the link adviser visits done (not consultants'
+  support visits, which use consultant days) and the link visits of the year's issued allocation, with the tier and open state they were counted under.
 - `tier_year_tallies`: the sums of those rows over open schools, per tier and year. They change
   by the difference between a school's old and new rows, so an update costs one school's history,
   never the country's.
@@ -46,7 +46,7 @@ CHUNK = 500
 _PENDING = "casework_summary_schools"
 # The attributes whose change alters a school's summaries.
 _WATCHED: dict[type, tuple[str, ...]] = {
-    NoteOfVisit: ("school_id", "status", "visit_date"),
+    NoteOfVisit: ("school_id", "status", "visit_date", "deployment_id"),
     AgreedAction: ("note_id", "status", "due_on"),
     SupportAllocation: ("school_id", "academic_year", "link_visits"),
     School: ("support_tier", "status", "link_adviser_id"),
@@ -101,10 +101,12 @@ def _refresh(connection: Any, ids: Sequence[int]) -> None:
 
     visits: Counter[tuple[int, str]] = Counter()
     last: dict[int, date] = {}
-    for school_id, day in connection.execute(
-            select(NoteOfVisit.school_id, NoteOfVisit.visit_date)
+    for school_id, day, deployment_id in connection.execute(
+            select(NoteOfVisit.school_id, NoteOfVisit.visit_date, NoteOfVisit.deployment_id)
             .where(NoteOfVisit.school_id.in_(ids), NoteOfVisit.status != "planned")):
-        visits[(school_id, academic_year_for(day))] += 1
+        # A consultant's support visit uses consultant days, not one of the link adviser visits.
+        if deployment_id is None:
+            visits[(school_id, academic_year_for(day))] += 1
         if school_id not in last or day > last[school_id]:
             last[school_id] = day
     allocations = {(school_id, year): link_visits for school_id, year, link_visits in connection.execute(

@@ -21,6 +21,7 @@ from ..governor_reports import permissions as report_can
 from ..notifications import permissions as notify_can
 from ..privacy import permissions as privacy_can
 from ..rap import permissions as rap_can
+from ..sharing import permissions as sharing_can
 
 
 @dataclass(frozen=True)
@@ -92,15 +93,20 @@ SECTIONS: tuple[Section, ...] = (
     Section("My caseload", "casework.caseload", casework_can.can_view_caseload, ("casework.caseload",)),
     Section("Schools", "schools.list_schools", auth_can.can_view_school_list,
             ("schools.*", "casework.*", "reviews.*", "rap.school_*", "governor_reports.school_reports",
-             "evidence.school_profile")),
+             "evidence.school_profile", "enhanced.*", "sharing.school_sharing")),
     Section("My schools", "schools.my_schools", _role(Role.SCHOOL_LEADER),
-            ("schools.my_schools", "schools.show_school", "casework.*", "reviews.*", "rap.*", "governor_reports.*")),
+            ("schools.my_schools", "schools.show_school", "casework.*", "reviews.*", "rap.*", "governor_reports.*",
+             "enhanced.*")),
     Section("My actions", "rap.my_actions", rap_can.can_view_my_actions, ("rap.my_actions",)),
     Section("Plans", "rap.dashboard", rap_can.can_view_plans_dashboard, ("rap.*",)),
     Section("Governor reports", "governor_reports.term_reports", report_can.can_view_governor_reports,
             ("governor_reports.*",)),
     Section("Tier reviews", "evidence.tier_reviews", evidence_can.can_review_tiers, ("evidence.tier_reviews", "evidence.*_prompt")),
     Section("Escalation watch", "rap.escalation_watch", rap_can.can_view_escalation_watch, ("rap.escalation_watch",)),
+    Section("Good practice", "sharing.directory", sharing_can.can_view_good_practice_directory,
+            ("sharing.directory", "sharing.*_entry", "sharing.nominate_*")),
+    Section("Partnerships and aspects", "sharing.support_aspects", sharing_can.can_view_support_aspects,
+            ("sharing.support_aspects", "sharing.*partnership")),
     Section("Overview", "casework.overview", casework_can.can_view_authority_overview, ("casework.overview",)),
     Section("Support allocations", "schools.allocations", auth_can.can_view_allocations,
             ("schools.allocations", "schools.*_allocation*", "schools.allocation_*")),

@@ -15,7 +15,7 @@ from wtforms import FieldList, FormField
 
 from .forms import DateInputField
 from .tasklist import TASK_STATUSES
-from .terms import format_date, format_minutes, term_label
+from .terms import format_date, format_days, format_minutes, term_label
 
 
 def _date_inputs(fields: Any) -> dict[str, DateInputField]:
@@ -69,8 +69,8 @@ def reveal_items(field: Any, reveals: dict[str, str]) -> list[dict[str, Any]]:
             for value, *_label in field.choices]
 
 
-PERMISSION_MODULES = ("api", "auth", "casework", "evidence", "governor_reports", "intervention", "notifications",
-                      "privacy", "rap", "reviews", "schools", "tasks")
+PERMISSION_MODULES = ("api", "auth", "casework", "enhanced", "evidence", "governor_reports", "intervention",
+                      "notifications", "privacy", "rap", "reviews", "schools", "sharing", "tasks")
 
 
 def permission_predicates() -> SimpleNamespace:
@@ -106,6 +106,7 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_filter(partial(format_date, style="month"), "month")
     app.add_template_filter(term_label, "term")
     app.add_template_filter(format_minutes, "minutes")
+    app.add_template_filter(format_days, "days")
     app.add_template_filter(paragraphs, "paragraphs")
     app.add_template_global(error_summary)
     app.add_template_global(url_with)

@@ -24,7 +24,7 @@ class NotificationKind:
 NOTIFICATION_KINDS: tuple[NotificationKind, ...] = (
     NotificationKind("note_sent", "A note of visit sent to your school to check", frozenset({Role.SCHOOL_LEADER})),
     NotificationKind("note_response", "A school's response to your note of visit",
-                     frozenset({Role.LINK_ADVISER, Role.SIA, Role.ADMIN})),
+                     frozenset({Role.LINK_ADVISER, Role.SIA, Role.ADMIN, Role.CONSULTANT})),
     NotificationKind("plan_submitted", "A Raising Achievement Plan submitted for your signature",
                      frozenset({Role.SCHOOL_LEADER, Role.SIA, Role.ADMIN})),
     NotificationKind("plan_agreed", "A Raising Achievement Plan your project team delivers agreed",

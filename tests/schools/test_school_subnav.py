@@ -12,17 +12,19 @@ from lea_support.governor_reports.models import GovernorReport, GovernorReportVe
 from lea_support.rap import services as rap
 from lea_support.reviews import reporting
 
-ALL = ["Overview", "Visits", "Reviews", "Plans", "Improvement Notices", "Statutory intervention", "Reports", "Timeline"]
+ALL = ["Overview", "Visits", "Reviews", "Plans", "Enhanced support", "Improvement Notices", "Statutory intervention",
+       "Reports", "Sharing4Success", "Timeline"]
 SEEN_BY = {
     "sia": ALL,
     "link_adviser": ALL,
     "project_team": ALL,
     "admin": ALL,
-    "school_leader": ["Overview", "Visits", "Reviews", "Plans", "Improvement Notices", "Statutory intervention",
-                      "Timeline"],
+    "consultant": ALL,
+    "school_leader": ["Overview", "Visits", "Reviews", "Plans", "Enhanced support", "Improvement Notices",
+                      "Statutory intervention", "Sharing4Success", "Timeline"],
     "governor": ["Overview", "Reviews"],
 }
-LA_STAFF = ("admin", "link_adviser", "sia", "project_team")
+LA_STAFF = ("admin", "link_adviser", "sia", "project_team", "consultant")
 
 # (url, the current item, who may open the page)
 PAGES = [
@@ -42,6 +44,8 @@ PAGES = [
     ("/schools/{urn}/intervention", "Statutory intervention", LA_STAFF + ("school_leader",)),
     ("/schools/{urn}/governor-reports", "Reports", LA_STAFF),
     ("/governor-reports/{greport}", "Reports", LA_STAFF),
+    ("/schools/{urn}/support-plans", "Enhanced support", LA_STAFF + ("school_leader",)),
+    ("/schools/{urn}/sharing", "Sharing4Success", LA_STAFF + ("school_leader",)),
     ("/schools/{urn}/timeline", "Timeline", LA_STAFF + ("school_leader",)),
 ]
 

@@ -6,15 +6,16 @@ from typing import Any, Callable
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...auth.models import Role
 from ...core.forms import EmptyForm
 from ...core.terms import format_date
 from ...core.web import (
     flash_and_redirect,
     get_or_404,
-    permission_required,
     process_form,
     require,
 )
+from ...enhanced.services import deployments_of
 from ...privacy.reads import record_read
 from ...schools.models import School
 from ...schools.web import school_or_404
@@ -29,6 +30,7 @@ from ..forms import (
     NoteForm,
     PlanVisitForm,
     ResponseForm,
+    set_deployment_choices,
     set_owner_choices,
 )
 from ..models import AgreedAction, NoteOfVisit
@@ -66,6 +68,9 @@ def _note_form(school: School, note: NoteOfVisit | None = None) -> NoteForm:
             form.actions.append_entry()
     _type_choices(form)
     set_owner_choices(form, services.action_owner_candidates(school.id))
+    author = note.adviser if note is not None else current_user
+    if author.role == Role.CONSULTANT:
+        set_deployment_choices(form, deployments_of(author.id, school.id))
     return form
 
 
@@ -89,9 +94,10 @@ def school_notes(urn: int) -> Any:
 
 
 @bp.route("/schools/<int:urn>/visits/plan", methods=["GET", "POST"])
-@permission_required(can.can_record_visit)
+@login_required
 def plan_visit(urn: int) -> Any:
     school = school_or_404(urn)
+    require(can.can_record_visit_at(current_user, school))
     form = PlanVisitForm()
     _type_choices(form)
     if request.method == "GET":
@@ -104,9 +110,10 @@ def plan_visit(urn: int) -> Any:
 
 
 @bp.route("/schools/<int:urn>/visits/new", methods=["GET", "POST"])
-@permission_required(can.can_record_visit)
+@login_required
 def record_visit(urn: int) -> Any:
     school = school_or_404(urn)
+    require(can.can_record_visit_at(current_user, school))
     form = _note_form(school)
     if request.method == "GET":
         return render_template("casework/note_form.html", form=form, school=school, note=None)
