@@ -4,7 +4,7 @@ spreadsheet formulas side by side in each field."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
@@ -311,6 +311,30 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
                     expected_version=None)
     db.session.add(BulkRun(term="autumn-2026", status="failed", started_by_id=admin.id, total=1, failed=1,
                            failures=[{"urn": school.urn, "school": hostile(), "reason": hostile()}], error=hostile()))
+    # A group name an administrator mapped to a role, and an API token someone named.
+    from lea_support.api.services import TokenData, create_token
+    from lea_support.auth.oidc_models import SignInGroup
+
+    db.session.add(SignInGroup(group_name=hostile(200), role="link_adviser"))
+    create_token(admin, TokenData(hostile(100), ["schools:read"], today + timedelta(days=30)))
+    # Enhanced support and Sharing4Success: a support plan with a consultant deployed, a partnership
+    # with another school, and good practice nominated from the note and declined with a reason.
+    from lea_support.enhanced.models import ConsultantDeployment, SupportPlan
+    from lea_support.sharing.models import GoodPractice, Partnership
+
+    consultant = create_user("consultant")
+    support = SupportPlan(school_id=school.id, academic_year="2026/27", purposes=hostile(2000),
+                          outcome_hoped=hostile(2000), outcome_reached=hostile(2000), created_by_id=admin.id)
+    db.session.add(support)
+    db.session.flush()
+    db.session.add(ConsultantDeployment(plan_id=support.id, school_id=school.id, consultant_id=consultant.id,
+                                        purpose=hostile(2000), days_allocated=2))
+    db.session.add(Partnership(lead_school_id=school.id, partner_school_id=create_school().id, purpose=hostile(2000),
+                               starts_on=today, outcomes=hostile(2000), created_by_id=admin.id))
+    db.session.add(GoodPractice(school_id=school.id, title=hostile(200), summary=hostile(2000), theme="leadership",
+                                aspect="sharing4success", status="declined", note_id=note.id, nominated_by_id=admin.id,
+                                contact_name=hostile(200), contact_email=hostile(200), decided_by_id=admin.id,
+                                decided_at=datetime.now(timezone.utc), decline_reason=hostile(2000)))
     db.session.commit()
 
     world = World(school=school, users=users, note=note, draft_note=draft, planned_note=planned, review=review,

@@ -328,6 +328,20 @@ NOT_FREE_TEXT = {
     "notification_preferences.kind", "notification_preferences.mode", "notifications.kind", "notifications.link",
     "notifications.about_type", "notifications.dedupe_key", "notifications.delivery", "notifications.email_state",
     "notifications.email_error", "reminders_sent.email_state", "reminders_sent.email_error",
+    # The kept task counts' counter is named by the code.
+    "change_counters.name",
+    # API tokens: the scopes are codes from a fixed list; the hash and the prefix are made by the service.
+    "api_tokens.scopes", "api_tokens.token_hash", "api_tokens.display_prefix",
+    # Council sign-in: a mapped role is a code; the issuer, subject and ID token come from the provider.
+    "sign_in_groups.role", "council_identities.issuer", "council_identities.subject", "council_sessions.issuer",
+    "council_sessions.id_token",
+    # Data protection: the retention schedule's kinds, date fields, units and actions are codes from a
+    # fixed list; the read audit records codes.
+    "retention_rules.kind", "retention_rules.date_field", "retention_rules.period_unit", "retention_rules.action",
+    "read_audit.record_kind", "read_audit.how",
+    # Enhanced support and Sharing4Success: codes from fixed lists, and an academic year.
+    "users.specialism", "support_plans.academic_year", "school_partnerships.aspect", "good_practice.theme",
+    "good_practice.aspect", "good_practice.status",
 }
 
 
