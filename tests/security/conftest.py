@@ -228,7 +228,7 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
 
     midpoint = db.session.scalars(select(MidpointReview).where(MidpointReview.plan_id == plan.series_id)).one()
     rap.record_midpoint_review(sia, midpoint, rap.MidpointRecord(
-        held_on=today - timedelta(days=28), led_by_id=sia.id, capacity_grade=4, adequate_improvement=False,
+        held_on=today - timedelta(days=28), led_by_id=sia.id, capacity_grade=4, adviser_capacity_grade=4, adequate_improvement=False,
         summary=hostile(), outcome="continue", further_review_on=today + timedelta(days=42),
         progress={o.id: rap.ObjectiveJudgement("some_progress", hostile()) for o in in_force.objectives}))
     notice = rap.issue_improvement_notice(sia, school, improvements=hostile(), comply_by=today + timedelta(days=60),

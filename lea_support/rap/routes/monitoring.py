@@ -156,8 +156,10 @@ def record_midpoint_review(plan_id: int, review_id: int) -> Any:
     form, in_force = _record_form(review, formdata=request.method == "POST")
 
     def page(status: int) -> Any:
+        window = services.midpoint_window(review.plan.agreed_on) \
+            if review.sequence == 1 and review.plan.agreed_on is not None else None
         return render_template("rap/midpoint_record.html", form=form, plan=plan, review=review, in_force=in_force,
-                               conflict=status == 409, scale=current_scale()), status
+                               conflict=status == 409, scale=current_scale(), window=window), status
 
     if request.method == "GET":
         return page(200)
