@@ -19,6 +19,7 @@ from tests.conftest import (
     REFERENCE_TABLES,
     csrf_token,
     make_app,
+    make_review_happen,
     new_note,
     new_review,
     new_school,
@@ -517,7 +518,7 @@ def _published_review(db, school, create_review):
     """A review of the school with its report published, made through the reporting services."""
     from lea_support.reviews import reporting
 
-    review = create_review(school=school, stage="evaluation")
+    review = make_review_happen(create_review(school=school, stage="evaluation"))
     reporting.record_evaluation(review.lead, review, [
         reporting.AspectJudgement(aspect_id=a.id, agreed_grade=3) for a in review.framework.aspects],
         overall_grade=3, overall_rationale="")
