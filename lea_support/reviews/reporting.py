@@ -15,10 +15,10 @@ from ..core.audit import record_audit
 from ..core.errors import DomainError
 from ..core.limits import LONG_TEXT, MAX_FINDINGS, too_long
 from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
-from ..extensions import db
-from ..pdf import PdfBusy, PdfRenderError
 from ..core.models import utcnow
 from ..core.terms import format_date
+from ..extensions import db
+from ..pdf import PdfBusy, PdfRenderError
 from ..schools.services import record_school_event
 from .documents import render_report_pdf, report_content, review_dates
 from .models import (

@@ -23,7 +23,6 @@ def read_pdf(data: bytes) -> tuple[PdfReader, str]:
 
 def _published_review(db: Any, create_review: Callable[..., Any], school: Any, starts_on: date, grade: int) -> Any:
     from lea_support.reviews import reporting
-
     from tests.conftest import make_review_happen
 
     review = make_review_happen(create_review(school=school, stage="evaluation", starts_on=starts_on))

@@ -206,7 +206,7 @@ def _render_draft(review: JointReview, status: int = 200, *, findings_form: Find
     refused = [p for p in publish_form.form_errors if isinstance(p, reporting.Problem)]
     if refused:
         # Every problem in the error summary at once, each linked to where it is fixed.
-        publish_form.error_links = [(p, problem_href(review, p.where)) for p in refused]  # type: ignore[attr-defined]
+        publish_form.error_links = [(p, problem_href(review, p.where)) for p in refused]
     return render_template("reviews/report_draft.html", review=review, form=form or findings_form,
                            findings_form=findings_form, publish_form=publish_form, editable=editable,
                            can_publish=can_publish, kinds=FINDING_KINDS, problems=problems,
