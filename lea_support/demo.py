@@ -211,7 +211,9 @@ def _send_note_on(adviser: Any, note: Any, day: date) -> None:
 
 def _seed_review(school: School, sia, link_adviser):
     """A published Joint LEA/School Review of the demo head's school (so its governor has a
-    report to read), with one piece of each kind of fieldwork evidence."""
+    report to read) that happened: its pre-review done, a key question asked, one piece of each
+    kind of fieldwork evidence (all in the past) behind every judgement, the school's own view
+    recorded by the head (a participant with their account) and the evaluation shared."""
     from .reviews import reporting
     from .reviews import services as reviews
 
@@ -221,9 +223,16 @@ def _seed_review(school: School, sia, link_adviser):
         review = reviews.plan_review(sia, school, lead=sia, starts_on=start, ends_on=start + timedelta(days=1),
                                      link_adviser=link_adviser,
                                      school_participants=[("Chris Head", "Headteacher")])
+        head = next(m.user for m in review.team if m.team_role == "school" and m.user is not None)
         question = reviews.add_key_question(sia, review, "How well does teaching help pupils catch up in reading?")
     with _happened_on(start - timedelta(days=14)):
         reviews.change_stage(sia, review, "pre_review")
+        reviews.update_pre_review(sia, review, commentary="Reading at KS2 has been below the LA's for two years.", items={
+            "performance_data": ("seen", "KS2 reading below the LA and England for two years"),
+            "sip": ("seen", "Priority 1 is reading"),
+            "notes_of_visit": ("seen", "Three notes this year"),
+            "ofsted_report": ("not_available", "Not inspected since it opened as a new school"),
+            "self_review": ("seen", "Accurate on reading; generous on writing")})
     aspects = review.framework.aspects
     with _happened_on(start):
         reviews.change_stage(sia, review, "fieldwork")
@@ -235,8 +244,12 @@ def _seed_review(school: School, sia, link_adviser):
                 kind=kind, occurred_on=start, summary="Demo evidence: phonics is taught consistently.",
                 answers={question.id: "Catch-up groups are well targeted."} if kind == "lesson_observation" else {},
                 judgements={a.id: (4 if a.code != "leadership" else 3, "") for a in aspects}, **extra))
+        reporting.record_school_views(head, review, [
+            reporting.SchoolView(aspect_id=a.id, grade=3, comment="Our own tracking shows pupils catching up")
+            for a in aspects if a.code in ("achievement", "leadership")])
     with _happened_on(start + timedelta(days=2)):
         reviews.change_stage(sia, review, "evaluation")
+        reporting.share_evaluation(sia, review)
         reporting.record_evaluation(sia, review, [
             reporting.AspectJudgement(aspect_id=a.id, proposed_grade=4, agreed_grade=3 if a.code == "leadership" else 4)
             for a in aspects], overall_grade=4, overall_rationale="Satisfactory, with good leadership driving improvement")

@@ -19,6 +19,7 @@ from tests.conftest import (
     REFERENCE_TABLES,
     csrf_token,
     make_app,
+    make_review_happen,
     new_note,
     new_review,
     new_school,
@@ -123,6 +124,9 @@ ACCESS = [
     ("GET", "/governor", "governor_reports.governor_home", expect(governor=200)),
     ("GET", "/governor/schools/{own}", "governor_reports.governor_school", expect(governor=200)),
     ("GET", "/governor/schools/{other}", "governor_reports.governor_school", expect()),
+    # A governor reads their own school's agreed plan, summarised, and not another school's.
+    ("GET", "/governor/schools/{own}/plan", "governor_reports.governor_plan", expect(governor=200)),
+    ("GET", "/governor/schools/{other}/plan", "governor_reports.governor_plan", expect()),
     # Reports to governors. {greport} is the autumn-2026 report of {own}: version 1 published, version 2
     # a draft re-issue; {other_report} the published report of {other}; {run} a finished bulk run.
     ("GET", "/governor-reports", "governor_reports.term_reports", expect(**LA)),
@@ -143,7 +147,8 @@ ACCESS = [
     ("GET", "/admin/governor-reports/bulk", "governor_reports.bulk_runs", expect(admin=200)),
     ("POST", "/admin/governor-reports/bulk", "governor_reports.bulk_runs", expect(admin=422)),
     ("GET", "/admin/governor-reports/bulk/{run}", "governor_reports.show_bulk_run", expect(admin=200)),
-    ("GET", "/allocations/2026-27/{own}/letter.pdf", "schools.allocation_letter", expect(**LA, school_leader=200)),
+    ("GET", "/allocations/2026-27/{own}/letter.pdf", "schools.allocation_letter",
+     expect(**LA, school_leader=200, governor=200)),
     ("GET", "/allocations/2026-27/{other}/letter.pdf", "schools.allocation_letter", expect(**LA)),
     ("GET", "/plans/{agreed}/pdf", "rap.plan_pdf", expect(**LA, school_leader=200)),
     ("GET", "/static/app.js", "static", {r: 200 for r in ROLES}),
@@ -262,6 +267,10 @@ ACCESS = [
     # SIA, its report published (version 1); {review} (above) has no published report.
     ("GET", "/reviews/{published}/evaluation", "reviews.evaluation", expect(**LA)),
     ("POST", "/reviews/{published}/evaluation", "reviews.evaluation", expect()),
+    # The school's view (its participants record it; LA staff read it) and sharing the evaluation (the lead).
+    ("GET", "/reviews/{review}/school-view", "reviews.school_view", expect(**LA)),
+    ("POST", "/reviews/{review}/school-view", "reviews.school_view", expect()),
+    ("POST", "/reviews/{review}/share-evaluation", "reviews.share_evaluation", expect()),
     ("GET", "/reviews/{published}/report-draft", "reviews.report_draft", expect()),
     ("POST", "/reviews/{published}/report-draft", "reviews.report_draft", expect()),
     ("POST", "/reviews/{published}/publish", "reviews.publish_report", expect()),
@@ -335,7 +344,7 @@ ACCESS = [
     ("GET", "/schools/{own}/notices/new", "rap.issue_notice", expect(admin=200, sia=200)),
     ("POST", "/schools/{own}/notices/new", "rap.issue_notice", expect(admin=422, sia=422)),
     ("GET", "/notices/{notice}", "rap.show_notice", expect(**LA, school_leader=200)),
-    ("GET", "/notices/{notice}.pdf", "rap.notice_pdf", expect(**LA, school_leader=200)),
+    ("GET", "/notices/{notice}.pdf", "rap.notice_pdf", expect(**LA, school_leader=200, governor=200)),
     ("POST", "/notices/{notice}/status", "rap.change_notice_status", expect(admin=422, sia=422)),
     ("GET", "/escalation-watch", "rap.escalation_watch", expect(**LA)),
     # The project team of {agreed} (no link adviser: the plan's SIA and the school's leader are on it):
@@ -372,7 +381,8 @@ ACCESS = [
     ("GET", "/schools/{own}/warning-notices/new", "intervention.give_warning_notice", expect(admin=200, sia=200)),
     ("POST", "/schools/{own}/warning-notices/new", "intervention.give_warning_notice", expect(admin=422, sia=422)),
     ("GET", "/warning-notices/{wnotice}", "intervention.show_warning_notice", expect(**LA, school_leader=200)),
-    ("GET", "/warning-notices/{wnotice}.pdf", "intervention.warning_notice_pdf", expect(**LA, school_leader=200)),
+    ("GET", "/warning-notices/{wnotice}.pdf", "intervention.warning_notice_pdf",
+     expect(**LA, school_leader=200, governor=200)),
     ("POST", "/warning-notices/{wnotice}/compliance", "intervention.record_compliance", expect(admin=422, sia=422)),
     ("POST", "/warning-notices/{wnotice}/powers", "intervention.record_power", expect(admin=422, sia=422)),
     ("GET", "/schools/{academy}/referrals/new", "intervention.refer_to_dfe", expect(admin=200, sia=200)),
@@ -682,7 +692,7 @@ def _published_review(db, school, create_review):
     """A review of the school with its report published, made through the reporting services."""
     from lea_support.reviews import reporting
 
-    review = create_review(school=school, stage="evaluation")
+    review = make_review_happen(create_review(school=school, stage="evaluation"))
     reporting.record_evaluation(review.lead, review, [
         reporting.AspectJudgement(aspect_id=a.id, agreed_grade=3) for a in review.framework.aspects],
         overall_grade=3, overall_rationale="")

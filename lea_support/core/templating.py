@@ -42,6 +42,12 @@ def error_summary(form: Any) -> dict[str, Any]:
             typed = dict(zip(("day", "month", "year"), field.raw_data or [], strict=False))
             empty = [part for part in ("day", "month", "year") if not typed.get(part)]
             item["href"] = f"#{field.id}-{empty[0] if empty and len(empty) < 3 else 'day'}"
+    # A refusal that lists several things to fix, each fixed somewhere else (publishing a review):
+    # the form carries them as (message, link), and each is its own line of the summary.
+    links = getattr(form, "error_links", None)
+    if links:
+        params["errorList"] = [i for i in params["errorList"] if i["href"] != "#main-content"] + [
+            {"text": text, "href": href} for text, href in links]
     return params
 
 

@@ -57,3 +57,9 @@ def can_download_governor_report(user: Any, report: "GovernorReport", version: "
 
 def can_run_bulk_generation(user: Any) -> bool:
     return can_administer(user)
+
+
+def is_school_governor(user: Any, school_id: int) -> bool:
+    """A governor of this school: they read its agreed plan's summary, its notices and its
+    allocation letter, read-only, once agreed or issued."""
+    return _signed_in(user) and user.role == Role.GOVERNOR and school_id in user.school_ids

@@ -242,7 +242,18 @@ def governor_school(urn: int) -> Any:
     return render_template("governor_reports/governor_school.html", school=school,
                            timeline=school_timeline(school, current_user),
                            review_reports=published_reviews_for_school(school),
-                           reports=services.published_reports_for_schools({school.id}).get(school.id, []))
+                           reports=services.published_reports_for_schools({school.id}).get(school.id, []),
+                           documents=services.governor_documents(school))
+
+
+@bp.get("/governor/schools/<int:urn>/plan")
+@login_required
+def governor_plan(urn: int) -> Any:
+    """The school's agreed Raising Achievement Plan, summarised for its governors, read-only."""
+    school = school_or_404(urn)
+    require(can.is_school_governor(current_user, school.id))
+    return render_template("governor_reports/governor_plan.html", school=school,
+                           plan=services.agreed_plan_summary(school))
 
 
 # --- bulk generation --------------------------------------------------------------------------------------

@@ -447,3 +447,62 @@ def term_overview(term: str, *, page: int, per_page: int, status: str = "") -> t
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.execute(query.order_by(School.name, School.id).limit(per_page).offset((page - 1) * per_page))
     return [TermRow(school, rid, v, st, int(pub or 0)) for school, rid, v, st, pub in rows], total
+
+
+# --- what governors read of their school's support ----------------------------------------------------
+
+
+@dataclass
+class GovernorDocuments:
+    """The school's documents a governor reads, read-only: its agreed plan (for the summary), the
+    notices issued to it and its allocation letters."""
+
+    plan: Any
+    improvement_notices: list[Any]
+    warning_notices: list[Any]
+    allocations: list[Any]
+
+
+def governor_documents(school: School) -> GovernorDocuments:
+    """What the school's governors may read of its support, a fixed number of queries."""
+    from ..intervention.models import WarningNotice
+    from ..rap.models import ImprovementNotice
+    from ..schools.models import SupportAllocation
+
+    return GovernorDocuments(
+        plan=agreed_plan_summary(school),
+        improvement_notices=list(db.session.scalars(
+            select(ImprovementNotice).where(ImprovementNotice.school_id == school.id)
+            .order_by(ImprovementNotice.issued_on.desc(), ImprovementNotice.id.desc()))),
+        warning_notices=list(db.session.scalars(
+            select(WarningNotice).where(WarningNotice.school_id == school.id)
+            .order_by(WarningNotice.issued_on.desc(), WarningNotice.id.desc()))),
+        allocations=list(db.session.scalars(
+            select(SupportAllocation).where(SupportAllocation.school_id == school.id)
+            .order_by(SupportAllocation.academic_year.desc()))))
+
+
+def agreed_plan_summary(school: School, today: date | None = None) -> dict[str, Any] | None:
+    """The school's agreed Raising Achievement Plan in force, as a summary for its governors: each
+    objective with its success criteria and the RAG status of its actions (never a draft)."""
+    from ..rap.models import PlanObjective, RaisingAchievementPlan, rag_status
+
+    today = today or date.today()
+    plan = db.session.scalars(
+        select(RaisingAchievementPlan)
+        .where(RaisingAchievementPlan.school_id == school.id, RaisingAchievementPlan.status == "agreed")
+        .options(selectinload(RaisingAchievementPlan.objectives).selectinload(PlanObjective.criteria),
+                 selectinload(RaisingAchievementPlan.objectives).selectinload(PlanObjective.actions))
+        .order_by(RaisingAchievementPlan.id.desc()).limit(1)).first()
+    if plan is None:
+        return None
+    objectives = []
+    for objective in plan.objectives:
+        rag: dict[str, int] = {}
+        for action in objective.actions:
+            status = rag_status(action.status, action.starts_on, action.due_on, today)
+            rag[status] = rag.get(status, 0) + 1
+        objectives.append({"text": objective.text, "rag": rag, "criteria": [
+            {"measure": c.measure, "baseline": c.baseline, "target": c.target, "by_when": c.by_when,
+             "actual": c.actual, "met": c.met} for c in objective.criteria]})
+    return {"version": plan.version, "agreed_on": plan.agreed_on, "objectives": objectives}

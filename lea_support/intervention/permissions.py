@@ -36,6 +36,12 @@ def can_view_warning_notice(user: Any, notice: Any) -> bool:
     return is_la_staff(user) or _leads_school(user, notice.school_id)
 
 
+def can_read_warning_notice_letter(user: Any, notice: Any) -> bool:
+    """The warning notice's letter: whoever sees the notice, and the school's governors (read-only)."""
+    return can_view_warning_notice(user, notice) or (_signed_in(user) and user.role == Role.GOVERNOR
+                                                     and notice.school_id in user.school_ids)
+
+
 def can_record_compliance(user: Any, notice: Any) -> bool:
     return _acts_for_la(user)
 

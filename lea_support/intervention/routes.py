@@ -57,11 +57,12 @@ def give_warning_notice(urn: int) -> Any:
         again=page)
 
 
-def _notice(notice_id: int) -> WarningNotice:
+def _notice(notice_id: int, *, letter: bool = False) -> WarningNotice:
     notice = services.load_warning_notice(notice_id)
     if notice is None:
         abort(404)
-    require(can.can_view_warning_notice(current_user, notice))
+    require(can.can_read_warning_notice_letter(current_user, notice) if letter
+            else can.can_view_warning_notice(current_user, notice))
     return notice
 
 
@@ -86,7 +87,7 @@ def show_warning_notice(notice_id: int) -> Any:
 @bp.get("/warning-notices/<int:notice_id>.pdf")
 @login_required
 def warning_notice_pdf(notice_id: int) -> Any:
-    return _pdf(warning_notice_document(_notice(notice_id)))
+    return _pdf(warning_notice_document(_notice(notice_id, letter=True)))
 
 
 @bp.post("/warning-notices/<int:notice_id>/compliance")

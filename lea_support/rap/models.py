@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ..schools.models import School
 
 PLAN_STATUSES = {"draft": "Draft", "submitted": "Submitted for agreement", "agreed": "Agreed",
-                 "superseded": "Agreed, since replaced by a later version"}
+                 "superseded": "Agreed, since replaced by a later version", "closed": "Closed"}
 ACTION_STATUSES = {"not_started": "Not started", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
 RAG_LABELS = {"complete": "Complete", "red": "Red", "amber": "Amber", "green": "Green"}
 # An action due within this many days that is not yet under way is amber.
@@ -81,6 +81,8 @@ class RaisingAchievementPlan(db.Model):
         length_check("amendment_reason", MEDIUM_TEXT),
         length_check("sip_reference", MEDIUM_TEXT),
         length_check("professional_development", LONG_TEXT),
+        length_check("closure_outcome", LONG_TEXT),
+        CheckConstraint("(status = 'closed') = (closed_on IS NOT NULL)", name="closed_with_date"),
         # The plans dashboard counts the open plans of significant-support schools, and those with
         # an overdue action, from this index alone.
         Index("ix_raising_achievement_plans_school_open", "school_id", "status", "root_id", "first_open_due_on"),
@@ -114,6 +116,10 @@ class RaisingAchievementPlan(db.Model):
     # action not yet done or dropped. The plan has overdue actions when this is before today,
     # so dashboards find them through an index instead of counting every action.
     first_open_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # A plan is closed (no longer in force) when the school leaves significant support; the
+    # outcome says how (e.g. de-escalated after adequate improvement at the mid-point review).
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closure_outcome: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The edit counter of core.locking.claim_edit (column="version_id"): moved only by edits made
     # through a form, never by the system's own changes.
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -476,7 +482,10 @@ class MidpointReview(db.Model):
         CheckConstraint("(held_on IS NULL) = (outcome IS NULL)", name="held_with_outcome"),
         CheckConstraint("outcome <> 'continue' OR further_review_on IS NOT NULL", name="continue_has_date"),
         CheckConstraint("sequence >= 1", name="sequence_positive"),
+        CheckConstraint("adviser_capacity_grade IS NULL OR adviser_capacity_grade BETWEEN 1 AND 7",
+                        name="adviser_capacity_on_scale"),
         length_check("summary", LONG_TEXT),
+        length_check("off_window_reason", LONG_TEXT),
         UniqueConstraint("plan_id", "sequence", name="uq_midpoint_reviews_plan_sequence"),
         # Reviews due by a date, with their school, from the index alone (the plans dashboard).
         Index("ix_midpoint_reviews_due", "held_on", "scheduled_on", "school_id"),
@@ -491,7 +500,12 @@ class MidpointReview(db.Model):
     held_on: Mapped[date | None] = mapped_column(Date)
     led_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     scale_id: Mapped[int | None] = mapped_column(ForeignKey("judgement_scales.id", ondelete="RESTRICT"))
+    # Capacity to improve, judged by both: the SIA (who leads) and the school's link adviser.
     capacity_grade: Mapped[int | None] = mapped_column(Integer)
+    adviser_capacity_grade: Mapped[int | None] = mapped_column(Integer)
+    link_adviser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # Why a mid-point review was held outside the window after the plan was agreed.
+    off_window_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     adequate_improvement: Mapped[bool | None] = mapped_column(Boolean)
     summary: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str | None] = mapped_column(String(30))
@@ -504,7 +518,8 @@ class MidpointReview(db.Model):
 
     plan: Mapped[RaisingAchievementPlan] = relationship()
     school: Mapped["School"] = relationship()
-    led_by: Mapped["User | None"] = relationship()
+    led_by: Mapped["User | None"] = relationship(foreign_keys=[led_by_id])
+    link_adviser: Mapped["User | None"] = relationship(foreign_keys=[link_adviser_id])
     progress: Mapped[list["ObjectiveProgress"]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="ObjectiveProgress.id")
 
@@ -557,6 +572,7 @@ class ImprovementNotice(db.Model):
         CheckConstraint("comply_by > issued_on", name="comply_after_issue"),
         length_check("improvements", LONG_TEXT),
         length_check("status_reason", LONG_TEXT),
+        length_check("capacity_reason", LONG_TEXT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -570,6 +586,8 @@ class ImprovementNotice(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="issued")
     status_changed_on: Mapped[date | None] = mapped_column(Date)
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    # Why a notice was issued although capacity to improve was judged good or better.
+    capacity_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The edit counter of core.locking.claim_edit (column="version_id"): moved only by edits made
     # through a form, never by the system's own changes.

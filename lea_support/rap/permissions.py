@@ -1,4 +1,5 @@
-"""Who may see, draft, change and sign off a Raising Achievement Plan. Governors see none of it."""
+"""Who may see, draft, change and sign off a Raising Achievement Plan. Governors see only the
+agreed plan's summary (governor_reports) and the notices' letters."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -149,6 +150,12 @@ def can_view_school_notices(user: Any, school: "School") -> bool:
 
 def can_view_notice(user: Any, notice: Any) -> bool:
     return is_la_staff(user) or _leads_school(user, notice.school_id)
+
+
+def can_read_notice_letter(user: Any, notice: Any) -> bool:
+    """The notice's letter: whoever sees the notice, and the school's governors (read-only)."""
+    return can_view_notice(user, notice) or (_signed_in(user) and user.role == Role.GOVERNOR
+                                             and notice.school_id in user.school_ids)
 
 
 def can_change_notice_status(user: Any, notice: Any) -> bool:

@@ -165,9 +165,12 @@ class JointReview(db.Model):
     # school's leaders, and the report's findings.
     evaluation_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     findings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The review is joint: the school's participants read the evaluation once the lead shares it.
+    evaluation_shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    evaluation_shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
     school: Mapped["School"] = relationship(lazy="joined")
-    lead: Mapped["User"] = relationship(lazy="joined")
+    lead: Mapped["User"] = relationship(lazy="joined", foreign_keys=[lead_id])
     framework: Mapped[ReviewFramework] = relationship(lazy="joined")
     scale: Mapped[JudgementScale] = relationship(lazy="joined")
     team: Mapped[list["ReviewTeamMember"]] = relationship(order_by="ReviewTeamMember.id", cascade="all, delete-orphan")
@@ -175,6 +178,7 @@ class JointReview(db.Model):
     key_questions: Mapped[list["KeyQuestion"]] = relationship(order_by="KeyQuestion.position", cascade="all, delete-orphan")
     evidence: Mapped[list["FieldworkEvidence"]] = relationship(order_by="(FieldworkEvidence.occurred_on, FieldworkEvidence.id)")
     evaluations: Mapped[list["AspectEvaluation"]] = relationship(order_by="AspectEvaluation.id")
+    school_views: Mapped[list["SchoolAspectView"]] = relationship(order_by="SchoolAspectView.id")
     findings: Mapped[list["ReviewFinding"]] = relationship(order_by="(ReviewFinding.kind, ReviewFinding.position)")
     reports: Mapped[list["PublishedReviewReport"]] = relationship(order_by="PublishedReviewReport.version")
     stage_changes: Mapped[list["ReviewStageChange"]] = relationship(order_by="ReviewStageChange.id")
@@ -382,6 +386,32 @@ class AspectEvaluation(db.Model):
 
     def __repr__(self) -> str:
         return f"<AspectEvaluation review={self.review_id} aspect={self.aspect_id}>"
+
+
+class SchoolAspectView(db.Model):
+    """The school's own view of one aspect, recorded by its participants on the review: kept
+    apart from the judgement the SIA records as agreed."""
+
+    __tablename__ = "school_aspect_views"
+    __table_args__ = (
+        UniqueConstraint("review_id", "aspect_id", name="uq_school_aspect_views_pair"),
+        CheckConstraint("grade IS NULL OR grade BETWEEN 1 AND 7", name="grade_on_scale"),
+        length_check("comment", LONG_TEXT),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("joint_reviews.id", ondelete="CASCADE"))
+    aspect_id: Mapped[int] = mapped_column(ForeignKey("review_aspects.id", ondelete="RESTRICT"))
+    scale_id: Mapped[int] = mapped_column(ForeignKey("judgement_scales.id", ondelete="RESTRICT"))
+    grade: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    recorded_by: Mapped["User | None"] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<SchoolAspectView review={self.review_id} aspect={self.aspect_id} grade={self.grade}>"
 
 
 class ReviewFinding(db.Model):

@@ -54,3 +54,27 @@ def can_read_published_report(user: Any, review: "JointReview") -> bool:
         return False
     return is_la_staff(user) or (_signed_in(user) and user.role in {Role.SCHOOL_LEADER, Role.GOVERNOR}
                                  and review.school_id in user.school_ids)
+
+
+def is_school_participant(user: Any, review: "JointReview") -> bool:
+    """One of the school's own leaders named on the review team (the review is joint)."""
+    return (_signed_in(user) and user.role == Role.SCHOOL_LEADER and review.school_id in user.school_ids
+            and any(m.user_id == user.id and m.team_role == "school" for m in review.team))
+
+
+def can_see_evaluation(user: Any, review: "JointReview") -> bool:
+    """The evaluation and the evidence's grades: LA staff; the school's participants once the lead
+    has shared it with them (or the report is published)."""
+    if is_la_staff(user):
+        return True
+    return is_school_participant(user, review) and (review.evaluation_shared_at is not None
+                                                    or review.stage == "published")
+
+
+def can_share_evaluation(user: Any, review: "JointReview") -> bool:
+    return can_lead_review(user, review)
+
+
+def can_record_school_view(user: Any, review: "JointReview") -> bool:
+    """The school's participants record the school's own view of each aspect, until publication."""
+    return is_school_participant(user, review) and review.stage != "published"

@@ -25,7 +25,7 @@ from ..core.errors import DomainError
 from ..core.forms import BoundedFieldList, EditVersionField, MaxLength, build_data
 from ..core.limits import LONG_TEXT, MAX_FINDINGS, MAX_FRAMEWORK_ASPECTS, MEDIUM_TEXT
 from .models import FINDING_KINDS
-from .reporting import AspectError, AspectJudgement, FindingData, PublishRefused
+from .reporting import AspectError, AspectJudgement, FindingData, PublishRefused, SchoolView
 
 
 def grade_or_none(value: Any) -> int | None:
@@ -89,6 +89,40 @@ class EvaluationForm(FlaskForm):
         return {"judgements": [entry.form.to_data() for entry in self.aspects],
                 "overall_grade": self.overall_grade.data, "overall_rationale": self.overall_rationale.data or "",
                 "expected_version": self.edit_version.expected}
+
+    def show_refusal(self, err: DomainError) -> bool:
+        """A refusal about one aspect is shown on that aspect's row (and in the summary)."""
+        if not isinstance(err, AspectError):
+            return False
+        for entry in self.aspects:
+            if posted_id(entry.form.aspect_id.data) == err.aspect_id:
+                field = entry.form[err.field]
+                field.errors = [*field.errors, err.message]
+        self.aspects.errors = [entry.errors for entry in self.aspects]
+        return True
+
+
+class SchoolAspectViewForm(Form):
+    aspect_id = HiddenField()
+    grade = _grade_field("The school's grade")
+    comment = TextAreaField("The school's comment", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
+
+    def to_data(self) -> SchoolView:
+        return SchoolView(aspect_id=posted_id(self.aspect_id.data) or -1, grade=self.grade.data,
+                          comment=self.comment.data or "")
+
+
+class SchoolViewForm(FlaskForm):
+    aspects = BoundedFieldList(FormField(SchoolAspectViewForm), min_entries=0, max_items=MAX_FRAMEWORK_ASPECTS,
+                               blank_rows=0, message="Reload the page: the form has more aspects than the framework")
+    submit = SubmitField("Save the school's view", widget=GovSubmitInput())
+
+    def set_grade_choices(self, choices: list[tuple[str, str]]) -> None:
+        for entry in self.aspects:
+            entry.form.grade.choices = [("", "No grade given")] + choices
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return {"views": [entry.form.to_data() for entry in self.aspects]}
 
     def show_refusal(self, err: DomainError) -> bool:
         """A refusal about one aspect is shown on that aspect's row (and in the summary)."""

@@ -13,14 +13,17 @@ from sqlalchemy.orm import defer
 
 from ..core.audit import record_audit
 from ..core.errors import DomainError
-from ..core.limits import MAX_FINDINGS
+from ..core.limits import LONG_TEXT, MAX_FINDINGS, too_long
 from ..core.locking import AlreadyChanged, claim_edit, lock_for_update
+from ..core.models import utcnow
+from ..core.terms import format_date
 from ..extensions import db
 from ..pdf import PdfBusy, PdfRenderError
 from ..schools.services import record_school_event
 from .documents import render_report_pdf, report_content, review_dates
 from .models import (
     FINDING_KINDS,
+    PRE_REVIEW_KINDS,
     AspectEvaluation,
     EvidenceAnswer,
     EvidenceJudgement,
@@ -30,6 +33,7 @@ from .models import (
     PublishedReviewReport,
     ReviewFinding,
     ReviewStageChange,
+    SchoolAspectView,
 )
 
 if TYPE_CHECKING:
@@ -52,7 +56,7 @@ class AspectError(DomainError):
 class PublishRefused(DomainError):
     """Publishing refused; `problems` names each thing that is missing."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[Problem]):
         super().__init__("The report cannot be published yet: " + "; ".join(problems) + ".")
         self.problems = problems
 
@@ -196,6 +200,75 @@ def _evaluation_snapshot(evaluation: AspectEvaluation) -> dict[str, Any]:
             "school_view": evaluation.school_view}
 
 
+# --- the review is joint: the school's own view, and sharing the evaluation ---------------------------
+
+# The school's participants record their view of each aspect from the fieldwork on, until publication.
+SCHOOL_VIEW_STAGES = ("fieldwork", "evaluation", "report_drafted")
+
+
+@dataclass
+class SchoolView:
+    """The school's own grade (None: not given) and comment on one aspect."""
+
+    aspect_id: int
+    grade: int | None = None
+    comment: str = ""
+
+
+def record_school_views(actor: User, review: JointReview, views: list[SchoolView]) -> list[SchoolAspectView]:
+    """Record the school's own view of each aspect (grade and comment), apart from the judgement
+    the SIA records as agreed. Every row is checked before anything changes."""
+    if review.stage not in SCHOOL_VIEW_STAGES:
+        raise DomainError("The school's view can be recorded from the fieldwork until the report is published "
+                          f"(the review is {review.stage_name.lower()})")
+    aspects = {a.id: a for a in review.framework.aspects}
+    grades = {g.grade for g in review.scale.grades}
+    for view in views:
+        aspect = aspects.get(view.aspect_id)
+        if aspect is None:
+            raise DomainError("Give a view only on the aspects of this review's framework")
+        view.comment = (view.comment or "").strip()
+        if view.grade is not None and view.grade not in grades:
+            raise AspectError(f"{aspect.name}: choose a grade from 1 to 7 on the {review.scale.name}",
+                              aspect.id, "grade")
+        if len(view.comment) > LONG_TEXT:
+            raise AspectError(too_long(f"The comment on {aspect.name.lower()}", LONG_TEXT), aspect.id, "comment")
+    existing = {v.aspect_id: v for v in review.school_views}
+    before = {str(a): [v.grade, v.comment] for a, v in existing.items()}
+    saved = []
+    for view in views:
+        row = existing.get(view.aspect_id)
+        if row is None:
+            if view.grade is None and not view.comment:
+                continue
+            row = SchoolAspectView(review_id=review.id, aspect_id=view.aspect_id)
+            review.school_views.append(row)
+        row.scale_id, row.grade, row.comment = review.scale_id, view.grade, view.comment
+        row.recorded_by_id = actor.id
+        saved.append(row)
+    db.session.flush()
+    record_audit(actor, "review.school_view", "joint_review", review.id, school_id=review.school_id, before=before,
+                 after={str(v.aspect_id): [v.grade, v.comment] for v in review.school_views})
+    return saved
+
+
+def share_evaluation(actor: User, review: JointReview) -> JointReview:
+    """Share the evaluation with the school's participants on the review (the lead's step)."""
+    lock_for_update(review)
+    if review.evaluation_shared_at is not None:
+        raise AlreadyChanged("The evaluation has already been shared with the school: reload the page to see it")
+    if review.stage not in REPORTING_STAGES:
+        raise DomainError("The evaluation can be shared once the review is at the evaluation stage "
+                          f"(it is {review.stage_name.lower()})")
+    review.evaluation_shared_at, review.evaluation_shared_by_id = utcnow(), actor.id
+    db.session.flush()
+    record_audit(actor, "review.share_evaluation", "joint_review", review.id, school_id=review.school_id,
+                 after={"evaluation_shared_at": review.evaluation_shared_at})
+    record_school_event(review.school, "review_evaluation_shared",
+                        "Joint LEA/School Review: the evaluation was shared with the school", actor, audience="school")
+    return review
+
+
 # --- the report's findings ------------------------------------------------------------------------
 
 
@@ -252,22 +325,64 @@ def save_findings(actor: User, review: JointReview, findings: list[FindingData],
 # --- publishing -----------------------------------------------------------------------------------
 
 
-def publication_problems(review: JointReview) -> list[str]:
-    """Everything that stops the report being published, each named."""
-    problems = []
+class Problem(str):
+    """One thing that stops publishing, said as what to fix; `where` names the part of the
+    review it is fixed in (the route turns it into a link)."""
+
+    where: str
+
+    def __new__(cls, text: str, where: str) -> "Problem":
+        problem = super().__new__(cls, text)
+        problem.where = where
+        return problem
+
+
+def publication_problems(review: JointReview, *, today: date | None = None) -> list[Problem]:
+    """Everything that stops the report being published, each named: a review is published once
+    it has happened (its pre-review done, key questions asked, evidence behind every judgement,
+    nothing dated in the future), and its evaluation and report are complete."""
+    today = today or date.today()
+    problems: list[Problem] = []
+    marked = {i.kind: i for i in review.pre_review_items}
+    for kind, name in PRE_REVIEW_KINDS.items():
+        item = marked.get(kind)
+        if item is None or item.status == "pending":
+            problems.append(Problem(f"Pre-review: mark \u201c{name}\u201d as seen or not available", "pre_review"))
+        elif item.status == "not_available" and not item.notes.strip():
+            problems.append(Problem(f"Pre-review: \u201c{name}\u201d is marked not available: add a note saying why",
+                                    "pre_review"))
+    if not review.key_questions:
+        problems.append(Problem("There are no key questions: add at least one to explore with the school",
+                                "key_questions"))
+    if review.starts_on > today:
+        problems.append(Problem(f"The review starts on {format_date(review.starts_on)}, in the future: a review is "
+                                "published once it has happened", "dates"))
+    if review.ends_on is not None and review.ends_on > today:
+        problems.append(Problem(f"The review ends on {format_date(review.ends_on)}, in the future: a review is "
+                                "published once it has happened", "dates"))
+    for evidence in review.evidence:
+        if evidence.occurred_on > today:
+            problems.append(Problem(f"The {evidence.kind_name.lower()} of {format_date(evidence.occurred_on)} is dated "
+                                    "in the future: correct its date", f"evidence-{evidence.id}"))
     agreed = {e.aspect_id for e in review.evaluations if e.agreed_grade is not None}
-    problems += [f"{a.name} has no agreed judgement" for a in review.framework.aspects if a.id not in agreed]
+    problems += [Problem(f"{a.name} has no agreed judgement", "evaluation")
+                 for a in review.framework.aspects if a.id not in agreed]
+    profiles = evidence_profiles(review)
+    problems += [Problem(f"{a.name} is judged with no fieldwork evidence behind it: record evidence that judges it",
+                         "evidence")
+                 for a in review.framework.aspects if a.id in agreed and not profiles.get(a.id)]
     if review.overall_grade is None:
-        problems.append("There is no overall judgement")
+        problems.append(Problem("There is no overall judgement", "evaluation"))
     answered = set(db.session.scalars(
         select(EvidenceAnswer.key_question_id)
         .join(FieldworkEvidence, FieldworkEvidence.id == EvidenceAnswer.evidence_id)
         .where(FieldworkEvidence.review_id == review.id, func.trim(EvidenceAnswer.answer) != "")))
     for number, question in enumerate(review.key_questions, start=1):
         if question.id not in answered:
-            problems.append(f"Key question {number} '{_short(question.text)}' is unanswered")
+            problems.append(Problem(f"Key question {number} '{_short(question.text)}' is unanswered", "evidence"))
     kinds = {f.kind for f in review.findings}
-    problems += [f"'{name}' has no points" for kind, name in FINDING_KINDS.items() if kind not in kinds]
+    problems += [Problem(f"'{name}' has no points", "findings") for kind, name in FINDING_KINDS.items()
+                 if kind not in kinds]
     return problems
 
 

@@ -92,12 +92,17 @@ def school_leaders(school: School) -> list[User]:
     return [u for u in active_users((Role.SCHOOL_LEADER,)) if school.id in u.school_ids]
 
 
-def reviews_for_school(school: School, *, published_only: bool = False) -> list[JointReview]:
-    """The school's reviews, most recent first (only published ones for the school's own people)."""
+def reviews_for_school(school: School, *, published_only: bool = False,
+                       participant: User | None = None) -> list[JointReview]:
+    """The school's reviews, most recent first (for the school's own people, only published ones
+    and those they take part in)."""
     query = select(JointReview).where(JointReview.school_id == school.id)
     if published_only:
         # Anything ever published stays readable, even while a correction is being drafted.
-        query = query.where(JointReview.reports.any())
+        readable = JointReview.reports.any()
+        if participant is not None:
+            readable = readable | JointReview.team.any(ReviewTeamMember.user_id == participant.id)
+        query = query.where(readable)
     query = query.options(selectinload(JointReview.reports))
     return list(db.session.scalars(query.order_by(JointReview.starts_on.desc(), JointReview.id.desc())))
 
@@ -175,7 +180,15 @@ def plan_review(actor: User, school: School, *, lead: User | None, starts_on: da
         if user.id not in on_team:
             team.append(ReviewTeamMember(user_id=user.id, team_role="school"))
             on_team.add(user.id)
+    leaders = {u.name.casefold(): u for u in school_leaders(school)} if school_participants else {}
     for name, job_title in school_participants or []:
+        leader = leaders.get(name.casefold())
+        if leader is not None:
+            # A head named as a participant who has an account takes part with it (the review is joint).
+            if leader.id not in on_team:
+                team.append(ReviewTeamMember(user_id=leader.id, job_title=job_title[:SHORT_TEXT], team_role="school"))
+                on_team.add(leader.id)
+            continue
         if len(name) > SHORT_TEXT or len(job_title) > SHORT_TEXT:
             raise DomainError(f"{name[:40]}: names and job titles can be up to {SHORT_TEXT} characters",
                               field="school_participants")

@@ -10,7 +10,8 @@ from .models import SupportAllocation
 
 
 def can_download_allocation_letter(user: Any, allocation: SupportAllocation) -> bool:
-    """The Annual Support Allocation letter: LA staff, and the school's own leaders."""
+    """The Annual Support Allocation letter: LA staff, and the school's own leaders and governors."""
     if is_la_staff(user):
         return True
-    return _signed_in(user) and user.role == Role.SCHOOL_LEADER and allocation.school_id in user.school_ids
+    return (_signed_in(user) and user.role in {Role.SCHOOL_LEADER, Role.GOVERNOR}
+            and allocation.school_id in user.school_ids)

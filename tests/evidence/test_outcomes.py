@@ -173,7 +173,7 @@ def test_at_the_midpoint_review_the_sia_records_criteria_without_a_measure_and_b
     assert "Baseline 50% (2022/23), target 60%, latest 64% (2023/24): met" in _text(client.get(url))
     assert f'name="actual_{typed.id}"' in page and f'name="actual_{measured.id}"' not in page
     base = {"version_id": str(review.version_id), "held_on": _dmy(date.today() - timedelta(days=28)),
-            "led_by_id": str(sia.id), "capacity_grade": "4", "adequate_improvement": "no",
+            "led_by_id": str(sia.id), "capacity_grade": "4", "adviser_capacity_grade": "4", "adequate_improvement": "no",
             "summary": "Steady progress", "outcome": "continue",
             "further_review_on": _dmy(date.today() + timedelta(days=42)), "improvements": "", "comply_by": _dmy(None)}
     for o in plan.objectives:

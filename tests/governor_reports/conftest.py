@@ -23,8 +23,9 @@ def read_pdf(data: bytes) -> tuple[PdfReader, str]:
 
 def _published_review(db: Any, create_review: Callable[..., Any], school: Any, starts_on: date, grade: int) -> Any:
     from lea_support.reviews import reporting
+    from tests.conftest import make_review_happen
 
-    review = create_review(school=school, stage="evaluation", starts_on=starts_on)
+    review = make_review_happen(create_review(school=school, stage="evaluation", starts_on=starts_on))
     rationale = "Below what pupils need" if grade >= 5 else ""
     reporting.record_evaluation(review.lead, review, [
         reporting.AspectJudgement(aspect_id=a.id, agreed_grade=grade, rationale=rationale)

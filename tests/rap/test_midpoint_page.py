@@ -61,7 +61,7 @@ def test_a_review_that_continues_leads_on_to_the_further_review(db, client, crea
     review = db.session.scalars(select(MidpointReview)).one()
     objectives = services.plan_in_force(plan.series_id).objectives
     services.record_midpoint_review(sia, review, services.MidpointRecord(
-        held_on=date.today(), led_by_id=sia.id, capacity_grade=4, adequate_improvement=False,
+        held_on=date.today(), led_by_id=sia.id, capacity_grade=4, adviser_capacity_grade=4, adequate_improvement=False,
         summary="First paragraph.\n\nSecond paragraph.", outcome="continue",
         further_review_on=date.today() + timedelta(days=42),
         progress={o.id: services.ObjectiveJudgement("some_progress", "Seen in books") for o in objectives}))

@@ -52,9 +52,9 @@ def setting(db, create_plan, create_user):
 
 def record_data(plan, sia, outcome="continue", **kw) -> services.MidpointRecord:
     objectives = services.plan_in_force(plan.series_id).objectives
-    values = dict(held_on=HELD, led_by_id=sia.id, capacity_grade=4, adequate_improvement=False,
+    values = dict(held_on=HELD, led_by_id=sia.id, capacity_grade=4, adviser_capacity_grade=5, adequate_improvement=False,
                   summary="Steady progress in writing", outcome=outcome,
-                  further_review_on=TODAY + timedelta(days=42) if outcome == "continue" else None,
+                  further_review_on=TODAY + timedelta(days=42) if outcome in ("continue", "improvement_notice") else None,
                   progress={o.id: services.ObjectiveJudgement("some_progress", f"Evidence for {o.position}")
                             for o in objectives})
     values.update(kw)
@@ -63,8 +63,9 @@ def record_data(plan, sia, outcome="continue", **kw) -> services.MidpointRecord:
 
 def form_data(plan, review, sia, **kw) -> dict:
     data = {"version_id": str(review.version_id), "held_on": dmy(HELD), "led_by_id": str(sia.id),
-            "capacity_grade": "4", "adequate_improvement": "no", "summary": "Typed summary of the review",
+            "capacity_grade": "4", "adviser_capacity_grade": "5", "adequate_improvement": "no", "summary": "Typed summary of the review",
             "outcome": "continue", "further_review_on": dmy(TODAY + timedelta(days=42)), "improvements": "",
+            "notice_review_on": dmy(TODAY + timedelta(days=42)),
             "comply_by": dmy(None)}
     for o in services.plan_in_force(plan.series_id).objectives:
         data[f"progress_{o.id}"] = "some_progress"

@@ -21,7 +21,7 @@ from lea_support.rap.models import (
     rag_status,
 )
 from lea_support.schools.models import SchoolEvent
-from tests.conftest import count_queries, sign_in, submit
+from tests.conftest import count_queries, make_review_happen, sign_in, submit
 
 TODAY = date(2026, 11, 23)
 
@@ -29,7 +29,7 @@ TODAY = date(2026, 11, 23)
 def published_review(db, school, create_review):
     from lea_support.reviews import reporting
 
-    review = create_review(school=school, stage="evaluation")
+    review = make_review_happen(create_review(school=school, stage="evaluation"))
     reporting.record_evaluation(review.lead, review, [
         reporting.AspectJudgement(aspect_id=a.id, agreed_grade=3) for a in review.framework.aspects],
         overall_grade=3, overall_rationale="")

@@ -31,7 +31,15 @@ from lea_support.reviews.models import (
 )
 from lea_support.schools.models import SchoolEvent
 from tests.casework.test_pdf import read_pdf
-from tests.conftest import ON_POSTGRES, REFERENCE_TABLES, csrf_token, recorded_statements, sign_in, submit
+from tests.conftest import (
+    ON_POSTGRES,
+    REFERENCE_TABLES,
+    csrf_token,
+    make_review_happen,
+    recorded_statements,
+    sign_in,
+    submit,
+)
 
 # The default framework's aspects and the grades the ready review agrees on them.
 GRADES = {"achievement": 3, "teaching_learning": 4, "curriculum": 6, "care_guidance": 2,
@@ -78,6 +86,7 @@ def ready_review(db, create_review, create_user):
         db.session.add(question)
         db.session.commit()
         add_evidence(db, review, {"achievement": 3, "curriculum": 6}, answers={question: "Well, in Key Stage 1"})
+        make_review_happen(review)
         reporting.record_evaluation(review.lead, review, judgements_for(review, grades), overall_grade=4,
                                     overall_rationale="Satisfactory overall, with weak curriculum")
         reporting.save_findings(review.lead, review, [
@@ -323,6 +332,9 @@ def test_the_report_draft_form_edits_in_place(db, create_review, create_user, cl
 # --- publishing -----------------------------------------------------------------------------------
 
 EVERY_PROBLEM = [
+    *[f"Pre-review: mark \u201c{name}\u201d as seen or not available" for name in (
+        "Achievement and performance data", "School Improvement Plan", "LA notes of visit", "Latest Ofsted report",
+        "The school's self-review")],
     "Achievement and standards has no agreed judgement",
     "Quality of teaching and learning has no agreed judgement",
     "Curriculum has no agreed judgement",

@@ -75,6 +75,13 @@ def test_an_sia_runs_a_review_from_planned_to_published(browser_page, live_serve
     page.get_by_role("button", name="Add key question").click()
     page.wait_for_load_state()
     move_to(page, "pre_review")
+    # Publishing needs the pre-review done: every item seen, or not available with a note.
+    page.goto(review_url + "/pre-review")
+    for radio in page.locator("input[type=radio][name^=status_][value=seen]").all():
+        radio.check()
+    page.get_by_role("button", name="Save").first.click()
+    page.wait_for_load_state()
+    page.goto(review_url)
     move_to(page, "fieldwork")
 
     record_evidence(page, "Record a lesson observation", answer="Well, in Year 5 at least")

@@ -165,6 +165,8 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
         judgements={a.id: (5, hostile()) for a in aspects}))
     reviews.record_evidence(sia, review, reviews.EvidenceData(
         kind="discussion", occurred_on=today - timedelta(days=55), summary=hostile(), discussion_with="pupils"))
+    reporting.record_school_views(head, review, [reporting.SchoolView(aspect_id=a.id, grade=4, comment=hostile())
+                                                 for a in aspects])
     reviews.change_stage(sia, review, "evaluation")
     reporting.record_evaluation(sia, review, [
         reporting.AspectJudgement(aspect_id=a.id, proposed_grade=4, agreed_grade=5, rationale=hostile(),
@@ -228,11 +230,13 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
 
     midpoint = db.session.scalars(select(MidpointReview).where(MidpointReview.plan_id == plan.series_id)).one()
     rap.record_midpoint_review(sia, midpoint, rap.MidpointRecord(
-        held_on=today - timedelta(days=28), led_by_id=sia.id, capacity_grade=4, adequate_improvement=False,
-        summary=hostile(), outcome="continue", further_review_on=today + timedelta(days=42),
+        held_on=today - timedelta(days=28), led_by_id=sia.id, capacity_grade=4, adviser_capacity_grade=4,
+        adequate_improvement=False, off_window_reason=hostile(), summary=hostile(), outcome="continue", further_review_on=today + timedelta(days=42),
         progress={o.id: rap.ObjectiveJudgement("some_progress", hostile()) for o in in_force.objectives}))
     notice = rap.issue_improvement_notice(sia, school, improvements=hostile(), comply_by=today + timedelta(days=60),
-                                          issued_on=today - timedelta(days=2))
+                                          issued_on=today - timedelta(days=2), capacity_reason=hostile())
+    # A closed plan's outcome (closing it here would end the plan the pages below show).
+    plan.closure_outcome = hostile()
     db.session.commit()
     rap.change_notice_status(sia, notice, status="complied", on=today, reason=hostile())
     db.session.commit()

@@ -46,8 +46,12 @@ class MidpointRecordForm(EditForm):
     held_on = DateInputField("Date the review was held", required=True)
     led_by_id = SelectField("Led by", widget=GovSelect(), coerce=optional_int, validate_choice=False,
                             description="The School Improvement Adviser who led the review")
-    capacity_grade = RadioField("The school's capacity to improve", widget=GovRadioInput(), coerce=optional_int,
-                                validate_choice=False)
+    off_window_reason = TextAreaField("Why the review was held outside the window", widget=GovTextArea(),
+                                      validators=[MaxLength(LONG_TEXT, "The reason")])
+    capacity_grade = RadioField("The school's capacity to improve: the SIA's judgement", widget=GovRadioInput(),
+                                coerce=optional_int, validate_choice=False)
+    adviser_capacity_grade = RadioField("The school's capacity to improve: the link adviser's judgement",
+                                        widget=GovRadioInput(), coerce=optional_int, validate_choice=False)
     adequate_improvement = RadioField("Is adequate improvement evidenced?", widget=GovRadioInput(),
                                       choices=[("yes", "Yes"), ("no", "No")], validate_choice=False)
     summary = TextAreaField("Summary of the review", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, "The summary")],
@@ -56,9 +60,15 @@ class MidpointRecordForm(EditForm):
                          validate_choice=False)
     further_review_on = DateInputField("Date of the further review",
                                        description="If the outcome is to continue: after the date this review was held")
+    notice_review_on = DateInputField("Date of the further review after the notice",
+                                      description="After the date this review was held: the project team reviews "
+                                                  "progress again")
     improvements = TextAreaField("What the school must improve", widget=GovTextArea(),
                                  validators=[MaxLength(LONG_TEXT)], description="If the outcome is an Improvement Notice")
     comply_by = DateInputField("Comply by", description="If the outcome is an Improvement Notice")
+    capacity_reason = TextAreaField("Why a notice, though capacity to improve is judged good or better",
+                                    widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, "The reason")],
+                                    description="Needed if either judgement of capacity is 3 (good) or better")
     submit = SubmitField("Record the review", widget=GovSubmitInput())
 
     # Set by `midpoint_record_form`: (objective, progress field, evidence field) for each objective;
@@ -75,8 +85,10 @@ class MidpointRecordForm(EditForm):
                       for fields in self.criterion_fields.values() for c, a, m in fields},
             capacity_grade=self.capacity_grade.data, adequate_improvement=yes_no(self.adequate_improvement.data),
             summary=self.summary.data or "", outcome=self.outcome.data or None,
-            further_review_on=self.further_review_on.data, improvements=self.improvements.data or "",
-            comply_by=self.comply_by.data)
+            further_review_on=(self.notice_review_on.data if self.outcome.data == "improvement_notice"
+                               else self.further_review_on.data), improvements=self.improvements.data or "",
+            comply_by=self.comply_by.data, adviser_capacity_grade=self.adviser_capacity_grade.data,
+            off_window_reason=self.off_window_reason.data or "", capacity_reason=self.capacity_reason.data or "")
 
 
 def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjective"], scale: "JudgementScale",
@@ -110,6 +122,7 @@ def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjecti
     form = Form(data=None if formdata else {"version_id": str(review.version_id), "led_by_id": default_leader,
                                             **recorded})
     form.capacity_grade.choices = [(g.grade, f"{g.grade} {g.label}") for g in scale.grades]
+    form.adviser_capacity_grade.choices = list(form.capacity_grade.choices)
     form.led_by_id.choices = [("", "Choose the adviser")] + [(u.id, u.name_and_role) for u in leaders]
     form.objective_fields = [(o, form[f"progress_{o.id}"], form[f"evidence_{o.id}"]) for o in objectives]
     form.criterion_fields = {o.id: [(c, form[f"actual_{c.id}"], form[f"met_{c.id}"]) for c in o.criteria
@@ -122,11 +135,14 @@ class NoticeForm(FlaskForm):
     improvements = TextAreaField("What the school must improve", widget=GovTextArea(), validators=[MaxLength(LONG_TEXT)])
     comply_by = DateInputField("Comply by", required=True,
                                required_message="Enter the date the school must comply by")
+    capacity_reason = TextAreaField("Why a notice, though capacity to improve is judged good or better",
+                                    widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, "The reason")],
+                                    description="Needed if the latest review judged capacity 3 (good) or better")
     submit = SubmitField("Issue the Improvement Notice", widget=GovSubmitInput())
 
     def to_kwargs(self) -> dict[str, Any]:
         return {"improvements": self.improvements.data or "", "comply_by": self.comply_by.data,
-                "issued_on": self.issued_on.data}
+                "issued_on": self.issued_on.data, "capacity_reason": self.capacity_reason.data or ""}
 
 
 class NoticeStatusForm(EditForm):

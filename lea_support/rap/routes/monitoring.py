@@ -156,8 +156,10 @@ def record_midpoint_review(plan_id: int, review_id: int) -> Any:
     form, in_force = _record_form(review, formdata=request.method == "POST")
 
     def page(status: int) -> Any:
+        window = services.midpoint_window(review.plan.agreed_on) \
+            if review.sequence == 1 and review.plan.agreed_on is not None else None
         return render_template("rap/midpoint_record.html", form=form, plan=plan, review=review, in_force=in_force,
-                               conflict=status == 409, scale=current_scale()), status
+                               conflict=status == 409, scale=current_scale(), window=window), status
 
     if request.method == "GET":
         return page(200)
@@ -179,11 +181,11 @@ def record_midpoint_review(plan_id: int, review_id: int) -> Any:
 # --- Improvement Notices -------------------------------------------------------------------------
 
 
-def _notice(notice_id: int) -> ImprovementNotice:
+def _notice(notice_id: int, *, letter: bool = False) -> ImprovementNotice:
     notice = services.load_improvement_notice(notice_id)
     if notice is None:
         abort(404)
-    require(can.can_view_notice(current_user, notice))
+    require(can.can_read_notice_letter(current_user, notice) if letter else can.can_view_notice(current_user, notice))
     return notice
 
 
@@ -226,7 +228,7 @@ def show_notice(notice_id: int) -> Any:
 @bp.get("/notices/<int:notice_id>.pdf")
 @login_required
 def notice_pdf(notice_id: int) -> Any:
-    document = improvement_notice_document(_notice(notice_id))
+    document = improvement_notice_document(_notice(notice_id, letter=True))
     pdf = render_pdf(document["template"], title=document["title"], author=document["author"],
                      context={"doc": document["content"]})
     return pdf_response(PdfDocument(pdf, document["filename"]))

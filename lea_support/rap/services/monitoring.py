@@ -35,7 +35,7 @@ from ..models import (
 
 __all__ = [
     "CriterionJudgement", "EscalationRow", "MidpointRecord", "ObjectiveJudgement", "PlanMonitoring", "change_notice_status",
-    "check_midpoint_date", "escalation_query", "escalation_watch", "issue_improvement_notice",
+    "check_midpoint_date", "escalation_query", "latest_held_review", "escalation_watch", "issue_improvement_notice",
     "load_improvement_notice", "load_midpoint_review", "midpoint_review_date", "midpoint_window",
     "monitoring_for_plan", "notices_for_school", "plan_in_force", "record_midpoint_review",
     "reschedule_midpoint_review", "review_scale", "schedule_first_midpoint_review", "time_in_tier",
@@ -51,6 +51,9 @@ NOTICE_CHANGED = ("Someone else changed this Improvement Notice since you opened
 # recommendation of cause for concern at this one.
 NOTICE_LEVEL = 4
 CONCERN_LEVEL = 5
+# Capacity to improve judged at this grade or better (1 excellent to 3 good) makes an Improvement
+# Notice unusual: one given all the same needs its reason.
+GOOD_OR_BETTER = 3
 
 
 def _clean(text: str | None) -> str:
@@ -272,12 +275,12 @@ def _series_in_force(school: School) -> int | None:
 
 
 def _create_notice(actor: User, school: School, *, improvements: str, comply_by: date, issued_on: date,
-                   plan_id: int | None, review: MidpointReview | None,
-                   reason: str) -> tuple[ImprovementNotice, SupportDecision | None]:
+                   plan_id: int | None, review: MidpointReview | None, reason: str,
+                   capacity_reason: str = "") -> tuple[ImprovementNotice, SupportDecision | None]:
     notice = ImprovementNotice(school_id=school.id, plan_id=plan_id,
                                midpoint_review_id=review.id if review is not None else None,
                                issued_on=issued_on, issued_by_id=actor.id, improvements=improvements,
-                               comply_by=comply_by, status="issued")
+                               comply_by=comply_by, status="issued", capacity_reason=capacity_reason)
     db.session.add(notice)
     db.session.flush()
     record_audit(actor, "improvement_notice.issue", "improvement_notice", notice.id, school_id=school.id,
@@ -288,8 +291,15 @@ def _create_notice(actor: User, school: School, *, improvements: str, comply_by:
     return notice, _raise_to_notice_level(actor, school, reason, improvements)
 
 
+def latest_held_review(school: School) -> MidpointReview | None:
+    """The school's most recently held mid-point or further review."""
+    return db.session.scalars(select(MidpointReview).where(
+        MidpointReview.school_id == school.id, MidpointReview.held_on.is_not(None))
+        .order_by(MidpointReview.held_on.desc(), MidpointReview.id.desc()).limit(1)).first()
+
+
 def issue_improvement_notice(actor: User, school: School, *, improvements: str, comply_by: date | None,
-                             issued_on: date | None = None) -> ImprovementNotice:
+                             issued_on: date | None = None, capacity_reason: str = "") -> ImprovementNotice:
     """Issue an Improvement Notice to a school directly (not from a review): what it must improve
     and by when. A school below level 4 moves to significant support at level 4."""
     _refuse_academy(school)
@@ -299,6 +309,10 @@ def issue_improvement_notice(actor: User, school: School, *, improvements: str, 
         raise DomainError("The notice cannot be issued on a date in the future", field="issued_on")
     _check_notice(improvements, comply_by, issued_on)
     assert comply_by is not None
+    latest = latest_held_review(school)
+    if latest is not None:
+        _check_capacity_reason(latest.capacity_grade, latest.adviser_capacity_grade, capacity_reason,
+                               db.session.get(JudgementScale, latest.scale_id) if latest.scale_id else None)
     lock_for_update(school)  # the same notice sent twice at once: the second waits, then finds the first
     if db.session.scalar(select(exists().where(
             ImprovementNotice.school_id == school.id, ImprovementNotice.status == "issued",
@@ -306,7 +320,8 @@ def issue_improvement_notice(actor: User, school: School, *, improvements: str, 
         raise AlreadyChanged("This Improvement Notice has already been issued: reload the page to see it")
     notice, _decision = _create_notice(actor, school, improvements=improvements, comply_by=comply_by,
                                        issued_on=issued_on, plan_id=_series_in_force(school), review=None,
-                                       reason=f"Improvement Notice issued on {format_date(issued_on)}")
+                                       reason=f"Improvement Notice issued on {format_date(issued_on)}",
+                                       capacity_reason=_clean(capacity_reason))
     return notice
 
 
@@ -369,6 +384,11 @@ class MidpointRecord:
     further_review_on: date | None = None
     improvements: str = ""
     comply_by: date | None = None
+    # The link adviser's judgement of capacity to improve (capacity_grade is the SIA's).
+    adviser_capacity_grade: int | None = None
+    # Why a mid-point review was held outside the window; why a notice though capacity is good.
+    off_window_reason: str = ""
+    capacity_reason: str = ""
     # By criterion id: those without a measure. One left blank stays "not yet measured".
     outcomes: dict[int, CriterionJudgement] = field(default_factory=dict)
 
@@ -390,6 +410,13 @@ def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: Mi
     if previous is not None and previous.held_on is not None and data.held_on <= previous.held_on:
         raise DomainError(f"A further review must be held after the review before it ({format_date(previous.held_on)})",
                           field="held_on")
+    if review.sequence == 1 and first.agreed_on is not None:
+        earliest, latest = midpoint_window(first.agreed_on)
+        if not earliest <= data.held_on <= latest and not _clean(data.off_window_reason):
+            low, high = current_app.config["MIDPOINT_WINDOW_WEEKS"]
+            raise DomainError(f"The mid-point review was held outside the {low} to {high} week window after the plan "
+                              f"was agreed ({format_date(earliest)} to {format_date(latest)}): enter the reason",
+                              field="off_window_reason")
     leader = db.session.get(User, data.led_by_id) if data.led_by_id else None
     if leader is None or leader.is_disabled or leader.role not in {Role.SIA, Role.ADMIN}:
         raise DomainError("Choose the School Improvement Adviser who led the review", field="led_by_id")
@@ -410,26 +437,44 @@ def _check_record(review: MidpointReview, plan: RaisingAchievementPlan, data: Mi
             if outcome.met is not None and not _clean(outcome.actual):
                 raise DomainError(f"Enter the actual value of {which}", field=f"actual_{criterion.id}")
     if data.capacity_grade not in {g.grade for g in scale.grades}:
-        raise DomainError(f"Choose the school's capacity to improve on the {scale.name}", field="capacity_grade")
+        raise DomainError(f"Choose the SIA's judgement of the school's capacity to improve on the {scale.name}",
+                          field="capacity_grade")
+    if data.adviser_capacity_grade not in {g.grade for g in scale.grades}:
+        raise DomainError(f"Choose the link adviser's judgement of the school's capacity to improve on the "
+                          f"{scale.name}", field="adviser_capacity_grade")
     if data.adequate_improvement is None:
         raise DomainError("Answer whether adequate improvement is evidenced", field="adequate_improvement")
     if not _clean(data.summary):
         raise DomainError("Enter a summary of the review", field="summary")
     if data.outcome not in MIDPOINT_OUTCOMES:
         raise DomainError("Choose the outcome of the review", field="outcome")
-    if data.outcome == "continue":
+    if data.outcome in ("continue", "improvement_notice"):
         if data.further_review_on is None:
-            raise DomainError("Enter the date of the further review", field="further_review_on")
+            if data.outcome == "continue":
+                raise DomainError("Enter the date of the further review", field="further_review_on")
+            raise DomainError("Enter the date of the further review after the notice: the project team reviews "
+                              "progress again", field="notice_review_on")
         if data.further_review_on <= data.held_on:
             raise DomainError(f"The further review must be after this review ({format_date(data.held_on)})",
-                              field="further_review_on")
+                              field="further_review_on" if data.outcome == "continue" else "notice_review_on")
     if data.outcome == "de_escalate" and not data.adequate_improvement:
         raise DomainError("A school moves to enhanced support only where adequate improvement is evidenced: "
                           "answer \u201cYes\u201d or choose another outcome", field="outcome")
     if data.outcome == "improvement_notice":
         _refuse_academy(review.school, field="outcome")
         _check_notice(_clean(data.improvements), data.comply_by, data.held_on)
+        _check_capacity_reason(data.capacity_grade, data.adviser_capacity_grade, data.capacity_reason, scale)
     return leader
+
+
+def _check_capacity_reason(sia_grade: int | None, adviser_grade: int | None, reason: str,
+                           scale: JudgementScale | None) -> None:
+    """A notice where capacity to improve was judged good or better needs its reason."""
+    judged = [g for g in (sia_grade, adviser_grade) if g is not None]
+    if judged and min(judged) <= GOOD_OR_BETTER and not _clean(reason):
+        label = scale.label(min(judged)) if scale is not None else ""
+        raise DomainError(f"Capacity to improve was judged {min(judged)}{f' ({label})' if label else ''}, good or "
+                          "better: enter why an Improvement Notice is given all the same", field="capacity_reason")
 
 
 def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRecord, *,
@@ -453,9 +498,11 @@ def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRe
 
     review.held_on, review.led_by_id = data.held_on, leader.id
     review.scale_id, review.capacity_grade = scale.id, data.capacity_grade
+    review.adviser_capacity_grade, review.link_adviser_id = data.adviser_capacity_grade, school.link_adviser_id
+    review.off_window_reason = _clean(data.off_window_reason)
     review.adequate_improvement, review.summary = data.adequate_improvement, _clean(data.summary)
     review.outcome = data.outcome
-    review.further_review_on = data.further_review_on if data.outcome == "continue" else None
+    review.further_review_on = data.further_review_on if data.outcome in ("continue", "improvement_notice") else None
     review.recorded_at = utcnow()
     review.progress = [ObjectiveProgress(objective_id=o.id, progress=data.progress[o.id].progress or "",
                                          evidence=_clean(data.progress[o.id].evidence)) for o in plan.objectives]
@@ -467,8 +514,9 @@ def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRe
             outcomes[str(criterion.id)] = {"actual": criterion.actual, "met": criterion.met}
     db.session.flush()
     record_audit(actor, "midpoint_review.record", "midpoint_review", review.id, school_id=review.school_id,
-                 after={**snapshot(review, ("held_on", "led_by_id", "scale_id", "capacity_grade",
-                                            "adequate_improvement", "summary", "outcome", "further_review_on")),
+                 after={**snapshot(review, ("held_on", "led_by_id", "scale_id", "capacity_grade", "adviser_capacity_grade",
+                                            "link_adviser_id", "off_window_reason", "adequate_improvement", "summary",
+                                            "outcome", "further_review_on")),
                         "plan_version_id": plan.id,
                         "progress": {str(p.objective_id): p.progress for p in review.progress},
                         "criteria": outcomes})
@@ -478,7 +526,7 @@ def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRe
 
     because = f"{name} held on {format_date(data.held_on)}"
     decision: SupportDecision | None = None
-    if data.outcome == "continue":
+    if data.outcome in ("continue", "improvement_notice"):
         assert data.further_review_on is not None
         further = MidpointReview(plan_id=review.plan_id, school_id=review.school_id, sequence=review.sequence + 1,
                                  scheduled_on=data.further_review_on)
@@ -489,7 +537,9 @@ def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRe
                             "scheduled_on": further.scheduled_on})
         record_school_event(school, "midpoint_scheduled",
                             f"Further review scheduled for {format_date(data.further_review_on)}", actor, audience="school")
-    elif data.outcome == "de_escalate":
+    if data.outcome == "de_escalate":
+        _close_plan(actor, plan, on=data.held_on,
+                    outcome=f"{because}: adequate improvement evidenced; the school moved to enhanced support")
         decision = _decide_support(actor, school, support_tier="enhanced", mcs_level=2, cause_for_concern=None,
                                    is_vulnerable=False, has_significant_underachievement=False,
                                    reason=f"{because}: adequate improvement evidenced, moving to enhanced support",
@@ -499,7 +549,8 @@ def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRe
         _notice, decision = _create_notice(actor, school, improvements=_clean(data.improvements),
                                            comply_by=data.comply_by, issued_on=data.held_on,
                                            plan_id=review.plan_id, review=review,
-                                           reason=f"{because}: Improvement Notice issued")
+                                           reason=f"{because}: Improvement Notice issued",
+                                           capacity_reason=_clean(data.capacity_reason))
     elif data.outcome == "cause_for_concern":
         decision = _decide_support(actor, school, support_tier="significant", mcs_level=CONCERN_LEVEL,
                                    # An Ofsted designation stays: it is the stronger one.
@@ -511,6 +562,17 @@ def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRe
         review.decision_id = decision.id
     db.session.flush()
     return review
+
+
+def _close_plan(actor: User, plan: RaisingAchievementPlan, *, on: date, outcome: str) -> None:
+    """Close the plan in force (the school has left significant support): no longer in force, with its outcome."""
+    before = snapshot(plan, ("status", "closed_on", "closure_outcome"))
+    plan.status, plan.closed_on, plan.closure_outcome = "closed", on, outcome
+    db.session.flush()
+    record_audit(actor, "plan.close", "raising_achievement_plan", plan.id, school_id=plan.school_id, before=before,
+                 after=snapshot(plan, ("status", "closed_on", "closure_outcome")))
+    record_school_event(plan.school, "plan_closed", f"Raising Achievement Plan closed: {outcome}", actor,
+                        audience="school")
 
 
 # --- the escalation watch ------------------------------------------------------------------------

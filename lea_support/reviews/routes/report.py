@@ -9,8 +9,10 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...auth.permissions import is_la_staff
+from ...core.forms import EmptyForm
 from ...core.web import (
     flash_and_redirect,
+    flash_refusal_and_redirect,
     get_or_404,
     process_form,
     require,
@@ -28,6 +30,7 @@ from ..report_forms import (
     FindingsForm,
     PublishForm,
     ReopenForm,
+    SchoolViewForm,
     posted_id,
 )
 from . import bp
@@ -82,7 +85,7 @@ def _pairs(form: EvaluationForm, rows: list[dict[str, Any]]) -> list[tuple[dict,
 @login_required
 def evaluation(review_id: int) -> Any:
     review = _review(review_id)
-    require(can.can_view_review(current_user, review))
+    require(can.can_see_evaluation(current_user, review) and can.can_view_review(current_user, review))
     if request.method == "POST":
         require(can.can_edit_review(current_user, review))
     form, pairs = _evaluation_form(review, reporting.evaluation_rows(review))
@@ -90,7 +93,8 @@ def evaluation(review_id: int) -> Any:
     def page(status: int = 200) -> Any:
         editable = can.can_edit_review(current_user, review) and review.stage in reporting.REPORTING_STAGES
         return render_template("reviews/evaluation.html", review=review, form=form, pairs=pairs, editable=editable,
-                               grades=list(reporting.GRADES)), status
+                               grades=list(reporting.GRADES), share_form=EmptyForm(formdata=None),
+                               school_views={v.aspect_id: v for v in review.school_views}), status
 
     def again(status: int) -> Any:
         nonlocal pairs
@@ -104,6 +108,58 @@ def evaluation(review_id: int) -> Any:
                         done=lambda _review: flash_and_redirect("Evaluation saved",
                                                                 url_for("reviews.evaluation", review_id=review.id)),
                         again=again)
+
+
+@bp.post("/reviews/<int:review_id>/share-evaluation")
+@login_required
+def share_evaluation(review_id: int) -> Any:
+    review = _review(review_id)
+    require(can.can_share_evaluation(current_user, review))
+    form = EmptyForm()
+    return process_form(form, lambda: reporting.share_evaluation(current_user, review),
+                        done=lambda _review: flash_and_redirect("The evaluation is shared with the school's "
+                                                                "participants",
+                                                                url_for("reviews.evaluation", review_id=review.id)),
+                        again=lambda _status: flash_refusal_and_redirect(
+                            form, url_for("reviews.evaluation", review_id=review.id)))
+
+
+@bp.route("/reviews/<int:review_id>/school-view", methods=["GET", "POST"])
+@login_required
+def school_view(review_id: int) -> Any:
+    """The school's own view of each aspect, recorded by its participants on the review."""
+    review = _review(review_id)
+    require(can.can_view_review(current_user, review))
+    editable = can.can_record_school_view(current_user, review)
+    if request.method == "POST":
+        require(editable)
+    views = {v.aspect_id: v for v in review.school_views}
+    if request.method == "POST":
+        form = SchoolViewForm()
+    else:
+        form = SchoolViewForm(formdata=None)
+        for aspect in review.framework.aspects:
+            view = views.get(aspect.id)
+            form.aspects.append_entry({"aspect_id": str(aspect.id), "grade": view.grade if view else None,
+                                       "comment": view.comment if view else ""})
+    posted = {posted_id(entry.form.aspect_id.data) for entry in form.aspects}
+    for aspect in review.framework.aspects:
+        if aspect.id not in posted:
+            form.aspects.append_entry({"aspect_id": str(aspect.id)})
+    form.set_grade_choices(_grade_choices(review))
+    entries = {posted_id(entry.form.aspect_id.data): entry for entry in form.aspects}
+
+    def page(status: int = 200) -> Any:
+        pairs = [(aspect, entries.get(aspect.id), views.get(aspect.id)) for aspect in review.framework.aspects]
+        return render_template("reviews/school_view.html", review=review, form=form, pairs=pairs,
+                               editable=editable), status
+
+    if request.method == "GET":
+        return page()
+    return process_form(form, lambda: reporting.record_school_views(current_user, review, **form.to_kwargs()),
+                        done=lambda _views: flash_and_redirect("The school's view is saved",
+                                                               url_for("reviews.school_view", review_id=review.id)),
+                        again=page)
 
 
 # --- the report draft and publishing ------------------------------------------------------------
@@ -124,16 +180,37 @@ def _findings_form(review: JointReview) -> FindingsForm:
     return form
 
 
+def problem_href(review: JointReview, where: str) -> str:
+    """Where a problem that stops publishing is fixed."""
+    page = url_for("reviews.show_review", review_id=review.id)
+    if where == "pre_review":
+        return url_for("reviews.pre_review", review_id=review.id)
+    if where == "evaluation":
+        return url_for("reviews.evaluation", review_id=review.id)
+    if where == "findings":
+        return url_for("reviews.report_draft", review_id=review.id) + "#findings-form"
+    if where == "key_questions":
+        return page + "#key-questions"
+    if where.startswith("evidence"):
+        return page + "#" + where
+    return page
+
+
 def _render_draft(review: JointReview, status: int = 200, *, findings_form: FindingsForm | None = None,
                   publish_form: PublishForm | None = None, form: Any = None) -> Any:
     findings_form = findings_form or _findings_form(review)
     publish_form = publish_form or PublishForm(formdata=None)
     editable = can.can_edit_review(current_user, review) and review.stage in reporting.REPORTING_STAGES
     can_publish = can.can_lead_review(current_user, review) and review.stage == "report_drafted"
+    problems = [(p, problem_href(review, p.where)) for p in reporting.publication_problems(review)] \
+        if can_publish else []
+    refused = [p for p in publish_form.form_errors if isinstance(p, reporting.Problem)]
+    if refused:
+        # Every problem in the error summary at once, each linked to where it is fixed.
+        publish_form.error_links = [(p, problem_href(review, p.where)) for p in refused]
     return render_template("reviews/report_draft.html", review=review, form=form or findings_form,
                            findings_form=findings_form, publish_form=publish_form, editable=editable,
-                           can_publish=can_publish, kinds=FINDING_KINDS,
-                           problems=reporting.publication_problems(review) if can_publish else [],
+                           can_publish=can_publish, kinds=FINDING_KINDS, problems=problems,
                            has_published=bool(review.reports)), status
 
 

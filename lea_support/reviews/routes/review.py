@@ -55,7 +55,8 @@ def school_reviews(urn: int) -> Any:
     require(can.can_view_school_reviews(current_user, school))
     published_only = not current_user.is_la_staff
     return render_template("reviews/list.html", school=school,
-                           reviews=services.reviews_for_school(school, published_only=published_only))
+                           reviews=services.reviews_for_school(school, published_only=published_only,
+                                                               participant=current_user))
 
 
 def _plan_choices(form: PlanReviewForm, school: School) -> None:
