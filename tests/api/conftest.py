@@ -78,8 +78,10 @@ def add_value(school: Any, measure: Any, year: str, number: float) -> Any:
 
 def publish_review(school: Any, create_review: Callable[..., Any]) -> Any:
     from lea_support.reviews import reporting
+    from tests.conftest import make_review_happen
 
     review = create_review(school=school, stage="evaluation")
+    make_review_happen(review)
     reporting.record_evaluation(review.lead, review, [
         reporting.AspectJudgement(aspect_id=a.id, agreed_grade=3) for a in review.framework.aspects],
         overall_grade=3, overall_rationale="Good overall")

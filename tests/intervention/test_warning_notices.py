@@ -229,10 +229,15 @@ def test_the_sia_home_lists_notices_reaching_their_compliance_date(db, client, s
     assert "Ashby <Primary>" in listing
 
 
-def test_governors_see_no_warning_notice(db, client, school, sia, login_as):
+def test_governors_read_their_own_schools_warning_notice_letter_and_nothing_more(app, db, client, school, sia, login_as,
+                                                                                 create_school, create_user):
+    """Issue 18, item 5: governors read their school's notices once issued (the letter), read-only."""
     notice = give(sia, school)
     db.session.commit()
     login_as("governor", schools=[school])
     assert client.get(f"/warning-notices/{notice.id}").status_code == 403
-    assert client.get(f"/warning-notices/{notice.id}.pdf").status_code == 403
+    assert client.get(f"/warning-notices/{notice.id}.pdf").status_code == 200
     assert client.get(f"/schools/{school.urn}/intervention").status_code == 403
+    other = app.test_client()
+    sign_in(other, create_user("governor", schools=[create_school()]).email)
+    assert other.get(f"/warning-notices/{notice.id}.pdf").status_code == 403

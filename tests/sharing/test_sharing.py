@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lea_support.reviews import reporting
 from lea_support.reviews.models import ReviewFinding
 from lea_support.sharing.models import GoodPractice, Partnership
-from tests.conftest import count_queries, new_note, new_review, new_school, sign_in, submit
+from tests.conftest import count_queries, make_review_happen, new_note, new_review, new_school, sign_in, submit
 
 TODAY = date.today()
 NOMINATION = {"title": "Daily phonics in Reception", "summary": "Every child reads to an adult daily",
@@ -103,6 +103,7 @@ def test_a_what_works_well_finding_is_nominated(client, db, login_as):
     db.session.commit()
     works, more = (db.session.scalars(select(ReviewFinding).where(ReviewFinding.kind == k)).one()
                    for k in ("works_well", "more_effective"))
+    make_review_happen(review)
     reporting.publish_report(review.lead, review)
     db.session.commit()
     login_as("sia")
