@@ -1,7 +1,9 @@
 """The read audit: views call `record_read` for each audited record they show or send; the reads
-of a request are written at its end in one INSERT of their own, in a short transaction apart from
-the request's, so reading a page costs one statement more whatever it shows, and a failure to
-write the audit is logged rather than failing the page the person already has."""
+of a request are written at its end in one INSERT, committed after the request's own work (on the
+request's session: on SQLite every transaction holds the write lock from its start, so a second
+connection would wait for the request's own), so reading a page costs one statement more whatever
+it shows, and a failure to write the audit is logged rather than failing the page the person
+already has."""
 from __future__ import annotations
 
 import logging
@@ -33,12 +35,17 @@ def record_read(kind: str, record_id: int, how: str = "view") -> None:
 
 
 def write_reads(user_id: int, reads: list[tuple[str, int, str]]) -> None:
-    """One multi-row INSERT of the reads, in a transaction of its own."""
+    """One multi-row INSERT of the reads, committed: after the request's commit (a change) or in
+    place of it (a page read, which changes nothing else)."""
     now = utcnow()
     rows = [{"occurred_at": now, "user_id": user_id, "record_kind": kind, "record_id": record_id, "how": how}
             for kind, record_id, how in reads]
-    with db.engine.begin() as connection:
-        connection.execute(insert(RecordRead).values(rows))
+    try:
+        db.session.execute(insert(RecordRead).values(rows))
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        raise
 
 
 def install_read_audit(app: Flask) -> None:

@@ -11,6 +11,7 @@ import pytest
 from lea_support.governor_reports.models import GovernorReport, GovernorReportVersion
 from lea_support.rap import services as rap
 from lea_support.reviews import reporting
+from tests.conftest import make_review_happen
 
 ALL = ["Overview", "Visits", "Reviews", "Plans", "Enhanced support", "Improvement Notices", "Statutory intervention",
        "Reports", "Sharing4Success", "Timeline"]
@@ -73,6 +74,7 @@ def school_records(db, create_plan, create_review, create_note, create_user) -> 
         overall_grade=3, overall_rationale="")
     reporting.save_findings(review.lead, review, [reporting.FindingData("works_well", "Reading"),
                                                   reporting.FindingData("more_effective", "Writing")])
+    make_review_happen(review)
     reporting.publish_report(review.lead, review)
     notice = rap.issue_improvement_notice(create_user("sia"), school, improvements="Raise standards",
                                           comply_by=date.today() + timedelta(days=60))
