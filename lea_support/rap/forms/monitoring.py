@@ -138,11 +138,16 @@ class NoticeForm(FlaskForm):
     capacity_reason = TextAreaField("Why a notice, though capacity to improve is judged good or better",
                                     widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, "The reason")],
                                     description="Needed if the latest review judged capacity 3 (good) or better")
+    # Shown (and required by the service) only where the plan in force has no review still to come.
+    further_review_on = DateInputField("Date of the further review",
+                                       description="After the notice is issued: the project team reviews the "
+                                                   "school's progress again")
     submit = SubmitField("Issue the Improvement Notice", widget=GovSubmitInput())
 
     def to_kwargs(self) -> dict[str, Any]:
         return {"improvements": self.improvements.data or "", "comply_by": self.comply_by.data,
-                "issued_on": self.issued_on.data, "capacity_reason": self.capacity_reason.data or ""}
+                "issued_on": self.issued_on.data, "capacity_reason": self.capacity_reason.data or "",
+                "further_review_on": self.further_review_on.data}
 
 
 class NoticeStatusForm(EditForm):
