@@ -149,3 +149,24 @@ def test_de_escalation_closes_the_plan_with_its_outcome(db, setting, client):
     assert closed.status == "closed" and closed.closed_on == first_review(db, plan).held_on
     assert "adequate improvement evidenced" in closed.closure_outcome
     assert "Closed" in text_of(client.get(f"/plans/{plan.id}"))
+
+
+def test_the_review_of_an_academy_does_not_offer_an_improvement_notice(db, client, create_plan, create_school,
+                                                                      create_user):
+    """The service refuses a notice to an academy, so the form does not offer it, and says why and
+    what the LA can do instead."""
+    adviser = create_user("link_adviser")
+    academy = create_school(name="Brookfield Academy", type_name="Academy converter", type_group="Academies",
+                            support_tier="significant", mcs_level=3, link_adviser_id=adviser.id)
+    sia = create_user("sia")
+    plan = create_plan(school=academy, sia=sia, agreed_on=AGREED)
+    review = first_review(db, plan)
+    sign_in(client, sia.email)
+    page = client.get(record_url(review)).get_data(as_text=True)
+    assert 'value="improvement_notice"' not in page and 'value="cause_for_concern"' in page
+    assert "Brookfield Academy is an academy: a local authority cannot give it an Improvement Notice" in page
+    assert f'href="/schools/{academy.urn}/referrals/new">Refer a concern to the DfE regional director</a>' in page
+    refused = submit(client, record_url(review), form_data(plan, review, sia, outcome="improvement_notice",
+                                                           improvements="Writing",
+                                                           comply_by=dmy(TODAY + timedelta(days=60))))
+    assert refused.status_code == 422 and count(db, ImprovementNotice) == 0

@@ -124,6 +124,9 @@ def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjecti
     form.capacity_grade.choices = [(g.grade, f"{g.grade} {g.label}") for g in scale.grades]
     form.adviser_capacity_grade.choices = list(form.capacity_grade.choices)
     form.led_by_id.choices = [("", "Choose the adviser")] + [(u.id, u.name_and_role) for u in leaders]
+    if review.school.is_academy:  # an academy answers to its trust and the DfE: no notice from the LA
+        form.outcome.choices = [(value, label) for value, label in MIDPOINT_OUTCOMES.items()
+                                if value != "improvement_notice"]
     form.objective_fields = [(o, form[f"progress_{o.id}"], form[f"evidence_{o.id}"]) for o in objectives]
     form.criterion_fields = {o.id: [(c, form[f"actual_{c.id}"], form[f"met_{c.id}"]) for c in o.criteria
                                     if c.measure_id is None] for o in objectives}
