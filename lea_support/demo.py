@@ -33,9 +33,12 @@ DEMO_USERS: list[tuple[str, str, str, int | None]] = [
     ("adviser2@demo.invalid", "Priya Patel", Role.LINK_ADVISER, None),
     ("sia@demo.invalid", "Sam Improvement", Role.SIA, None),
     ("team@demo.invalid", "Jo Consultant", Role.PROJECT_TEAM, None),
+    ("consultant@demo.invalid", "Kim Literacy", Role.CONSULTANT, None),
     ("head@demo.invalid", "Chris Head", Role.SCHOOL_LEADER, 0),
     ("governor@demo.invalid", "Gill Governor", Role.GOVERNOR, 0),
 ]
+# The demo LA consultant's specialism (an LA consultant has one).
+DEMO_SPECIALISMS = {"consultant@demo.invalid": "literacy"}
 
 _PLACES = ["Ashby", "Brookfield", "Castlegate", "Dunmore", "Elmwood", "Fernhill", "Greyfriars", "Hollins",
            "Ivydale", "Juniper", "Kingsmead", "Larkrise", "Millbrook", "Northgate", "Oakridge", "Pennyfield",
@@ -106,7 +109,8 @@ def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
     users = {}
     for email, name, role, school_index in DEMO_USERS:
         urns = [made[school_index].urn] if school_index is not None else []
-        users[email] = create_user(None, email=email, name=name, role=role, password=DEMO_PASSWORD, school_urns=urns)
+        users[email] = create_user(None, email=email, name=name, role=role, password=DEMO_PASSWORD, school_urns=urns,
+                                   specialism=DEMO_SPECIALISMS.get(email))
     admin = users["admin@demo.invalid"]
     advisers = [users["adviser@demo.invalid"], users["adviser2@demo.invalid"]]
     # The history runs from the start of last school year: link advisers then, this year's support
@@ -138,6 +142,7 @@ def seed_demo(*, if_empty: bool = False, schools: int = 40) -> int | None:
     seed_term_dates(parse_academic_year(year), actor=admin)
     school_services.issue_annual_allocations(admin, year)
     _seed_visits(made, advisers)
+    _seed_enhanced_support(next(s for s in made if s.support_tier == "enhanced"), users)
     review = _seed_review(made[0], users["sia@demo.invalid"], advisers[0])
     _seed_plan(review, users)
     db.session.flush()
@@ -192,6 +197,37 @@ def _seed_visits(schools: list[School], advisers: list) -> None:
             with _happened_on(today - timedelta(days=1 + i % 5)):
                 visits.plan_visit(adviser, school, visit_date=today + timedelta(days=3 + i),
                                   visit_type_code="core_support", purpose="Follow up agreed actions")
+
+
+def _seed_enhanced_support(school: School, users: dict) -> None:
+    """An enhanced-support school's plan for this year, the demo LA consultant deployed on it for
+    literacy, and one support visit of theirs written up and sent, its day counted against the plan."""
+    from .casework import services as visits
+    from .enhanced import services as enhanced
+
+    today = date.today()
+    consultant = users["consultant@demo.invalid"]
+    started = min(today, (school.support_tier_since or today) + timedelta(days=7))
+    with _happened_on(started):
+        plan = enhanced.create_support_plan(
+            users["sia@demo.invalid"], school, academic_year=academic_year_for(today),
+            purposes="Literacy: guided reading in Key Stage 2 and phonics catch-up in Year 3",
+            outcome_hoped="Reading at the expected standard in line with the LA by the end of the year")
+        deployment = enhanced.deploy_consultant(users["sia@demo.invalid"], plan, consultant_id=consultant.id,
+                                                purpose="Guided reading in Key Stage 2", days_allocated="6")
+    visit_day = max(started, today - timedelta(days=12))
+    with _happened_on(visit_day):
+        note = visits.record_visit(consultant, school, visits.NoteData(
+            visit_date=visit_day, visit_type_code="enhanced_support",
+            purpose="Model guided reading in Years 5 and 6", support_aspects=["support4success"],
+            people_met="English lead; Year 5 and 6 teachers",
+            discussion="Modelled a guided reading session and planned the next three with the English lead.",
+            strengths="Pupils are keen readers; the English lead knows where the gaps are.",
+            areas_for_development="Questioning in guided reading rarely goes beyond retrieval.",
+            minutes_spent=360, deployment_id=deployment.id, days_spent="1",
+            actions=[visits.ActionData(description="Plan guided reading sessions with inference questions",
+                                       owner="English lead", due_on=visit_day + timedelta(days=21))]))
+    _send_note_on(consultant, note, min(today, visit_day + timedelta(days=1)))
 
 
 def _send_note_on(adviser: Any, note: Any, day: date) -> None:

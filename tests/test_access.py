@@ -46,7 +46,8 @@ def expect(default: int = 403, **by_role: int) -> dict[str, int]:
 ACCESS = [
     ("GET", "/healthz", "healthz", {r: 200 for r in ROLES}),
     ("GET", "/", "tasks.home", expect(200, anonymous=302)),
-    ("GET", "/tasks/drafts-not-sent", "tasks.task_list", expect(link_adviser=200, sia=200)),
+    ("GET", "/tasks/drafts-not-sent", "tasks.task_list", expect(link_adviser=200, sia=200, consultant=200)),
+    ("GET", "/tasks/schools-not-visited", "tasks.task_list", expect(link_adviser=200, sia=200)),
     ("GET", "/tasks/nothing-of-the-kind", "tasks.task_list", expect(404)),
     ("GET", "/sign-in", "auth.sign_in", expect(302, anonymous=200)),
     ("POST", "/sign-in", "auth.sign_in", expect(302, anonymous=422)),

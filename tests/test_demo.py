@@ -24,13 +24,31 @@ def test_demo_seeds_once_and_every_role_can_sign_in(app, db, client):
     levels = set(db.session.execute(select(School.support_tier, School.mcs_level)).all())
     assert levels == {("light_touch", 1), ("enhanced", 2), ("significant", 3), ("significant", 4), ("significant", 5)}
     assert {u.role for u in db.session.scalars(select(User))} == {
-        "admin", "link_adviser", "sia", "project_team", "school_leader", "governor"}
+        "admin", "link_adviser", "sia", "project_team", "consultant", "school_leader", "governor"}
     assert db.session.scalar(select(func.count()).select_from(NoteOfVisit).where(NoteOfVisit.status == "sent")) >= 1
     assert db.session.scalar(select(func.count()).select_from(PublishedReviewReport)) == 1
     assert sign_in(client, "governor@demo.invalid", "demo-sign-in-2026").status_code == 302
     page = client.get("/governor/schools/990001").get_data(as_text=True)
     assert "Joint LEA/School Review" in page
     assert "governor-reports-990001" in page and "(PDF, " in page  # this term's published report
+
+
+def test_the_demo_consultant_is_deployed_at_an_enhanced_school_with_a_visit(app, db, client):
+    """Issue 19 item 1: the literacy consultant, deployed through an enhanced-support plan, has one
+    support visit recorded against the deployment, its day counted."""
+    from lea_support.enhanced.models import ConsultantDeployment
+
+    assert app.test_cli_runner().invoke(args=["demo", "--if-empty"]).exit_code == 0
+    consultant = db.session.scalars(select(User).where(User.email == "consultant@demo.invalid")).one()
+    assert (consultant.role, consultant.specialism) == ("consultant", "literacy")
+    deployment = db.session.scalars(select(ConsultantDeployment)).one()
+    assert deployment.consultant_id == consultant.id and deployment.plan.school.support_tier == "enhanced"
+    assert deployment.plan.school.name == "Westcliffe CofE Primary School"  # as the README says
+    visit = db.session.scalars(select(NoteOfVisit).where(NoteOfVisit.adviser_id == consultant.id)).one()
+    assert (visit.deployment_id, visit.days_spent, visit.status) == (deployment.id, 1, "sent")
+    assert sign_in(client, "consultant@demo.invalid", "demo-sign-in-2026").status_code == 302
+    page = client.get(f"/schools/{deployment.plan.school.urn}").get_data(as_text=True)
+    assert client.get(f"/visits/{visit.id}").status_code == 200 and deployment.plan.school.name in page
 
 
 def test_the_demo_timeline_reads_as_a_history(app, db, client):

@@ -13,7 +13,7 @@ from lea_support.auth.models import User
 from lea_support.auth.services import create_user, hash_password
 from lea_support.core.calendar_services import seed_term_dates
 from lea_support.core.terms import academic_year_for
-from lea_support.demo import _PLACES, DEMO_PASSWORD, DEMO_USERS
+from lea_support.demo import _PLACES, DEMO_PASSWORD, DEMO_SPECIALISMS, DEMO_USERS
 from lea_support.extensions import db
 from lea_support.schools.models import School
 
@@ -44,7 +44,8 @@ def seed_scale(schools: int, *, years: int = SCALE_YEARS, seed: int = 2026, if_e
         return None
     started = time.perf_counter()
     today = today or date.today()
-    users = {email: create_user(None, email=email, name=name, role=role, password=DEMO_PASSWORD)
+    users = {email: create_user(None, email=email, name=name, role=role, password=DEMO_PASSWORD,
+                                specialism=DEMO_SPECIALISMS.get(email))
              for email, name, role, school_index in DEMO_USERS if school_index is None}
     # The rest of the advisers in bulk, with one password hash between them.
     extra = max(0, schools // SCHOOLS_PER_ADVISER - 2)

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role, User
@@ -97,6 +97,34 @@ def consultant_visit_days(school_id: int, starts: date, ends: date) -> Decimal:
         .where(NoteOfVisit.school_id == school_id, NoteOfVisit.deployment_id.is_not(None),
                NoteOfVisit.status != "planned", NoteOfVisit.visit_date >= starts, NoteOfVisit.visit_date <= ends))
     return Decimal(total or 0)
+
+
+@dataclass
+class DeploymentDays:
+    """A deployment on a school's support plan, with the days its consultant's support visits used
+    in a term and in the academic year up to that term's end."""
+    deployment: ConsultantDeployment
+    used_in_term: Decimal
+    used_in_year: Decimal
+
+
+def support_plan_days(school_id: int, academic_year: str, *, year_starts: date, term_starts: date,
+                      term_ends: date) -> list[DeploymentDays]:
+    """The deployments on the school's support plan for the year (with their consultants) and the
+    days their written-up support visits used, in the term and in the year to its end. Two queries."""
+    deployments = list(db.session.scalars(
+        select(ConsultantDeployment).join(SupportPlan)
+        .where(SupportPlan.school_id == school_id, SupportPlan.academic_year == academic_year)
+        .order_by(ConsultantDeployment.id)))
+    if not deployments:
+        return []
+    in_term = case((NoteOfVisit.visit_date >= term_starts, NoteOfVisit.days_spent), else_=0)
+    used = {deployment_id: (Decimal(term or 0), Decimal(year or 0)) for deployment_id, term, year in db.session.execute(
+        select(NoteOfVisit.deployment_id, func.sum(in_term), func.sum(NoteOfVisit.days_spent))
+        .where(NoteOfVisit.deployment_id.in_([d.id for d in deployments]), NoteOfVisit.status != "planned",
+               NoteOfVisit.visit_date >= year_starts, NoteOfVisit.visit_date <= term_ends)
+        .group_by(NoteOfVisit.deployment_id))}
+    return [DeploymentDays(d, *used.get(d.id, (Decimal(0), Decimal(0)))) for d in deployments]
 
 
 @dataclass

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from ..casework.documents import service_name
 from ..casework.models import NoteOfVisit, VisitType
 from ..core.terms import LOCAL_TZ, format_date, format_days
+from ..enhanced.services import support_plan_days
 from ..evidence.outcomes import criteria_met
 from ..extensions import db
 from ..rap.models import (
@@ -356,7 +357,25 @@ def _support(school: "School", term: ReportTerm, tiers: dict[str, SupportTier], 
         "annual_consultant_days": format_days(allocation.consultant_days) if allocation else None,
         "consultant_days": {"rows": consultant_rows, "allocated": format_days(allocated), "used": format_days(used)}
         if consultant_rows else None,
+        "support_plan_days": _support_plan_days(school, term),
     }
+
+
+def _support_plan_days(school: "School", term: ReportTerm) -> dict[str, Any] | None:
+    """The consultants deployed on the school's enhanced support plan for the year, and the days
+    their support visits (notes of visit against the deployment) used this term and this year."""
+    lines = support_plan_days(school.id, term.academic_year, year_starts=term.academic_year_start,
+                              term_starts=term.starts_on, term_ends=term.ends_on)
+    if not lines:
+        return None
+    rows = [{"name": line.deployment.consultant.name, "specialism": line.deployment.consultant.specialism_name,
+             "purpose": line.deployment.purpose, "allocated": format_days(line.deployment.days_allocated),
+             "used_term": format_days(line.used_in_term), "used_year": format_days(line.used_in_year)}
+            for line in lines]
+    return {"rows": rows, "academic_year": term.academic_year,
+            "allocated": format_days(sum((line.deployment.days_allocated for line in lines), Decimal(0))),
+            "used_term": format_days(sum((line.used_in_term for line in lines), Decimal(0))),
+            "used_year": format_days(sum((line.used_in_year for line in lines), Decimal(0)))}
 
 
 # --- what happens next ------------------------------------------------------------------------------

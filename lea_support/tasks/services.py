@@ -439,17 +439,20 @@ def failed_emails(ctx: Context, everyone: bool) -> Select[Any]:
 # --- the kinds, most urgent first within each role ---------------------------------------------------
 
 ADVISERS = frozenset({Role.LINK_ADVISER, Role.SIA})
+# Whoever writes notes of visit: the advisers, and LA consultants (their support visits). The kinds
+# about one's own notes are theirs; those about a link adviser's caseload stay the advisers'.
+NOTE_WRITERS = ADVISERS | {Role.CONSULTANT}
 SIAS = frozenset({Role.SIA})
 
 KINDS: tuple[TaskKind, ...] = (
-    TaskKind("notes-past-deadline", "Notes past the school's deadline", ADVISERS, notes_past_deadline,
+    TaskKind("notes-past-deadline", "Notes past the school's deadline", NOTE_WRITERS, notes_past_deadline,
              "Remind the school, or finalise the note if no response is coming", "casework.show_note", "note_id",
              "Response was due"),
-    TaskKind("responses-to-answer", "School responses needing a reply", ADVISERS, responses_to_answer,
+    TaskKind("responses-to-answer", "School responses needing a reply", NOTE_WRITERS, responses_to_answer,
              "Read the school's response, reply or amend, then finalise", "casework.show_note", "note_id", "Visit"),
-    TaskKind("visits-to-write-up", "Visits to write up", ADVISERS, visits_to_write_up,
+    TaskKind("visits-to-write-up", "Visits to write up", NOTE_WRITERS, visits_to_write_up,
              "Write up the note of visit", "casework.show_note", "note_id", "Visit"),
-    TaskKind("drafts-not-sent", "Drafts not sent", ADVISERS, drafts_not_sent,
+    TaskKind("drafts-not-sent", "Drafts not sent", NOTE_WRITERS, drafts_not_sent,
              "Finish the note and send it to the school", "casework.show_note", "note_id", "Visit"),
     TaskKind("overdue-agreed-actions", "Overdue agreed actions", ADVISERS, overdue_agreed_actions,
              "Follow up the action with the school, or mark it done", "casework.show_note", "note_id"),

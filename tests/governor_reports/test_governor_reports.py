@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 from lea_support.governor_reports import services
 from lea_support.governor_reports.content import governor_report_content
@@ -126,3 +127,39 @@ def test_the_support_level_chart_and_the_profile_are_drawn(db, significant_schoo
     assert "1 complete, 0 green, 0 amber, 1 red" in charts["rag"]
     assert [row["grade"] for row in charts["judgements"]] == [3] * 6
     assert "3 Good, previously 4 Satisfactory" in charts["judgements"][0]["bar"]
+
+
+def test_consultant_days_from_enhanced_support_visits_are_counted(db, create_school, create_user, create_note):
+    """Issue 19 item 1: the days a consultant's support visits used against their deployment on the
+    school's enhanced support plan, this term and this year; planned visits, visits of another year
+    and visits after the term are not counted."""
+    from lea_support.enhanced import services as enhanced
+
+    sia, consultant = create_user("sia"), create_user("consultant", name="Cara Consultant")
+    school = create_school(name="Elmwood Primary School", support_tier="enhanced", mcs_level=2)
+    plan = enhanced.create_support_plan(sia, school, academic_year="2026/27", purposes="Early reading",
+                                        outcome_hoped="Phonics check at the LA average")
+    deployment = enhanced.deploy_consultant(sia, plan, consultant_id=consultant.id, purpose="Phonics in Key Stage 1",
+                                            days_allocated="6")
+    db.session.commit()
+    for day, days, status in ((date(2026, 10, 7), "1", "finalised"), (date(2026, 11, 18), "0.5", "sent"),
+                              (date(2026, 12, 16), "2", "planned"), (date(2027, 1, 13), "1.5", "draft"),
+                              (date(2026, 6, 10), "3", "finalised")):
+        create_note(school=school, adviser=consultant, status=status, visit_date=day, deployment_id=deployment.id,
+                    days_spent=Decimal(days))
+
+    content = governor_report_content(school, TERM, today=END_OF_TERM)
+    days = content["support"]["support_plan_days"]
+    assert (days["used_term"], days["used_year"], days["allocated"], days["academic_year"]) == ("1.5", "1.5", "6",
+                                                                                               "2026/27")
+    assert days["rows"] == [{"name": "Cara Consultant", "specialism": "Literacy", "purpose": "Phonics in Key Stage 1",
+                             "allocated": "6", "used_term": "1.5", "used_year": "1.5"}]
+    spring = governor_report_content(school, "spring-2027", today=date(2027, 4, 1))["support"]["support_plan_days"]
+    assert (spring["used_term"], spring["used_year"]) == ("1.5", "3")
+
+    version = services.generate_draft(None, school, TERM, today=END_OF_TERM)
+    db.session.commit()
+    _, text = read_pdf(version.pdf)
+    for expected in ("Consultant days on the enhanced support plan 1.5 used this term; 1.5 used of 6 allocated for "
+                     "2026/27", "Cara Consultant (Literacy consultant): Phonics in Key Stage 1 6 1.5 1.5"):
+        assert expected in text, expected

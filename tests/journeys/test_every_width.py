@@ -20,6 +20,7 @@ ROLE_PAGES: dict[str, list[str]] = {
     "sia@demo.invalid": ["/", "/overview", "/plans", "/escalation-watch", f"/schools/{URN}", "/governor-reports",
                          f"/schools/{URN}/reviews/history"],
     "team@demo.invalid": ["/", "/my-actions"],
+    "consultant@demo.invalid": ["/", "/schools/990023"],  # Westcliffe: the enhanced school they are deployed at
     "head@demo.invalid": ["/", "/my-schools", f"/schools/{URN}"],
     "governor@demo.invalid": ["/", "/governor", f"/governor/schools/{URN}"],
 }

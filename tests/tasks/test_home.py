@@ -232,8 +232,30 @@ def test_everyones_counts_at_once_match_each_persons_own(client: Any, db: Any) -
     sia = new_user("sia")
     new_review(lead=sia, stage="planned")
     head = new_user("school_leader", schools=[school])
+    consultant = new_user("consultant")
+    new_note(school=school, adviser=consultant, status="draft")
     everyone = tasks.count_tasks_for_everyone(TODAY)
-    for person in (adviser, other, sia, head):
+    assert [c.kind.code for c in everyone[consultant.id]] == ["drafts-not-sent"]
+    for person in (adviser, other, sia, head, consultant):
         own = {c.kind.code: (c.count, c.earliest_due)
                for c in tasks.count_tasks(tasks.context_for(person, TODAY), tasks.kinds_for(person)) if c.count}
         assert {c.kind.code: (c.count, c.earliest_due) for c in everyone.get(person.id, [])} == own
+
+
+def test_a_consultant_sees_their_own_notes_to_finish_but_no_caseload(app: Any, client: Any, db: Any,
+                                                                     create_school: Any, login_as: Any) -> None:
+    """An LA consultant writes notes of visit too (their support visits): the kinds about their own
+    notes are on their home page; a link adviser's caseload kinds are not."""
+    from tests.casework.test_notes import note_form
+    from tests.enhanced.test_support_plans import plan_with_consultant
+
+    school, consultant, _plan, deployment = plan_with_consultant(app, client, db, create_school, login_as)
+    own = app.test_client()
+    sign_in(own, consultant.email)
+    assert submit(own, f"/schools/{school.urn}/visits/new",
+                  note_form(deployment_id=str(deployment.id), days_spent="1")).status_code == 302
+    counts = home_counts(own)
+    assert counts == {"Drafts not sent": (1, "/tasks/drafts-not-sent")}, counts
+    listing = BeautifulSoup(own.get("/tasks/drafts-not-sent").get_data(as_text=True), "html.parser")
+    assert school.name in listing.get_text() and own.get(listing.select_one("tbody a")["href"]).status_code == 200
+    assert own.get("/tasks/schools-not-visited").status_code == 403

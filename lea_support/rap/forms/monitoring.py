@@ -124,6 +124,9 @@ def midpoint_record_form(review: "MidpointReview", objectives: list["PlanObjecti
     form.capacity_grade.choices = [(g.grade, f"{g.grade} {g.label}") for g in scale.grades]
     form.adviser_capacity_grade.choices = list(form.capacity_grade.choices)
     form.led_by_id.choices = [("", "Choose the adviser")] + [(u.id, u.name_and_role) for u in leaders]
+    if review.school.is_academy:  # an academy answers to its trust and the DfE: no notice from the LA
+        form.outcome.choices = [(value, label) for value, label in MIDPOINT_OUTCOMES.items()
+                                if value != "improvement_notice"]
     form.objective_fields = [(o, form[f"progress_{o.id}"], form[f"evidence_{o.id}"]) for o in objectives]
     form.criterion_fields = {o.id: [(c, form[f"actual_{c.id}"], form[f"met_{c.id}"]) for c in o.criteria
                                     if c.measure_id is None] for o in objectives}
@@ -138,11 +141,16 @@ class NoticeForm(FlaskForm):
     capacity_reason = TextAreaField("Why a notice, though capacity to improve is judged good or better",
                                     widget=GovTextArea(), validators=[MaxLength(LONG_TEXT, "The reason")],
                                     description="Needed if the latest review judged capacity 3 (good) or better")
+    # Shown (and required by the service) only where the plan in force has no review still to come.
+    further_review_on = DateInputField("Date of the further review",
+                                       description="After the notice is issued: the project team reviews the "
+                                                   "school's progress again")
     submit = SubmitField("Issue the Improvement Notice", widget=GovSubmitInput())
 
     def to_kwargs(self) -> dict[str, Any]:
         return {"improvements": self.improvements.data or "", "comply_by": self.comply_by.data,
-                "issued_on": self.issued_on.data, "capacity_reason": self.capacity_reason.data or ""}
+                "issued_on": self.issued_on.data, "capacity_reason": self.capacity_reason.data or "",
+                "further_review_on": self.further_review_on.data}
 
 
 class NoticeStatusForm(EditForm):

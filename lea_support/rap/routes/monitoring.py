@@ -202,13 +202,18 @@ def school_notices(urn: int) -> Any:
 def issue_notice(urn: int) -> Any:
     school = school_or_404(urn)
     form = NoticeForm()
+
+    def page(status: int) -> Any:
+        return render_template("rap/notice_new.html", form=form, school=school,
+                               follow_up=services.notice_follow_up(school)), status
+
     if request.method == "GET":
-        return render_template("rap/notice_new.html", form=form, school=school)
+        return page(200)
     return process_form(
         form, lambda: services.issue_improvement_notice(current_user, school, **form.to_kwargs()),
         done=lambda notice: flash_and_redirect("Improvement Notice issued",
                                                url_for("rap.show_notice", notice_id=notice.id)),
-        again=lambda status: (render_template("rap/notice_new.html", form=form, school=school), status))
+        again=page)
 
 
 def _render_notice(notice: ImprovementNotice, status: int = 200, status_form: NoticeStatusForm | None = None,

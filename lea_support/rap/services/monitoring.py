@@ -34,7 +34,8 @@ from ..models import (
 )
 
 __all__ = [
-    "CriterionJudgement", "EscalationRow", "MidpointRecord", "ObjectiveJudgement", "PlanMonitoring", "change_notice_status",
+    "CriterionJudgement", "EscalationRow", "MidpointRecord", "NoticeFollowUp", "ObjectiveJudgement", "PlanMonitoring",
+    "change_notice_status", "notice_follow_up",
     "check_midpoint_date", "escalation_query", "latest_held_review", "escalation_watch", "issue_improvement_notice",
     "load_improvement_notice", "load_midpoint_review", "midpoint_review_date", "midpoint_window",
     "monitoring_for_plan", "notices_for_school", "plan_in_force", "record_midpoint_review",
@@ -291,6 +292,61 @@ def _create_notice(actor: User, school: School, *, improvements: str, comply_by:
     return notice, _raise_to_notice_level(actor, school, reason, improvements)
 
 
+@dataclass
+class NoticeFollowUp:
+    """How the project team reviews progress after a notice issued directly: on the school's plan in
+    force (its series id), at the review already scheduled on it, or at a further review whose date
+    the notice sets. A school without an agreed plan has its mid-point review once a plan is agreed."""
+    plan_id: int | None
+    latest: MidpointReview | None  # the plan's latest review, held or not
+
+    @property
+    def pending(self) -> MidpointReview | None:
+        """The review already scheduled and not yet held: it reviews progress after the notice."""
+        return self.latest if self.latest is not None and not self.latest.is_held else None
+
+    @property
+    def needs_date(self) -> bool:
+        """The plan's reviews are all held: the notice schedules the next one, on a date it is given."""
+        return self.plan_id is not None and self.pending is None
+
+
+def notice_follow_up(school: School) -> NoticeFollowUp:
+    """What follows a notice issued to `school` directly (two queries)."""
+    plan_id = _series_in_force(school)
+    latest = None if plan_id is None else db.session.scalars(select(MidpointReview).where(
+        MidpointReview.plan_id == plan_id).order_by(MidpointReview.sequence.desc()).limit(1)).first()
+    return NoticeFollowUp(plan_id=plan_id, latest=latest)
+
+
+def _schedule_further_review(actor: User, school: School, *, plan_id: int, sequence: int,
+                             on: date) -> MidpointReview:
+    """Schedule the plan series' next review (after a review, or after a notice issued directly)."""
+    further = MidpointReview(plan_id=plan_id, school_id=school.id, sequence=sequence, scheduled_on=on)
+    db.session.add(further)
+    db.session.flush()
+    record_audit(actor, "midpoint_review.schedule", "midpoint_review", further.id, school_id=school.id,
+                 after={"plan_id": plan_id, "sequence": sequence, "scheduled_on": on})
+    record_school_event(school, "midpoint_scheduled", f"{'Mid-point' if sequence == 1 else 'Further'} review "
+                        f"scheduled for {format_date(on)}", actor, audience="school")
+    return further
+
+
+def _check_notice_review(follow_up: NoticeFollowUp, on: date | None, issued_on: date) -> None:
+    """A notice on a plan whose reviews are all held needs the date of the next one, after the
+    notice and after the review before it."""
+    if not follow_up.needs_date:
+        return
+    if on is None:
+        raise DomainError("Enter the date of the further review: after the notice the project team reviews the "
+                          "school's progress again", field="further_review_on")
+    after = max(issued_on, follow_up.latest.held_on or issued_on) if follow_up.latest is not None else issued_on
+    if on <= after:
+        what = "the notice is issued" if after == issued_on else "the review before it was held"
+        raise DomainError(f"The further review must be after {what} ({format_date(after)}): choose a later date",
+                          field="further_review_on")
+
+
 def latest_held_review(school: School) -> MidpointReview | None:
     """The school's most recently held mid-point or further review."""
     return db.session.scalars(select(MidpointReview).where(
@@ -299,9 +355,12 @@ def latest_held_review(school: School) -> MidpointReview | None:
 
 
 def issue_improvement_notice(actor: User, school: School, *, improvements: str, comply_by: date | None,
-                             issued_on: date | None = None, capacity_reason: str = "") -> ImprovementNotice:
+                             issued_on: date | None = None, capacity_reason: str = "",
+                             further_review_on: date | None = None) -> ImprovementNotice:
     """Issue an Improvement Notice to a school directly (not from a review): what it must improve
-    and by when. A school below level 4 moves to significant support at level 4."""
+    and by when. A school below level 4 moves to significant support at level 4. On a plan whose
+    reviews are all held, the notice schedules the further review on `further_review_on`; a review
+    already scheduled is the one after the notice (and the date is not asked for)."""
     _refuse_academy(school)
     issued_on = issued_on or date.today()
     improvements = _clean(improvements)
@@ -309,6 +368,8 @@ def issue_improvement_notice(actor: User, school: School, *, improvements: str, 
         raise DomainError("The notice cannot be issued on a date in the future", field="issued_on")
     _check_notice(improvements, comply_by, issued_on)
     assert comply_by is not None
+    follow_up = notice_follow_up(school)
+    _check_notice_review(follow_up, further_review_on, issued_on)
     latest = latest_held_review(school)
     if latest is not None:
         _check_capacity_reason(latest.capacity_grade, latest.adviser_capacity_grade, capacity_reason,
@@ -319,9 +380,13 @@ def issue_improvement_notice(actor: User, school: School, *, improvements: str, 
             ImprovementNotice.issued_on == issued_on, ImprovementNotice.improvements == improvements))):
         raise AlreadyChanged("This Improvement Notice has already been issued: reload the page to see it")
     notice, _decision = _create_notice(actor, school, improvements=improvements, comply_by=comply_by,
-                                       issued_on=issued_on, plan_id=_series_in_force(school), review=None,
+                                       issued_on=issued_on, plan_id=follow_up.plan_id, review=None,
                                        reason=f"Improvement Notice issued on {format_date(issued_on)}",
                                        capacity_reason=_clean(capacity_reason))
+    if follow_up.needs_date:
+        assert follow_up.plan_id is not None and further_review_on is not None
+        _schedule_further_review(actor, school, plan_id=follow_up.plan_id, on=further_review_on,
+                                 sequence=follow_up.latest.sequence + 1 if follow_up.latest is not None else 1)
     return notice
 
 
@@ -528,15 +593,8 @@ def record_midpoint_review(actor: User, review: MidpointReview, data: MidpointRe
     decision: SupportDecision | None = None
     if data.outcome in ("continue", "improvement_notice"):
         assert data.further_review_on is not None
-        further = MidpointReview(plan_id=review.plan_id, school_id=review.school_id, sequence=review.sequence + 1,
-                                 scheduled_on=data.further_review_on)
-        db.session.add(further)
-        db.session.flush()
-        record_audit(actor, "midpoint_review.schedule", "midpoint_review", further.id, school_id=review.school_id,
-                     after={"plan_id": review.plan_id, "sequence": further.sequence,
-                            "scheduled_on": further.scheduled_on})
-        record_school_event(school, "midpoint_scheduled",
-                            f"Further review scheduled for {format_date(data.further_review_on)}", actor, audience="school")
+        _schedule_further_review(actor, school, plan_id=review.plan_id, sequence=review.sequence + 1,
+                                 on=data.further_review_on)
     if data.outcome == "de_escalate":
         _close_plan(actor, plan, on=data.held_on,
                     outcome=f"{because}: adequate improvement evidenced; the school moved to enhanced support")
