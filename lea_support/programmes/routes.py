@@ -160,7 +160,7 @@ def _returns_by_term(enrolment: ProgrammeSchool) -> dict[str, str]:
     from .models import MonitoringReturn
 
     return dict(db.session.execute(select(MonitoringReturn.term, MonitoringReturn.status)
-                                   .where(MonitoringReturn.enrolment_id == enrolment.id)).tuples().all())
+                                   .where(MonitoringReturn.enrolment_id == enrolment.id)).all())
 
 
 @bp.get("/programme-schools/<int:enrolment_id>")

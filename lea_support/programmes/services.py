@@ -149,7 +149,7 @@ def programme_lines() -> list[ProgrammeLine]:
         if not ids:
             return {}
         return dict(db.session.execute(select(model.programme_id, func.count()).where(model.programme_id.in_(ids))
-                                       .group_by(model.programme_id)).tuples().all())
+                                       .group_by(model.programme_id)).all())
 
     schools, people, sessions = counts(ProgrammeSchool), counts(Participant), counts(TrainingSession)
     return [ProgrammeLine(p, schools.get(p.id, 0), people.get(p.id, 0), sessions.get(p.id, 0)) for p in programmes]
@@ -355,15 +355,15 @@ def school_lines(programme: Programme, term: Term | None = None) -> list[SchoolL
         .where(ProgrammeSchool.programme_id == programme.id).order_by(School.name, ProgrammeSchool.id)))
     people = dict(db.session.execute(
         select(Participant.enrolment_id, func.count()).where(Participant.programme_id == programme.id)
-        .group_by(Participant.enrolment_id)).tuples().all())
+        .group_by(Participant.enrolment_id)).all())
     done = dict(db.session.execute(
         select(ReviewAssignment.enrolment_id, func.count())
         .join(NoteOfVisit, NoteOfVisit.programme_assignment_id == ReviewAssignment.id)
         .where(ReviewAssignment.programme_id == programme.id, NoteOfVisit.status != "planned")
-        .group_by(ReviewAssignment.enrolment_id)).tuples().all())
+        .group_by(ReviewAssignment.enrolment_id)).all())
     returns = dict(db.session.execute(
         select(MonitoringReturn.enrolment_id, MonitoringReturn.status)
-        .where(MonitoringReturn.programme_id == programme.id, MonitoringReturn.term == term.slug)).tuples().all())
+        .where(MonitoringReturn.programme_id == programme.id, MonitoringReturn.term == term.slug)).all())
     progress = progress_by_enrolment(programme.id)
     return [SchoolLine(e, people.get(e.id, 0), done.get(e.id, 0), progress.get(e.id, Progress()), returns.get(e.id))
             for e in enrolments]
@@ -622,12 +622,12 @@ def review_report(assignment: ReviewAssignment) -> NoteOfVisit | None:
 
 def review_levels(assignment: ReviewAssignment) -> dict[int, int]:
     return dict(db.session.execute(select(ReviewLevel.criterion_id, ReviewLevel.level)
-                                   .where(ReviewLevel.assignment_id == assignment.id)).tuples().all())
+                                   .where(ReviewLevel.assignment_id == assignment.id)).all())
 
 
 def baseline_levels(enrolment_id: int) -> dict[int, int]:
     return dict(db.session.execute(select(BaselineLevel.criterion_id, BaselineLevel.level)
-                                   .where(BaselineLevel.enrolment_id == enrolment_id)).tuples().all())
+                                   .where(BaselineLevel.enrolment_id == enrolment_id)).all())
 
 
 def record_review_levels(actor: User, assignment: ReviewAssignment, *, levels: dict[int, Any]) -> ReviewAssignment:
