@@ -18,8 +18,8 @@ from lea_support.programmes.models import (
     Participant,
     Programme,
     ProgrammeSchool,
-    Reviewer,
     ReviewAssignment,
+    Reviewer,
     TrainingSession,
 )
 from tests.conftest import sign_in, submit
