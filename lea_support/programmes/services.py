@@ -596,24 +596,30 @@ def assign_review(actor: User, programme: Programme, *, reviewer_id: int | None,
 
 @dataclass
 class AssignmentLine:
-    assignment: ReviewAssignment
+    id: int
+    visit_on: date
+    days: Decimal
     school_name: str
     urn: int
+    reviewer_name: str
     note_id: int | None
     note_status: str | None
 
 
-def assignment_lines(programme: Programme, *, enrolment_id: int | None = None, limit: int = 300) -> list[AssignmentLine]:
-    """The programme's review visits, latest first, with their reports' state. One query."""
-    query = (select(ReviewAssignment, School.name, School.urn, NoteOfVisit.id, NoteOfVisit.status)
+def assignment_lines(programme: Programme, *, enrolment_id: int | None = None, limit: int = 100) -> list[AssignmentLine]:
+    """The programme's review visits, latest first, with their reports' state: plain columns, one query."""
+    query = (select(ReviewAssignment.id, ReviewAssignment.visit_on, ReviewAssignment.days, School.name, School.urn,
+                    User.name, NoteOfVisit.id, NoteOfVisit.status)
              .join(ProgrammeSchool, ProgrammeSchool.id == ReviewAssignment.enrolment_id)
              .join(School, School.id == ProgrammeSchool.school_id)
+             .join(Reviewer, Reviewer.id == ReviewAssignment.reviewer_id)
+             .join(User, User.id == Reviewer.user_id)
              .outerjoin(NoteOfVisit, NoteOfVisit.programme_assignment_id == ReviewAssignment.id)
              .where(ReviewAssignment.programme_id == programme.id)
              .order_by(ReviewAssignment.visit_on.desc(), ReviewAssignment.id.desc()).limit(limit))
     if enrolment_id is not None:
         query = query.where(ReviewAssignment.enrolment_id == enrolment_id)
-    return [AssignmentLine(a, name, urn, note_id, status) for a, name, urn, note_id, status in db.session.execute(query)]
+    return [AssignmentLine(*row) for row in db.session.execute(query)]
 
 
 def review_report(assignment: ReviewAssignment) -> NoteOfVisit | None:
