@@ -166,7 +166,7 @@ class FollowUpForm(FlaskForm):
 
 
 class ReviewerForm(FlaskForm):
-    user_id = SelectField("Reviewer", widget=GovSelect(), coerce=_id, choices=[], validate_choice=False)
+    user_id = SelectField("Who joins the pool", widget=GovSelect(), coerce=_id, choices=[], validate_choice=False)
     capacity_days = StringField("Days available", widget=GovTextInput(), validators=[MaxLength(10, "Days available")],
                                 description="Like 20 or 12.5, including time to write reports")
     submit = SubmitField("Add to the pool", widget=GovSubmitInput())
