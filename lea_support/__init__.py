@@ -136,7 +136,7 @@ def _init_extensions(app: Flask) -> None:
     # Every area's models, so that metadata (and Alembic) sees all tables.
     for module in ("api.models", "auth.models", "auth.oidc_models", "casework.models", "core.calendar", "core.models",
                    "core.working_days", "enhanced.models", "evidence.models", "governor_reports.models",
-                   "intervention.models", "notifications.models", "pdf.models", "privacy.models", "rap.models",
+                   "intervention.models", "notifications.models", "pdf.models", "privacy.models", "programmes.models", "rap.models",
                    "reviews.models", "schools.models", "sharing.models"):
         import_module(f".{module}", __name__)
 
@@ -165,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     from .intervention.routes import bp as intervention_bp
     from .notifications.routes import bp as notifications_bp
     from .privacy.routes import bp as privacy_bp
+    from .programmes.routes import bp as programmes_bp
     from .rap.routes import bp as rap_bp
     from .reviews.routes import bp as reviews_bp
     from .schools.routes import bp as schools_bp
@@ -179,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(intervention_bp)
     app.register_blueprint(enhanced_bp)
     app.register_blueprint(sharing_bp)
+    app.register_blueprint(programmes_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(schools_bp)

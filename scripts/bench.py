@@ -80,6 +80,10 @@ LIST_PAGES = [
 # The plans dashboard: every open plan, and one filtered to those with overdue actions.
 PLAN_PAGES = ["/plans", "/plans?overdue=1"]
 EVIDENCE_PROMPTS = 300  # open tier-review prompts added with each stage
+# Issue 19, item 4: an LA-wide programme at the MITA case study's size is seeded with each stage
+# (44 of its schools, 600 participants, 40 sessions, 200 review reports) and its pages timed; off
+# with --no-programme.
+PROGRAMME = {"on": True, "schools": 44}
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -89,6 +93,8 @@ def bench_config(url: str) -> type[Config]:
         SECRET_KEY = "bench-only-not-secret"
         SQLALCHEMY_DATABASE_URI = url
         GIAS_LA_CODES: list[str] = []
+        # The timed staff sign in with a password alone: a second factor is not what is measured.
+        MFA_REQUIRED_FOR_STAFF = False
 
     return BenchConfig
 
@@ -299,6 +305,7 @@ class Stage:
     governor_urns: list[int]
     adviser_email: str = ""
     head_email: str = ""
+    programme: Any = None  # tools.programme_data.SeededProgramme, unless --no-programme
 
 
 def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before: int) -> Stage:
@@ -343,11 +350,23 @@ def seed_stage(n: int, start_urn: int, *, years: int, seed: int, advisers_before
     # and England's figures, and a queue of tier-review prompts for the SIA.
     evidence = seed_evidence(start_urn, n, busy_urn=made.busy_urns[0], years=years, prompts=EVIDENCE_PROMPTS,
                              seed=seed)
+    programme = seed_stage_programme(n, in_stage, seed=seed) if PROGRAMME["on"] else None
     return Stage(schools=n, years=years, seconds=time.perf_counter() - started,
                  counts=history.items(made) + list(evidence.items()),
                  busy_urn=made.busy_urns[0], adviser_id=adviser_ids[0], review_id=review.id,
                  governor_email=governor_email, governor_urns=[significant.urn, other.urn],
-                 adviser_email=adviser.email, head_email=head_email)
+                 adviser_email=adviser.email, head_email=head_email, programme=programme)
+
+
+def seed_stage_programme(n: int, in_stage: Any, *, seed: int) -> Any:
+    """A MITA-sized programme on the first open schools of the stage, with its own reviewer pool."""
+    from lea_support.schools.models import School
+    from tools.programme_data import reviewer_accounts, seed_programme
+
+    schools = list(db.session.scalars(select(School.id).where(in_stage).order_by(School.urn)
+                                      .limit(PROGRAMME["schools"])))
+    reviewers = reviewer_accounts(15, prefix=f"reviewer{n}-")
+    return seed_programme(schools, reviewers, name=f"MITA (stage of {n:,} schools)", seed=seed)
 
 
 REMINDER_USERS = 2_500
@@ -422,7 +441,16 @@ def stage_pages(app: Flask, stage: Stage) -> list[Page]:
         Page("governor: school page", f"/governor/schools/{stage.governor_urns[0]}", governor),
         Page("school profile (national data)", f"/schools/{stage.busy_urn}/profile", admin),
         Page("tier-review queue (SIA)", "/tier-reviews", sia),
+        *programme_pages(admin, stage),
     ]
+
+
+def programme_pages(admin: Any, stage: Stage) -> list[Page]:
+    from tools.programme_data import programme_urls
+
+    if stage.programme is None:
+        return []
+    return [Page(name, url, admin) for name, url in programme_urls(stage.programme)]
 
 
 def run_pages(engine_name: str, workdir: Path, requests: int, warmup: int
@@ -810,8 +838,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-pdf", action="store_true", help="only the PDF figures (largest note, killed render)")
     parser.add_argument("--no-data", action="store_true", help="skip the national data imports")
     parser.add_argument("--only-data", action="store_true", help="only the national data imports (census, absence)")
+    parser.add_argument("--no-programme", action="store_true",
+                        help="skip the MITA-sized programme and its pages (issue 19, item 4)")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
     args = parser.parse_args(argv)
+    PROGRAMME["on"] = not args.no_programme
     if args.only_pdf:
         args.no_import = args.no_reports = args.no_data = True
     if args.only_data:

@@ -29,9 +29,16 @@ from tests.conftest import (
 ROLES = ["anonymous", "admin", "link_adviser", "sia", "project_team", "consultant", "school_leader", "governor"]
 LA = {"admin": 200, "link_adviser": 200, "sia": 200, "project_team": 200}
 ANON = {"anonymous": 302}
+# Who runs an LA-wide programme (programmes.permissions.can_manage_programmes).
+MANAGE = {"admin": 200, "link_adviser": 200, "sia": 200}
+MANAGE_302 = {role: 302 for role in MANAGE}
+MANAGE_422 = {role: 422 for role in MANAGE}
 
 
-def expect(default: int = 403, **by_role: int) -> dict[str, int]:
+def expect(default: int | dict[str, int] = 403, **by_role: int) -> dict[str, int]:
+    if isinstance(default, dict):  # a group's statuses (MANAGE), with the rest refused
+        by_role = {**default, **by_role}
+        default = 403
     table = {role: default for role in ROLES}
     table.update(ANON)
     table.update(by_role)
@@ -390,6 +397,50 @@ ACCESS = [
     ("POST", "/schools/{academy}/referrals/new", "intervention.refer_to_dfe", expect(admin=422, sia=422)),
     ("GET", "/referrals/{referral}", "intervention.show_referral", expect(**LA)),
     ("GET", "/referrals/{referral}.pdf", "intervention.referral_pdf", expect(**LA)),
+    # LA-wide programmes: {programme} with {own} enrolled ({penrol_own}, a participant {participant}
+    # absent from the mandatory session {psession}, a review visit {passign}) and {other} ({penrol_other});
+    # {pterm} is this term, in which the programme runs.
+    ("GET", "/programmes", "programmes.list_programmes", expect(**LA)),
+    ("GET", "/programmes/new", "programmes.new_programme", expect(MANAGE)),
+    ("POST", "/programmes/new", "programmes.new_programme", expect(MANAGE_422)),
+    ("GET", "/programmes/{programme}", "programmes.show_programme", expect(**LA)),
+    ("POST", "/programmes/{programme}/schools", "programmes.enrol_school", expect(MANAGE_422)),
+    ("POST", "/programmes/{programme}/criteria", "programmes.add_criterion", expect(MANAGE_422)),
+    ("POST", "/programmes/{programme}/questions", "programmes.add_question", expect(MANAGE_422)),
+    ("GET", "/schools/{own}/programmes", "programmes.school_programmes", expect(**LA, school_leader=200)),
+    ("GET", "/schools/{other}/programmes", "programmes.school_programmes", expect(**LA)),
+    ("GET", "/programme-schools/{penrol_own}", "programmes.show_enrolment", expect(**LA, school_leader=200)),
+    ("GET", "/programme-schools/{penrol_other}", "programmes.show_enrolment", expect(**LA)),
+    ("POST", "/programme-schools/{penrol_own}/participants", "programmes.add_participants",
+     expect(MANAGE_422, school_leader=422)),
+    ("POST", "/programme-schools/{penrol_other}/participants", "programmes.add_participants", expect(MANAGE_422)),
+    ("POST", "/programme-schools/{penrol_own}/baseline", "programmes.record_baseline", expect(MANAGE_422)),
+    ("GET", "/programme-schools/{penrol_own}/returns/{pterm}", "programmes.fill_in_return",
+     expect(**LA, school_leader=200)),
+    ("GET", "/programme-schools/{penrol_own}/returns/summer-1999", "programmes.fill_in_return",
+     expect(404, anonymous=302, governor=403)),
+    ("GET", "/programme-schools/{penrol_other}/returns/{pterm}", "programmes.fill_in_return", expect(**LA)),
+    ("POST", "/programme-schools/{penrol_own}/returns/{pterm}", "programmes.fill_in_return",
+     expect(MANAGE_302, school_leader=302)),
+    ("POST", "/programme-schools/{penrol_other}/returns/{pterm}", "programmes.fill_in_return", expect(MANAGE_302)),
+    ("GET", "/programmes/{programme}/returns", "programmes.returns_summary", expect(**LA)),
+    ("GET", "/programmes/{programme}/sessions", "programmes.sessions", expect(**LA)),
+    ("POST", "/programmes/{programme}/sessions", "programmes.add_session", expect(MANAGE_422)),
+    ("GET", "/programme-sessions/{psession}", "programmes.session_attendance", expect(**LA)),
+    ("POST", "/programme-sessions/{psession}", "programmes.session_attendance", expect(MANAGE_422)),
+    ("GET", "/programmes/{programme}/absences", "programmes.absences", expect(**LA)),
+    ("POST", "/programme-sessions/{psession}/absences/{participant}", "programmes.follow_up_absence",
+     expect(MANAGE_422)),
+    ("GET", "/programmes/{programme}/reviewers", "programmes.reviewers", expect(**LA)),
+    ("POST", "/programmes/{programme}/reviewers", "programmes.add_reviewer", expect(MANAGE_422)),
+    ("POST", "/programmes/{programme}/assignments", "programmes.assign_review", expect(MANAGE_422)),
+    ("GET", "/programme-reviews/{passign}", "programmes.show_review", expect(**LA, school_leader=200)),
+    ("POST", "/programme-reviews/{passign}", "programmes.show_review", expect(MANAGE_422)),
+    ("POST", "/programme-reviews/{passign}/report", "programmes.start_report", expect(MANAGE_302)),
+    ("GET", "/programmes/{programme}/report.pdf", "programmes.report_pdf", expect(**LA)),
+    # Last of the programme's rows: the participant is gone after it.
+    ("POST", "/programme-participants/{participant}/remove", "programmes.remove_participant",
+     expect(MANAGE_302, school_leader=302)),
     # API tokens: everyone makes their own; {api_token} is another person's.
     ("GET", "/account/tokens", "api_tokens.tokens", expect(200)),
     ("POST", "/account/tokens", "api_tokens.tokens", expect(422)),
@@ -522,7 +573,53 @@ def _build_world(app: Any, folder: Path) -> dict[str, Any]:
     ids["sign_in_group"] = _sign_in_group(_db)
     ids.update(_support_plan_records(_db, own, other))
     ids.update(_sharing_records(_db, own, other, ids))
+    ids.update(_programme_records(_db, own, other))
     return ids
+
+
+def _programme_records(db, own, other):
+    """A programme running this term with {own} and {other} enrolled, a criterion and a question, a
+    participant at {own} absent from a mandatory session, and a review visit to {own}."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from lea_support.core.terms import Term
+    from lea_support.programmes.models import (
+        Attendance,
+        Participant,
+        Programme,
+        ProgrammeCriterion,
+        ProgrammeSchool,
+        ReturnQuestion,
+        ReviewAssignment,
+        Reviewer,
+        TrainingSession,
+    )
+
+    today = date.today()
+    programme = Programme(name="MITA", participant_title="Teaching assistants", starts_on=today - timedelta(days=30),
+                          ends_on=today + timedelta(days=300))
+    db.session.add(programme)
+    db.session.flush()
+    db.session.add_all([ProgrammeCriterion(programme_id=programme.id, position=1, text="TAs prepared"),
+                        ReturnQuestion(programme_id=programme.id, position=1, text="What changed?", kind="text")])
+    enrolments = [ProgrammeSchool(programme_id=programme.id, school_id=s.id, enrolled_on=today, status="enrolled")
+                  for s in (own, other)]
+    session = TrainingSession(programme_id=programme.id, title="Session 1", held_on=today, mandatory=True)
+    reviewer = Reviewer(programme_id=programme.id, user_id=new_user("link_adviser").id, capacity_days=Decimal(10))
+    db.session.add_all([*enrolments, session, reviewer])
+    db.session.flush()
+    participant = Participant(programme_id=programme.id, enrolment_id=enrolments[0].id, name="Ann Able")
+    assignment = ReviewAssignment(programme_id=programme.id, enrolment_id=enrolments[0].id, reviewer_id=reviewer.id,
+                                  visit_on=today, days=Decimal(1))
+    db.session.add_all([participant, assignment])
+    db.session.flush()
+    db.session.add(Attendance(session_id=session.id, participant_id=participant.id, programme_id=programme.id,
+                              status="absent"))
+    db.session.commit()
+    return {"programme": programme.id, "penrol_own": enrolments[0].id, "penrol_other": enrolments[1].id,
+            "participant": participant.id, "psession": session.id, "passign": assignment.id,
+            "pterm": Term.current(today).slug}
 
 
 def _sharing_records(db, own, other, ids):

@@ -116,6 +116,12 @@ class NoteOfVisit(db.Model):
     deployment_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultant_deployments.id", ondelete="RESTRICT"), index=True)
     days_spent: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
+    # A programme review visit's report (programmes/models.py): the assignment it reports on, judged
+    # against the school's baseline on the programme; its days are the assignment's, from the
+    # reviewer's capacity, not the school's allocation.
+    programme_assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme_review_assignments.id", ondelete="RESTRICT", name="fk_notes_of_visit_programme_assignment"),
+        unique=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     response_due_on: Mapped[date | None] = mapped_column(Date)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

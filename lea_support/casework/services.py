@@ -216,8 +216,11 @@ def update_note(actor: "User", note: NoteOfVisit, data: NoteData, *, expected_ve
     written_up = note.status != "planned" or bool(data.discussion.strip())
     if written_up:  # (a planned visit becomes a draft)
         _not_in_future(data)
-    data.deployment_id, data.days_spent = check_visit_deployment(note.adviser, note.school_id, data.deployment_id,
-                                                                 data.days_spent, written_up=written_up)
+    if note.programme_assignment_id is None:
+        data.deployment_id, data.days_spent = check_visit_deployment(note.adviser, note.school_id, data.deployment_id,
+                                                                     data.days_spent, written_up=written_up)
+    else:  # a programme review visit: its days are the assignment's, from the reviewer's capacity
+        data.deployment_id, data.days_spent = None, None
     before = {name: getattr(note, name) for name in NOTE_FIELDS}
     _apply(note, data, note.school_id)
     if note.status == "planned" and note.discussion:

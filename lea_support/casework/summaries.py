@@ -46,7 +46,7 @@ CHUNK = 500
 _PENDING = "casework_summary_schools"
 # The attributes whose change alters a school's summaries.
 _WATCHED: dict[type, tuple[str, ...]] = {
-    NoteOfVisit: ("school_id", "status", "visit_date", "deployment_id"),
+    NoteOfVisit: ("school_id", "status", "visit_date", "deployment_id", "programme_assignment_id"),
     AgreedAction: ("note_id", "status", "due_on"),
     SupportAllocation: ("school_id", "academic_year", "link_visits"),
     School: ("support_tier", "status", "link_adviser_id"),
@@ -101,11 +101,13 @@ def _refresh(connection: Any, ids: Sequence[int]) -> None:
 
     visits: Counter[tuple[int, str]] = Counter()
     last: dict[int, date] = {}
-    for school_id, day, deployment_id in connection.execute(
-            select(NoteOfVisit.school_id, NoteOfVisit.visit_date, NoteOfVisit.deployment_id)
+    for school_id, day, deployment_id, assignment_id in connection.execute(
+            select(NoteOfVisit.school_id, NoteOfVisit.visit_date, NoteOfVisit.deployment_id,
+                   NoteOfVisit.programme_assignment_id)
             .where(NoteOfVisit.school_id.in_(ids), NoteOfVisit.status != "planned")):
-        # A consultant's support visit uses consultant days, not one of the link adviser visits.
-        if deployment_id is None:
+        # A consultant's support visit uses consultant days, and a programme review visit the
+        # reviewer's days on the programme: neither is one of the link adviser visits.
+        if deployment_id is None and assignment_id is None:
             visits[(school_id, academic_year_for(day))] += 1
         if school_id not in last or day > last[school_id]:
             last[school_id] = day

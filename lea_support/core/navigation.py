@@ -20,6 +20,7 @@ from ..evidence import permissions as evidence_can
 from ..governor_reports import permissions as report_can
 from ..notifications import permissions as notify_can
 from ..privacy import permissions as privacy_can
+from ..programmes import permissions as programme_can
 from ..rap import permissions as rap_can
 from ..sharing import permissions as sharing_can
 
@@ -93,10 +94,12 @@ SECTIONS: tuple[Section, ...] = (
     Section("My caseload", "casework.caseload", casework_can.can_view_caseload, ("casework.caseload",)),
     Section("Schools", "schools.list_schools", auth_can.can_view_school_list,
             ("schools.*", "casework.*", "reviews.*", "rap.school_*", "governor_reports.school_reports",
-             "evidence.school_profile", "enhanced.*", "sharing.school_sharing")),
+             "evidence.school_profile", "enhanced.*", "sharing.school_sharing",
+             "programmes.school_programmes")),
     Section("My schools", "schools.my_schools", _role(Role.SCHOOL_LEADER),
             ("schools.my_schools", "schools.show_school", "casework.*", "reviews.*", "rap.*", "governor_reports.*",
-             "enhanced.*")),
+             "enhanced.*", "programmes.school_programmes", "programmes.show_enrolment", "programmes.fill_in_return",
+             "programmes.show_review")),
     Section("My actions", "rap.my_actions", rap_can.can_view_my_actions, ("rap.my_actions",)),
     Section("Plans", "rap.dashboard", rap_can.can_view_plans_dashboard, ("rap.*",)),
     Section("Governor reports", "governor_reports.term_reports", report_can.can_view_governor_reports,
@@ -107,6 +110,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Sharing4Success", "sharing.directory", sharing_can.can_view_good_practice_directory,
             ("sharing.directory", "sharing.*_entry", "sharing.nominate_*", "sharing.support_aspects",
              "sharing.*partnership")),
+    Section("Programmes", "programmes.list_programmes", programme_can.can_view_programmes, ("programmes.*",)),
     Section("Overview", "casework.overview", casework_can.can_view_authority_overview, ("casework.overview",)),
     Section("Support allocations", "schools.allocations", auth_can.can_view_allocations,
             ("schools.allocations", "schools.*_allocation*", "schools.allocation_*")),

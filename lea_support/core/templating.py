@@ -76,7 +76,7 @@ def reveal_items(field: Any, reveals: dict[str, str]) -> list[dict[str, Any]]:
 
 
 PERMISSION_MODULES = ("api", "auth", "casework", "enhanced", "evidence", "governor_reports", "intervention",
-                      "notifications", "privacy", "rap", "reviews", "schools", "sharing", "tasks")
+                      "notifications", "privacy", "programmes", "rap", "reviews", "schools", "sharing", "tasks")
 
 
 def permission_predicates() -> SimpleNamespace:

@@ -47,12 +47,13 @@ from ..auth.models import FailedSignIns, Role, User, user_schools
 from ..casework.caseload import term_period_on
 from ..casework.models import NOTE_STATUSES, AgreedAction, NoteOfVisit
 from ..casework.services import owned_actions
-from ..core.terms import academic_year_for
+from ..core.terms import Term, academic_year_for
 from ..evidence.signals import open_prompts_query
 from ..extensions import db
 from ..governor_reports.models import BulkRun, GovernorReport, GovernorReportVersion
 from ..intervention.models import InterventionPower, WarningNotice
 from ..notifications.models import Notification
+from ..programmes.models import MonitoringReturn, Programme, ProgrammeSchool
 from ..rap.models import (
     ImprovementNotice,
     MidpointReview,
@@ -409,6 +410,20 @@ def reports_published_lately(ctx: Context, everyone: bool) -> Select[Any]:
         .where(GovernorReportVersion.status == "published", GovernorReportVersion.published_at >= since), ctx)
 
 
+def monitoring_returns_due(ctx: Context, everyone: bool) -> Select[Any]:
+    """My schools' monitoring returns for this term of each programme running now, not yet submitted."""
+    term = Term.current(ctx.today)
+    submitted = (select(MonitoringReturn.id).where(MonitoringReturn.enrolment_id == ProgrammeSchool.id,
+                                                   MonitoringReturn.term == term.slug,
+                                                   MonitoringReturn.status == "submitted").exists())
+    return _of_my_schools(
+        select(*_rows(ProgrammeSchool.id, School, Programme.name, literal(term.ends_on)))
+        .join(School, School.id == ProgrammeSchool.school_id)
+        .join(Programme, Programme.id == ProgrammeSchool.programme_id)
+        .where(ProgrammeSchool.status == "enrolled", Programme.starts_on <= term.ends_on,
+               Programme.ends_on >= term.starts_on, ~submitted), ctx)
+
+
 # --- administrators -------------------------------------------------------------------------------
 
 def failed_bulk_runs(ctx: Context, everyone: bool) -> Select[Any]:
@@ -513,6 +528,10 @@ KINDS: tuple[TaskKind, ...] = (
     TaskKind("plans-awaiting-school-signature", "Plans awaiting your signature", frozenset({Role.SCHOOL_LEADER}),
              plans_awaiting_school_signature, "Read the plan, then sign it for the school", "rap.show_plan",
              "plan_id", "Submitted"),
+    TaskKind("monitoring-returns-due", "Programme monitoring returns to submit this term",
+             frozenset({Role.SCHOOL_LEADER}), monitoring_returns_due,
+             "Fill in the return for the term, then submit it", "programmes.show_enrolment", "enrolment_id",
+             "Due by"),
     TaskKind("reports-published", "Reports published since your last visit", frozenset({Role.GOVERNOR}),
              reports_published_lately, "Read the report", "governor_reports.governor_school", "urn", "Published"),
     TaskKind("school-reports-published", "Governor reports published since your last visit",

@@ -48,7 +48,8 @@ def test_the_school_page_sums_up_the_case(client, login_as, create_plan, create_
     # The school's own pages, one of them current.
     nav = page[page.index('class="app-subnav"'):page.index("</nav>", page.index('class="app-subnav"'))]
     assert [t.strip() for t in re.findall(r">([^<]+)</a>", nav)] == [
-        "Overview", "Visits", "Reviews", "Plans", "Enhanced support", "Improvement Notices", "Statutory intervention", "Reports", "Sharing4Success", "Timeline"]
+        "Overview", "Visits", "Reviews", "Plans", "Enhanced support", "Improvement Notices", "Statutory intervention", "Reports", "Programmes",
+        "Sharing4Success", "Timeline"]
     assert nav.count('aria-current="page"') == 1 and re.search(r'aria-current="page">Overview<', nav)
 
 

@@ -14,7 +14,7 @@ from lea_support.reviews import reporting
 from tests.conftest import make_review_happen
 
 ALL = ["Overview", "Visits", "Reviews", "Plans", "Enhanced support", "Improvement Notices", "Statutory intervention",
-       "Reports", "Sharing4Success", "Timeline"]
+       "Reports", "Programmes", "Sharing4Success", "Timeline"]
 SEEN_BY = {
     "sia": ALL,
     "link_adviser": ALL,
@@ -22,7 +22,7 @@ SEEN_BY = {
     "admin": ALL,
     "consultant": ALL,
     "school_leader": ["Overview", "Visits", "Reviews", "Plans", "Enhanced support", "Improvement Notices",
-                      "Statutory intervention", "Sharing4Success", "Timeline"],
+                      "Statutory intervention", "Programmes", "Sharing4Success", "Timeline"],
     "governor": ["Overview", "Reviews"],
 }
 LA_STAFF = ("admin", "link_adviser", "sia", "project_team", "consultant")
@@ -46,6 +46,7 @@ PAGES = [
     ("/schools/{urn}/governor-reports", "Reports", LA_STAFF),
     ("/governor-reports/{greport}", "Reports", LA_STAFF),
     ("/schools/{urn}/support-plans", "Enhanced support", LA_STAFF + ("school_leader",)),
+    ("/schools/{urn}/programmes", "Programmes", LA_STAFF + ("school_leader",)),
     ("/schools/{urn}/sharing", "Sharing4Success", LA_STAFF + ("school_leader",)),
     ("/schools/{urn}/timeline", "Timeline", LA_STAFF + ("school_leader",)),
 ]

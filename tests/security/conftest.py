@@ -339,6 +339,43 @@ def hostile_world(request: pytest.FixtureRequest, db: Any, rendered_html: list[s
                                 aspect="sharing4success", status="declined", note_id=note.id, nominated_by_id=admin.id,
                                 contact_name=hostile(200), contact_email=hostile(200), decided_by_id=admin.id,
                                 decided_at=datetime.now(timezone.utc), decline_reason=hostile(2000)))
+    # An LA-wide programme with everything its people type: its name, aims and funder, a criterion and
+    # questions, a session, a participant whose absence was followed up, the school's baseline
+    # summary and a return's answer.
+    from lea_support.programmes.models import (
+        Attendance,
+        MonitoringReturn,
+        Participant,
+        Programme,
+        ProgrammeCriterion,
+        ProgrammeSchool,
+        ReturnAnswer,
+        ReturnQuestion,
+        TrainingSession,
+    )
+
+    programme = Programme(name=hostile(200), aims=hostile(2000), funder=hostile(200), participant_title=hostile(200),
+                          starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=300),
+                          created_by_id=admin.id)
+    db.session.add(programme)
+    db.session.flush()
+    question = ReturnQuestion(programme_id=programme.id, position=1, text=hostile(2000), hint=hostile(2000), kind="text")
+    enrolment = ProgrammeSchool(programme_id=programme.id, school_id=school.id, enrolled_on=today, status="enrolled",
+                                baseline_on=today, baseline_summary=hostile(2000))
+    session = TrainingSession(programme_id=programme.id, title=hostile(200), venue=hostile(200), held_on=today,
+                              mandatory=True)
+    db.session.add_all([ProgrammeCriterion(programme_id=programme.id, position=1, text=hostile(2000)), question,
+                        enrolment, session])
+    db.session.flush()
+    participant = Participant(programme_id=programme.id, enrolment_id=enrolment.id, name=hostile(200),
+                              job_title=hostile(200))
+    returned = MonitoringReturn(programme_id=programme.id, enrolment_id=enrolment.id, term="autumn-2026",
+                                status="submitted")
+    db.session.add_all([participant, returned])
+    db.session.flush()
+    db.session.add_all([Attendance(session_id=session.id, participant_id=participant.id, programme_id=programme.id,
+                                   status="absent", follow_up=hostile(2000), followed_up_at=datetime.now(timezone.utc)),
+                        ReturnAnswer(return_id=returned.id, question_id=question.id, answer=hostile(2000))])
     db.session.commit()
 
     world = World(school=school, users=users, note=note, draft_note=draft, planned_note=planned, review=review,

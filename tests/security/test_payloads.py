@@ -342,6 +342,9 @@ NOT_FREE_TEXT = {
     # Enhanced support and Sharing4Success: codes from fixed lists, and an academic year.
     "users.specialism", "support_plans.academic_year", "school_partnerships.aspect", "good_practice.theme",
     "good_practice.aspect", "good_practice.status",
+    # LA-wide programmes: codes from fixed lists, and a term.
+    "programme_return_questions.kind", "programme_schools.status", "programme_returns.term",
+    "programme_returns.status", "programme_attendance.status",
 }
 
 
