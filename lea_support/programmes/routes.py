@@ -351,7 +351,7 @@ def _render_reviewers(programme: Programme, status: int = 200, *, reviewer_form:
     assignment_form = assignment_form or AssignmentForm(formdata=None)
     lines = services.reviewer_lines(programme)
     reviewer_form.user_id.choices = [("", "Choose a person")] + [
-        (str(u.id), f"{u.name} ({u.role_name})") for u in services.reviewer_candidates()]
+        (str(user_id), label) for user_id, label in services.reviewer_candidates()]
     assignment_form.reviewer_id.choices = [("", "Choose a reviewer")] + [
         (str(line.reviewer.id), f"{line.reviewer.user.name} ({services.format_days(line.left) or '0'} days left)")
         for line in lines]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import Role, User
+from ..auth.models import ROLES, Role, User
 from ..casework.models import NoteOfVisit
 from ..core.audit import record_audit
 from ..core.errors import DomainError
@@ -510,10 +510,13 @@ def follow_up_absence(actor: User, session: TrainingSession, participant: Partic
 
 # --- the reviewer pool and review visits -----------------------------------------------------------
 
-def reviewer_candidates() -> list[User]:
-    """Staff who may join a reviewer pool (they write up visits as notes of visit), by name."""
-    return list(db.session.scalars(select(User).where(User.role.in_(list(REVIEWER_ROLES)), User.is_disabled.is_(False))
-                                   .order_by(User.name, User.id)))
+def reviewer_candidates() -> list[tuple[int, str]]:
+    """Staff who may join a reviewer pool (they write up visits as notes of visit), by name: each
+    as (id, "Name (role)"), read as plain columns, for an authority's hundreds of staff."""
+    rows = db.session.execute(select(User.id, User.name, User.role)
+                              .where(User.role.in_(list(REVIEWER_ROLES)), User.is_disabled.is_(False))
+                              .order_by(User.name, User.id))
+    return [(user_id, f"{name} ({ROLES.get(role, role)})") for user_id, name, role in rows]
 
 
 def add_reviewer(actor: User, programme: Programme, *, user_id: int | None, capacity_days: Any) -> Reviewer:
