@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check, sql_values
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -53,9 +53,6 @@ EVENT_KINDS = {
 }
 
 
-def _in(values: dict[str, str] | set[str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
 
 class VisitType(db.Model):
     """A kind of visit (reference data an authority may extend)."""
@@ -76,7 +73,7 @@ class NoteOfVisit(db.Model):
 
     __tablename__ = "notes_of_visit"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(NOTE_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(NOTE_STATUSES)})", name="status_known"),
         CheckConstraint("minutes_spent IS NULL OR minutes_spent BETWEEN 0 AND 1440", name="minutes_in_a_day"),
         # A consultant's support visit is recorded against their deployment, with the days it used.
         CheckConstraint("days_spent IS NULL OR (days_spent > 0 AND days_spent <= 5)", name="days_spent_in_range"),
@@ -168,7 +165,7 @@ class AgreedAction(db.Model):
 
     __tablename__ = "visit_actions"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(ACTION_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(ACTION_STATUSES)})", name="status_known"),
         length_check("description", MEDIUM_TEXT),
         length_check("owner", SHORT_TEXT),
         Index("ix_visit_actions_due_status", "due_on", "status"),
@@ -202,7 +199,7 @@ class NoteEvent(db.Model):
 
     __tablename__ = "visit_note_events"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(EVENT_KINDS)})", name="kind_known"),
+        CheckConstraint(f"kind IN ({sql_values(EVENT_KINDS)})", name="kind_known"),
         length_check("comment", LONG_TEXT),
         length_check("reason", MEDIUM_TEXT),
     )
@@ -244,7 +241,7 @@ class NoteAmendment(db.Model):
 
     __tablename__ = "visit_note_amendments"
     __table_args__ = (
-        CheckConstraint(f"field IN ({_in(AMENDABLE_FIELDS)})", name="field_known"),
+        CheckConstraint(f"field IN ({sql_values(AMENDABLE_FIELDS)})", name="field_known"),
         length_check("before_text", LONG_TEXT),
         length_check("after_text", LONG_TEXT),
     )

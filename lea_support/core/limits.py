@@ -3,6 +3,8 @@ constraints read their limits from. A bound on every input keeps every page and 
 server can make in time (issue 13)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import CheckConstraint
 
 # Text, by kind: names and titles; a line or a paragraph; a narrative (discussion, evaluation,
@@ -34,6 +36,12 @@ MAX_USER_SCHOOLS = 50               # schools a school leader or governor belong
 def too_long(what: str, limit: int) -> str:
     """The message for text over its limit, in the Design System's words."""
     return f"{what} must be {limit:,} characters or fewer"
+
+
+def sql_values(values: Iterable[str]) -> str:
+    """Codes as an SQL list for a CHECK constraint's IN (...): `'a', 'b'` (codes are the service's own
+    identifiers, never typed by a user)."""
+    return ", ".join(f"'{v}'" for v in values)
 
 
 def length_check(column: str, limit: int) -> CheckConstraint:

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.limits import REPORT_NOTE_TEXT, length_check
+from ..core.limits import REPORT_NOTE_TEXT, length_check, sql_values
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -32,9 +32,6 @@ REPORT_LAYOUTS = {"summary": "One-page summary", "full": "Full report"}
 BULK_STATUSES = {"queued": "Waiting to start", "running": "Running", "finished": "Finished",
                  "failed": "Stopped with an error"}
 
-
-def _in(values: dict[str, str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class GovernorReport(db.Model):
@@ -68,8 +65,8 @@ class GovernorReportVersion(db.Model):
     __tablename__ = "governor_report_versions"
     __table_args__ = (
         UniqueConstraint("report_id", "version", name="uq_governor_report_versions_version"),
-        CheckConstraint(f"status IN ({_in(REPORT_STATUSES)})", name="status_known"),
-        CheckConstraint(f"layout IN ({_in(REPORT_LAYOUTS)})", name="layout_known"),
+        CheckConstraint(f"status IN ({sql_values(REPORT_STATUSES)})", name="status_known"),
+        CheckConstraint(f"layout IN ({sql_values(REPORT_LAYOUTS)})", name="layout_known"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("status = 'draft' OR checked_at IS NOT NULL", name="checked_has_date"),
         CheckConstraint("(status = 'published') = (published_at IS NOT NULL)", name="published_has_date"),
@@ -127,7 +124,7 @@ class BulkRun(db.Model):
 
     __tablename__ = "report_bulk_runs"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(BULK_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(BULK_STATUSES)})", name="status_known"),
         CheckConstraint("made >= 0 AND skipped >= 0 AND failed >= 0 AND total >= 0", name="counts_not_negative"),
         # One run of a term's reports at a time, even when two are started at the same instant.
         Index("uq_report_bulk_runs_term_active", "term", unique=True,

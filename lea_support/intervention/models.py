@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.limits import LONG_TEXT, length_check
+from ..core.limits import LONG_TEXT, length_check, sql_values
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -39,9 +39,6 @@ POWERS = {"additional_governors": "Appoint additional governors (s64)",
 REPRESENTATION_WORKING_DAYS = 15
 
 
-def _in(values: dict[str, str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
 
 class WarningNotice(db.Model):
     """A warning notice given to a maintained school's governing body: on which grounds, what it
@@ -49,7 +46,7 @@ class WarningNotice(db.Model):
 
     __tablename__ = "warning_notices"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(WARNING_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(WARNING_STATUSES)})", name="status_known"),
         CheckConstraint("ground_standards OR ground_leadership OR ground_safety", name="a_ground"),
         CheckConstraint("comply_by > issued_on", name="comply_after_issue"),
         length_check("reasons", LONG_TEXT),
@@ -101,7 +98,7 @@ class InterventionPower(db.Model):
 
     __tablename__ = "intervention_powers"
     __table_args__ = (
-        CheckConstraint(f"power IN ({_in(POWERS)})", name="power_known"),
+        CheckConstraint(f"power IN ({sql_values(POWERS)})", name="power_known"),
         CheckConstraint("takes_effect_on >= decided_on", name="effect_after_decision"),
         CheckConstraint("ends_on IS NULL OR ends_on > takes_effect_on", name="ends_after_effect"),
         length_check("documents", LONG_TEXT),

@@ -6,13 +6,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.limits import sql_values
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
-
-
-def _in(values: dict[str, str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
 
 # Documents that can no longer change, whose PDF is made once and then served from the store.
 STORED_DOCUMENT_KINDS = {"note_of_visit": "Finalised note of visit", "plan": "Agreed Raising Achievement Plan"}
@@ -28,7 +24,7 @@ class StoredDocument(db.Model):
     __tablename__ = "stored_documents"
     __table_args__ = (
         UniqueConstraint("kind", "object_id", name="uq_stored_documents_object"),
-        CheckConstraint(f"kind IN ({_in(STORED_DOCUMENT_KINDS)})", name="kind_known"),
+        CheckConstraint(f"kind IN ({sql_values(STORED_DOCUMENT_KINDS)})", name="kind_known"),
         CheckConstraint("pdf_pages >= 1", name="pages_positive"),
     )
 
@@ -55,7 +51,7 @@ class Letterhead(db.Model):
 
     __tablename__ = "letterheads"
     __table_args__ = (CheckConstraint("id = 1", name="one_letterhead"),
-                      CheckConstraint(f"logo_type IS NULL OR logo_type IN ({_in(LOGO_TYPES)})", name="logo_type_known"))
+                      CheckConstraint(f"logo_type IS NULL OR logo_type IN ({sql_values(LOGO_TYPES)})", name="logo_type_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     authority_name: Mapped[str] = mapped_column(String(200))

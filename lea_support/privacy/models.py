@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..core.limits import sql_values
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -24,9 +25,6 @@ RETENTION_ACTIONS: dict[str, str] = {"delete": "Delete", "anonymise": "Anonymise
 PERIOD_UNITS: dict[str, str] = {"days": "days", "months": "months", "years": "years"}
 
 
-def _in(values: dict[str, str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
 
 class RecordRead(db.Model):
     """One person viewing or downloading one record. Written in one batch at the end of the
@@ -34,8 +32,8 @@ class RecordRead(db.Model):
 
     __tablename__ = "read_audit"
     __table_args__ = (
-        CheckConstraint(f"record_kind IN ({_in(READ_KINDS)})", name="kind_known"),
-        CheckConstraint(f"how IN ({_in(READ_HOWS)})", name="how_known"),
+        CheckConstraint(f"record_kind IN ({sql_values(READ_KINDS)})", name="kind_known"),
+        CheckConstraint(f"how IN ({sql_values(READ_HOWS)})", name="how_known"),
         Index("ix_read_audit_user_occurred", "user_id", "occurred_at"),
         Index("ix_read_audit_record", "record_kind", "record_id", "occurred_at"),
     )
@@ -64,8 +62,8 @@ class RetentionRule(db.Model):
 
     __tablename__ = "retention_rules"
     __table_args__ = (
-        CheckConstraint(f"action IN ({_in(RETENTION_ACTIONS)})", name="action_known"),
-        CheckConstraint(f"period_unit IN ({_in(PERIOD_UNITS)})", name="unit_known"),
+        CheckConstraint(f"action IN ({sql_values(RETENTION_ACTIONS)})", name="action_known"),
+        CheckConstraint(f"period_unit IN ({sql_values(PERIOD_UNITS)})", name="unit_known"),
         CheckConstraint("period BETWEEN 1 AND 1200", name="period_in_range"),
     )
 

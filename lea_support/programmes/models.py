@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check, sql_values
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -37,9 +37,6 @@ ENROLMENT_STATUSES = {"enrolled": "Enrolled", "withdrawn": "Withdrawn"}
 QUESTION_KINDS = {"text": "Written answer", "level": "Level reached (1 to 4)"}
 RETURN_STATUSES = {"draft": "Started", "submitted": "Submitted"}
 
-
-def _in(values: dict[str, str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class Programme(db.Model):
@@ -97,7 +94,7 @@ class ProgrammeSchool(db.Model):
     __tablename__ = "programme_schools"
     __table_args__ = (
         UniqueConstraint("programme_id", "school_id", name="uq_programme_schools_school"),
-        CheckConstraint(f"status IN ({_in(ENROLMENT_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(ENROLMENT_STATUSES)})", name="status_known"),
         length_check("baseline_summary", LONG_TEXT),
         # "Which programmes is this school on?" (the school's page, the leader's reminders).
         Index("ix_programme_schools_school", "school_id", "programme_id"),
@@ -184,7 +181,7 @@ class Attendance(db.Model):
 
     __tablename__ = "programme_attendance"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(ATTENDANCE)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(ATTENDANCE)})", name="status_known"),
         length_check("follow_up", MEDIUM_TEXT),
         # The programme's absences still to follow up, from the index.
         Index("ix_programme_attendance_open", "programme_id", "status", "followed_up_at"),
@@ -275,7 +272,7 @@ class ReturnQuestion(db.Model):
 
     __tablename__ = "programme_return_questions"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(QUESTION_KINDS)})", name="kind_known"),
+        CheckConstraint(f"kind IN ({sql_values(QUESTION_KINDS)})", name="kind_known"),
         length_check("text", MEDIUM_TEXT),
         length_check("hint", MEDIUM_TEXT),
     )
@@ -299,7 +296,7 @@ class MonitoringReturn(db.Model):
     __tablename__ = "programme_returns"
     __table_args__ = (
         UniqueConstraint("enrolment_id", "term", name="uq_programme_returns_term"),
-        CheckConstraint(f"status IN ({_in(RETURN_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(RETURN_STATUSES)})", name="status_known"),
         Index("ix_programme_returns_programme_term", "programme_id", "term", "status"),
     )
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check, sql_values
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -38,9 +38,6 @@ RAG_LABELS = {"complete": "Complete", "red": "Red", "amber": "Amber", "green": "
 # An action due within this many days that is not yet under way is amber.
 AMBER_WINDOW_DAYS = 14
 
-
-def _in(values: Any) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 def rag_status(status: str, starts_on: date | None, due_on: date | None, today: date) -> str:
@@ -75,7 +72,7 @@ class RaisingAchievementPlan(db.Model):
 
     __tablename__ = "raising_achievement_plans"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(PLAN_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(PLAN_STATUSES)})", name="status_known"),
         CheckConstraint("standards_fund IS NULL OR standards_fund >= 0", name="standards_fund_not_negative"),
         CheckConstraint("version >= 1", name="version_positive"),
         length_check("amendment_reason", MEDIUM_TEXT),
@@ -217,7 +214,7 @@ class SuccessCriterion(db.Model):
 class PlanAction(db.Model):
     __tablename__ = "plan_actions"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(ACTION_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(ACTION_STATUSES)})", name="status_known"),
         CheckConstraint("(owner_id IS NULL) <> (owner_role IS NULL)", name="one_owner"),
         CheckConstraint("due_on >= starts_on", name="due_after_start"),
         length_check("what", MEDIUM_TEXT),
@@ -360,7 +357,7 @@ class ProjectTeamMember(db.Model):
 
     __tablename__ = "project_team_members"
     __table_args__ = (
-        CheckConstraint(f"team_role IN ({_in(TEAM_ROLES)})", name="team_role_known"),
+        CheckConstraint(f"team_role IN ({sql_values(TEAM_ROLES)})", name="team_role_known"),
         CheckConstraint("user_id IS NOT NULL OR name <> ''", name="user_or_name"),
         UniqueConstraint("team_id", "user_id", name="uq_project_team_members_user"),
         length_check("name", SHORT_TEXT),
@@ -435,8 +432,8 @@ class ActionUpdate(db.Model):
 
     __tablename__ = "plan_action_updates"
     __table_args__ = (
-        CheckConstraint(f"status_from IN ({_in(ACTION_STATUSES)})", name="status_from_known"),
-        CheckConstraint(f"status_to IN ({_in(ACTION_STATUSES)})", name="status_to_known"),
+        CheckConstraint(f"status_from IN ({sql_values(ACTION_STATUSES)})", name="status_from_known"),
+        CheckConstraint(f"status_to IN ({sql_values(ACTION_STATUSES)})", name="status_to_known"),
         Index("ix_plan_action_updates_action", "action_id", "updated_at"),
         length_check("note", MEDIUM_TEXT),
     )
@@ -477,7 +474,7 @@ class MidpointReview(db.Model):
 
     __tablename__ = "midpoint_reviews"
     __table_args__ = (
-        CheckConstraint(f"outcome IS NULL OR outcome IN ({_in(MIDPOINT_OUTCOMES)})", name="outcome_known"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN ({sql_values(MIDPOINT_OUTCOMES)})", name="outcome_known"),
         CheckConstraint("capacity_grade IS NULL OR capacity_grade BETWEEN 1 AND 7", name="capacity_on_scale"),
         CheckConstraint("(held_on IS NULL) = (outcome IS NULL)", name="held_with_outcome"),
         CheckConstraint("outcome <> 'continue' OR further_review_on IS NOT NULL", name="continue_has_date"),
@@ -538,7 +535,7 @@ class MidpointReview(db.Model):
 class ObjectiveProgress(db.Model):
     __tablename__ = "midpoint_objective_progress"
     __table_args__ = (
-        CheckConstraint(f"progress IN ({_in(OBJECTIVE_PROGRESS)})", name="progress_known"),
+        CheckConstraint(f"progress IN ({sql_values(OBJECTIVE_PROGRESS)})", name="progress_known"),
         UniqueConstraint("review_id", "objective_id", name="uq_midpoint_objective_progress"),
         length_check("evidence", LONG_TEXT),
     )
@@ -568,7 +565,7 @@ class ImprovementNotice(db.Model):
 
     __tablename__ = "improvement_notices"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(NOTICE_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_values(NOTICE_STATUSES)})", name="status_known"),
         CheckConstraint("comply_by > issued_on", name="comply_after_issue"),
         length_check("improvements", LONG_TEXT),
         length_check("status_reason", LONG_TEXT),

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check, sql_values
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -61,9 +61,6 @@ EVIDENCE_KINDS = {
 DISCUSSION_WITH = {"staff": "Staff", "pupils": "Pupils", "governors": "Governors"}
 FINDING_KINDS = {"works_well": "What works well", "more_effective": "What can be made more effective"}
 
-
-def _in(values: dict[str, str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class JudgementScale(db.Model):
@@ -137,7 +134,7 @@ class JointReview(db.Model):
 
     __tablename__ = "joint_reviews"
     __table_args__ = (
-        CheckConstraint(f"stage IN ({_in(STAGES)})", name="stage_known"),
+        CheckConstraint(f"stage IN ({sql_values(STAGES)})", name="stage_known"),
         CheckConstraint("overall_grade IS NULL OR overall_grade BETWEEN 1 AND 7", name="overall_on_scale"),
         length_check("pre_review_commentary", LONG_TEXT),
         length_check("overall_rationale", LONG_TEXT),
@@ -196,7 +193,7 @@ class ReviewTeamMember(db.Model):
 
     __tablename__ = "review_team_members"
     __table_args__ = (
-        CheckConstraint(f"team_role IN ({_in(TEAM_ROLES)})", name="team_role_known"),
+        CheckConstraint(f"team_role IN ({sql_values(TEAM_ROLES)})", name="team_role_known"),
         CheckConstraint("user_id IS NOT NULL OR name <> ''", name="someone"),
         length_check("name", SHORT_TEXT),
         length_check("job_title", SHORT_TEXT),
@@ -245,8 +242,8 @@ class PreReviewItem(db.Model):
     __tablename__ = "pre_review_items"
     __table_args__ = (
         UniqueConstraint("review_id", "kind", name="uq_pre_review_items_review_kind"),
-        CheckConstraint(f"kind IN ({_in(PRE_REVIEW_KINDS)})", name="kind_known"),
-        CheckConstraint(f"status IN ({_in(PRE_REVIEW_STATUSES)})", name="status_known"),
+        CheckConstraint(f"kind IN ({sql_values(PRE_REVIEW_KINDS)})", name="kind_known"),
+        CheckConstraint(f"status IN ({sql_values(PRE_REVIEW_STATUSES)})", name="status_known"),
         length_check("notes", MEDIUM_TEXT),
     )
 
@@ -282,8 +279,8 @@ class FieldworkEvidence(db.Model):
 
     __tablename__ = "fieldwork_evidence"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(EVIDENCE_KINDS)})", name="kind_known"),
-        CheckConstraint(f"discussion_with IS NULL OR discussion_with IN ({_in(DISCUSSION_WITH)})",
+        CheckConstraint(f"kind IN ({sql_values(EVIDENCE_KINDS)})", name="kind_known"),
+        CheckConstraint(f"discussion_with IS NULL OR discussion_with IN ({sql_values(DISCUSSION_WITH)})",
                         name="discussion_with_known"),
         length_check("year_group", SHORT_TEXT),
         length_check("subject", SHORT_TEXT),
@@ -420,7 +417,7 @@ class ReviewFinding(db.Model):
 
     __tablename__ = "review_findings"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(FINDING_KINDS)})", name="kind_known"),
+        CheckConstraint(f"kind IN ({sql_values(FINDING_KINDS)})", name="kind_known"),
         length_check("text", LONG_TEXT),
     )
 

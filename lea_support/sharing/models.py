@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..casework.models import SUPPORT_ASPECTS
-from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check
+from ..core.limits import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, length_check, sql_values
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -38,9 +38,6 @@ ENTRY_STATUSES = {"nominated": "Awaiting the school's agreement", "agreed": "Agr
                   "declined": "Declined by the school"}
 
 
-def _in(values: dict[str, str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
 
 class GoodPractice(db.Model):
     """A piece of a school's good practice for the directory: nominated by an adviser from a
@@ -49,9 +46,9 @@ class GoodPractice(db.Model):
 
     __tablename__ = "good_practice"
     __table_args__ = (
-        CheckConstraint(f"theme IN ({_in(THEMES)})", name="theme_known"),
-        CheckConstraint(f"aspect IN ({_in(SUPPORT_ASPECTS)})", name="aspect_known"),
-        CheckConstraint(f"status IN ({_in(ENTRY_STATUSES)})", name="status_known"),
+        CheckConstraint(f"theme IN ({sql_values(THEMES)})", name="theme_known"),
+        CheckConstraint(f"aspect IN ({sql_values(SUPPORT_ASPECTS)})", name="aspect_known"),
+        CheckConstraint(f"status IN ({sql_values(ENTRY_STATUSES)})", name="status_known"),
         CheckConstraint("(note_id IS NULL) <> (finding_id IS NULL)", name="one_source"),
         CheckConstraint("status <> 'agreed' OR (contact_name <> '' AND decided_at IS NOT NULL)",
                         name="agreed_with_contact"),
@@ -113,7 +110,7 @@ class Partnership(db.Model):
     __table_args__ = (
         CheckConstraint("lead_school_id <> partner_school_id", name="two_schools"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
-        CheckConstraint(f"aspect IN ({_in(SUPPORT_ASPECTS)})", name="aspect_known"),
+        CheckConstraint(f"aspect IN ({sql_values(SUPPORT_ASPECTS)})", name="aspect_known"),
         length_check("purpose", MEDIUM_TEXT),
         length_check("outcomes", LONG_TEXT),
         Index("ix_school_partnerships_lead", "lead_school_id", "starts_on"),
