@@ -7,6 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired
 
 from ..core.db import MAX_ID
 from ..core.forms import DateInputField, EditVersionField, MaxLength
@@ -17,12 +18,18 @@ from .models import GROUND_NAMES, POWERS
 class WarningNoticeForm(FlaskForm):
     issued_on = DateInputField("Date of the notice", description="Leave empty for today")
     grounds = SelectMultipleField("Grounds", widget=GovCheckboxesInput(), choices=list(GROUND_NAMES.items()),
-                                  validate_choice=False, description="Select all that apply")
+                                  validate_choice=False, description="Select all that apply",
+                                  validators=[InputRequired("Choose at least one of the three grounds the notice is "
+                                                            "given on")])
+    # Checked here as well as by the service, so that everything missing is said at once.
     reasons = TextAreaField("The matters the authority's conclusion rests on", widget=GovTextArea(),
-                            validators=[MaxLength(LONG_TEXT, "The matters")],
+                            validators=[DataRequired("Enter the matters the authority's conclusion rests on"),
+                                        MaxLength(LONG_TEXT, "The matters")],
                             description="The evidence behind each ground, as the letter will set it out")
     required_action = TextAreaField("What the governing body must do", widget=GovTextArea(),
-                                    validators=[MaxLength(LONG_TEXT, "What the governing body must do")])
+                                    validators=[DataRequired("Enter what the governing body must do to remedy the "
+                                                             "matters"),
+                                                MaxLength(LONG_TEXT, "What the governing body must do")])
     comply_by = DateInputField("End of the compliance period", required=True,
                                required_message="Enter the date the compliance period ends",
                                description="After the governing body's 15 working days for representations to Ofsted")

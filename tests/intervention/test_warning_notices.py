@@ -123,6 +123,18 @@ def test_a_refused_notice_keeps_what_was_typed_and_saves_nothing(db, client, sch
     assert count(db, WarningNotice) == 0
 
 
+def test_everything_missing_from_a_notice_is_said_at_once(db, client, school, sia):
+    sign_in(client, sia.email)
+    response = submit(client, f"/schools/{school.urn}/warning-notices/new", {
+        "issued_on": dmy(None), "reasons": "Typed reasons", "required_action": "",
+        "comply_by": dmy(TODAY + timedelta(days=90))})
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Choose at least one of the three grounds" in page
+    assert "Enter what the governing body must do" in page and "Typed reasons" in page
+    assert count(db, WarningNotice) == 0
+
+
 def test_a_power_is_recorded_once_the_school_is_eligible(db, client, school, sia):
     notice = give(sia, school, issued_on=CHRISTMAS_NOTICE, comply_by=date(2026, 2, 27))
     db.session.commit()
